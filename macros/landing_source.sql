@@ -1,0 +1,90 @@
+{#-
+    The relation a staging model reads for one landing table.
+
+    Finds `<landing_dir>/<table>.parquet` or `.csv` (either format, per table), and returns a
+    subquery with every column the source YAML declares, in declared order, as text (staging
+    casts). A declared column missing from the file is an error naming the file and the column,
+    unless the column's meta says `optional: true` (then it is NULL). A missing file is an error
+    for a required table (source meta `required: true`) and "no data" for the others: an empty
+    relation with the declared columns, and a line in the build log. A file of 0 bytes is an
+    error. At parse time it only registers the lineage to the source.
+-#}
+{% macro landing_source(source_name, table_name) %}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return(relation) }}
+    {%- endif -%}
+
+    {%- set node = graph.sources.values()
+        | selectattr('source_name', 'equalto', source_name)
+        | selectattr('name', 'equalto', table_name)
+        | first -%}
+    {%- set required = node.meta.get('required', false) or node.config.meta.get('required', false) -%}
+    {%- set landing_dir = var('landing_dir') | replace("'", "''") -%}
+    {%- set pattern = landing_dir ~ '/' ~ table_name -%}
+
+    {%- set found = run_query(
+        "select file from glob('" ~ pattern ~ ".parquet') union all "
+        ~ "select file from glob('" ~ pattern ~ ".csv') order by 1 desc"
+    ) -%}
+    {%- set declared = [] -%}
+    {%- for column_name, column in node.columns.items() -%}
+        {%- set meta = column.get('meta', {}) or {} -%}
+        {%- set config_meta = (column.get('config', {}) or {}).get('meta', {}) or {} -%}
+        {%- do declared.append({
+            'name': column_name,
+            'optional': meta.get('optional', false) or config_meta.get('optional', false),
+        }) -%}
+    {%- endfor -%}
+
+    {%- if found.rows | length == 0 -%}
+        {%- if required -%}
+            {{ exceptions.raise_compiler_error(
+                "Landing file missing: " ~ pattern ~ ".parquet or .csv (required table " ~ table_name
+                ~ "). Set SALESPERF_LANDING_DIR to the folder of your extracts.") }}
+        {%- endif -%}
+        {{ log("landing: " ~ table_name ~ " has no file in " ~ landing_dir ~ ": treated as empty", info=true) }}
+        {%- set empty_columns = [] -%}
+        {%- for column in declared -%}
+            {%- do empty_columns.append("cast(null as varchar) as " ~ adapter.quote(column.name)) -%}
+        {%- endfor -%}
+        {{ return("(select " ~ empty_columns | join(", ") ~ " where 1 = 0)") }}
+    {%- endif -%}
+
+    {%- set path = found.rows[0][0] | replace("'", "''") -%}
+    {%- set size = run_query("select size from read_blob('" ~ path ~ "')").rows[0][0] -%}
+    {%- if size == 0 -%}
+        {{ exceptions.raise_compiler_error("Landing file is empty (0 bytes): " ~ path
+            ~ ". Export it again, with at least its header row.") }}
+    {%- endif -%}
+
+    {%- if path.endswith('.csv') -%}
+        {%- set reader = "read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, auto_detect = true)" -%}
+    {%- else -%}
+        {%- set reader = "read_parquet('" ~ path ~ "')" -%}
+    {%- endif -%}
+
+    {%- set present = {} -%}
+    {%- for row in run_query("describe select * from " ~ reader).rows -%}
+        {%- do present.update({row[0] | lower: row[0]}) -%}
+    {%- endfor -%}
+
+    {%- set projections = [] -%}
+    {%- set missing = [] -%}
+    {%- for column in declared -%}
+        {%- if column.name | lower in present -%}
+            {%- do projections.append("cast(" ~ adapter.quote(present[column.name | lower]) ~ " as varchar) as " ~ adapter.quote(column.name)) -%}
+        {%- elif column.optional -%}
+            {%- do projections.append("cast(null as varchar) as " ~ adapter.quote(column.name)) -%}
+        {%- else -%}
+            {%- do missing.append(column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error("Landing file " ~ path ~ " lacks column(s) "
+            ~ missing | join(', ') ~ " that the landing contract requires; its header has: "
+            ~ present.values() | join(', ')) }}
+    {%- endif -%}
+
+    {{ return("(select " ~ projections | join(", ") ~ " from " ~ reader ~ ")") }}
+{% endmacro %}
