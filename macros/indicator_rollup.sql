@@ -1,0 +1,74 @@
+{#-
+    The one mechanism every indicator family uses to go from events to (grain, entity, period).
+
+    rollup_by_grain_and_period(events, date_column, measures, grains)
+      events       a relation or CTE name with one row per event, carrying <grain>_id columns
+                   (team_id, rep_id, customer_id, product_id) for the grains asked for
+      date_column  the event's date that puts it in its periods
+      measures     list of "aggregate expression as name" strings (sum, count, min, max, ...)
+      grains       any of team, rep, customer, product, company
+    Returns one row per (period_type, period_start, grain, entity_id) with the measures: each
+    event is put in its month, quarter, year and fiscal year, then grouped by one grain at a
+    time with GROUPING SETS (one scan). An event whose grain key is NULL (a rep with no team on
+    that date) is grouped under entity_id 'unassigned', so every grain sums to the company.
+-#}
+{% macro rollup_by_grain_and_period(events, date_column, measures, grains) -%}
+    {%- set keyed = [] -%}
+    {%- for grain in grains if grain != 'company' -%}
+        {%- do keyed.append(grain) -%}
+    {%- endfor -%}
+    select
+        periodized.period_type,
+        periodized.period_start,
+        case
+            {%- for grain in keyed %}
+            when grouping(periodized.{{ grain }}_id) = 0 then '{{ grain }}'
+            {%- endfor %}
+            else 'company'
+        end as grain,
+        case
+            {%- for grain in keyed %}
+            when grouping(periodized.{{ grain }}_id) = 0 then coalesce(periodized.{{ grain }}_id, 'unassigned')
+            {%- endfor %}
+            else 'company'
+        end as entity_id,
+        {{ measures | join(',\n        ') }}
+    from (
+        select
+            period_types.period_type,
+            {{ period_start('period_types.period_type', 'events.' ~ date_column) }} as period_start,
+            events.*
+        from {{ events }} as events
+        cross join {{ period_types() }} as period_types
+    ) as periodized
+    group by grouping sets (
+        {%- for grain in keyed %}
+        (periodized.period_type, periodized.period_start, periodized.{{ grain }}_id),
+        {%- endfor %}
+        {%- if 'company' in grains %}
+        (periodized.period_type, periodized.period_start)
+        {%- endif %}
+    )
+{%- endmacro %}
+
+{#-
+    indicator_rows(relation, code, value, numerator='null', denominator='null', where=none)
+    One select producing the standard long rows of an indicator family:
+    (indicator_code, grain, entity_id, period_type, period_start, value, numerator, denominator).
+    Chain several with `union all`.
+-#}
+{% macro indicator_rows(relation, code, value, numerator='null', denominator='null', where=none) -%}
+    select
+        '{{ code }}' as indicator_code,
+        grain,
+        entity_id,
+        period_type,
+        period_start,
+        cast({{ value }} as double) as value,
+        cast({{ numerator }} as double) as numerator,
+        cast({{ denominator }} as double) as denominator
+    from {{ relation }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,74 @@
+{#- The published interface: every indicator value, long, one row per
+    (indicator_code, grain, entity_id, period_type, period_start).
+    Each family model owns its formulas; this model only stacks them, keeps the
+    (indicator, grain) pairs the catalog marks, and adds targets and attainment. -#}
+{%- set families = [
+    'int_indicators__sales',
+    'int_indicators__sales_derived',
+] -%}
+
+with families as (
+
+    {% for family in families %}
+    select * from {{ ref(family) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+catalog as (
+
+    select * from {{ ref('indicator_catalog') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('int_indicator_targets') }}
+
+),
+
+published as (
+
+    select
+        families.*,
+        catalog.unit,
+        catalog.direction
+    from families
+    inner join catalog
+        on families.indicator_code = catalog.indicator_code
+        and (
+            {{ dbt.concat(["'|'", "catalog.grains", "'|'"]) }} like {{ dbt.concat(["'%|'", "families.grain", "'|%'"]) }}
+            or (families.grain = 'company' and catalog.has_company_total)
+        )
+
+),
+
+final as (
+
+    select
+        published.indicator_code,
+        published.grain,
+        published.entity_id,
+        published.period_type,
+        published.period_start,
+        published.value,
+        targets.target_value,
+        case
+            when published.direction = 'lower_is_better' then {{ safe_divide('targets.target_value', 'published.value') }}
+            else {{ safe_divide('published.value', 'targets.target_value') }}
+        end as attainment,
+        published.unit,
+        published.numerator,
+        published.denominator
+    from published
+    left join targets
+        on published.indicator_code = targets.indicator_code
+        and published.grain = targets.grain
+        and published.entity_id = targets.entity_id
+        and published.period_type = targets.period_type
+        and published.period_start = targets.period_start
+
+)
+
+select * from final

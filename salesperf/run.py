@@ -1,0 +1,134 @@
+"""The main job and the test runner, behind ``python3.11 tasks.py <command>``.
+
+Commands:
+  demo      generate the demo landing data (unless present), build and publish, start the dashboard
+  build     dbt build into a working copy, publish it atomically when every error-severity check passes
+  serve     start the dashboard on the published warehouse
+  generate  the landing-data generator (python -m salesperf.generate)
+  test      the whole test suite (pytest)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from salesperf import settings as settings_mod
+from salesperf.contract import REQUIRED_TABLES
+
+BIN = Path(sys.executable).parent
+
+
+def _env(settings: settings_mod.Settings, warehouse: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["SALESPERF_LANDING_DIR"] = str(settings.landing_dir)
+    env["SALESPERF_WAREHOUSE"] = str(warehouse)
+    env["SALESPERF_THREADS"] = str(settings.threads)
+    env.setdefault("DBT_PROFILES_DIR", str(settings_mod.PROJECT_DIR))
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return env
+
+
+def landing_present(landing_dir: Path) -> bool:
+    return all(
+        (landing_dir / f"{t}.parquet").exists() or (landing_dir / f"{t}.csv").exists() for t in REQUIRED_TABLES
+    )
+
+
+def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) -> int:
+    """dbt build into the working copy; replace the published file only if the build passed."""
+    work = settings.build_warehouse
+    work.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (work, work.with_name(work.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if not landing_present(settings.landing_dir):
+        print(
+            f"[build] no landing data in {settings.landing_dir}: the required tables are "
+            f"{', '.join(REQUIRED_TABLES)}. Run `python3.11 tasks.py generate` or set SALESPERF_LANDING_DIR.",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.monotonic()
+    print(f"[build] dbt build: landing {settings.landing_dir} -> working copy {work}", flush=True)
+    cmd = [str(BIN / "dbt"), "build", "--project-dir", str(settings_mod.PROJECT_DIR), *(dbt_args or [])]
+    rc = subprocess.run(cmd, env=_env(settings, work), cwd=settings_mod.PROJECT_DIR).returncode
+    if rc != 0:
+        print(
+            f"[build] dbt build failed (exit {rc}); the published warehouse {settings.warehouse} is unchanged.",
+            file=sys.stderr,
+        )
+        return rc
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(work, settings.warehouse)
+    print(f"[build] published {settings.warehouse} in {time.monotonic() - started:.0f} s", flush=True)
+    return 0
+
+
+def serve(settings: settings_mod.Settings, port: int) -> int:
+    app = settings_mod.PROJECT_DIR / "dashboard" / "streamlit_app.py"
+    print(f"[serve] dashboard on http://127.0.0.1:{port} (warehouse {settings.warehouse}); Ctrl+C stops it", flush=True)
+    cmd = [
+        str(BIN / "streamlit"), "run", str(app),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]
+    return subprocess.run(cmd, env=_env(settings, settings.warehouse)).returncode
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    rc = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=settings_mod.PROJECT_DIR).returncode
+    if rc == 5:
+        print("[test] pytest collected no tests: that is a failure here.", file=sys.stderr)
+        return 1
+    return rc
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="tasks.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="generate demo data, build, publish and serve the dashboard")
+    demo.add_argument("--regenerate", action="store_true", help="write the demo landing data even if present")
+    demo.add_argument("--no-serve", action="store_true", help="stop after publishing")
+    demo.add_argument("--port", type=int, default=8501)
+    sub.add_parser("build", help="dbt build + publish (extra arguments go to dbt build)")
+    srv = sub.add_parser("serve", help="start the dashboard")
+    srv.add_argument("--port", type=int, default=8501)
+    sub.add_parser("generate", help="the landing-data generator (see generate --help)", add_help=False)
+    sub.add_parser("test", help="the whole test suite (extra arguments go to pytest)", add_help=False)
+
+    args, extra = parser.parse_known_args(argv)
+    settings = settings_mod.load()
+    if args.command == "generate":
+        from salesperf.generate.__main__ import main as generate_main
+
+        sys.exit(generate_main(extra))
+    if args.command == "test":
+        sys.exit(run_tests(extra))
+    if args.command == "build":
+        sys.exit(build(settings, extra))
+    if args.command == "serve":
+        sys.exit(serve(settings, args.port))
+    if args.command == "demo":
+        if args.regenerate or not landing_present(settings.landing_dir):
+            from salesperf.generate import generate
+
+            if args.regenerate:
+                shutil.rmtree(settings.landing_dir, ignore_errors=True)
+            print(f"[demo] generating demo landing data (scale small) into {settings.landing_dir}", flush=True)
+            generate(settings.landing_dir, scale="small")
+        rc = build(settings)
+        if rc != 0:
+            sys.exit(rc)
+        if args.no_serve:
+            sys.exit(0)
+        sys.exit(serve(settings, args.port))
+
+
+if __name__ == "__main__":
+    main()
