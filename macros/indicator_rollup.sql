@@ -4,15 +4,17 @@
     rollup_by_grain_and_period(events, date_column, measures, grains)
       events       a relation or CTE name with one row per event, carrying <grain>_id columns
                    (team_id, rep_id, customer_id, product_id) for the grains asked for
-      date_column  the event's date that puts it in its periods
+      date_column  the event's date that puts it in its periods; none when the rows already
+                   carry period_type and period_start (state per period, e.g. owned customers)
       measures     list of "aggregate expression as name" strings (sum, count, min, max, ...)
-      grains       any of team, rep, customer, product, company
+      grains       any of team, rep, customer, product, company (kept only if in var report_grains)
     Returns one row per (period_type, period_start, grain, entity_id) with the measures: each
     event is put in its month, quarter, year and fiscal year, then grouped by one grain at a
     time with GROUPING SETS (one scan). An event whose grain key is NULL (a rep with no team on
     that date) is grouped under entity_id 'unassigned', so every grain sums to the company.
 -#}
 {% macro rollup_by_grain_and_period(events, date_column, measures, grains) -%}
+    {%- set grains = grains | select('in', var('report_grains')) | list -%}
     {%- set keyed = [] -%}
     {%- for grain in grains if grain != 'company' -%}
         {%- do keyed.append(grain) -%}
@@ -34,12 +36,16 @@
         end as entity_id,
         {{ measures | join(',\n        ') }}
     from (
+        {%- if date_column %}
         select
             period_types.period_type,
             {{ period_start('period_types.period_type', 'events.' ~ date_column) }} as period_start,
             events.*
         from {{ events }} as events
         cross join {{ period_types() }} as period_types
+        {%- else %}
+        select * from {{ events }}
+        {%- endif %}
     ) as periodized
     group by grouping sets (
         {%- for grain in keyed %}

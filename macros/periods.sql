@@ -5,12 +5,12 @@
 -#}
 
 {#- The four period types as a relation: cross join it to put an event into each of its periods. -#}
+{#- var report_period_types chooses which (default: all four). -#}
 {% macro period_types() -%}
     (
-        select 'month' as period_type
-        union all select 'quarter' as period_type
-        union all select 'year' as period_type
-        union all select 'fiscal_year' as period_type
+        {%- for period_type in var('report_period_types') %}
+        {% if not loop.first %}union all {% endif %}select '{{ period_type }}' as period_type
+        {%- endfor %}
     )
 {%- endmacro %}
 

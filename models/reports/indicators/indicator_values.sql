@@ -2,9 +2,25 @@
     (indicator_code, grain, entity_id, period_type, period_start).
     Each family model owns its formulas; this model only stacks them, keeps the
     (indicator, grain) pairs the catalog marks, and adds targets and attainment. -#}
+{#- Every indicator family. A new family is added here (and its codes to the catalog seed). -#}
 {%- set families = [
     'int_indicators__sales',
     'int_indicators__sales_derived',
+    'int_indicators__collection',
+    'int_indicators__customer_base',
+    'int_indicators__renewals',
+    'int_indicators__visits',
+    'int_indicators__follow_up',
+    'int_indicators__pipeline',
+    'int_indicators__loyalty',
+    'int_indicators__fulfilment',
+    'int_indicators__compliance',
+    'int_indicators__service',
+    'int_indicators__capability',
+    'int_indicators__collaboration',
+    'int_indicators__customer_value',
+    'int_indicators__product_lifecycle',
+    'int_indicators__clv',
 ] -%}
 
 with families as (
