@@ -1,11 +1,134 @@
-{#- Placeholder until this family is written: no rows (the catalog coverage test fails on it). -#}
-select
-    cast(null as varchar) as indicator_code,
-    cast(null as varchar) as grain,
-    cast(null as varchar) as entity_id,
-    cast(null as varchar) as period_type,
-    cast(null as date) as period_start,
-    cast(null as double) as value,
-    cast(null as double) as numerator,
-    cast(null as double) as denominator
-where 1 = 0
+{#- Loyalty: repurchase_rate and referral_count.
+    - repurchase_rate: B2C customers with >= 2 distinct confirmed orders in the period /
+      B2C customers with >= 1 (fct_order_lines: cancelled and soft-deleted orders are already
+      out). Distinct counts, so each period is counted over its whole span, never summed from
+      months. At the rep grain only the orders credited to the rep count, at the team grain
+      those credited to the team (the rep's team on the order date), at the product grain the
+      orders containing the product. B2C = the account's segment; a customer whose segment is
+      unknown (no account row) is left out.
+    - referral_count: referrals with referred_at in the period; to the referrer customer, the
+      rep who owned it on the referral date and that rep's team on the same date. -#}
+{%- set order_grains = ['team', 'rep', 'product', 'company'] | select('in', var('report_grains')) | list -%}
+{%- set keyed = order_grains | reject('equalto', 'company') | list -%}
+with order_lines as (
+
+    select * from {{ ref('fct_order_lines') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+referrals as (
+
+    select * from {{ ref('fct_referrals') }}
+
+),
+
+b2c_order_products as (
+
+    select distinct
+        order_lines.order_id,
+        order_lines.order_date,
+        order_lines.customer_id,
+        order_lines.rep_id,
+        order_lines.team_id,
+        order_lines.product_id
+    from order_lines
+    inner join customers
+        on order_lines.customer_id = customers.customer_id
+    where customers.segment = 'B2C'
+
+),
+
+periodized as (
+
+    select
+        period_types.period_type,
+        {{ period_start('period_types.period_type', 'b2c_order_products.order_date') }} as period_start,
+        b2c_order_products.*
+    from b2c_order_products
+    cross join {{ period_types() }} as period_types
+
+),
+
+customer_orders as (
+
+    select
+        periodized.period_type,
+        periodized.period_start,
+        case
+            {%- for grain in keyed %}
+            when grouping(periodized.{{ grain }}_id) = 0 then '{{ grain }}'
+            {%- endfor %}
+            else 'company'
+        end as grain,
+        case
+            {%- for grain in keyed %}
+            when grouping(periodized.{{ grain }}_id) = 0 then coalesce(periodized.{{ grain }}_id, 'unassigned')
+            {%- endfor %}
+            else 'company'
+        end as entity_id,
+        periodized.customer_id,
+        count(distinct periodized.order_id) as orders
+    from periodized
+    group by grouping sets (
+        {%- for grain in keyed %}
+        (periodized.period_type, periodized.period_start, periodized.customer_id, periodized.{{ grain }}_id){% if not loop.last or 'company' in order_grains %},{% endif %}
+        {%- endfor %}
+        {%- if 'company' in order_grains %}
+        (periodized.period_type, periodized.period_start, periodized.customer_id)
+        {%- endif %}
+    )
+
+),
+
+repurchase as (
+
+    select
+        grain,
+        entity_id,
+        period_type,
+        period_start,
+        count(*) as buying_customers,
+        sum(case when orders >= 2 then 1 else 0 end) as repeat_customers
+    from customer_orders
+    group by 1, 2, 3, 4
+
+),
+
+referral_events as (
+
+    select
+        referral_id,
+        referral_date,
+        referrer_customer_id as customer_id,
+        referrer_owner_rep_id as rep_id,
+        referrer_owner_team_id as team_id
+    from referrals
+
+),
+
+referral_counts as (
+
+    {{ rollup_by_grain_and_period(
+        'referral_events', 'referral_date',
+        ['count(*) as referrals'],
+        ['team', 'rep', 'customer', 'company'],
+    ) }}
+
+),
+
+indicators as (
+
+    {{ indicator_rows('repurchase', 'repurchase_rate',
+        safe_divide('repeat_customers', 'buying_customers'), 'repeat_customers', 'buying_customers') }}
+    union all
+    {{ indicator_rows('referral_counts', 'referral_count', 'referrals', 'referrals') }}
+
+)
+
+select * from indicators

@@ -1,0 +1,114 @@
+{#- internal_collaboration_satisfaction broken down by dimension and by respondent department, per
+    grain (team rated, rep rated, company), entity and period. Long: one row per
+    (grain, entity, period, respondent_department, dimension) where
+      respondent_department  a department, or 'all' for every department together
+      dimension              responsiveness, cooperation_quality, problem_resolution: the mean of
+                             that dimension's answers (NULL answers left out); 'overall': the mean
+                             of the responses' response_score, the indicator itself (the
+                             'all' × 'overall' rows equal int_indicators__collaboration). -#}
+{%- set keyed = ['team', 'rep'] | select('in', var('report_grains')) | list -%}
+{%- set dimensions = ['responsiveness', 'cooperation_quality', 'problem_resolution'] -%}
+
+with surveys as (
+
+    select * from {{ ref('fct_collaboration_surveys') }}
+
+),
+
+dimension_scores as (
+
+    {% for dimension in dimensions %}
+    select
+        response_id,
+        rated_team_id as team_id,
+        rated_rep_id as rep_id,
+        coalesce(respondent_department, 'unknown') as respondent_department,
+        surveyed_date,
+        '{{ dimension }}' as dimension,
+        {{ dimension }} as score
+    from surveys
+    union all
+    {% endfor %}
+    select
+        response_id,
+        rated_team_id as team_id,
+        rated_rep_id as rep_id,
+        coalesce(respondent_department, 'unknown') as respondent_department,
+        surveyed_date,
+        'overall' as dimension,
+        response_score as score
+    from surveys
+
+),
+
+periodized as (
+
+    select
+        period_types.period_type,
+        {{ period_start('period_types.period_type', 'dimension_scores.surveyed_date') }} as period_start,
+        dimension_scores.*
+    from dimension_scores
+    cross join {{ period_types() }} as period_types
+
+),
+
+{%- set grouping_sets = [] -%}
+{%- for grain in keyed -%}
+    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.' ~ grain ~ '_id, periodized.dimension)') -%}
+    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.' ~ grain ~ '_id, periodized.respondent_department, periodized.dimension)') -%}
+{%- endfor -%}
+{%- if 'company' in var('report_grains') -%}
+    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.dimension)') -%}
+    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.respondent_department, periodized.dimension)') -%}
+{%- endif %}
+
+rolled_up as (
+
+    select
+        periodized.period_type,
+        periodized.period_start,
+        case
+            {%- for grain in keyed %}
+            when grouping(periodized.{{ grain }}_id) = 0 then '{{ grain }}'
+            {%- endfor %}
+            else 'company'
+        end as grain,
+        case
+            {%- for grain in keyed %}
+            when grouping(periodized.{{ grain }}_id) = 0 then coalesce(periodized.{{ grain }}_id, 'unassigned')
+            {%- endfor %}
+            else 'company'
+        end as entity_id,
+        case
+            when grouping(periodized.respondent_department) = 0 then periodized.respondent_department
+            else 'all'
+        end as respondent_department,
+        periodized.dimension,
+        count(*) as responses,
+        count(periodized.score) as scored_responses,
+        sum(periodized.score) as score_sum
+    from periodized
+    group by grouping sets (
+        {{ grouping_sets | join(',\n        ') }}
+    )
+
+),
+
+final as (
+
+    select
+        grain,
+        entity_id,
+        period_type,
+        period_start,
+        respondent_department,
+        dimension,
+        cast({{ safe_divide('score_sum', 'scored_responses') }} as double) as mean_score,
+        cast(score_sum as double) as score_sum,
+        cast(scored_responses as bigint) as scored_responses,
+        cast(responses as bigint) as responses
+    from rolled_up
+
+)
+
+select * from final

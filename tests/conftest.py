@@ -1,0 +1,76 @@
+"""Shared fixtures: one generated demo dataset and one real dbt build per test session.
+
+Everything is real: the generator writes landing files into a temporary folder, the project's
+own build command runs `dbt build` against a temporary DuckDB file and publishes it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+SEED = 42
+
+
+@dataclass(frozen=True)
+class Build:
+    landing_dir: Path
+    warehouse: Path
+    log: str
+    returncode: int
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse), read_only=True)
+
+    def query(self, sql: str, params: list | None = None):
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
+
+
+def build_env(landing_dir: Path, warehouse: Path, work_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SALESPERF_LANDING_DIR=str(landing_dir),
+        SALESPERF_WAREHOUSE=str(warehouse),
+        SALESPERF_THREADS="2",
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        DBT_LOG_PATH=str(work_dir / "logs"),
+    )
+    return env
+
+
+def run_build(landing_dir: Path, warehouse: Path, work_dir: Path, *dbt_args: str) -> Build:
+    """The project's build command (dbt build + publish), as a user runs it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "salesperf.run", "build", *dbt_args],
+        cwd=PROJECT_DIR,
+        env=build_env(landing_dir, warehouse, work_dir),
+        capture_output=True,
+        text=True,
+    )
+    return Build(landing_dir, warehouse, proc.stdout + proc.stderr, proc.returncode)
+
+
+@pytest.fixture(scope="session")
+def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from salesperf.generate import generate
+
+    out = tmp_path_factory.mktemp("landing")
+    generate(out, seed=SEED, scale="small", fmt="parquet")
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    work = tmp_path_factory.mktemp("build")
+    build = run_build(demo_landing, work / "warehouse" / "sales_performance.duckdb", work)
+    if build.returncode != 0:
+        pytest.fail(f"dbt build of the demo data failed (exit {build.returncode}):\n{build.log[-6000:]}")
+    return build
