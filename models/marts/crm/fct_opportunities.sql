@@ -129,7 +129,10 @@ final as (
         dated.currency,
         fx.rate_to_base as fx_rate,
         cast(dated.forecast_amount * fx.rate_to_base as double) as forecast_amount,
-        cast(dated.won_amount * fx.rate_to_base as double) as won_amount,
+        {# A won amount counts once the opportunity is won (by the as-of date). #}
+        case
+            when dated.status = 'won' then cast(dated.won_amount * fx.rate_to_base as double)
+        end as won_amount,
         dated.target_cycle_days,
         {{ dbt.datediff('dated.created_date', 'dated.closed_date', 'day') }} as cycle_days,
         case
