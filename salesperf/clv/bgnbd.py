@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 _LOG_BOUNDS = (-12.0, 12.0)  # bounds of log(parameter) in the optimiser: e^-12 .. e^12 (x time-unit scale)
 _QUAD_NODES = 64
+_QUAD_MAX_SCALED_HORIZON = 200.0  # quadrature while t / (alpha + T) <= this; beyond, Euler closed form
+_A_NEAR_ONE = 1e-4
 
 
 @dataclass(frozen=True)
@@ -240,39 +242,65 @@ def _conditional_quadrature(params: BGNBDParams, t: np.ndarray, x: np.ndarray, b
     return out
 
 
+def _closed_form_term(r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray,
+                      big_t: np.ndarray) -> np.ndarray:
+    """(a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)]
+
+    with Euler's transformation q^(r+x) 2F1(r+x, b+x; c; z) = q^(a-1) 2F1(a+b-1-r, a-1; c; z),
+    q = 1 - z = (alpha + T) / (alpha + T + t): no 0 * inf for many purchases and long horizons."""
+    c = a + b + x - 1.0
+    z = t / (alpha + big_t + t)
+    log_q = np.log(alpha + big_t) - np.log(alpha + big_t + t)
+    hyp = special.hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+    return c / (a - 1.0) * (1.0 - np.exp((a - 1.0) * log_q) * hyp)
+
+
 def _conditional_closed_form(params: BGNBDParams, t: np.ndarray, x: np.ndarray, t_x: np.ndarray,
                              big_t: np.ndarray) -> np.ndarray:
     r, alpha, a, b = params.as_array()
-    z = t / (alpha + big_t + t)
-    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1.0, z)
-    term = 1.0 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
-    num = (a + b + x - 1.0) / (a - 1.0) * term
-    den = 1.0 + (x > 0) * a / (b + np.maximum(x, 1.0) - 1.0) * ((alpha + big_t) / (alpha + t_x)) ** (r + x)
-    return num / den
+    if abs(a - 1.0) < _A_NEAR_ONE:
+        # The formula is 0/0 at a = 1 but analytic in a: the mean of a = 1 -/+ h is exact to O(h^2).
+        term = 0.5 * (_closed_form_term(r, alpha, 1.0 - _A_NEAR_ONE, b, t, x, big_t)
+                      + _closed_form_term(r, alpha, 1.0 + _A_NEAR_ONE, b, t, x, big_t))
+    else:
+        term = _closed_form_term(r, alpha, a, b, t, x, big_t)
+    return probability_alive(params, x, t_x, big_t) * term
 
 
 def expected_purchases(params: BGNBDParams, t, frequency, recency, age, *,
-                       method: str = "quadrature", n_nodes: int = _QUAD_NODES) -> np.ndarray:
+                       method: str = "auto", n_nodes: int = _QUAD_NODES) -> np.ndarray:
     """Expected number of purchases in (T, T + t] of customers with history (x, t_x, T).
 
     ``t`` is in the fit's time unit and broadcasts against the customer arrays (pass a column
     ``t[:, None]`` with customer rows ``x[None, :]`` for several horizons at once). A new
     customer (x = t_x = T = 0) gives the population's expected purchases E[X(t)] in (0, t].
 
-    ``method="quadrature"`` (default) is stable for every a > 0 and every horizon;
-    ``method="closed_form"`` is the textbook hypergeometric formula (undefined at a = 1,
-    inaccurate for long horizons), kept for cross-checks.
+    Methods:
+      * ``"quadrature"``: Gauss-Jacobi quadrature of the integral form; bounded integrand, no
+        singularity at a = 1; accurate while t / (alpha + T) is moderate (<= 200: any
+        realistic horizon).
+      * ``"closed_form"``: the hypergeometric formula after Euler's transformation (no 0 * inf
+        for long horizons and many purchases); at |a - 1| < 1e-4, where it is 0/0, the mean of
+        the values at a = 1 -/+ 1e-4 (exact to O(1e-8)).
+      * ``"auto"`` (default): quadrature where t / (alpha + T) <= 200, else the closed form.
     """
     x, t_x, big_t = _as_arrays(frequency, recency, age)
     t = np.asarray(t, dtype=float)
-    if np.any(t < 0):
-        raise ValueError("horizon t must be >= 0")
+    if np.any(t < 0) or np.any(~np.isfinite(t)):
+        raise ValueError("horizon t must be finite and >= 0")
     if method == "closed_form":
         return _conditional_closed_form(params, t, x, t_x, big_t)
-    if method != "quadrature":
-        raise ValueError("method must be 'quadrature' or 'closed_form'")
+    if method not in ("quadrature", "auto"):
+        raise ValueError("method must be 'auto', 'quadrature' or 'closed_form'")
     alive = probability_alive(params, x, t_x, big_t)
-    return _conditional_quadrature(params, t, x, big_t, alive, n_nodes)
+    result = _conditional_quadrature(params, t, x, big_t, alive, n_nodes)
+    if method == "auto":
+        t_b, x_b, tx_b, big_t_b = np.broadcast_arrays(t, x, t_x, big_t)
+        far = t_b / (params.alpha + big_t_b) > _QUAD_MAX_SCALED_HORIZON
+        if np.any(far):
+            result = np.array(result, copy=True)
+            result[far] = _conditional_closed_form(params, t_b[far], x_b[far], tx_b[far], big_t_b[far])
+    return result
 
 
 def population_expected_purchases(params: BGNBDParams, t) -> np.ndarray:

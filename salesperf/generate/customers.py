@@ -31,8 +31,8 @@ WHALE_BOOK_SHARE = 0.15
 
 # buy-till-you-die parameters per segment (B2C, B2B): purchase rate (orders a year) ~ Gamma,
 # dropout after each purchase ~ Beta, order value ~ Gamma(shape, rate nu) with nu ~ Gamma (Gamma-Gamma)
-RATE_SHAPE, RATE_MEAN = (1.5, 1.6), (6.0, 4.5)
-DROP_A, DROP_B = (1.3, 1.0), (7.0, 16.0)
+RATE_SHAPE, RATE_MEAN = (1.5, 1.6), (11.0, 10.0)
+DROP_A, DROP_B = (1.3, 1.0), (11.0, 24.0)
 SPEND_P, SPEND_Q, SPEND_GAMMA = (2.0, 3.0), (5.0, 4.0), (1_900.0, 22_000.0)
 
 

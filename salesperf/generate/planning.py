@@ -9,14 +9,16 @@ for one team that has no target rows of its own. A few months leave some target 
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesperf.contract import MARKET_TYPES, TARGET_GRAINS
 from salesperf.generate import names
 from salesperf.generate.context import Context
 from salesperf.generate.org import REGIONS, region_ids, rep_ids, team_ids
 from salesperf.generate.products import CATEGORIES
-from salesperf.generate.totals import SalesTotals
 from salesperf.generate.timeutil import month_of, month_start, year_of
+from salesperf.generate.totals import SalesTotals
 
 
 def _smooth(x: np.ndarray) -> np.ndarray:
@@ -72,16 +74,13 @@ def targets(ctx: Context, totals: SalesTotals) -> dict:
     new_t = np.where(rng.random(n) < 0.03, np.nan, new_t)
     coll_t = np.where(month_idx < 2, np.nan, coll_t)  # collection targets start in the third month
     marg_t = np.where(np.isin(month_idx, (13, 14)), np.nan, marg_t)
-    gap_rep = org.strong_rep
-    sales_t = np.where((grain == 0) & np.isin(month_idx, (5, 6)) & np.isin(np.concatenate([r, t_arr]), [gap_rep]),
-                       np.nan, sales_t)
-    entity = names.ids("R", np.concatenate([r, t_arr]) + 1, 4)
-    entity = np.where(grain == 0, np.asarray(rep_ids(np.concatenate([r, t_arr]))),
-                      np.asarray(team_ids(np.concatenate([r, t_arr]))))
-    order = np.lexsort((month_idx, entity, grain))
+    entity_no = np.concatenate([r, t_arr])
+    sales_t = np.where((grain == 0) & np.isin(month_idx, (5, 6)) & (entity_no == org.strong_rep), np.nan, sales_t)
+    order = np.lexsort((month_idx, entity_no, grain))
+    g, e = grain[order], entity_no[order]
     return {
-        "target_grain": names.pick(TARGET_GRAINS, grain[order]),
-        "entity_id": entity[order],
+        "target_grain": names.pick(TARGET_GRAINS, g),
+        "entity_id": pc.if_else(pa.array(g == 0), rep_ids(e), team_ids(e)),
         "month": m_first[month_idx[order]],
         "target_sales_amount": sales_t[order],
         "target_new_customers": new_t[order],
@@ -95,11 +94,8 @@ def market_sizes(ctx: Context, totals: SalesTotals) -> dict:
     cfg = ctx.cfg
     first_year = int(year_of(cfg.start_day))
     years = np.arange(first_year, int(year_of(cfg.as_of_day)) + 1)
-    months_covered = np.array([
-        min(int(month_of(cfg.as_of_day)), int(month_of(month_start_of_year(y + 1))) - 1)
-        - max(int(month_of(cfg.start_day)), int(month_of(month_start_of_year(y)))) + 1
-        for y in years
-    ])
+    m_lo, m_hi = int(month_of(cfg.start_day)), int(month_of(cfg.as_of_day))
+    months_covered = np.array([min(m_hi, (y - 1970) * 12 + 11) - max(m_lo, (y - 1970) * 12) + 1 for y in years])
     annual = totals.market[:, :, : len(years)] * (12.0 / months_covered)[None, None, :]
     market = np.array([MARKET_TYPES.index(r[2]) for r in REGIONS])
     y_idx = np.arange(len(years))[None, :]
@@ -117,7 +113,3 @@ def market_sizes(ctx: Context, totals: SalesTotals) -> dict:
         "year": years[y],
         "market_size_amount": size[r, c, y],
     }
-
-
-def month_start_of_year(year: int) -> int:
-    return int(np.datetime64(f"{year}-01-01", "D").astype(np.int64))
