@@ -107,7 +107,12 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def staging_sql(t: Table) -> str:
+# Master tables whose soft-deleted rows are still referenced by counted events (the orders of a
+# soft-deleted account still count): staged once more, deleted rows only, so dims keep them.
+DELETED_COMPANIONS = ("crm_regions", "crm_teams", "crm_sales_reps", "crm_accounts")
+
+
+def staging_sql(t: Table, deleted: bool = False) -> str:
     cols = []
     for c in t.columns:
         if c.name == "is_deleted":
@@ -118,6 +123,8 @@ def staging_sql(t: Table) -> str:
         cols.append(f"        {{{{ {macro}('{c.name}') }}}} as {staged_name(t, c.name)}")
     body = ",\n".join(cols)
     where = "\n    where not coalesce({{ stg_bool('is_deleted') }}, false)" if t.soft_delete else ""
+    if deleted:
+        where = "\n    where coalesce({{ stg_bool('is_deleted') }}, false)"
     return (
         f"with source as (\n\n    select * from {{{{ landing_source('{t.source}', '{t.name}') }}}}\n\n),\n\n"
         f"renamed as (\n\n    select\n{body}\n    from source{where}\n\n)\n\n"
@@ -166,11 +173,26 @@ def models_yaml(tables: list[Table]) -> str:
                     f"                field: {staged_name(target, rc)}",
                 ]
                 if target.soft_delete:
-                    # A reference to a soft-deleted row is expected: the referencing row still counts.
-                    tests += ["              config:", "                severity: warn"]
+                    # A reference to a soft-deleted row is no orphan: check against every landing row.
+                    tests[-5:] = [
+                        "          - references_landing_row:",
+                        "              arguments:",
+                        f"                source_name: {target.source}",
+                        f"                table_name: {target.name}",
+                        f"                field: {rc}",
+                    ]
             if tests:
                 lines.append("        data_tests:")
                 lines += tests
+    for t in tables:
+        if t.name in DELETED_COMPANIONS:
+            lines += [
+                f"  - name: {model_name(t)}_deleted",
+                f"    description: {q('The soft-deleted rows of ' + t.name + ', staged like ' + model_name(t) + '. Counted events may still reference them; dims keep them with is_deleted.')}",
+                "    columns:",
+                f"      - name: {staged_name(t, t.key[0])}",
+                "        data_tests: [unique, not_null]",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -183,6 +205,8 @@ def main() -> None:
         (folder / f"_{source}__models.yml").write_text(models_yaml(tables), encoding="utf-8")
         for t in tables:
             (folder / f"{model_name(t)}.sql").write_text(staging_sql(t), encoding="utf-8")
+            if t.name in DELETED_COMPANIONS:
+                (folder / f"{model_name(t)}_deleted.sql").write_text(staging_sql(t, deleted=True), encoding="utf-8")
         print(f"{source}: {len(tables)} tables")
 
 

@@ -60,3 +60,11 @@ def test_duckdb_cli_from_pypi_opens_the_published_warehouse(demo_build):
     assert proc.stdout.strip() == "true"
     version = subprocess.run([str(cli), "--version"], capture_output=True, text=True).stdout
     assert version.startswith("v1.5"), version
+
+
+@pytest.mark.parametrize("name", ["crm_regions", "crm_teams", "crm_sales_reps", "crm_accounts"])
+def test_soft_deleted_master_rows_are_kept_apart_for_the_dims(demo_build, name):
+    table = next(t for t in TABLES if t.name == name)
+    _, deleted = _landing_count(demo_build.landing_dir, table)
+    staged = demo_build.query(f"select count(*) as n from staging.{_model_name(table)}_deleted")["n"][0]
+    assert staged == deleted

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 _LOG_BOUNDS = (-12.0, 12.0)  # bounds of log(parameter) in the optimiser: e^-12 .. e^12 (x time-unit scale)
 _QUAD_NODES = 64
-_QUAD_MAX_SCALED_HORIZON = 200.0  # quadrature while t / (alpha + T) <= this; beyond, Euler closed form
 _A_NEAR_ONE = 1e-4
 
 
@@ -259,9 +258,11 @@ def _conditional_closed_form(params: BGNBDParams, t: np.ndarray, x: np.ndarray, 
                              big_t: np.ndarray) -> np.ndarray:
     r, alpha, a, b = params.as_array()
     if abs(a - 1.0) < _A_NEAR_ONE:
-        # The formula is 0/0 at a = 1 but analytic in a: the mean of a = 1 -/+ h is exact to O(h^2).
-        term = 0.5 * (_closed_form_term(r, alpha, 1.0 - _A_NEAR_ONE, b, t, x, big_t)
-                      + _closed_form_term(r, alpha, 1.0 + _A_NEAR_ONE, b, t, x, big_t))
+        # The formula is 0/0 at a = 1 but smooth in a: interpolate linearly between a = 1 -/+ h,
+        # exact to O(h^2) (h = 1e-4), where the cancellation still keeps ~12 digits.
+        low = _closed_form_term(r, alpha, 1.0 - _A_NEAR_ONE, b, t, x, big_t)
+        high = _closed_form_term(r, alpha, 1.0 + _A_NEAR_ONE, b, t, x, big_t)
+        term = low + (a - (1.0 - _A_NEAR_ONE)) / (2.0 * _A_NEAR_ONE) * (high - low)
     else:
         term = _closed_form_term(r, alpha, a, b, t, x, big_t)
     return probability_alive(params, x, t_x, big_t) * term
@@ -276,31 +277,37 @@ def expected_purchases(params: BGNBDParams, t, frequency, recency, age, *,
     customer (x = t_x = T = 0) gives the population's expected purchases E[X(t)] in (0, t].
 
     Methods:
-      * ``"quadrature"``: Gauss-Jacobi quadrature of the integral form; bounded integrand, no
-        singularity at a = 1; accurate while t / (alpha + T) is moderate (<= 200: any
-        realistic horizon).
-      * ``"closed_form"``: the hypergeometric formula after Euler's transformation (no 0 * inf
-        for long horizons and many purchases); at |a - 1| < 1e-4, where it is 0/0, the mean of
-        the values at a = 1 -/+ 1e-4 (exact to O(1e-8)).
-      * ``"auto"`` (default): quadrature where t / (alpha + T) <= 200, else the closed form.
+      * ``"closed_form"``: the hypergeometric formula after Euler's transformation
+        q^(r+x) 2F1(r+x, b+x; c; z) = q^(a-1) 2F1(a+b-1-r, a-1; c; z) (no 0 * inf for long
+        horizons and many purchases); near a = 1, where it is 0/0, linear interpolation between
+        a = 1 -/+ 1e-4.
+      * ``"quadrature"``: Gauss-Jacobi quadrature of the integral form (bounded integrand, no
+        singularity at a = 1); accurate while t / (alpha + T) is moderate (any realistic
+        horizon) and the customer's frequency is not extreme.
+      * ``"auto"`` (default): the closed form, replaced by the quadrature wherever it is not
+        finite or falls outside its bounds 0 <= E <= P(alive) (r + x) t / (alpha + T).
     """
     x, t_x, big_t = _as_arrays(frequency, recency, age)
     t = np.asarray(t, dtype=float)
     if np.any(t < 0) or np.any(~np.isfinite(t)):
         raise ValueError("horizon t must be finite and >= 0")
-    if method == "closed_form":
-        return _conditional_closed_form(params, t, x, t_x, big_t)
-    if method not in ("quadrature", "auto"):
+    if method not in ("auto", "quadrature", "closed_form"):
         raise ValueError("method must be 'auto', 'quadrature' or 'closed_form'")
     alive = probability_alive(params, x, t_x, big_t)
-    result = _conditional_quadrature(params, t, x, big_t, alive, n_nodes)
-    if method == "auto":
-        t_b, x_b, tx_b, big_t_b = np.broadcast_arrays(t, x, t_x, big_t)
-        far = t_b / (params.alpha + big_t_b) > _QUAD_MAX_SCALED_HORIZON
-        if np.any(far):
-            result = np.array(result, copy=True)
-            result[far] = _conditional_closed_form(params, t_b[far], x_b[far], tx_b[far], big_t_b[far])
-    return result
+    if method == "quadrature":
+        return _conditional_quadrature(params, t, x, big_t, alive, n_nodes)
+    with np.errstate(all="ignore"):
+        result = _conditional_closed_form(params, t, x, t_x, big_t)
+    if method == "closed_form":
+        return result
+    t_b, x_b, big_t_b, alive_b = np.broadcast_arrays(t, x, big_t, alive)
+    upper = alive_b * (params.r + x_b) * t_b / (params.alpha + big_t_b)
+    bad = ~np.isfinite(result) | (result < -1e-12) | (result > upper * (1.0 + 1e-9) + 1e-12)
+    if np.any(bad):
+        log.debug("closed form invalid for %d of %d values: quadrature used", int(bad.sum()), bad.size)
+        result = np.array(np.broadcast_to(result, bad.shape), copy=True)
+        result[bad] = _conditional_quadrature(params, t_b[bad], x_b[bad], big_t_b[bad], alive_b[bad], n_nodes)
+    return np.clip(result, 0.0, None)
 
 
 def population_expected_purchases(params: BGNBDParams, t) -> np.ndarray:

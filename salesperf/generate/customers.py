@@ -27,7 +27,7 @@ LEAD_SOURCES = ("website", "trade_show", "referral", "cold_call", "partner", "on
 _CHANNEL_TO_SOURCE = {"trade_show": 1, "partner": 4, "cold_call": 3, "website": 0, "referral": 2,
                       "ecommerce_platform": 5, "social_media": 5}
 _KEY = 1 << 21
-WHALE_BOOK_SHARE = 0.15
+WHALE_BOOK_SHARE = 0.08
 
 # buy-till-you-die parameters per segment (B2C, B2B): purchase rate (orders a year) ~ Gamma,
 # dropout after each purchase ~ Beta, order value ~ Gamma(shape, rate nu) with nu ~ Gamma (Gamma-Gamma)

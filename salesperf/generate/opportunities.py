@@ -73,7 +73,7 @@ def generate_block(ctx: Context, block: int, lo: int, ob: OrderBlock,
 
     # lost and open: more lost deals for weaker reps
     b2b_won = np.flatnonzero(w_b2b)
-    n_lost = rng.poisson(0.9 / skill[b2b_won] ** 2)
+    n_lost = rng.poisson(1.3 / skill[b2b_won] ** 2)
     parent, _ = expand(n_lost)
     l_cust = w_cust[b2b_won][parent]
     death = ob.death_day[l_cust - lo]

@@ -22,7 +22,7 @@ from salesperf.generate.purchases import purchase_days
 from salesperf.generate.randutil import choose, expand, soft_deleted
 from salesperf.generate.timeutil import DAY, business_seconds
 
-ONE_OFF_MIN_BASE = 60_000.0  # B2B orders from this net amount (CNY) are often signed as one-off contracts
+ONE_OFF_MIN_BASE = 100_000.0  # B2B orders from this net amount (CNY) are often signed as one-off contracts
 _KEY = 1 << 21
 
 

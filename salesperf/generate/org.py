@@ -103,13 +103,14 @@ class Org:
         u = rng.random(n)
         weight = self.rep_weight if boost is None else self.rep_weight * boost
         managers = self.rep_level != LEVEL["rep"]
+        serves = [np.isin(self.rep_role, _B2C_ROLES) | managers, np.isin(self.rep_role, _B2B_ROLES) | managers]
+        team_region = np.append(self.team_region, -1)  # team -1 (not employed) has region -1
         for k, rows in groups(key):
             m, rest = divmod(int(k), n_regions * 2)
             r, s = divmod(rest, 2)
             team = self.month_team[:, m]
-            in_region = (team >= 0) & (self.team_region[np.clip(team, 0, None)] == r)
-            roles = _B2B_ROLES if s else _B2C_ROLES
-            ok = in_region & (np.isin(self.rep_role, roles) | managers)
+            in_region = team_region[team] == r
+            ok = in_region & serves[s]
             if not ok.any():
                 ok = in_region
             if not ok.any():
@@ -227,10 +228,10 @@ def build(cfg: GenConfig) -> Org:
     veterans = regular[~new_hire[regular]]
     strong, weak, whale = (int(x) for x in rng.choice(veterans, 3, replace=False))
     role[[strong, weak]] = ROLE["direct"]
-    role[whale] = ROLE["key_account"]
+    role[whale] = ROLE["direct"]
     skill[strong], skill[weak] = 1.35, 0.6
     weight[regular] = skill[regular]
-    weight[strong], weight[weak], weight[whale] = 2.0, 0.8, 0.25
+    weight[strong], weight[weak], weight[whale] = 2.0, 0.8, 1.0
     special = {strong, weak, whale}
 
     for rep in regular:

@@ -34,10 +34,11 @@ def targets(ctx: Context, totals: SalesTotals) -> dict:
     m_next = month_start(months + 1)
     employed = (org.rep_hire[:, None] < m_next[None, :]) & (org.rep_term[:, None] > m_first[None, :])
     skill = org.rep_skill[:, None]
-    sales = _smooth(totals.sales) / skill * rng.lognormal(0.0, 0.1, totals.sales.shape)
-    positive = np.where(employed & (sales > 0), sales, np.nan)
-    floor = 0.15 * np.nanmedian(positive, axis=0)
-    rep_target = np.round(np.maximum(sales, np.nan_to_num(floor)[None, :]), -2)
+    smooth = _smooth(totals.sales)
+    # a month without sales (ramp-up, gaps) still gets a target: a third of the rep's usual month
+    usual = np.nanmedian(np.where(employed & (smooth > 0), smooth, np.nan), axis=1)
+    smooth = np.maximum(smooth, np.nan_to_num(usual / 3.0)[:, None])
+    rep_target = np.round(smooth / skill * rng.lognormal(0.0, 0.1, smooth.shape), -2)
     rep_new = np.round(_smooth(totals.new_customers) / skill)
     margin = 1.0 - totals.cost.sum(axis=1) / np.maximum(totals.costed_sales.sum(axis=1), 1.0)
     rep_margin = np.round(np.clip(margin + 0.02, -1, 1), 2)[:, None] * np.ones((1, len(months)))

@@ -116,7 +116,7 @@ def _surveys(ctx: Context, rng: np.random.Generator, ob: OrderBlock, trouble: np
     rep, _ = c.owner_at(cust, day)
     skill = org.rep_skill[rep]
     bad = trouble[s]
-    nps = np.clip(np.round(rng.normal(7.4 + 3.0 * (skill - 1.0) - 2.5 * bad, 1.8)), 0, 10)
+    nps = np.clip(np.round(rng.normal(8.0 + 3.0 * (skill - 1.0) - 2.5 * bad, 1.8)), 0, 10)
     eco = np.clip(np.round(rng.normal(3.6, 0.9, n)), 1, 5)
     rel = np.clip(np.round(rng.normal(3.8 + 1.5 * (skill - 1.0) - 0.8 * bad, 0.8)), 1, 5)
     sec = day * DAY + business_seconds(rng, n, 8.0, 22.0)

@@ -56,7 +56,7 @@ def to_arrow(col: Column, values: Any) -> pa.Array:
         f = arr.astype(np.float64)
         if col.type == "money":
             f = np.round(f, 2)
-        return pa.array(f, type=pa.float64(), from_pandas=True)
+        return pa.array(f, type=pa.float64(), mask=np.isnan(f))
     if col.type == "int":
         f = arr.astype(np.float64)
         null = np.isnan(f)
@@ -67,7 +67,9 @@ def to_arrow(col: Column, values: Any) -> pa.Array:
         f = arr.astype(np.float64)
         null = np.isnan(f)
         return pa.array(np.where(null, 0, f).astype(bool), type=pa.bool_(), mask=null)
-    return pa.array(arr, type=pa.string(), from_pandas=True)
+    if arr.dtype.kind == "U":
+        return pa.array(arr, type=pa.string())
+    return pa.array(arr.tolist(), type=pa.string())  # object arrays (None = NULL)
 
 
 def to_table(table: Table, columns: Mapping[str, Any]) -> pa.Table:

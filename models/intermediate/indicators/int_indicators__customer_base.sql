@@ -9,7 +9,9 @@
     customer's owner on the cost date, and that rep's team on the cost date) / new_customers.
     Where the company recorded acquisition costs in a period, an entity with new customers and
     no cost of its own has costs 0; in a period without any acquisition cost (or without the
-    costs file) cac is NULL. A period with costs and no new customers has a NULL cac. -#}
+    costs file) cac is NULL. A period with costs and no new customers has a NULL cac. Only the
+    reporting periods (dim_periods: the order history) have a cac: acquisition costs booked
+    before the first order of the extract have no new customers to be compared with. -#}
 with acquisitions as (
 
     select * from {{ ref('fct_customer_acquisitions') }}
@@ -25,6 +27,12 @@ customer_periods as (
 customer_costs as (
 
     select * from {{ ref('fct_customer_costs') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('dim_periods') }}
 
 ),
 
@@ -122,6 +130,9 @@ cac as (
         end as acquisition_costs,
         new_customers.new_customers
     from cac_keys
+    inner join periods
+        on cac_keys.period_type = periods.period_type
+        and cac_keys.period_start = periods.period_start
     left join costs
         on cac_keys.grain = costs.grain
         and cac_keys.entity_id = costs.entity_id

@@ -3,7 +3,9 @@
     dim_customer_owner_history. -#}
 with accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select *, false as is_deleted from {{ ref('stg_crm__accounts') }}
+    union all
+    select *, true as is_deleted from {{ ref('stg_crm__accounts_deleted') }}
 
 ),
 
@@ -31,7 +33,8 @@ final as (
         accounts.est_annual_category_spend * fx.rate_to_base as est_annual_category_spend,
         accounts.referred_by_customer_id,
         {{ dbt.hash('lower(accounts.contact_email)') }} as contact_email_hash,
-        {{ dbt.hash('accounts.contact_phone') }} as contact_phone_hash
+        {{ dbt.hash('accounts.contact_phone') }} as contact_phone_hash,
+        accounts.is_deleted
     from accounts
     cross join as_of
     {{ join_owner_on_date('current_owner', 'accounts.customer_id', 'as_of.as_of_date') }}

@@ -1,6 +1,8 @@
 with teams as (
 
-    select * from {{ ref('stg_crm__teams') }}
+    select *, false as is_deleted from {{ ref('stg_crm__teams') }}
+    union all
+    select *, true as is_deleted from {{ ref('stg_crm__teams_deleted') }}
 
 ),
 
@@ -21,7 +23,8 @@ final as (
         teams.team_stage,
         teams.manager_rep_id,
         teams.parent_team_id,
-        cast(teams.created_at as date) as created_date
+        cast(teams.created_at as date) as created_date,
+        teams.is_deleted
     from teams
     left join regions
         on teams.region_code = regions.region_code
