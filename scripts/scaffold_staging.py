@@ -112,23 +112,167 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
 DELETED_COMPANIONS = ("crm_regions", "crm_teams", "crm_sales_reps", "crm_accounts")
 
 
-def staging_sql(t: Table, deleted: bool = False) -> str:
-    cols = []
-    for c in t.columns:
-        if c.name == "is_deleted":
-            continue
-        macro = CAST[c.type]
-        if c.name in UPPER_CODES:
-            macro = "stg_code"
-        cols.append(f"        {{{{ {macro}('{c.name}') }}}} as {staged_name(t, c.name)}")
-    body = ",\n".join(cols)
-    where = "\n    where not coalesce({{ stg_bool('is_deleted') }}, false)" if t.soft_delete else ""
-    if deleted:
-        where = "\n    where coalesce({{ stg_bool('is_deleted') }}, false)"
+# References whose absence or rejection makes a row unusable: quarantined, not just tested.
+QUARANTINE_REFERENCES = {
+    ("erp_sales_orders", "customer_id"),
+    ("erp_sales_orders", "rep_id"),
+    ("erp_sales_order_lines", "order_id"),
+    ("erp_sales_order_lines", "product_id"),
+    ("erp_invoices", "order_id"),
+    ("erp_payments", "invoice_id"),
+    ("erp_deliveries", "order_id"),
+}
+# Money tables whose currency must have a rate (or be the base currency).
+CURRENCY_CHECKED = {
+    "erp_sales_orders", "erp_invoices", "erp_payments", "erp_contracts",
+    "erp_customer_costs", "erp_expenses", "crm_opportunities",
+}
+UNPARSEABLE = {"date": "unparseable_date", "timestamp": "unparseable_timestamp", "bool": "unparseable_boolean",
+               "int": "unparseable_number", "money": "unparseable_number", "number": "unparseable_number"}
+
+
+def base_name(t: Table) -> str:
+    return "base_" + model_name(t).removeprefix("stg_")
+
+
+def cast_expr(t: Table, c, prefix: str = "") -> str:
+    macro = "stg_code" if c.name in UPPER_CODES else CAST[c.type]
+    return f"{{{{ {macro}('{prefix}{c.name}') }}}}"
+
+
+def base_sql(t: Table) -> str:
+    """Every landing row, typed, with the first data-quality rule it breaks (NULL = valid)."""
+    cols = [c for c in t.columns if c.name != "is_deleted"]
+    typed = [f"        {cast_expr(t, c, 'source.')} as {staged_name(t, c.name)}" for c in cols]
+    if t.soft_delete:
+        typed.append("        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted")
+    else:
+        typed.append("        false as is_deleted")
+    key_exprs = ", ".join(f"source.{k}" for k in t.key)
+    typed.append(f"        {{{{ dq_row_key([{', '.join(repr('source.' + k) for k in t.key)}]) }}}} as dq_row_key")
+    typed.append(f"        {{{{ dq_raw_row({[c.name for c in t.columns]!r}) }}}} as dq_raw_row")
+    rules, joins, ctes = [], [], []
+    for k in t.key:
+        rules.append(f"            when {cast_expr(t, t.column(k), 'source.')} is null then 'null_key'")
+    for c in cols:
+        if not c.nullable and c.name not in t.key:
+            rules.append(f"            when {cast_expr(t, c, 'source.')} is null then 'missing_required_value'")
+    for c in cols:
+        if c.type in UNPARSEABLE:
+            rules.append(
+                f"            when nullif(trim(source.{c.name}), '') is not null and {cast_expr(t, c, 'source.')} is null"
+                f" then '{UNPARSEABLE[c.type]}'"
+            )
+    for c in cols:
+        if c.enum:
+            values = ", ".join("'" + v.lower() + "'" for v in c.enum) if c.name not in UPPER_CODES else ", ".join("'" + v + "'" for v in c.enum)
+            rules.append(f"            when {cast_expr(t, c, 'source.')} not in ({values}) then 'unknown_value'")
+    for c in cols:
+        bounds = []
+        if c.min is not None:
+            bounds.append(f"{cast_expr(t, c, 'source.')} < {c.min:g}")
+        if c.max is not None:
+            bounds.append(f"{cast_expr(t, c, 'source.')} > {c.max:g}")
+        if bounds:
+            rules.append(f"            when {' or '.join(bounds)} then 'out_of_range'")
+    if t.name in CURRENCY_CHECKED:
+        ctes.append(
+            "known_currencies as (\n\n    select distinct currency from {{ ref('base_erp__fx_rates') }}\n"
+            "    where currency is not null and dq_rule is null\n    union\n"
+            "    select '{{ var(\"base_currency\") }}' as currency\n\n)"
+        )
+        joins.append("    left join known_currencies\n        on {{ stg_code('source.currency') }} = known_currencies.currency")
+        rules.append("            when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'")
+    for c in cols:
+        if (t.name, c.name) in QUARANTINE_REFERENCES:
+            rt, rc = c.references.split(".")
+            target = TABLES_BY_NAME[rt]
+            alias = f"known_{c.name.removesuffix('_id')}s"
+            extra = ""
+            if rt == "erp_sales_orders":
+                # A future-dated order is quarantined in staging: its rows are unusable too.
+                extra = "\n        and parent.order_date <= (select as_of_date from {{ ref('int_as_of_date') }})"
+            ctes.append(
+                f"{alias} as (\n\n    select\n        parent.{staged_name(target, rc)} as key_value,\n"
+                f"        max(case when parent.dq_rule is null{extra} then 1 else 0 end) as is_usable\n"
+                f"    from {{{{ ref('{base_name(target)}') }}}} as parent\n    where parent.{staged_name(target, rc)} is not null\n"
+                f"    group by 1\n\n)"
+            )
+            joins.append(f"    left join {alias}\n        on {cast_expr(t, c, 'source.')} = {alias}.key_value")
+            rules.append(f"            when {alias}.key_value is null then 'unknown_reference'")
+            rules.append(f"            when {alias}.is_usable = 0 then 'reference_rejected'")
+    if t.name == "erp_deliveries":
+        ctes.append(
+            "order_dates as (\n\n    select order_id, min(order_date) as order_date\n"
+            "    from {{ ref('base_erp__sales_orders') }}\n    group by 1\n\n)"
+        )
+        joins.append("    left join order_dates\n        on {{ stg_id('source.order_id') }} = order_dates.order_id")
+        rules.append("            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'")
+    if t.event_time and t.name != "erp_sales_orders":
+        ev = t.column(t.event_time)
+        joins.append("    cross join {{ ref('int_as_of_date') }} as as_of")
+        rules.append(f"            when cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date then 'future_date'")
+    typed.append("        case\n" + "\n".join(rules) + "\n        end as row_rule")
+    key_cols = ", ".join(staged_name(t, k) for k in t.key)
+    ctes_sql = "".join(c + ",\n\n" for c in ctes)
+    checked_from = "typed"
+    extra_cte = ""
+    if t.name == "erp_payments":
+        extra_cte = (
+            "invoices as (\n\n    select invoice_id, min(amount) as invoice_amount\n"
+            "    from {{ ref('base_erp__invoices') }}\n    where dq_rule is null\n    group by 1\n\n),\n\n"
+            "with_running_total as (\n\n    select\n        typed.*,\n"
+            "        sum(case when typed.row_rule is null then typed.amount else 0 end) over (\n"
+            "            partition by typed.invoice_id order by typed.payment_date, typed.payment_id\n"
+            "            rows between unbounded preceding and current row\n        ) as paid_to_date,\n"
+            "        invoices.invoice_amount\n    from typed\n    left join invoices\n"
+            "        on typed.invoice_id = invoices.invoice_id\n\n),\n\n"
+            "payment_checked as (\n\n    select\n        with_running_total.* exclude (paid_to_date, invoice_amount, row_rule),\n"
+            "        case\n            when row_rule is not null then row_rule\n"
+            "            when paid_to_date > invoice_amount + 0.005 then 'payment_exceeds_invoice'\n"
+            "        end as row_rule\n    from with_running_total\n\n),\n\n"
+        )
+        checked_from = "payment_checked"
+    header = (
+        f"{{#- Every landing row of {t.name}, typed, with the first data-quality rule it breaks\n"
+        f"    (dq_rule NULL = valid). {model_name(t)} keeps the valid rows; dq_rejected_rows the others.\n"
+        f"    Generated by scripts/scaffold_staging.py from salesperf/contract.py. -#}}\n"
+    )
     return (
-        f"with source as (\n\n    select * from {{{{ landing_source('{t.source}', '{t.name}') }}}}\n\n),\n\n"
-        f"renamed as (\n\n    select\n{body}\n    from source{where}\n\n)\n\n"
-        f"select * from renamed\n"
+        header
+        + f"with source as (\n\n    select * from {{{{ landing_source('{t.source}', '{t.name}') }}}}\n\n),\n\n"
+        + ctes_sql
+        + "typed as (\n\n    select\n" + ",\n".join(typed) + "\n    from source\n" + "\n".join(joins) + ("\n" if joins else "")
+        + "\n),\n\n" + extra_cte
+        + f"key_counts as (\n\n    select\n        {key_cols},\n        count(distinct dq_raw_row) as key_variants\n"
+        f"    from {checked_from}\n    where row_rule is null\n    group by {', '.join(str(i + 1) for i in range(len(t.key)))}\n\n),\n\n"
+        f"ranked as (\n\n    select\n        {checked_from}.*,\n        row_number() over (\n"
+        f"            partition by {', '.join(checked_from + '.' + staged_name(t, k) for k in t.key)}, {checked_from}.row_rule is null\n"
+        f"            order by {checked_from}.dq_raw_row\n        ) as key_rank\n    from {checked_from}\n\n),\n\n"
+        "final as (\n\n    select\n        "
+        + ",\n        ".join(f"ranked.{staged_name(t, c.name)}" for c in cols)
+        + ",\n        ranked.is_deleted,\n        ranked.dq_row_key,\n        ranked.dq_raw_row,\n"
+        "        case\n            when ranked.row_rule is not null then ranked.row_rule\n"
+        "            when key_counts.key_variants > 1 then 'duplicate_conflicting'\n"
+        "            when ranked.key_rank > 1 then 'duplicate_exact'\n        end as dq_rule\n"
+        "    from ranked\n    left join key_counts\n        on "
+        + "\n        and ".join(f"ranked.{staged_name(t, k)} = key_counts.{staged_name(t, k)}" for k in t.key)
+        + "\n\n)\n\nselect * from final\n"
+    )
+
+
+def staging_sql(t: Table, deleted: bool = False) -> str:
+    cols = ",\n".join(f"        {staged_name(t, c.name)}" for c in t.columns if c.name != "is_deleted")
+    where = "dq_rule is null and is_deleted" if deleted else "dq_rule is null and not is_deleted"
+    future = ""
+    if t.name == "erp_sales_orders" and not deleted:
+        future = "\n        and order_date <= (select as_of_date from {{ ref('int_as_of_date') }})"
+    kind = "soft-deleted rows" if deleted else "valid rows that are not soft-deleted"
+    return (
+        f"{{#- The {kind} of {t.name} (rules and casts: {base_name(t)}). -#}}\n"
+        f"with base as (\n\n    select * from {{{{ ref('{base_name(t)}') }}}}\n\n),\n\n"
+        f"valid as (\n\n    select\n{cols}\n    from base\n    where {where}{future}\n\n)\n\n"
+        f"select * from valid\n"
     )
 
 
@@ -196,14 +340,30 @@ def models_yaml(tables: list[Table]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def landing_tables_macro() -> str:
+    rows = ",\n".join(
+        f"        {{'table': '{t.name}', 'base': '{base_name(t)}', 'staging': '{model_name(t)}', "
+        f"'soft_delete': {str(t.soft_delete).lower()}}}"
+        for t in TABLES
+    )
+    return (
+        "{#- Every landing table with its base and staging model. Generated by\n"
+        "    scripts/scaffold_staging.py from salesperf/contract.py. -#}\n"
+        "{% macro landing_tables() %}\n    {{ return([\n" + rows + "\n    ]) }}\n{% endmacro %}\n"
+    )
+
+
 def main() -> None:
+    (ROOT / "macros" / "landing_tables.sql").write_text(landing_tables_macro(), encoding="utf-8")
     for source in SOURCE_DESCRIPTIONS:
         tables = [t for t in TABLES if t.source == source]
         folder = STAGING / source
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"_{source}__sources.yml").write_text(sources_yaml(source, tables), encoding="utf-8")
         (folder / f"_{source}__models.yml").write_text(models_yaml(tables), encoding="utf-8")
+        (folder / "base").mkdir(exist_ok=True)
         for t in tables:
+            (folder / "base" / f"{base_name(t)}.sql").write_text(base_sql(t), encoding="utf-8")
             (folder / f"{model_name(t)}.sql").write_text(staging_sql(t), encoding="utf-8")
             if t.name in DELETED_COMPANIONS:
                 (folder / f"{model_name(t)}_deleted.sql").write_text(staging_sql(t, deleted=True), encoding="utf-8")

@@ -82,9 +82,7 @@ def _as_arrays(frequency, recency, age) -> tuple[np.ndarray, np.ndarray, np.ndar
     big_t = np.asarray(age, dtype=float)
     if not (x.shape == t_x.shape == big_t.shape):
         raise ValueError("frequency, recency and age must have the same shape")
-    if x.size and (
-        np.any(~np.isfinite(x)) or np.any(~np.isfinite(t_x)) or np.any(~np.isfinite(big_t))
-    ):
+    if x.size and (np.any(~np.isfinite(x)) or np.any(~np.isfinite(t_x)) or np.any(~np.isfinite(big_t))):
         raise ValueError("frequency, recency and age must be finite")
     if x.size and (np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > big_t + 1e-9)):
         raise ValueError("need frequency >= 0 and 0 <= recency <= age")
@@ -102,8 +100,9 @@ def log_likelihood(params: BGNBDParams, frequency, recency, age) -> float:
     return float(np.sum(log_likelihood_terms(params, frequency, recency, age)))
 
 
-def _ll_and_grad(theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray,
-                 want_grad: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+def _ll_and_grad(
+    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, want_grad: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-customer log-likelihood and its gradient with respect to theta = log(r, alpha, a, b)."""
     r, alpha, a, b = np.exp(theta)
     has_repeat = x > 0
@@ -146,8 +145,7 @@ def _initial_guesses(x: np.ndarray, big_t: np.ndarray) -> list[np.ndarray]:
     return guesses
 
 
-def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None,
-              initial: BGNBDParams | None = None) -> BGNBDFit:
+def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial: BGNBDParams | None = None) -> BGNBDFit:
     """Maximum-likelihood BG/NBD fit.
 
     Args:
@@ -185,12 +183,13 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None,
     best = None
     for theta0 in starts:
         theta0 = np.clip(theta0, *_LOG_BOUNDS)
-        res = optimize.minimize(objective, theta0, jac=True, method="L-BFGS-B",
-                                bounds=[_LOG_BOUNDS] * 4, options={"maxiter": 1000})
+        res = optimize.minimize(
+            objective, theta0, jac=True, method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 4, options={"maxiter": 1000}
+        )
         if best is None or res.fun < best.fun - 1e-10:
             best = res
-        if initial is not None and res.success and best is res:
-            break  # a warm start that converges is enough
+        if res.success and best is res:
+            break  # the first start that converges is enough; the others are for hard cases  # a warm start that converges is enough
     theta = best.x
     on_bound = bool(np.any(np.abs(np.abs(theta) - _LOG_BOUNDS[1]) < 1e-6))
     converged = bool(best.success) and not on_bound and np.isfinite(best.fun)
@@ -203,8 +202,15 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None,
         message = "a parameter reached its bound (degenerate fit)"
     elif not best.success:
         message = f"optimiser: {best.message}"
-    return BGNBDFit(params=params, log_likelihood=-float(best.fun) * n_customers, n_customers=n_customers,
-                    n_repeat_buyers=n_repeat, converged=converged, time_unit=time_unit, message=message)
+    return BGNBDFit(
+        params=params,
+        log_likelihood=-float(best.fun) * n_customers,
+        n_customers=n_customers,
+        n_repeat_buyers=n_repeat,
+        converged=converged,
+        time_unit=time_unit,
+        message=message,
+    )
 
 
 def probability_alive(params: BGNBDParams, frequency, recency, age) -> np.ndarray:
@@ -225,8 +231,9 @@ def _jacobi_nodes(a: float, bx: float, n: int) -> tuple[np.ndarray, np.ndarray]:
     return p, w
 
 
-def _conditional_quadrature(params: BGNBDParams, t: np.ndarray, x: np.ndarray, big_t: np.ndarray,
-                            alive: np.ndarray, n_nodes: int) -> np.ndarray:
+def _conditional_quadrature(
+    params: BGNBDParams, t: np.ndarray, x: np.ndarray, big_t: np.ndarray, alive: np.ndarray, n_nodes: int
+) -> np.ndarray:
     r, alpha, a, b = params.as_array()
     out = np.zeros(np.broadcast(t, x).shape, dtype=float)
     t_b, x_b, at_b, alive_b = np.broadcast_arrays(t, x, alpha + big_t, alive)
@@ -241,8 +248,9 @@ def _conditional_quadrature(params: BGNBDParams, t: np.ndarray, x: np.ndarray, b
     return out
 
 
-def _closed_form_term(r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray,
-                      big_t: np.ndarray) -> np.ndarray:
+def _closed_form_term(
+    r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray, big_t: np.ndarray
+) -> np.ndarray:
     """(a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)]
 
     with Euler's transformation q^(r+x) 2F1(r+x, b+x; c; z) = q^(a-1) 2F1(a+b-1-r, a-1; c; z),
@@ -254,8 +262,9 @@ def _closed_form_term(r: float, alpha: float, a: float, b: float, t: np.ndarray,
     return c / (a - 1.0) * (1.0 - np.exp((a - 1.0) * log_q) * hyp)
 
 
-def _conditional_closed_form(params: BGNBDParams, t: np.ndarray, x: np.ndarray, t_x: np.ndarray,
-                             big_t: np.ndarray) -> np.ndarray:
+def _conditional_closed_form(
+    params: BGNBDParams, t: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+) -> np.ndarray:
     r, alpha, a, b = params.as_array()
     if abs(a - 1.0) < _A_NEAR_ONE:
         # The formula is 0/0 at a = 1 but smooth in a: interpolate linearly between a = 1 -/+ h,
@@ -268,8 +277,9 @@ def _conditional_closed_form(params: BGNBDParams, t: np.ndarray, x: np.ndarray, 
     return probability_alive(params, x, t_x, big_t) * term
 
 
-def expected_purchases(params: BGNBDParams, t, frequency, recency, age, *,
-                       method: str = "auto", n_nodes: int = _QUAD_NODES) -> np.ndarray:
+def expected_purchases(
+    params: BGNBDParams, t, frequency, recency, age, *, method: str = "auto", n_nodes: int = _QUAD_NODES
+) -> np.ndarray:
     """Expected number of purchases in (T, T + t] of customers with history (x, t_x, T).
 
     ``t`` is in the fit's time unit and broadcasts against the customer arrays (pass a column
@@ -342,4 +352,3 @@ def simulate(params: BGNBDParams, age, rng: np.random.Generator) -> tuple[np.nda
         dies = rng.random(buyers.size) < p[buyers]
         active[buyers[dies]] = False
     return x, t_x, big_t
-

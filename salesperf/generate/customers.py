@@ -27,12 +27,12 @@ LEAD_SOURCES = ("website", "trade_show", "referral", "cold_call", "partner", "on
 _CHANNEL_TO_SOURCE = {"trade_show": 1, "partner": 4, "cold_call": 3, "website": 0, "referral": 2,
                       "ecommerce_platform": 5, "social_media": 5}
 _KEY = 1 << 21
-WHALE_BOOK_SHARE = 0.08
+WHALE_BOOK_SHARE = 0.55  # of the naive yearly spend of the rest of the book (most of which churns)
 
 # buy-till-you-die parameters per segment (B2C, B2B): purchase rate (orders a year) ~ Gamma,
 # dropout after each purchase ~ Beta, order value ~ Gamma(shape, rate nu) with nu ~ Gamma (Gamma-Gamma)
-RATE_SHAPE, RATE_MEAN = (1.5, 1.6), (11.0, 10.0)
-DROP_A, DROP_B = (1.3, 1.0), (11.0, 24.0)
+RATE_SHAPE, RATE_MEAN = (1.5, 1.6), (15.0, 7.0)
+DROP_A, DROP_B = (1.3, 1.0), (13.0, 24.0)
 SPEND_P, SPEND_Q, SPEND_GAMMA = (2.0, 3.0), (5.0, 4.0), (1_900.0, 22_000.0)
 
 
@@ -172,11 +172,12 @@ def build(cfg: GenConfig, org: Org) -> Customers:
     reactivates = rng.random(n) < np.where(b2b, 0.15, 0.08)
     pay_risk = rng.beta(1.0, 6.0, n) * (1.6 - 0.6 * skill)
 
-    # the whale's yearly spend is a fixed share of an average rep's (naive) yearly book
-    avg_book = (rate * spend_shape * spend_scale).sum() / org.n_reps
+    # the whale buys every month, never leaves, and spends about as much as the rest of its rep's book
+    book = (owner0 == org.whale_rep) & (np.arange(n) != whale)
+    book_annual = (rate * spend_shape * spend_scale)[book].sum()
     rate[whale], p_drop[whale], buys[whale], reactivates[whale] = 12.0, 0.0, True, False
     spend_shape[whale] = 4.0
-    spend_scale[whale] = WHALE_BOOK_SHARE * avg_book / (rate[whale] * spend_shape[whale])
+    spend_scale[whale] = WHALE_BOOK_SHARE * book_annual / (rate[whale] * spend_shape[whale])
     pay_risk[whale] = 0.02
 
     s_cust, s_start, s_owner = _owner_segments(cfg, rng, org, created, region, b2b, owner0, whale)

@@ -72,7 +72,7 @@ def _lines(ctx: Context, rng: np.random.Generator, cust: np.ndarray, day: np.nda
     c, prod = ctx.cust, ctx.prod
     b2b = c.b2b[cust]
     value = rng.gamma(c.spend_shape[cust], c.spend_scale[cust])
-    n_lines = np.minimum(1 + rng.poisson(np.where(b2b, 3.6, 0.8)), 12)
+    n_lines = np.minimum(1 + rng.poisson(np.where(b2b, 4.5, 0.8)), 14)
     order, _ = expand(n_lines)
     lday = day[order]
     product = prod.draw(rng, b2b[order], lday)

@@ -36,8 +36,9 @@ def targets(ctx: Context, totals: SalesTotals) -> dict:
     skill = org.rep_skill[:, None]
     smooth = _smooth(totals.sales)
     # a month without sales (ramp-up, gaps) still gets a target: a third of the rep's usual month
-    usual = np.nanmedian(np.where(employed & (smooth > 0), smooth, np.nan), axis=1)
-    smooth = np.maximum(smooth, np.nan_to_num(usual / 3.0)[:, None])
+    active = employed & (smooth > 0)
+    usual = np.array([np.median(row[ok]) if ok.any() else 0.0 for row, ok in zip(smooth, active, strict=True)])
+    smooth = np.maximum(smooth, usual[:, None] / 3.0)
     rep_target = np.round(smooth / skill * rng.lognormal(0.0, 0.1, smooth.shape), -2)
     rep_new = np.round(_smooth(totals.new_customers) / skill)
     margin = 1.0 - totals.cost.sum(axis=1) / np.maximum(totals.costed_sales.sum(axis=1), 1.0)

@@ -4,8 +4,9 @@
       out). Distinct counts, so each period is counted over its whole span, never summed from
       months. At the rep grain only the orders credited to the rep count, at the team grain
       those credited to the team (the rep's team on the order date), at the product grain the
-      orders containing the product. B2C = the account's segment; a customer whose segment is
-      unknown (no account row) is left out.
+      orders containing the product. B2C = the account's segment (dim_customers: a
+      soft-deleted account keeps its segment and its orders count); a customer whose segment
+      is unknown (no account row) is left out.
     - referral_count: referrals with referred_at in the period; to the referrer customer, the
       rep who owned it on the referral date and that rep's team on the same date. -#}
 {%- set order_grains = ['team', 'rep', 'product', 'company'] | select('in', var('report_grains')) | list -%}

@@ -1,9 +1,10 @@
 {#- Customer visits: visit_count, effective_visit_rate, visit_coverage_rate.
     Visits are activities of type visit_onsite or visit_online, to the rep and the rep's team
     on the activity date. Coverage is customer-owned: the target accounts each rep owns at the
-    period's end (capped at the as-of date; an account counts once it was created), whether or
-    not they ever ordered, and the share of them visited (by anyone) in the period. Coverage
-    exists only from the first period the CRM logged any activity: before that it is unknown. -#}
+    period's end (capped at the as-of date; an account counts once it was created, and not when
+    soft-deleted), whether or not they ever ordered, and the share of them visited (by anyone)
+    in the period. Coverage exists only from the first period the CRM logged any activity:
+    before that it is unknown. -#}
 with activities as (
 
     select * from {{ ref('fct_activities') }}
@@ -56,7 +57,9 @@ target_accounts as (
         customer_id,
         created_date
     from customers
+    {# A soft-deleted account is no longer an account to cover. #}
     where is_target_account
+        and not is_deleted
 
 ),
 

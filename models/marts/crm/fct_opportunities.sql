@@ -1,7 +1,8 @@
 {#- One row per sales opportunity created on or before the as-of date. A close after the
     as-of date is not known yet (the opportunity is still open). Amounts in the base currency
     at the rate of the close date (the created date while open); the opportunity belongs to its
-    rep and to that rep's team on the same date. B2B = the account's segment. The decision
+    rep and to that rep's team on the same date. B2B = the account's segment (a soft-deleted account keeps
+    its segment). The decision
     chain counts the distinct decision roles (of the five) among the contacts the opportunity
     engaged up to its close; NULL when the CRM holds no opportunity contacts at all. -#}
 with opportunities as (
@@ -10,9 +11,10 @@ with opportunities as (
 
 ),
 
-accounts as (
+customers as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    {# Soft-deleted accounts included: their opportunities still count. #}
+    select * from {{ ref('dim_customers') }}
 
 ),
 
@@ -109,10 +111,10 @@ final as (
     select
         dated.opportunity_id,
         dated.customer_id,
-        accounts.segment as customer_segment,
+        customers.segment as customer_segment,
         case
-            when accounts.segment is null then null
-            else accounts.segment = 'B2B'
+            when customers.segment is null then null
+            else customers.segment = 'B2B'
         end as is_b2b,
         dated.rep_id,
         team_on_date.team_id,
@@ -140,8 +142,8 @@ final as (
         end as decision_roles_engaged
     from dated
     cross join contact_data
-    left join accounts
-        on dated.customer_id = accounts.customer_id
+    left join customers
+        on dated.customer_id = customers.customer_id
     left join engaged_roles
         on dated.opportunity_id = engaged_roles.opportunity_id
     {{ join_team_on_date('team_on_date', 'dated.rep_id', 'dated.attribution_date') }}

@@ -1,6 +1,9 @@
 {#- Effective new customers: the order that starts each activity spell (a first order, or the
     return of a lapsed customer), when its net amount reaches new_customer_min_amount. Credited
-    to the order's rep and that rep's team on the order date. -#}
+    to the order's rep and that rep's team on the order date.
+    Left censoring: a customer created before the order history starts, whose first spell in
+    the history starts within one active window of its start, may well have been active
+    already; that spell is not an acquisition (is_left_censored, excluded). -#}
 with order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
@@ -27,6 +30,18 @@ orders as (
 
 ),
 
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
 spell_first_orders as (
 
     select
@@ -48,6 +63,21 @@ spell_first_orders as (
 
 ),
 
+flagged as (
+
+    select
+        spell_first_orders.*,
+        spell_first_orders.spell_number = 1
+            and coalesce(customers.created_date < as_of.history_start_date, true)
+            and spell_first_orders.order_date < cast({{ dbt.dateadd('month', var('active_window_months'), 'as_of.history_start_date') }} as date)
+            as is_left_censored
+    from spell_first_orders
+    cross join as_of
+    left join customers
+        on spell_first_orders.customer_id = customers.customer_id
+
+),
+
 final as (
 
     select
@@ -58,8 +88,9 @@ final as (
         team_id,
         net_sales as acquisition_order_net_sales,
         spell_number > 1 as is_reactivation
-    from spell_first_orders
+    from flagged
     where order_rank = 1
+        and not is_left_censored
         and net_sales >= {{ var('new_customer_min_amount') }}
 
 )

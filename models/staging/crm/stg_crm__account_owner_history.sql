@@ -1,19 +1,20 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_account_owner_history (rules and casts: base_crm__account_owner_history). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_account_owner_history') }}
+    select * from {{ ref('base_crm__account_owner_history') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('owner_rep_id') }} as owner_rep_id,
-        {{ stg_date('valid_from') }} as valid_from,
-        {{ stg_date('valid_to') }} as valid_to
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        customer_id,
+        owner_rep_id,
+        valid_from,
+        valid_to
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,29 +1,30 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_accounts (rules and casts: base_crm__accounts). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_accounts') }}
+    select * from {{ ref('base_crm__accounts') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_text('customer_name') }} as customer_name,
-        {{ stg_code('segment') }} as segment,
-        {{ stg_text('industry') }} as industry,
-        {{ stg_id('region_code') }} as region_code,
-        {{ stg_id('owner_rep_id') }} as owner_rep_id,
-        {{ stg_timestamp('created_at') }} as created_at,
-        {{ stg_text('acquisition_channel') }} as acquisition_channel,
-        {{ stg_bool('is_target_account') }} as is_target_account,
-        {{ stg_money('est_annual_category_spend') }} as est_annual_category_spend,
-        {{ stg_code('currency') }} as currency,
-        {{ stg_text('contact_email') }} as contact_email,
-        {{ stg_text('contact_phone') }} as contact_phone,
-        {{ stg_id('referred_by_customer_id') }} as referred_by_customer_id
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        customer_id,
+        customer_name,
+        segment,
+        industry,
+        region_code,
+        owner_rep_id,
+        created_at,
+        acquisition_channel,
+        is_target_account,
+        est_annual_category_spend,
+        currency,
+        contact_email,
+        contact_phone,
+        referred_by_customer_id
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,23 +1,24 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_activities (rules and casts: base_crm__activities). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_activities') }}
+    select * from {{ ref('base_crm__activities') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('activity_id') }} as activity_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('opportunity_id') }} as opportunity_id,
-        {{ stg_enum('activity_type') }} as activity_type,
-        {{ stg_timestamp('activity_at') }} as activity_at,
-        {{ stg_enum('key_action') }} as key_action,
-        {{ stg_int('duration_minutes') }} as duration_minutes
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        activity_id,
+        rep_id,
+        customer_id,
+        opportunity_id,
+        activity_type,
+        activity_at,
+        key_action,
+        duration_minutes
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,21 +1,22 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_contacts (rules and casts: base_crm__contacts). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_contacts') }}
+    select * from {{ ref('base_crm__contacts') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('contact_id') }} as contact_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_text('contact_name') }} as contact_name,
-        {{ stg_text('email') }} as email,
-        {{ stg_text('phone') }} as phone,
-        {{ stg_enum('decision_role') }} as decision_role
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        contact_id,
+        customer_id,
+        contact_name,
+        email,
+        phone,
+        decision_role
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

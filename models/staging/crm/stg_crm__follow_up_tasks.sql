@@ -1,22 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_follow_up_tasks (rules and casts: base_crm__follow_up_tasks). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_follow_up_tasks') }}
+    select * from {{ ref('base_crm__follow_up_tasks') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('task_id') }} as task_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_enum('trigger_type') }} as trigger_type,
-        {{ stg_timestamp('triggered_at') }} as triggered_at,
-        {{ stg_timestamp('due_at') }} as due_at,
-        {{ stg_timestamp('completed_at') }} as completed_at
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        task_id,
+        rep_id,
+        customer_id,
+        trigger_type,
+        triggered_at,
+        due_at,
+        completed_at
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

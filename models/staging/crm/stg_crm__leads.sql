@@ -1,22 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_leads (rules and casts: base_crm__leads). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_leads') }}
+    select * from {{ ref('base_crm__leads') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('lead_id') }} as lead_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_text('lead_source') }} as lead_source,
-        {{ stg_timestamp('created_at') }} as created_at,
-        {{ stg_enum('status') }} as status,
-        {{ stg_id('converted_customer_id') }} as converted_customer_id,
-        {{ stg_timestamp('converted_at') }} as converted_at
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        lead_id,
+        rep_id,
+        lead_source,
+        created_at,
+        status,
+        converted_customer_id,
+        converted_at
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

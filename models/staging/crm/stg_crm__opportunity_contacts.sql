@@ -1,18 +1,19 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_opportunity_contacts (rules and casts: base_crm__opportunity_contacts). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_opportunity_contacts') }}
+    select * from {{ ref('base_crm__opportunity_contacts') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('opportunity_id') }} as opportunity_id,
-        {{ stg_id('contact_id') }} as contact_id,
-        {{ stg_timestamp('engaged_at') }} as engaged_at
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        opportunity_id,
+        contact_id,
+        engaged_at
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,20 +1,21 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_referrals (rules and casts: base_crm__referrals). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_referrals') }}
+    select * from {{ ref('base_crm__referrals') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('referral_id') }} as referral_id,
-        {{ stg_id('referrer_customer_id') }} as referrer_customer_id,
-        {{ stg_id('referred_lead_id') }} as referred_lead_id,
-        {{ stg_id('referred_customer_id') }} as referred_customer_id,
-        {{ stg_timestamp('referred_at') }} as referred_at
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        referral_id,
+        referrer_customer_id,
+        referred_lead_id,
+        referred_customer_id,
+        referred_at
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

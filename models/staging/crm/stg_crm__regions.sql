@@ -1,18 +1,19 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_regions (rules and casts: base_crm__regions). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_regions') }}
+    select * from {{ ref('base_crm__regions') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('region_code') }} as region_code,
-        {{ stg_text('region_name') }} as region_name,
-        {{ stg_enum('market_type') }} as market_type
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        region_code,
+        region_name,
+        market_type
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,19 +1,20 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_rep_team_assignments (rules and casts: base_crm__rep_team_assignments). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_rep_team_assignments') }}
+    select * from {{ ref('base_crm__rep_team_assignments') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_id('team_id') }} as team_id,
-        {{ stg_date('valid_from') }} as valid_from,
-        {{ stg_date('valid_to') }} as valid_to
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        rep_id,
+        team_id,
+        valid_from,
+        valid_to
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

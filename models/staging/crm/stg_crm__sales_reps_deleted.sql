@@ -1,23 +1,24 @@
-with source as (
+{#- The soft-deleted rows of crm_sales_reps (rules and casts: base_crm__sales_reps). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_sales_reps') }}
+    select * from {{ ref('base_crm__sales_reps') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_text('rep_name') }} as rep_name,
-        {{ stg_text('email') }} as email,
-        {{ stg_enum('role') }} as role,
-        {{ stg_enum('level') }} as level,
-        {{ stg_date('hire_date') }} as hire_date,
-        {{ stg_date('termination_date') }} as termination_date,
-        {{ stg_id('team_id') }} as team_id
-    from source
-    where coalesce({{ stg_bool('is_deleted') }}, false)
+        rep_id,
+        rep_name,
+        email,
+        role,
+        level,
+        hire_date,
+        termination_date,
+        team_id
+    from base
+    where dq_rule is null and is_deleted
 
 )
 
-select * from renamed
+select * from valid

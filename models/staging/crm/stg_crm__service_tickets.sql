@@ -1,24 +1,25 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_service_tickets (rules and casts: base_crm__service_tickets). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_service_tickets') }}
+    select * from {{ ref('base_crm__service_tickets') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('ticket_id') }} as ticket_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('product_id') }} as product_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_enum('ticket_type') }} as ticket_type,
-        {{ stg_timestamp('opened_at') }} as opened_at,
-        {{ stg_timestamp('first_response_at') }} as first_response_at,
-        {{ stg_timestamp('resolved_at') }} as resolved_at,
-        {{ stg_number('sla_first_response_hours') }} as sla_first_response_hours
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        ticket_id,
+        customer_id,
+        product_id,
+        rep_id,
+        ticket_type,
+        opened_at,
+        first_response_at,
+        resolved_at,
+        sla_first_response_hours
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

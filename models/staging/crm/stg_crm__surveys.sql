@@ -1,22 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of crm_surveys (rules and casts: base_crm__surveys). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_surveys') }}
+    select * from {{ ref('base_crm__surveys') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('survey_id') }} as survey_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_timestamp('surveyed_at') }} as surveyed_at,
-        {{ stg_int('nps_score') }} as nps_score,
-        {{ stg_number('csat_economic') }} as csat_economic,
-        {{ stg_number('csat_relationship') }} as csat_relationship
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        survey_id,
+        customer_id,
+        rep_id,
+        surveyed_at,
+        nps_score,
+        csat_economic,
+        csat_relationship
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

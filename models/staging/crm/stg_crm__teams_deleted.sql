@@ -1,22 +1,23 @@
-with source as (
+{#- The soft-deleted rows of crm_teams (rules and casts: base_crm__teams). -#}
+with base as (
 
-    select * from {{ landing_source('crm', 'crm_teams') }}
+    select * from {{ ref('base_crm__teams') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('team_id') }} as team_id,
-        {{ stg_text('team_name') }} as team_name,
-        {{ stg_id('region_code') }} as region_code,
-        {{ stg_enum('team_stage') }} as team_stage,
-        {{ stg_id('manager_rep_id') }} as manager_rep_id,
-        {{ stg_id('parent_team_id') }} as parent_team_id,
-        {{ stg_timestamp('created_at') }} as created_at
-    from source
-    where coalesce({{ stg_bool('is_deleted') }}, false)
+        team_id,
+        team_name,
+        region_code,
+        team_stage,
+        manager_rep_id,
+        parent_team_id,
+        created_at
+    from base
+    where dq_rule is null and is_deleted
 
 )
 
-select * from renamed
+select * from valid

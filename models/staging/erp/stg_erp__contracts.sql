@@ -1,25 +1,27 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_contracts (rules and casts: base_erp__contracts). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_contracts') }}
+    select * from {{ ref('base_erp__contracts') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('contract_id') }} as contract_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_enum('contract_type') }} as contract_type,
-        {{ stg_timestamp('signed_at') }} as signed_at,
-        {{ stg_date('start_date') }} as start_date,
-        {{ stg_date('end_date') }} as end_date,
-        {{ stg_money('contract_value') }} as contract_value,
-        {{ stg_code('currency') }} as currency,
-        {{ stg_id('renewed_from_contract_id') }} as renewed_from_contract_id,
-        {{ stg_enum('status') }} as status
-    from source
+        contract_id,
+        customer_id,
+        rep_id,
+        contract_type,
+        signed_at,
+        start_date,
+        end_date,
+        contract_value,
+        currency,
+        renewed_from_contract_id,
+        status
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,21 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_customer_costs (rules and casts: base_erp__customer_costs). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_customer_costs') }}
+    select * from {{ ref('base_erp__customer_costs') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('cost_id') }} as cost_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_date('cost_date') }} as cost_date,
-        {{ stg_enum('cost_type') }} as cost_type,
-        {{ stg_money('amount') }} as amount,
-        {{ stg_code('currency') }} as currency
-    from source
+        cost_id,
+        customer_id,
+        rep_id,
+        cost_date,
+        cost_type,
+        amount,
+        currency
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

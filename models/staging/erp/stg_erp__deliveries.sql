@@ -1,23 +1,25 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_deliveries (rules and casts: base_erp__deliveries). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_deliveries') }}
+    select * from {{ ref('base_erp__deliveries') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('delivery_id') }} as delivery_id,
-        {{ stg_id('contract_id') }} as contract_id,
-        {{ stg_id('order_id') }} as order_id,
-        {{ stg_date('promised_date') }} as promised_date,
-        {{ stg_date('delivered_date') }} as delivered_date,
-        {{ stg_bool('delivered_in_full') }} as delivered_in_full,
-        {{ stg_bool('requires_installation') }} as requires_installation,
-        {{ stg_date('install_promised_date') }} as install_promised_date,
-        {{ stg_date('installed_date') }} as installed_date
-    from source
+        delivery_id,
+        contract_id,
+        order_id,
+        promised_date,
+        delivered_date,
+        delivered_in_full,
+        requires_installation,
+        install_promised_date,
+        installed_date
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,22 +1,24 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_expenses (rules and casts: base_erp__expenses). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_expenses') }}
+    select * from {{ ref('base_erp__expenses') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('expense_id') }} as expense_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_date('expense_date') }} as expense_date,
-        {{ stg_enum('category') }} as category,
-        {{ stg_money('amount') }} as amount,
-        {{ stg_code('currency') }} as currency,
-        {{ stg_bool('approved') }} as approved,
-        {{ stg_bool('policy_compliant') }} as policy_compliant
-    from source
+        expense_id,
+        rep_id,
+        expense_date,
+        category,
+        amount,
+        currency,
+        approved,
+        policy_compliant
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,17 +1,19 @@
-with source as (
+{#- The valid rows that are not soft-deleted of fx_rates (rules and casts: base_erp__fx_rates). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'fx_rates') }}
+    select * from {{ ref('base_erp__fx_rates') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_code('currency') }} as currency,
-        {{ stg_date('rate_date') }} as rate_date,
-        {{ stg_number('rate_to_base') }} as rate_to_base
-    from source
+        currency,
+        rate_date,
+        rate_to_base
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,21 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_invoices (rules and casts: base_erp__invoices). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_invoices') }}
+    select * from {{ ref('base_erp__invoices') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('invoice_id') }} as invoice_id,
-        {{ stg_id('order_id') }} as order_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_date('invoice_date') }} as invoice_date,
-        {{ stg_date('due_date') }} as due_date,
-        {{ stg_money('amount') }} as amount,
-        {{ stg_code('currency') }} as currency
-    from source
+        invoice_id,
+        order_id,
+        customer_id,
+        invoice_date,
+        due_date,
+        amount,
+        currency
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,19 +1,21 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_payments (rules and casts: base_erp__payments). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_payments') }}
+    select * from {{ ref('base_erp__payments') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('payment_id') }} as payment_id,
-        {{ stg_id('invoice_id') }} as invoice_id,
-        {{ stg_date('payment_date') }} as payment_date,
-        {{ stg_money('amount') }} as amount,
-        {{ stg_code('currency') }} as currency
-    from source
+        payment_id,
+        invoice_id,
+        payment_date,
+        amount,
+        currency
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,26 +1,28 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_products (rules and casts: base_erp__products). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_products') }}
+    select * from {{ ref('base_erp__products') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('product_id') }} as product_id,
-        {{ stg_text('sku') }} as sku,
-        {{ stg_text('product_name') }} as product_name,
-        {{ stg_text('category') }} as category,
-        {{ stg_text('product_line') }} as product_line,
-        {{ stg_date('launch_date') }} as launch_date,
-        {{ stg_enum('lifecycle_stage') }} as lifecycle_stage,
-        {{ stg_bool('is_strategic') }} as is_strategic,
-        {{ stg_id('replaces_product_id') }} as replaces_product_id,
-        {{ stg_money('list_price') }} as list_price,
-        {{ stg_money('unit_cost') }} as unit_cost,
-        {{ stg_code('currency') }} as currency
-    from source
+        product_id,
+        sku,
+        product_name,
+        category,
+        product_line,
+        launch_date,
+        lifecycle_stage,
+        is_strategic,
+        replaces_product_id,
+        list_price,
+        unit_cost,
+        currency
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,22 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_sales_order_lines (rules and casts: base_erp__sales_order_lines). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_sales_order_lines') }}
+    select * from {{ ref('base_erp__sales_order_lines') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('order_line_id') }} as order_line_id,
-        {{ stg_id('order_id') }} as order_id,
-        {{ stg_id('product_id') }} as product_id,
-        {{ stg_number('quantity') }} as quantity,
-        {{ stg_money('unit_price') }} as unit_price,
-        {{ stg_money('discount_amount') }} as discount_amount,
-        {{ stg_money('unit_cost') }} as unit_cost
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        order_line_id,
+        order_id,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        unit_cost
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,23 +1,25 @@
-with source as (
+{#- The valid rows that are not soft-deleted of erp_sales_orders (rules and casts: base_erp__sales_orders). -#}
+with base as (
 
-    select * from {{ landing_source('erp', 'erp_sales_orders') }}
+    select * from {{ ref('base_erp__sales_orders') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('order_id') }} as order_id,
-        {{ stg_id('customer_id') }} as customer_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_date('order_date') }} as order_date,
-        {{ stg_code('currency') }} as currency,
-        {{ stg_enum('channel') }} as channel,
-        {{ stg_enum('status') }} as status,
-        {{ stg_id('contract_id') }} as contract_id
-    from source
-    where not coalesce({{ stg_bool('is_deleted') }}, false)
+        order_id,
+        customer_id,
+        rep_id,
+        order_date,
+        currency,
+        channel,
+        status,
+        contract_id
+    from base
+    where dq_rule is null and not is_deleted
+        and order_date <= (select as_of_date from {{ ref('int_as_of_date') }})
 
 )
 
-select * from renamed
+select * from valid

@@ -1,22 +1,24 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_collaboration_surveys (rules and casts: base_hr__collaboration_surveys). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_collaboration_surveys') }}
+    select * from {{ ref('base_hr__collaboration_surveys') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('response_id') }} as response_id,
-        {{ stg_id('rated_team_id') }} as rated_team_id,
-        {{ stg_id('rated_rep_id') }} as rated_rep_id,
-        {{ stg_enum('respondent_department') }} as respondent_department,
-        {{ stg_timestamp('surveyed_at') }} as surveyed_at,
-        {{ stg_number('responsiveness') }} as responsiveness,
-        {{ stg_number('cooperation_quality') }} as cooperation_quality,
-        {{ stg_number('problem_resolution') }} as problem_resolution
-    from source
+        response_id,
+        rated_team_id,
+        rated_rep_id,
+        respondent_department,
+        surveyed_at,
+        responsiveness,
+        cooperation_quality,
+        problem_resolution
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,21 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_compliance_checks (rules and casts: base_hr__compliance_checks). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_compliance_checks') }}
+    select * from {{ ref('base_hr__compliance_checks') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('check_id') }} as check_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_timestamp('checked_at') }} as checked_at,
-        {{ stg_enum('process_area') }} as process_area,
-        {{ stg_bool('passed') }} as passed,
-        {{ stg_number('score') }} as score,
-        {{ stg_bool('is_veto') }} as is_veto
-    from source
+        check_id,
+        rep_id,
+        checked_at,
+        process_area,
+        passed,
+        score,
+        is_veto
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,23 +1,25 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_cross_dept_requests (rules and casts: base_hr__cross_dept_requests). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_cross_dept_requests') }}
+    select * from {{ ref('base_hr__cross_dept_requests') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('request_id') }} as request_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_id('team_id') }} as team_id,
-        {{ stg_enum('requesting_department') }} as requesting_department,
-        {{ stg_enum('request_type') }} as request_type,
-        {{ stg_timestamp('requested_at') }} as requested_at,
-        {{ stg_timestamp('due_at') }} as due_at,
-        {{ stg_timestamp('completed_at') }} as completed_at,
-        {{ stg_bool('adopted') }} as adopted
-    from source
+        request_id,
+        rep_id,
+        team_id,
+        requesting_department,
+        request_type,
+        requested_at,
+        due_at,
+        completed_at,
+        adopted
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,19 +1,21 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_insight_reports (rules and casts: base_hr__insight_reports). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_insight_reports') }}
+    select * from {{ ref('base_hr__insight_reports') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('report_id') }} as report_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_timestamp('submitted_at') }} as submitted_at,
-        {{ stg_enum('report_type') }} as report_type,
-        {{ stg_number('quality_score') }} as quality_score
-    from source
+        report_id,
+        rep_id,
+        submitted_at,
+        report_type,
+        quality_score
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

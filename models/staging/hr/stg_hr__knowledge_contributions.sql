@@ -1,21 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_knowledge_contributions (rules and casts: base_hr__knowledge_contributions). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_knowledge_contributions') }}
+    select * from {{ ref('base_hr__knowledge_contributions') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('contribution_id') }} as contribution_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_timestamp('contributed_at') }} as contributed_at,
-        {{ stg_enum('contribution_type') }} as contribution_type,
-        {{ stg_bool('accepted') }} as accepted,
-        {{ stg_int('citation_count') }} as citation_count,
-        {{ stg_number('instructor_hours') }} as instructor_hours
-    from source
+        contribution_id,
+        rep_id,
+        contributed_at,
+        contribution_type,
+        accepted,
+        citation_count,
+        instructor_hours
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

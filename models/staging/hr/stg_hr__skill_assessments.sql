@@ -1,20 +1,22 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_skill_assessments (rules and casts: base_hr__skill_assessments). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_skill_assessments') }}
+    select * from {{ ref('base_hr__skill_assessments') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('assessment_id') }} as assessment_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_timestamp('assessed_at') }} as assessed_at,
-        {{ stg_enum('skill') }} as skill,
-        {{ stg_enum('assessor_type') }} as assessor_type,
-        {{ stg_number('score') }} as score
-    from source
+        assessment_id,
+        rep_id,
+        assessed_at,
+        skill,
+        assessor_type,
+        score
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

@@ -1,24 +1,26 @@
-with source as (
+{#- The valid rows that are not soft-deleted of hr_trainings (rules and casts: base_hr__trainings). -#}
+with base as (
 
-    select * from {{ landing_source('hr', 'hr_trainings') }}
+    select * from {{ ref('base_hr__trainings') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('training_id') }} as training_id,
-        {{ stg_id('rep_id') }} as rep_id,
-        {{ stg_id('course_id') }} as course_id,
-        {{ stg_enum('topic') }} as topic,
-        {{ stg_bool('is_self_directed') }} as is_self_directed,
-        {{ stg_timestamp('started_at') }} as started_at,
-        {{ stg_timestamp('completed_at') }} as completed_at,
-        {{ stg_number('hours') }} as hours,
-        {{ stg_number('exam_score') }} as exam_score,
-        {{ stg_bool('passed') }} as passed
-    from source
+        training_id,
+        rep_id,
+        course_id,
+        topic,
+        is_self_directed,
+        started_at,
+        completed_at,
+        hours,
+        exam_score,
+        passed
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

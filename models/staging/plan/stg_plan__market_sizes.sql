@@ -1,18 +1,20 @@
-with source as (
+{#- The valid rows that are not soft-deleted of market_sizes (rules and casts: base_plan__market_sizes). -#}
+with base as (
 
-    select * from {{ landing_source('plan', 'market_sizes') }}
+    select * from {{ ref('base_plan__market_sizes') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_id('region_code') }} as region_code,
-        {{ stg_text('category') }} as category,
-        {{ stg_int('year') }} as market_year,
-        {{ stg_money('market_size_amount') }} as market_size_amount
-    from source
+        region_code,
+        category,
+        market_year,
+        market_size_amount
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

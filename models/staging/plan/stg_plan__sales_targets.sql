@@ -1,21 +1,23 @@
-with source as (
+{#- The valid rows that are not soft-deleted of plan_sales_targets (rules and casts: base_plan__sales_targets). -#}
+with base as (
 
-    select * from {{ landing_source('plan', 'plan_sales_targets') }}
+    select * from {{ ref('base_plan__sales_targets') }}
 
 ),
 
-renamed as (
+valid as (
 
     select
-        {{ stg_enum('target_grain') }} as target_grain,
-        {{ stg_id('entity_id') }} as entity_id,
-        {{ stg_date('month') }} as target_month,
-        {{ stg_money('target_sales_amount') }} as target_sales_amount,
-        {{ stg_int('target_new_customers') }} as target_new_customers,
-        {{ stg_number('target_collection_rate') }} as target_collection_rate,
-        {{ stg_number('target_gross_margin_rate') }} as target_gross_margin_rate
-    from source
+        target_grain,
+        entity_id,
+        target_month,
+        target_sales_amount,
+        target_new_customers,
+        target_collection_rate,
+        target_gross_margin_rate
+    from base
+    where dq_rule is null and not is_deleted
 
 )
 
-select * from renamed
+select * from valid

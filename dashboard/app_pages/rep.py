@@ -1,0 +1,108 @@
+"""Rep: one rep's scorecard across the dimensions, the trend of an indicator, their customers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, i18n, ui
+
+REP_CARDS = ("sales_amount", "sales_target_attainment", "gross_margin_rate", "visit_count")
+CUSTOMER_CODES = ("sales_amount", "gross_margin_rate", "clv_predicted", "p_alive", "churn_risk", "share_of_wallet")
+
+
+def render() -> None:
+    ctx = ui.context()
+    reps = ctx.reps
+    if ctx.principal.role == "rep":
+        reps = ctx.all_reps.loc[ctx.all_reps["rep_id"] == ctx.principal.rep_id]
+    names = dict(zip(reps["rep_id"], reps["rep_name"]))
+    rep_id = ui.select(
+        ctx.t("rep_select"), list(names), key="rep", format_func=lambda value: f"{names.get(value, value)} ({value})"
+    )
+    if rep_id is None:
+        st.header(ctx.t("page_rep"))
+        st.info(ctx.t("rep_none"))
+        return
+    rep = reps.loc[reps["rep_id"] == rep_id].iloc[0]
+    st.header(ctx.t("rep_title", name=names[rep_id]))
+    st.caption(
+        ctx.t(
+            "rep_info",
+            team=ctx.team_name(rep["current_team_id"]) or "—",
+            role=ctx.t(f"rep_role_{rep['role']}") if f"rep_role_{rep['role']}" in i18n.TEXT else rep["role"],
+            hire=pd.Timestamp(rep["hire_date"]).date().isoformat() if pd.notna(rep["hire_date"]) else "—",
+        )
+    )
+    st.caption(ctx.period_caption())
+
+    snapshot = data.indicator_snapshot(ctx.principal, "rep", ctx.period_type, ctx.period_start, entity_ids=[rep_id])
+    rows = {row["indicator_code"]: row for _, row in snapshot.iterrows()}
+    trend = data.indicator_trend(ctx.principal, "rep", ctx.period_type, ctx.period_start, entity_ids=[rep_id])
+    for column, code in zip(st.columns(len(REP_CARDS)), REP_CARDS, strict=True):
+        with column:
+            ui.kpi_card(ctx, code, rows.get(code), trend.loc[trend["indicator_code"] == code, "value"].tolist())
+
+    st.markdown(f"#### {ctx.t('rep_scorecard')}")
+    card = ui.scorecard(ctx, snapshot)
+    if card.empty:
+        st.info(ctx.t("no_data"))
+    else:
+        tabs = st.tabs(list(dict.fromkeys(card["dimension"])))
+        for tab, dimension in zip(tabs, dict.fromkeys(card["dimension"]), strict=True):
+            with tab:
+                ui.table(
+                    ctx,
+                    card.loc[card["dimension"] == dimension],
+                    ui.SCORECARD_COLUMNS,
+                    key=f"rep_scorecard_{card.loc[card['dimension'] == dimension, 'dimension_order'].iloc[0]}",
+                    file_name=f"rep_{rep_id}_{ctx.period_type}_{ctx.period_start.isoformat()}",
+                )
+
+    st.markdown(f"#### {ctx.t('rep_trend')}")
+    codes = sorted(set(trend["indicator_code"]), key=lambda c: (ctx.catalog.dimension(c) or "", c))
+    if codes:
+        code = st.selectbox(
+            ctx.t("trend_indicator"),
+            codes,
+            index=codes.index("sales_amount") if "sales_amount" in codes else 0,
+            format_func=ctx.catalog.name,
+            key="rep_trend_code",
+        )
+        series = trend.loc[trend["indicator_code"] == code]
+        ui.trend_chart(ctx, series, "entity_id", {rep_id: names[rep_id]}, ctx.catalog.unit(code))
+    else:
+        st.info(ctx.t("no_data"))
+
+    st.markdown(f"#### {ctx.t('rep_customers')}")
+    customers = data.customers_owned(ctx.principal, ctx.period_type, ctx.period_start, rep_ids=[rep_id])
+    values = data.indicator_snapshot(
+        ctx.principal, "customer", ctx.period_type, ctx.period_start, CUSTOMER_CODES, list(customers["customer_id"])
+    )
+    if not values.empty:
+        wide = values.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
+        customers = customers.merge(wide, left_on="customer_id", right_index=True, how="left")
+    for code in CUSTOMER_CODES:
+        if code not in customers.columns:
+            customers[code] = float("nan")
+    customers = customers.sort_values("sales_amount", ascending=False, na_position="last")
+    ui.table(
+        ctx,
+        customers,
+        [
+            ui.Column("customer_name", "col_customer"),
+            ui.Column("customer_id", "col_customer_id"),
+            ui.Column("segment", "col_segment"),
+            ui.Column("sales_amount", ctx.catalog.name("sales_amount"), "money"),
+            ui.Column("gross_margin_rate", ctx.catalog.name("gross_margin_rate"), "ratio"),
+            ui.Column("clv_predicted", ctx.catalog.name("clv_predicted"), "money"),
+            ui.Column("p_alive", ctx.catalog.name("p_alive"), "ratio"),
+            ui.Column("churn_risk", ctx.catalog.name("churn_risk"), "flag"),
+            ui.Column("share_of_wallet", ctx.catalog.name("share_of_wallet"), "ratio"),
+        ],
+        key="rep_customers",
+        file_name=f"rep_{rep_id}_customers_{ctx.period_type}_{ctx.period_start.isoformat()}",
+    )
+
+
+render()

@@ -1,0 +1,160 @@
+"""Teams: leaderboard with attainment bands and trend; a selected team shows its reps."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, i18n, ui
+
+LEADERBOARD_CODES = (
+    "sales_amount", "sales_target_attainment", "sales_growth_yoy", "gross_margin_rate", "new_customers",
+    "collection_rate", "visit_count", "opportunity_win_rate",
+)  # fmt: skip
+TEAM_CARDS = ("sales_amount", "sales_target_attainment", "gross_margin_rate", "new_customers")
+TREND_CODES = ("sales_target_attainment", "sales_amount", "gross_margin_rate", "new_customers", "collection_rate")
+BUTTONS_PER_ROW = 6
+
+
+def _wide(snapshot: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    """indicator rows → one row per entity: <code> value columns and the sales target."""
+    if snapshot.empty:
+        return pd.DataFrame(columns=[id_column])
+    values = snapshot.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
+    sales = snapshot.loc[snapshot["indicator_code"] == "sales_amount", ["entity_id", "target_value", "attainment"]]
+    wide = values.reset_index().merge(sales.rename(columns={"target_value": "sales_target"}), on="entity_id", how="left")
+    return wide.rename(columns={"entity_id": id_column})
+
+
+def _with_bands(ctx: ui.Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """Attainment = sales_target_attainment (else sales_amount's), its band, and the rank by it."""
+    frame = frame.copy()
+    for code in LEADERBOARD_CODES:
+        if code not in frame.columns:
+            frame[code] = float("nan")
+    if "attainment" not in frame.columns:
+        frame["attainment"] = float("nan")
+    frame["attainment"] = frame["sales_target_attainment"].combine_first(frame["attainment"])
+    frame["band"] = [ctx.t(f"band_{i18n.attainment_band(v)}") for v in frame["attainment"]]
+    frame = frame.sort_values(["attainment", "sales_amount"], ascending=False, na_position="last")
+    frame["rank"] = range(1, len(frame) + 1)
+    return frame.reset_index(drop=True)
+
+
+def leaderboard(ctx: ui.Context) -> None:
+    st.header(ctx.t("teams_title"))
+    st.caption(f"{ctx.period_caption()} · {ctx.t('teams_ranked_by')}")
+    if not ctx.team_ids:
+        st.info(ctx.t("no_scope"))
+        return
+    snapshot = data.indicator_snapshot(
+        ctx.principal, "team", ctx.period_type, ctx.period_start, LEADERBOARD_CODES, ctx.team_ids
+    )
+    teams = ctx.teams[["team_id", "team_name", "region_name"]]
+    frame = _with_bands(ctx, teams.merge(_wide(snapshot, "team_id"), on="team_id", how="left"))
+    ui.table(
+        ctx,
+        frame,
+        [
+            ui.Column("rank", "col_rank", "int"),
+            ui.Column("team_name", "col_team"),
+            ui.Column("team_id", "col_team_id"),
+            ui.Column("region_name", "col_region"),
+            ui.Column("sales_amount", ctx.catalog.name("sales_amount"), "money"),
+            ui.Column("sales_target", "col_target", "money"),
+            ui.Column("attainment", "col_attainment", "ratio"),
+            ui.Column("band", "col_band"),
+            ui.Column("sales_growth_yoy", ctx.catalog.name("sales_growth_yoy"), "ratio"),
+            ui.Column("gross_margin_rate", ctx.catalog.name("gross_margin_rate"), "ratio"),
+            ui.Column("new_customers", ctx.catalog.name("new_customers"), "int"),
+            ui.Column("collection_rate", ctx.catalog.name("collection_rate"), "ratio"),
+            ui.Column("visit_count", ctx.catalog.name("visit_count"), "int"),
+            ui.Column("opportunity_win_rate", ctx.catalog.name("opportunity_win_rate"), "ratio"),
+        ],
+        key="leaderboard",
+        file_name=f"teams_{ctx.period_type}_{ctx.period_start.isoformat()}",
+    )
+
+    st.caption(ctx.t("drill_hint"))
+    for start in range(0, len(frame), BUTTONS_PER_ROW):
+        columns = st.columns(BUTTONS_PER_ROW)
+        for column, (_, row) in zip(columns, frame.iloc[start : start + BUTTONS_PER_ROW].iterrows(), strict=False):
+            column.button(
+                f"{row['team_name']}",
+                key=f"drill_team_{row['team_id']}",
+                on_click=ui.drill,
+                args=("team", row["team_id"]),
+                icon=":material/arrow_forward:",
+            )
+
+    code = st.selectbox(
+        ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key="teams_trend_code"
+    )
+    trend = data.indicator_trend(ctx.principal, "team", ctx.period_type, ctx.period_start, [code], ctx.team_ids)
+    st.markdown(f"##### {ctx.t('teams_trend', indicator=ctx.catalog.name(code))}")
+    ui.trend_chart(ctx, trend, "entity_id", dict(zip(ctx.teams["team_id"], ctx.teams["team_name"])), ctx.catalog.unit(code))
+
+
+def team_detail(ctx: ui.Context, team_id: str) -> None:
+    st.header(ctx.t("team_title", name=ctx.team_name(team_id)))
+    st.caption(ctx.period_caption())
+    st.button(ctx.t("back_to_leaderboard"), key="back_to_leaderboard", on_click=ui.drill, args=("team", ""),
+              icon=":material/arrow_back:")
+    snapshot = data.indicator_snapshot(ctx.principal, "team", ctx.period_type, ctx.period_start, entity_ids=[team_id])
+    if snapshot.empty and team_id not in ctx.team_ids:
+        st.info(ctx.t("team_not_visible"))
+        return
+    rows = {row["indicator_code"]: row for _, row in snapshot.iterrows()}
+    trend = data.indicator_trend(ctx.principal, "team", ctx.period_type, ctx.period_start, TEAM_CARDS, [team_id])
+    for column, code in zip(st.columns(len(TEAM_CARDS)), TEAM_CARDS, strict=True):
+        with column:
+            ui.kpi_card(ctx, code, rows.get(code), trend.loc[trend["indicator_code"] == code, "value"].tolist())
+
+    st.markdown(f"#### {ctx.t('team_reps')}")
+    reps = ctx.reps[["rep_id", "rep_name", "role"]].copy()
+    reps["role_name"] = [ctx.t(f"rep_role_{r}") if f"rep_role_{r}" in i18n.TEXT else r for r in reps["role"]]
+    rep_snapshot = data.indicator_snapshot(
+        ctx.principal, "rep", ctx.period_type, ctx.period_start, LEADERBOARD_CODES, list(reps["rep_id"])
+    )
+    frame = _with_bands(ctx, reps.merge(_wide(rep_snapshot, "rep_id"), on="rep_id", how="left"))
+    ui.table(
+        ctx,
+        frame,
+        [
+            ui.Column("rank", "col_rank", "int"),
+            ui.Column("rep_name", "col_rep"),
+            ui.Column("rep_id", "col_rep_id"),
+            ui.Column("role_name", "col_role"),
+            ui.Column("sales_amount", ctx.catalog.name("sales_amount"), "money"),
+            ui.Column("sales_target", "col_target", "money"),
+            ui.Column("attainment", "col_attainment", "ratio"),
+            ui.Column("band", "col_band"),
+            ui.Column("gross_margin_rate", ctx.catalog.name("gross_margin_rate"), "ratio"),
+            ui.Column("new_customers", ctx.catalog.name("new_customers"), "int"),
+            ui.Column("visit_count", ctx.catalog.name("visit_count"), "int"),
+            ui.Column("opportunity_win_rate", ctx.catalog.name("opportunity_win_rate"), "ratio"),
+        ],
+        key="team_reps",
+        file_name=f"team_{team_id}_reps_{ctx.period_type}_{ctx.period_start.isoformat()}",
+    )
+    for start in range(0, len(frame), BUTTONS_PER_ROW):
+        columns = st.columns(BUTTONS_PER_ROW)
+        for column, (_, row) in zip(columns, frame.iloc[start : start + BUTTONS_PER_ROW].iterrows(), strict=False):
+            column.button(
+                f"{row['rep_name']}",
+                key=f"drill_rep_{row['rep_id']}",
+                on_click=ui.drill,
+                args=("rep", row["rep_id"], "rep"),
+                icon=":material/person:",
+            )
+
+
+def render() -> None:
+    ctx = ui.context()
+    if ctx.team:
+        team_detail(ctx, ctx.team)
+    else:
+        leaderboard(ctx)
+
+
+render()

@@ -1,0 +1,623 @@
+"""Every query the dashboard runs, and the row-level access rules they enforce.
+
+The dashboard reads only the published warehouse file (env ``SALESPERF_WAREHOUSE``, default
+``warehouse/sales_performance.duckdb``). A build publishes by ``os.replace`` of a fully built
+file, so each query opens a fresh **read-only** connection, runs and closes: the file is never
+held open between queries and a running build is never blocked. Results are cached with
+``st.cache_data`` for ``SALESPERF_DASHBOARD_TTL`` seconds and keyed on the file's identity
+(inode, size, mtime), so a newly published file is read at the next rerun.
+
+Access: every query that returns people, teams, customers or their figures takes a
+:class:`Principal` and filters in SQL through the ``allowed_*`` CTEs of :data:`SCOPE_CTES`:
+
+- director: everything, including company and product figures;
+- manager: the teams listed for them (and those they manage in ``dim_teams``) with their child
+  teams; the reps who are or were in those teams (``dim_rep_team_history``) and themselves; the
+  customers owned today by a rep whose current team is one of them, and their own;
+- rep: themselves and the customers they own today.
+
+Company and product figures are company-wide: directors only. Widgets only narrow what a
+principal may see; an id in the URL outside the scope returns nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_WAREHOUSE = "warehouse/sales_performance.duckdb"
+ROLES = ("director", "manager", "rep")
+GRAINS = ("team", "rep", "customer", "product", "company")
+
+
+def warehouse_path() -> Path:
+    """The published warehouse file (env SALESPERF_WAREHOUSE; relative paths from the project root)."""
+    path = Path(os.environ.get("SALESPERF_WAREHOUSE", DEFAULT_WAREHOUSE)).expanduser()
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def cache_ttl() -> int:
+    """Seconds a query result is reused (env SALESPERF_DASHBOARD_TTL, default 300)."""
+    return int(os.environ.get("SALESPERF_DASHBOARD_TTL", "300"))
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The published warehouse file is missing or cannot be opened."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is looking: the role and the ids that role is scoped to (from users.yaml)."""
+
+    username: str
+    role: str
+    rep_id: str | None = None
+    team_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}; expected one of {ROLES}")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"role": self.role, "rep_id": self.rep_id or "", "team_ids": ",".join(self.team_ids)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Connections and the cache
+# ---------------------------------------------------------------------------------------------
+
+
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the named parameters the statement uses (DuckDB rejects extra ones)."""
+    used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    return {name: value for name, value in params.items() if name in used}
+
+
+@st.cache_data(ttl=cache_ttl(), show_spinner=False, max_entries=2000)
+def _cached_query(path: str, signature: tuple[int, int, int], sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    del signature  # part of the cache key only: a newly published file is a new key
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.execute(sql, params).df()
+    finally:
+        con.close()
+
+
+def query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run one parameterised statement on a short-lived read-only connection (cached)."""
+    path = warehouse_path()
+    signature = _file_signature(path)
+    if signature is None:
+        raise WarehouseUnavailable(f"{path} does not exist")
+    try:
+        return _cached_query(str(path), signature, sql, _bind(sql, params or {}))
+    except duckdb.IOException as error:
+        raise WarehouseUnavailable(str(error)) from error
+
+
+def _ids(values: Iterable[str] | None) -> str:
+    return ",".join(sorted({str(v) for v in values})) if values else ""
+
+
+def _date(value: Any) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Warehouse state and reference data
+# ---------------------------------------------------------------------------------------------
+
+REQUIRED_TABLES = ("indicator_values", "dim_periods", "dim_teams", "dim_sales_reps", "dim_customers")
+
+
+@dataclass(frozen=True)
+class WarehouseStatus:
+    state: str  # ok | missing | empty | unreadable
+    path: str
+    detail: str = ""
+
+
+def warehouse_status() -> WarehouseStatus:
+    """Whether the published file exists, opens and holds indicator values."""
+    path = warehouse_path()
+    if _file_signature(path) is None:
+        return WarehouseStatus("missing", str(path))
+    try:
+        tables = set(
+            query("select table_name from information_schema.tables where table_schema = 'main'")["table_name"]
+        )
+        if not set(REQUIRED_TABLES) <= tables:
+            return WarehouseStatus("empty", str(path), ", ".join(sorted(set(REQUIRED_TABLES) - tables)))
+        if query("select count(*) as n from (select 1 from main.indicator_values limit 1)")["n"].iloc[0] == 0:
+            return WarehouseStatus("empty", str(path), "indicator_values")
+    except (WarehouseUnavailable, duckdb.Error) as error:
+        return WarehouseStatus("unreadable", str(path), str(error).splitlines()[0])
+    return WarehouseStatus("ok", str(path))
+
+
+def published_at() -> dt.datetime | None:
+    signature = _file_signature(warehouse_path())
+    return None if signature is None else dt.datetime.fromtimestamp(signature[2] / 1e9)
+
+
+def table_exists(schema: str, table: str) -> bool:
+    found = query(
+        "select count(*) as n from information_schema.tables where table_schema = $schema and table_name = $table",
+        {"schema": schema, "table": table},
+    )
+    return bool(found["n"].iloc[0])
+
+
+def table_columns(schema: str, table: str) -> list[str]:
+    return list(
+        query(
+            "select column_name from information_schema.columns"
+            " where table_schema = $schema and table_name = $table order by ordinal_position",
+            {"schema": schema, "table": table},
+        )["column_name"]
+    )
+
+
+def find_table(table: str) -> str | None:
+    """``schema.table`` of the first schema holding ``table`` (main first), else None."""
+    found = query(
+        "select table_schema from information_schema.tables where table_name = $table"
+        " order by table_schema = 'main' desc, table_schema",
+        {"table": table},
+    )
+    return None if found.empty else f'"{found["table_schema"].iloc[0]}"."{table}"'
+
+
+def catalog() -> pd.DataFrame:
+    """The indicator catalog seed: names in both languages, unit, direction, dimension, grains."""
+    return query(
+        """
+        select indicator_code, name_zh, name_en, dimension, unit, direction, grains,
+            has_company_total, definition
+        from reference.indicator_catalog
+        order by indicator_code
+        """
+    )
+
+
+def as_of_date() -> dt.date | None:
+    found = query("select max(period_end_as_of) as as_of_date from main.dim_periods")
+    value = found["as_of_date"].iloc[0]
+    return None if pd.isna(value) else _date(value)
+
+
+def periods(period_type: str) -> pd.DataFrame:
+    """Periods of a type up to the as-of date, latest (the running one) first."""
+    return query(
+        """
+        select period_type, period_start, period_end, period_end_as_of, is_complete,
+            previous_period_start, same_period_last_year_start, period_label
+        from main.dim_periods
+        where period_type = $period_type
+        order by period_start desc
+        """,
+        {"period_type": period_type},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-level access
+# ---------------------------------------------------------------------------------------------
+
+SCOPE_CTES = """
+with recursive
+managed_teams(team_id) as (
+    select teams.team_id
+    from main.dim_teams as teams
+    where $role = 'director'
+        or (
+            $role = 'manager'
+            and (
+                teams.team_id in (select unnest(string_split($team_ids, ',')))
+                or (teams.manager_rep_id = $rep_id and $rep_id <> '')
+            )
+        )
+    union
+    select child_teams.team_id
+    from main.dim_teams as child_teams
+    inner join managed_teams
+        on child_teams.parent_team_id = managed_teams.team_id
+),
+
+allowed_teams as (
+    select distinct team_id from managed_teams
+),
+
+allowed_reps as (
+    select reps.rep_id
+    from main.dim_sales_reps as reps
+    where $role = 'director'
+    union
+    select history.rep_id
+    from main.dim_rep_team_history as history
+    inner join allowed_teams
+        on history.team_id = allowed_teams.team_id
+    where $role = 'manager'
+    union
+    select reps.rep_id
+    from main.dim_sales_reps as reps
+    inner join allowed_teams
+        on reps.current_team_id = allowed_teams.team_id
+    where $role = 'manager'
+    union
+    select reps.rep_id
+    from main.dim_sales_reps as reps
+    where $role in ('manager', 'rep') and reps.rep_id = $rep_id
+),
+
+allowed_customers as (
+    select customers.customer_id
+    from main.dim_customers as customers
+    where $role = 'director'
+    union
+    select customers.customer_id
+    from main.dim_customers as customers
+    inner join main.dim_sales_reps as owners
+        on customers.owner_rep_id = owners.rep_id
+    inner join allowed_teams
+        on owners.current_team_id = allowed_teams.team_id
+    where $role = 'manager'
+    union
+    select customers.customer_id
+    from main.dim_customers as customers
+    where $role in ('manager', 'rep') and customers.owner_rep_id = $rep_id
+)
+"""
+
+# Rows of indicator_values (alias iv) the principal may see.
+VISIBLE_INDICATOR_ROWS = """
+(
+    (iv.grain in ('company', 'product') and $role = 'director')
+    or (iv.grain = 'team' and iv.entity_id in (select team_id from allowed_teams))
+    or (iv.grain = 'rep' and iv.entity_id in (select rep_id from allowed_reps))
+    or (iv.grain = 'customer' and iv.entity_id in (select customer_id from allowed_customers))
+)
+"""
+
+
+def visible_teams(principal: Principal) -> pd.DataFrame:
+    return query(
+        SCOPE_CTES
+        + """
+        select teams.team_id, teams.team_name, teams.region_code, teams.region_name,
+            teams.market_type, teams.team_stage, teams.manager_rep_id, teams.parent_team_id
+        from main.dim_teams as teams
+        inner join allowed_teams
+            on teams.team_id = allowed_teams.team_id
+        order by teams.team_id
+        """,
+        principal.params,
+    )
+
+
+def visible_reps(principal: Principal) -> pd.DataFrame:
+    return query(
+        SCOPE_CTES
+        + """
+        select reps.rep_id, reps.rep_name, reps.role, reps.level, reps.hire_date,
+            reps.termination_date, reps.current_team_id, reps.is_employed
+        from main.dim_sales_reps as reps
+        inner join allowed_reps
+            on reps.rep_id = allowed_reps.rep_id
+        order by reps.rep_id
+        """,
+        principal.params,
+    )
+
+
+def visible_customers(principal: Principal) -> pd.DataFrame:
+    return query(
+        SCOPE_CTES
+        + """
+        select customers.customer_id, customers.customer_name, customers.segment,
+            customers.industry, customers.region_code, customers.owner_rep_id
+        from main.dim_customers as customers
+        inner join allowed_customers
+            on customers.customer_id = allowed_customers.customer_id
+        order by customers.customer_id
+        """,
+        principal.params,
+    )
+
+
+def visible_products(principal: Principal) -> pd.DataFrame:
+    """Products with their stage and replacement: directors only (product figures are company-wide)."""
+    return query(
+        """
+        select products.product_id, products.product_name, products.category,
+            products.lifecycle_stage, products.is_strategic, products.launch_date,
+            products.replaced_by_product_id
+        from main.dim_products as products
+        where $role = 'director'
+        order by products.product_id
+        """,
+        principal.params,
+    )
+
+
+def reps_in_team(principal: Principal, team_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Visible reps assigned to a visible team at any time in [start, end]."""
+    return query(
+        SCOPE_CTES
+        + """
+        select distinct reps.rep_id, reps.rep_name, reps.role, reps.level, reps.current_team_id
+        from main.dim_rep_team_history as history
+        inner join allowed_teams
+            on history.team_id = allowed_teams.team_id
+        inner join allowed_reps
+            on history.rep_id = allowed_reps.rep_id
+        inner join main.dim_sales_reps as reps
+            on history.rep_id = reps.rep_id
+        where history.team_id = $team_id
+            and history.valid_from <= $end_date
+            and (history.valid_to is null or history.valid_to > $start_date)
+        order by reps.rep_id
+        """,
+        {**principal.params, "team_id": team_id, "start_date": start, "end_date": end},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicator values
+# ---------------------------------------------------------------------------------------------
+
+
+def indicator_snapshot(
+    principal: Principal,
+    grain: str,
+    period_type: str,
+    period_start: dt.date,
+    codes: Iterable[str] | None = None,
+    entity_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Visible indicator values of one period with target, attainment, previous period and last year.
+
+    ``codes`` / ``entity_ids`` narrow the rows (None = all visible); an id outside the
+    principal's scope simply returns no row.
+    """
+    return query(
+        SCOPE_CTES
+        + """
+        , iv as (
+            select *
+            from main.indicator_values
+            where grain = $grain and period_type = $period_type
+                and ($codes = '' or indicator_code in (select unnest(string_split($codes, ','))))
+                and ($entity_ids = '' or entity_id in (select unnest(string_split($entity_ids, ','))))
+        ),
+
+        visible as (
+            select iv.*
+            from iv
+            where """
+        + VISIBLE_INDICATOR_ROWS
+        + """
+        )
+
+        select
+            current_period.indicator_code,
+            current_period.grain,
+            current_period.entity_id,
+            current_period.period_type,
+            current_period.period_start,
+            current_period.value,
+            current_period.target_value,
+            current_period.attainment,
+            current_period.unit,
+            current_period.numerator,
+            current_period.denominator,
+            previous_period.value as previous_value,
+            last_year.value as last_year_value
+        from visible as current_period
+        inner join main.dim_periods as periods
+            on current_period.period_type = periods.period_type
+            and current_period.period_start = periods.period_start
+        left join visible as previous_period
+            on current_period.indicator_code = previous_period.indicator_code
+            and current_period.entity_id = previous_period.entity_id
+            and previous_period.period_start = periods.previous_period_start
+        left join visible as last_year
+            on current_period.indicator_code = last_year.indicator_code
+            and current_period.entity_id = last_year.entity_id
+            and last_year.period_start = periods.same_period_last_year_start
+        where current_period.period_start = $period_start
+        order by current_period.indicator_code, current_period.entity_id
+        """,
+        {
+            **principal.params,
+            "grain": grain,
+            "period_type": period_type,
+            "period_start": period_start,
+            "codes": _ids(codes),
+            "entity_ids": _ids(entity_ids),
+        },
+    )
+
+
+def indicator_trend(
+    principal: Principal,
+    grain: str,
+    period_type: str,
+    until: dt.date,
+    codes: Iterable[str] | None = None,
+    entity_ids: Iterable[str] | None = None,
+    periods_back: int = 12,
+) -> pd.DataFrame:
+    """Visible values of the last ``periods_back`` periods up to ``until`` (oldest first)."""
+    return query(
+        SCOPE_CTES
+        + """
+        , window_periods as (
+            select period_start, period_label
+            from main.dim_periods
+            where period_type = $period_type and period_start <= $until
+            order by period_start desc
+            limit $periods_back
+        )
+
+        select iv.indicator_code, iv.grain, iv.entity_id, iv.period_type, iv.period_start,
+            window_periods.period_label, iv.value, iv.target_value, iv.attainment, iv.unit
+        from main.indicator_values as iv
+        inner join window_periods
+            on iv.period_start = window_periods.period_start
+        where iv.grain = $grain and iv.period_type = $period_type
+            and ($codes = '' or iv.indicator_code in (select unnest(string_split($codes, ','))))
+            and ($entity_ids = '' or iv.entity_id in (select unnest(string_split($entity_ids, ','))))
+            and """
+        + VISIBLE_INDICATOR_ROWS
+        + """
+        order by iv.indicator_code, iv.entity_id, iv.period_start
+        """,
+        {
+            **principal.params,
+            "grain": grain,
+            "period_type": period_type,
+            "until": until,
+            "codes": _ids(codes),
+            "entity_ids": _ids(entity_ids),
+            "periods_back": periods_back,
+        },
+    )
+
+
+def customers_owned(
+    principal: Principal,
+    period_type: str,
+    period_start: dt.date,
+    team_ids: Iterable[str] | None = None,
+    rep_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Visible customers with their owner rep and team at the period's end (fct_customer_period_status)."""
+    return query(
+        SCOPE_CTES
+        + """
+        select status.customer_id, customers.customer_name, customers.segment, customers.industry,
+            status.owner_rep_id, status.owner_team_id, status.is_active_at_end,
+            status.is_active_at_start, status.is_acquired_in_period
+        from main.fct_customer_period_status as status
+        inner join allowed_customers
+            on status.customer_id = allowed_customers.customer_id
+        inner join main.dim_customers as customers
+            on status.customer_id = customers.customer_id
+        where status.period_type = $period_type and status.period_start = $period_start
+            and ($team_ids = '' or status.owner_team_id in (select unnest(string_split($team_ids, ','))))
+            and ($rep_ids = '' or status.owner_rep_id in (select unnest(string_split($rep_ids, ','))))
+        order by status.customer_id
+        """,
+        {
+            **principal.params,
+            "period_type": period_type,
+            "period_start": period_start,
+            "team_ids": _ids(team_ids),
+            "rep_ids": _ids(rep_ids),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# CLV model tables (models/marts/customers/*clv*): shown when built
+# ---------------------------------------------------------------------------------------------
+
+CLV_SNAPSHOT_TABLE = "fct_customer_clv_snapshots"
+CLV_COLUMNS = (
+    "as_of_date", "customer_id", "segment", "frequency", "recency", "t", "expected_purchases",
+    "p_alive", "expected_margin_per_order", "clv_predicted", "clv_formula", "churn_risk", "clv_tier",
+)  # fmt: skip
+
+
+def clv_snapshots(principal: Principal, customer_id: str, until: dt.date) -> pd.DataFrame | None:
+    """A visible customer's CLV snapshots up to ``until`` (None when the CLV table is not built)."""
+    table = find_table(CLV_SNAPSHOT_TABLE)
+    if table is None:
+        return None
+    columns = table_columns(table.split(".")[0].strip('"'), CLV_SNAPSHOT_TABLE)
+    date_column = next((c for c in ("as_of_date", "snapshot_date") if c in columns), None)
+    if "customer_id" not in columns or date_column is None:
+        return None
+    wanted = [c for c in columns if c.lower() in CLV_COLUMNS or c == date_column]
+    select_list = ", ".join(f'snapshots."{c}"' for c in wanted)
+    return query(
+        SCOPE_CTES
+        + f"""
+        select {select_list}
+        from {table} as snapshots
+        inner join allowed_customers
+            on snapshots.customer_id = allowed_customers.customer_id
+        where snapshots.customer_id = $customer_id and snapshots."{date_column}" <= $until
+        order by snapshots."{date_column}"
+        """,
+        {**principal.params, "customer_id": customer_id, "until": until},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data quality (dq_results, dq_rejected_rows from the data-quality issue) and freshness
+# ---------------------------------------------------------------------------------------------
+
+
+def dq_table(principal: Principal, table: str, limit: int = 5000) -> pd.DataFrame | None:
+    """A data-quality table as built (None when it does not exist yet). Rows: directors only."""
+    if table not in ("dq_results", "dq_rejected_rows"):
+        raise ValueError(table)
+    relation = find_table(table)
+    if relation is None:
+        return None
+    return query(
+        f"select * from {relation} where $role = 'director' limit $limit",
+        {**principal.params, "limit": limit},
+    )
+
+
+def dq_summary(table: str, group_columns: Iterable[str]) -> pd.DataFrame | None:
+    """Row counts of a data-quality table by the given columns that exist (all roles)."""
+    if table not in ("dq_results", "dq_rejected_rows"):
+        raise ValueError(table)
+    relation = find_table(table)
+    if relation is None:
+        return None
+    columns = set(table_columns(relation.split(".")[0].strip('"'), table))
+    groups = [c for c in group_columns if c in columns]
+    if not groups:
+        return query(f"select count(*) as row_count from {relation}")
+    group_list = ", ".join(f'"{c}"' for c in groups)
+    return query(
+        f"select {group_list}, count(*) as row_count from {relation}"
+        f" group by {', '.join(str(i + 1) for i in range(len(groups)))} order by {group_list}"
+    )
+
+
+def freshness() -> pd.DataFrame:
+    """Latest period of each type and the latest business date the warehouse holds."""
+    return query(
+        """
+        select period_type, max(period_start) as latest_period_start,
+            max(period_end_as_of) as as_of_date, bool_and(is_complete) as all_complete
+        from main.dim_periods
+        group by 1
+        order by 1
+        """
+    )

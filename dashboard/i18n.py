@@ -1,0 +1,367 @@
+"""Labels in Simplified Chinese and English, and numbers formatted for the language.
+
+Indicator names, units and definitions come from the catalog seed (``reference.indicator_catalog``,
+read by ``data.catalog()``); everything else a page shows is a key of ``TEXT``. Chinese amounts
+use 万 (10⁴) and 亿 (10⁸); English ones K / M / B.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+CURRENCY_SYMBOL = "¥"  # base currency CNY (dbt var base_currency)
+
+# key: (zh-CN, en). `{name}` placeholders are filled by t(..., name=...).
+TEXT: dict[str, tuple[str, str]] = {
+    # app frame
+    "app_title": ("销售绩效看板", "Sales performance dashboard"),
+    "language": ("语言", "Language"),
+    "logout": ("退出登录", "Log out"),
+    "signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
+    "login_title": ("登录", "Log in"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "login_button": ("登录", "Log in"),
+    "login_failed": ("用户名或密码错误。", "Username or password is incorrect."),
+    "login_hint": ("请使用 README 中列出的演示账号登录。", "Log in with one of the demo users listed in the README."),
+    "unknown_user": (
+        "该账号没有配置访问范围（users.yaml 的 access 部分），请联系管理员。",
+        "This account has no access scope configured (the access section of users.yaml); ask an administrator.",
+    ),
+    "role_director": ("总监", "director"),
+    "role_manager": ("经理", "manager"),
+    "role_rep": ("销售代表", "rep"),
+    # warehouse state
+    "warehouse_missing_title": ("还没有可用的数据仓库", "No warehouse to read yet"),
+    "warehouse_missing": (
+        "没有找到已发布的数据仓库文件 `{path}`。请先运行 `python3.11 tasks.py demo`（生成演示数据、构建并发布），"
+        "或把环境变量 `SALESPERF_WAREHOUSE` 指向一个已构建的文件。",
+        "The published warehouse file `{path}` does not exist. Run `python3.11 tasks.py demo` (generates the demo "
+        "data, builds and publishes), or point `SALESPERF_WAREHOUSE` at a built file.",
+    ),
+    "warehouse_empty": (
+        "数据仓库文件 `{path}` 存在，但没有指标数据（缺少 indicator_values 或其为空）。请运行 `python3.11 tasks.py demo`"
+        " 或 `python3.11 tasks.py build`。",
+        "The warehouse file `{path}` exists but holds no indicator values (indicator_values is missing or empty). "
+        "Run `python3.11 tasks.py demo` or `python3.11 tasks.py build`.",
+    ),
+    "warehouse_unreadable": (
+        "无法读取数据仓库文件 `{path}`（{error}）。请重新运行 `python3.11 tasks.py demo`。",
+        "The warehouse file `{path}` cannot be read ({error}). Run `python3.11 tasks.py demo` again.",
+    ),
+    # pages
+    "page_overview": ("总览", "Overview"),
+    "page_teams": ("团队", "Teams"),
+    "page_rep": ("销售代表", "Rep"),
+    "page_customers": ("客户", "Customers"),
+    "page_products": ("产品", "Products"),
+    "page_data_quality": ("数据质量", "Data quality"),
+    # filters
+    "filters": ("筛选", "Filters"),
+    "period_type": ("周期类型", "Period type"),
+    "period": ("周期", "Period"),
+    "region": ("区域", "Region"),
+    "team": ("团队", "Team"),
+    "role": ("销售角色", "Sales role"),
+    "all": ("全部", "All"),
+    "pt_month": ("月", "Month"),
+    "pt_quarter": ("季度", "Quarter"),
+    "pt_year": ("年", "Year"),
+    "pt_fiscal_year": ("财年", "Fiscal year"),
+    "running_month": ("本月至今", "MTD"),
+    "running_quarter": ("本季至今", "QTD"),
+    "running_year": ("本年至今", "YTD"),
+    "running_fiscal_year": ("本财年至今", "FYTD"),
+    "rep_role_direct": ("直销", "Direct"),
+    "rep_role_key_account": ("大客户", "Key account"),
+    "rep_role_ecommerce": ("电商", "E-commerce"),
+    "as_of": ("数据截至 {date}", "Data as of {date}"),
+    "period_caption": ("{period}（{start} 至 {end}）", "{period} ({start} to {end})"),
+    # dimensions
+    "dim_results": ("业绩结果", "Results"),
+    "dim_process": ("行为过程", "Process"),
+    "dim_capability": ("能力发展", "Capability"),
+    "dim_collaboration": ("团队协作", "Collaboration"),
+    "dim_customer_value": ("客户长期价值", "Customer value"),
+    "dim_product_lifecycle": ("产品生命周期", "Product lifecycle"),
+    # overview
+    "overview_title": ("总览", "Overview"),
+    "scope_company": ("全公司", "Company"),
+    "scope_team": ("团队：{name}", "Team: {name}"),
+    "scope_rep": ("销售代表：{name}", "Rep: {name}"),
+    "vs_previous": ("较上期", "vs previous period"),
+    "vs_target": ("目标 {target}，达成 {attainment}", "target {target}, attained {attainment}"),
+    "no_target": ("无目标", "no target"),
+    "vs_last_year": ("同比 {delta}", "vs last year {delta}"),
+    "no_data": ("暂无数据", "No data"),
+    "dimension_glance": ("{count}/{total} 项指标有数据", "{count} of {total} indicators have data"),
+    "no_scope": ("你的账号在当前筛选下没有可查看的数据。", "Your account has nothing to show for this selection."),
+    # tables and columns
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "col_indicator": ("指标", "Indicator"),
+    "col_indicator_code": ("指标代码", "Indicator code"),
+    "col_dimension": ("维度", "Dimension"),
+    "col_value": ("数值", "Value"),
+    "col_value_raw": ("数值（未格式化）", "Value (unformatted)"),
+    "col_target": ("目标", "Target"),
+    "col_attainment": ("达成率", "Attainment"),
+    "col_band": ("达成档位", "Attainment band"),
+    "col_previous": ("上期", "Previous period"),
+    "col_last_year": ("去年同期", "Same period last year"),
+    "col_vs_previous": ("环比", "vs previous"),
+    "col_vs_last_year": ("同比", "vs last year"),
+    "col_period": ("周期", "Period"),
+    "col_period_start": ("周期开始", "Period start"),
+    "col_team_id": ("团队编号", "Team id"),
+    "col_team": ("团队", "Team"),
+    "col_region": ("区域", "Region"),
+    "col_rank": ("排名", "Rank"),
+    "col_rep_id": ("代表编号", "Rep id"),
+    "col_rep": ("销售代表", "Rep"),
+    "col_role": ("角色", "Role"),
+    "col_customer_id": ("客户编号", "Customer id"),
+    "col_customer": ("客户", "Customer"),
+    "col_segment": ("客户类型", "Segment"),
+    "col_owner": ("负责人", "Owner"),
+    "col_product_id": ("产品编号", "Product id"),
+    "col_product": ("产品", "Product"),
+    "col_category": ("品类", "Category"),
+    "col_stage": ("生命周期阶段", "Lifecycle stage"),
+    "col_strategic": ("战略产品", "Strategic"),
+    "col_headline_indicator": ("阶段核心指标", "Stage headline indicator"),
+    "col_unit_money": ("（万元）", " (CNY)"),
+    "col_entity": ("对象", "Entity"),
+    "col_grain": ("粒度", "Grain"),
+    "band_on_track": ("达标（≥100%）", "On track (≥100%)"),
+    "band_close": ("接近（80–100%）", "Close (80–100%)"),
+    "band_behind": ("落后（<80%）", "Behind (<80%)"),
+    "band_none": ("无目标", "No target"),
+    # teams
+    "teams_title": ("团队排行榜", "Team leaderboard"),
+    "teams_ranked_by": ("按销售达成率排序", "Ranked by sales target attainment"),
+    "teams_trend": ("趋势：{indicator}", "Trend: {indicator}"),
+    "trend_indicator": ("趋势指标", "Trend indicator"),
+    "drill_team": ("查看团队", "Open team"),
+    "drill_hint": ("点击团队查看其销售代表：", "Open a team to see its reps:"),
+    "team_title": ("团队：{name}", "Team: {name}"),
+    "team_reps": ("团队成员（本周期内在该团队）", "Reps (in the team during the period)"),
+    "drill_rep": ("查看代表", "Open rep"),
+    "back_to_leaderboard": ("返回排行榜", "Back to the leaderboard"),
+    "team_not_visible": ("该团队不在你的访问范围内。", "This team is not in your access scope."),
+    # rep
+    "rep_title": ("销售代表：{name}", "Rep: {name}"),
+    "rep_select": ("销售代表", "Rep"),
+    "rep_none": ("当前筛选下没有可查看的销售代表。", "No rep to show for this selection."),
+    "rep_scorecard": ("计分卡", "Scorecard"),
+    "rep_trend": ("指标趋势", "Indicator trend"),
+    "rep_customers": ("名下客户（周期末）", "Customers owned (at period end)"),
+    "rep_info": ("团队：{team} · 角色：{role} · 入职：{hire}", "Team: {team} · role: {role} · hired: {hire}"),
+    # customers
+    "customers_title": ("客户", "Customers"),
+    "customers_list": ("客户价值（周期末负责人）", "Customer value (owner at period end)"),
+    "churn_list": ("流失预警名单", "Churn-risk list"),
+    "churn_none": ("当前周期没有流失预警客户。", "No customer at churn risk in this period."),
+    "concentration": ("客户集中度预警", "Customer concentration warnings"),
+    "concentration_none": ("没有超过阈值的客户集中度。", "No concentration above the threshold."),
+    "clv_explained": ("CLV 的两种口径", "The two CLV figures"),
+    "clv_formula_explained": (
+        "公式 CLV =（年均采购额 × 预期合作年限）× 毛利率 − 维护成本；适合解释和沟通。",
+        "Formula CLV = (annual purchase × expected relationship years) × gross margin rate − maintenance cost; "
+        "easy to explain.",
+    ),
+    "clv_predicted_explained": (
+        "预测 CLV：BG/NBD 预测复购次数与存活概率，Gamma-Gamma 预测客单毛利，按月折现；适合排序与预警。",
+        "Predicted CLV: BG/NBD repeat purchases and P(alive), Gamma-Gamma margin per order, discounted monthly; "
+        "for ranking and early warning.",
+    ),
+    "customer_select": ("查看客户", "Customer"),
+    "customer_history": ("客户历史：{name}", "Customer history: {name}"),
+    "customer_none": ("当前筛选下没有可查看的客户。", "No customer to show for this selection."),
+    "clv_snapshots": ("CLV 快照", "CLV snapshots"),
+    "clv_not_available": ("CLV 模型表尚未构建。", "The CLV model tables are not built yet."),
+    # products
+    "products_title": ("产品", "Products"),
+    "products_director_only": (
+        "产品维度的指标是全公司口径，仅总监可见。",
+        "Product indicators are company-wide figures, visible to directors only.",
+    ),
+    "stage_introduction": ("导入期", "Introduction"),
+    "stage_growth": ("成长期", "Growth"),
+    "stage_maturity": ("成熟期", "Maturity"),
+    "stage_decline": ("衰退期", "Decline"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    # data quality
+    "dq_title": ("数据质量", "Data quality"),
+    "dq_results": ("最近一次构建的检查结果", "Checks of the last build"),
+    "dq_rejected": ("被拒绝的记录（按表和规则）", "Rejected rows by table and rule"),
+    "dq_not_available": (
+        "数据质量结果表（{table}）尚未提供：数据质量检查上线后这里会显示结果。",
+        "The data-quality table ({table}) is not available yet: it appears here once the data-quality checks ship.",
+    ),
+    "dq_freshness": ("数据新鲜度", "Freshness"),
+    "dq_published_at": ("仓库文件发布时间", "Warehouse file published at"),
+    "dq_as_of": ("业务数据截至", "Business data as of"),
+    "dq_latest_period": ("最新周期", "Latest period"),
+    "dq_summary_only": (
+        "明细仅总监可见；这里只显示汇总。",
+        "Details are visible to directors only; this is the summary.",
+    ),
+    "dq_rows": ("行数", "Rows"),
+    "dq_status_counts": ("结果汇总", "Results by status"),
+}
+
+DIMENSIONS = ("results", "process", "capability", "collaboration", "customer_value", "product_lifecycle")
+PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
+REP_ROLES = ("direct", "key_account", "ecommerce")
+
+
+def detect_language(locale: str | None) -> str:
+    """The dashboard language for a browser locale such as ``zh-CN`` or ``en-US``."""
+    return "zh" if (locale or "").lower().startswith("zh") else "en"
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    zh, en = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _scaled(value: float, lang: str) -> tuple[float, str, int]:
+    """Divisor-applied value, suffix and decimals for a large amount."""
+    size = abs(value)
+    if lang == "zh":
+        if size >= 1e8:
+            return value / 1e8, "亿", 2
+        if size >= 1e4:
+            return value / 1e4, "万", 1
+        return value, "", 0
+    if size >= 1e9:
+        return value / 1e9, "B", 2
+    if size >= 1e6:
+        return value / 1e6, "M", 2
+    if size >= 1e3:
+        return value / 1e3, "K", 1
+    return value, "", 0
+
+
+def format_amount(value: float, lang: str, symbol: str = "") -> str:
+    scaled, suffix, decimals = _scaled(float(value), lang)
+    sign = "-" if scaled < 0 else ""
+    return f"{sign}{symbol}{abs(scaled):,.{decimals}f}{suffix}"
+
+
+def format_value(value: Any, unit: str | None, lang: str) -> str:
+    """A figure as a manager reads it: ¥1,234.5万 / ¥12.35M, 87.3%, 12.4 天 / 12.4 days."""
+    if is_missing(value):
+        return "—"
+    v = float(value)
+    if unit == "currency":
+        return format_amount(v, lang, CURRENCY_SYMBOL)
+    if unit == "ratio":
+        return f"{v * 100:.1f}%"
+    if unit == "count":
+        return format_amount(v, lang) if abs(v) >= 1e4 else f"{v:,.0f}"
+    if unit == "flag":
+        return t("yes", lang) if v >= 0.5 else t("no", lang)
+    if unit == "days":
+        return f"{v:,.1f} 天" if lang == "zh" else f"{v:,.1f} days"
+    if unit == "hours":
+        return f"{v:,.1f} 小时" if lang == "zh" else f"{v:,.1f} h"
+    if unit == "years":
+        return f"{v:,.1f} 年" if lang == "zh" else f"{v:,.1f} yrs"
+    return f"{v:,.1f}"  # score, index and anything new
+
+
+def format_delta(current: Any, base: Any, unit: str | None, lang: str) -> str | None:
+    """Change from a base period: relative for amounts and counts, points for rates and scores."""
+    if is_missing(current) or is_missing(base):
+        return None
+    cur, ref = float(current), float(base)
+    if unit in ("currency", "count"):
+        if ref == 0:
+            return None
+        return f"{(cur - ref) / abs(ref) * 100:+.1f}%"
+    if unit == "ratio":
+        points = (cur - ref) * 100
+        return f"{points:+.1f} 个百分点" if lang == "zh" else f"{points:+.1f} pp"
+    if unit == "flag":
+        return f"{cur - ref:+.0f}"
+    return f"{cur - ref:+,.1f}"
+
+
+def attainment_band(attainment: Any) -> str:
+    """Band key of a target attainment: on_track ≥ 1, close ≥ 0.8, behind below, none without target."""
+    if is_missing(attainment):
+        return "none"
+    value = float(attainment)
+    if value >= 1:
+        return "on_track"
+    if value >= 0.8:
+        return "close"
+    return "behind"
+
+
+def money_table_scale(lang: str) -> float:
+    """Divisor for money columns in tables: 万元 in Chinese, plain CNY in English."""
+    return 1e4 if lang == "zh" else 1.0
+
+
+class Catalog:
+    """Indicator names, units, directions and definitions from the catalog seed, per language."""
+
+    def __init__(self, rows: list[Mapping[str, Any]], lang: str) -> None:
+        self.lang = lang
+        self._rows = {row["indicator_code"]: dict(row) for row in rows}
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._rows
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self._rows)
+
+    def name(self, code: str) -> str:
+        row = self._rows.get(code)
+        if row is None:
+            return code
+        return str(row["name_zh"] if self.lang == "zh" else row["name_en"])
+
+    def unit(self, code: str) -> str | None:
+        row = self._rows.get(code)
+        return None if row is None else row.get("unit")
+
+    def direction(self, code: str) -> str:
+        row = self._rows.get(code)
+        return "higher_is_better" if row is None else str(row.get("direction") or "higher_is_better")
+
+    def dimension(self, code: str) -> str | None:
+        row = self._rows.get(code)
+        return None if row is None else row.get("dimension")
+
+    def definition(self, code: str) -> str:
+        row = self._rows.get(code)
+        return "" if row is None else str(row.get("definition") or "")
+
+    def in_dimension(self, dimension: str) -> list[str]:
+        return [code for code, row in self._rows.items() if row.get("dimension") == dimension]
+
+    def format(self, code: str, value: Any) -> str:
+        return format_value(value, self.unit(code), self.lang)
+
+    def delta_color(self, code: str) -> str:
+        """st.metric delta colour: a rise is good unless lower is better."""
+        return "inverse" if self.direction(code) == "lower_is_better" else "normal"

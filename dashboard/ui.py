@@ -1,0 +1,424 @@
+"""Layout helpers shared by the pages: the selection context, URL state, KPI cards, tables.
+
+No SQL here: figures come from ``data``; labels and number formats from ``i18n``.
+
+URL state: the selections (``lang, ptype, period, region, team, role, rep, customer``) are
+mirrored into the query string after every run, and read from it when a session starts, so a
+link reproduces a view. A value from the URL that is not among a widget's options (for example a
+team outside the user's scope) is dropped, never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, i18n
+
+URL_KEYS = ("lang", "ptype", "period", "region", "team", "role", "rep", "customer")
+_URL_VALUES = "_url_values"
+_URL_LOADED = "_url_loaded"
+_CONTEXT = "_context"
+_GOTO = "_goto"
+
+
+# ---------------------------------------------------------------------------------------------
+# URL state
+# ---------------------------------------------------------------------------------------------
+
+
+def start_run() -> None:
+    """Called first in every run: read the URL once per session, reset this run's URL values."""
+    if not st.session_state.get(_URL_LOADED):
+        for key in URL_KEYS:
+            if key in st.query_params:
+                st.session_state[key] = st.query_params[key]
+        st.session_state[_URL_LOADED] = True
+    st.session_state[_URL_VALUES] = {}
+
+
+def finish_run() -> None:
+    """Called last in every run: write this run's selections (non-default ones) to the URL."""
+    values = {key: value for key, value in st.session_state.get(_URL_VALUES, {}).items() if value not in ("", None)}
+    if dict(st.query_params) != values:
+        st.query_params.from_dict(values)
+
+
+def select(
+    label: str,
+    options: Sequence[str],
+    key: str,
+    format_func: Callable[[str], str] = str,
+    default: str | None = None,
+    container: Any = None,
+    in_url: bool = True,
+    **kwargs: Any,
+) -> str | None:
+    """A selectbox whose value survives page switches and is mirrored in the URL.
+
+    A value in session state (from the URL, a drill-down or a previous run) that is not among
+    ``options`` is replaced by ``default`` (the first option when None).
+    """
+    options = list(options)
+    if not options:
+        st.session_state.pop(key, None)
+        return None
+    keep = f"_keep_{key}"
+    if key not in st.session_state and keep in st.session_state:
+        st.session_state[key] = st.session_state[keep]
+    fallback = default if default in options else options[0]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = fallback
+    target = container if container is not None else st
+    value = target.selectbox(label, options, key=key, format_func=format_func, **kwargs)
+    st.session_state[keep] = value
+    if in_url:
+        st.session_state.setdefault(_URL_VALUES, {})[key] = value
+    return value
+
+
+def drill(key: str, value: str, page: str | None = None) -> None:
+    """Button callback: set a selection (team, rep, customer) and optionally switch page."""
+    st.session_state[key] = value
+    st.session_state[f"_keep_{key}"] = value
+    if page:
+        st.session_state[_GOTO] = page
+
+
+def pop_goto() -> str | None:
+    return st.session_state.pop(_GOTO, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# The selection every page works on
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    principal: data.Principal
+    lang: str
+    catalog: i18n.Catalog
+    as_of: dt.date
+    period_type: str
+    period_start: dt.date
+    period_end: dt.date
+    period_end_as_of: dt.date
+    is_complete: bool
+    period_label: str
+    region: str = ""
+    team: str = ""
+    role: str = ""
+    teams: pd.DataFrame = field(default_factory=pd.DataFrame)  # visible teams after region filter
+    reps: pd.DataFrame = field(default_factory=pd.DataFrame)  # visible reps after team/role filters
+    all_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
+    all_reps: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def t(self, key: str, **values: Any) -> str:
+        return i18n.t(key, self.lang, **values)
+
+    @property
+    def is_director(self) -> bool:
+        return self.principal.role == "director"
+
+    @property
+    def team_ids(self) -> list[str]:
+        return list(self.teams["team_id"]) if not self.teams.empty else []
+
+    @property
+    def rep_ids(self) -> list[str]:
+        return list(self.reps["rep_id"]) if not self.reps.empty else []
+
+    def team_name(self, team_id: str | None) -> str:
+        return _lookup(self.all_teams, "team_id", "team_name", team_id)
+
+    def rep_name(self, rep_id: str | None) -> str:
+        return _lookup(self.all_reps, "rep_id", "rep_name", rep_id)
+
+    def period_caption(self) -> str:
+        return self.t(
+            "period_caption",
+            period=self.period_label,
+            start=self.period_start.isoformat(),
+            end=self.period_end_as_of.isoformat(),
+        )
+
+
+def _lookup(frame: pd.DataFrame, key_column: str, value_column: str, key: str | None) -> str:
+    if key in (None, "") or frame.empty:
+        return key or ""
+    found = frame.loc[frame[key_column] == key, value_column]
+    return str(found.iloc[0]) if not found.empty and pd.notna(found.iloc[0]) else str(key)
+
+
+def period_display(row: pd.Series, lang: str) -> str:
+    label = str(row["period_label"])
+    if not bool(row["is_complete"]):
+        label = f"{label} · {i18n.t('running_' + row['period_type'], lang)}"
+    return label
+
+
+def build_context(principal: data.Principal, lang: str) -> Context:
+    """Render the sidebar filters and return the selection (stored for the pages)."""
+    catalog = i18n.Catalog(data.catalog().to_dict("records"), lang)
+    as_of = data.as_of_date() or dt.date.today()
+    sidebar = st.sidebar
+    sidebar.caption(i18n.t("as_of", lang, date=as_of.isoformat()))
+
+    period_type = select(
+        i18n.t("period_type", lang),
+        i18n.PERIOD_TYPES,
+        key="ptype",
+        format_func=lambda value: i18n.t(f"pt_{value}", lang),
+        container=sidebar,
+    )
+    periods = data.periods(period_type)
+    periods["key"] = [pd.Timestamp(v).date().isoformat() for v in periods["period_start"]]
+    labels = {row["key"]: period_display(row, lang) for _, row in periods.iterrows()}
+    period_key = select(
+        i18n.t("period", lang),
+        list(periods["key"]),
+        key="period",
+        format_func=lambda value: labels.get(value, value),
+        container=sidebar,
+    )
+    period = periods.loc[periods["key"] == period_key].iloc[0]
+
+    all_teams = data.visible_teams(principal)
+    all_reps = data.visible_reps(principal)
+    region = team = ""
+    teams = all_teams
+    if not all_teams.empty:
+        regions = all_teams.drop_duplicates("region_code").sort_values("region_code")
+        region_names = dict(zip(regions["region_code"], regions["region_name"].fillna(regions["region_code"])))
+        region = select(
+            i18n.t("region", lang),
+            ["", *region_names],
+            key="region",
+            format_func=lambda value: region_names.get(value, i18n.t("all", lang)) if value else i18n.t("all", lang),
+            container=sidebar,
+        ) or ""
+        if region:
+            teams = all_teams.loc[all_teams["region_code"] == region]
+        team_names = dict(zip(teams["team_id"], teams["team_name"]))
+        team = select(
+            i18n.t("team", lang),
+            ["", *team_names],
+            key="team",
+            format_func=lambda value: f"{team_names[value]} ({value})" if value else i18n.t("all", lang),
+            container=sidebar,
+        ) or ""
+        if team:
+            teams = teams.loc[teams["team_id"] == team]
+    role = select(
+        i18n.t("role", lang),
+        ["", *i18n.REP_ROLES],
+        key="role",
+        format_func=lambda value: i18n.t(f"rep_role_{value}", lang) if value else i18n.t("all", lang),
+        container=sidebar,
+    ) or ""
+
+    reps = all_reps
+    if region or team:
+        in_teams = [
+            data.reps_in_team(
+                principal, team_id, _as_date(period["period_start"]), _as_date(period["period_end_as_of"])
+            )
+            for team_id in teams["team_id"]
+        ]
+        rep_ids = set(pd.concat(in_teams)["rep_id"]) if in_teams else set()
+        reps = reps.loc[reps["rep_id"].isin(rep_ids)]
+    if role:
+        reps = reps.loc[reps["role"] == role]
+
+    context = Context(
+        principal=principal,
+        lang=lang,
+        catalog=catalog,
+        as_of=as_of,
+        period_type=period_type,
+        period_start=_as_date(period["period_start"]),
+        period_end=_as_date(period["period_end"]),
+        period_end_as_of=_as_date(period["period_end_as_of"]),
+        is_complete=bool(period["is_complete"]),
+        period_label=labels[period_key],
+        region=region,
+        team=team,
+        role=role,
+        teams=teams.reset_index(drop=True),
+        reps=reps.reset_index(drop=True),
+        all_teams=all_teams,
+        all_reps=all_reps,
+    )
+    st.session_state[_CONTEXT] = context
+    return context
+
+
+def _as_date(value: Any) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def context() -> Context:
+    """The selection of this run (set by streamlit_app.py before the page runs)."""
+    return st.session_state[_CONTEXT]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def kpi_card(ctx: Context, code: str, row: pd.Series | None, trend: Sequence[float] | None = None) -> None:
+    """st.metric with value, change vs previous period, and target / last year in the caption."""
+    catalog = ctx.catalog
+    unit = catalog.unit(code)
+    with st.container(border=True):
+        if row is None:
+            st.metric(catalog.name(code), "—", help=catalog.definition(code))
+            st.caption(ctx.t("no_data"))
+            return
+        delta = i18n.format_delta(row["value"], row.get("previous_value"), unit, ctx.lang)
+        chart = [float(v) for v in trend if not i18n.is_missing(v)] if trend is not None else None
+        st.metric(
+            catalog.name(code),
+            catalog.format(code, row["value"]),
+            delta=delta,
+            delta_color=catalog.delta_color(code),
+            delta_description=ctx.t("vs_previous") if delta else None,
+            help=catalog.definition(code),
+            chart_data=chart if chart and len(chart) > 1 else None,
+            chart_type="line",
+        )
+        if i18n.is_missing(row.get("target_value")):
+            target_text = ctx.t("no_target")
+        else:
+            target_text = ctx.t(
+                "vs_target",
+                target=catalog.format(code, row["target_value"]),
+                attainment=i18n.format_value(row.get("attainment"), "ratio", ctx.lang),
+            )
+        yoy = i18n.format_delta(row["value"], row.get("last_year_value"), unit, ctx.lang) or "—"
+        st.caption(f"{target_text} · {ctx.t('vs_last_year', delta=yoy)}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: source column, label key (or literal label), and how to show it."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | money | ratio | number | int | date | flag | export (CSV only)
+
+
+def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str, file_name: str) -> None:
+    """A dataframe in the user's language plus a CSV download (UTF-8 with BOM, raw figures)."""
+    labels = {col.name: (ctx.t(col.label) if col.label in i18n.TEXT else col.label) for col in columns}
+    shown = frame.loc[:, [col.name for col in columns]].copy() if not frame.empty else pd.DataFrame(
+        columns=[col.name for col in columns]
+    )
+    export = shown.rename(columns=labels)
+    shown = shown.drop(columns=[col.name for col in columns if col.kind == "export"])
+    config: dict[str, Any] = {}
+    scale = i18n.money_table_scale(ctx.lang)
+    for col in columns:
+        label = labels[col.name]
+        if col.kind == "money":
+            shown[col.name] = pd.to_numeric(shown[col.name], errors="coerce") / scale
+            config[col.name] = st.column_config.NumberColumn(
+                label + ctx.t("col_unit_money"), format="%.1f" if ctx.lang == "zh" else "localized"
+            )
+        elif col.kind == "ratio":
+            shown[col.name] = pd.to_numeric(shown[col.name], errors="coerce")
+            config[col.name] = st.column_config.NumberColumn(label, format="percent")
+        elif col.kind == "number":
+            config[col.name] = st.column_config.NumberColumn(label, format="%.1f")
+        elif col.kind == "int":
+            config[col.name] = st.column_config.NumberColumn(label, format="%d")
+        elif col.kind == "date":
+            config[col.name] = st.column_config.DateColumn(label)
+        elif col.kind == "export":
+            continue
+        elif col.kind == "flag":
+            shown[col.name] = shown[col.name].map(
+                lambda v: None if i18n.is_missing(v) else i18n.t("yes" if float(v) >= 0.5 else "no", ctx.lang)
+            )
+            config[col.name] = st.column_config.Column(label)
+        else:
+            config[col.name] = st.column_config.Column(label)
+    st.dataframe(shown, column_config=config, hide_index=True, key=f"table_{key}", width="stretch")
+    st.download_button(
+        ctx.t("download_csv"),
+        data=export.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{file_name}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        on_click="ignore",
+    )
+
+
+def trend_chart(ctx: Context, trend: pd.DataFrame, series_column: str, series_names: dict[str, str], unit: str | None) -> None:
+    """A line chart of indicator values over periods, one line per entity."""
+    if trend.empty:
+        st.info(ctx.t("no_data"))
+        return
+    frame = trend.assign(series=trend[series_column].map(lambda v: series_names.get(v, v)))
+    values = frame.pivot_table(index="period_label", columns="series", values="value", aggfunc="first")
+    if unit == "currency":
+        values = values / i18n.money_table_scale(ctx.lang)
+    st.line_chart(values)
+
+
+def scorecard(ctx: Context, snapshot: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator of a snapshot: names and formatted figures in the user's language."""
+    rows = []
+    order = {dimension: i for i, dimension in enumerate(i18n.DIMENSIONS)}
+    for _, row in snapshot.iterrows():
+        code = row["indicator_code"]
+        unit = ctx.catalog.unit(code) or row.get("unit")
+        dimension = ctx.catalog.dimension(code) or ""
+        rows.append(
+            {
+                "dimension_order": order.get(dimension, 99),
+                "dimension": ctx.t(f"dim_{dimension}") if f"dim_{dimension}" in i18n.TEXT else dimension,
+                "indicator_code": code,
+                "indicator": ctx.catalog.name(code),
+                "value": row["value"],
+                "value_text": i18n.format_value(row["value"], unit, ctx.lang),
+                "target_text": i18n.format_value(row.get("target_value"), unit, ctx.lang),
+                "attainment": row.get("attainment"),
+                "vs_previous": i18n.format_delta(row["value"], row.get("previous_value"), unit, ctx.lang) or "—",
+                "vs_last_year": i18n.format_delta(row["value"], row.get("last_year_value"), unit, ctx.lang) or "—",
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values(["dimension_order", "indicator_code"]).reset_index(drop=True)
+
+
+SCORECARD_COLUMNS = (
+    Column("dimension", "col_dimension"),
+    Column("indicator", "col_indicator"),
+    Column("indicator_code", "col_indicator_code"),
+    Column("value_text", "col_value"),
+    Column("value", "col_value_raw", "export"),
+    Column("target_text", "col_target"),
+    Column("attainment", "col_attainment", "ratio"),
+    Column("vs_previous", "col_vs_previous"),
+    Column("vs_last_year", "col_vs_last_year"),
+)
+
+
+def improved(ctx: Context, code: str, value: Any, previous: Any) -> bool | None:
+    """Whether a value moved the good way since the previous period (None without both)."""
+    if i18n.is_missing(value) or i18n.is_missing(previous):
+        return None
+    if float(value) == float(previous):
+        return False
+    rising = float(value) > float(previous)
+    return rising if ctx.catalog.direction(code) != "lower_is_better" else not rising

@@ -1,0 +1,48 @@
+{#- Every landing row kept out of the marts, with the rule it broke: one row per rejected row.
+    Nothing a user loaded is lost without a trace: for every landing table, landing rows =
+    staged rows + soft-deleted rows + rejected rows (dq_row_accounting). -#}
+
+with as_of as (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
+rejected as (
+
+    {% for landing in landing_tables() %}
+    select
+        '{{ landing.table }}' as source_table,
+        dq_row_key as row_key,
+        dq_rule as rule,
+        dq_raw_row as raw_row
+    from {{ ref(landing.base) }}
+    where dq_rule is not null
+    union all
+    {% endfor %}
+    select
+        'erp_sales_orders' as source_table,
+        orders.dq_row_key as row_key,
+        'future_date' as rule,
+        orders.dq_raw_row as raw_row
+    from {{ ref('base_erp__sales_orders') }} as orders
+    cross join as_of
+    where orders.dq_rule is null
+        and not orders.is_deleted
+        and orders.order_date > as_of.as_of_date
+
+),
+
+final as (
+
+    select
+        source_table,
+        row_key,
+        rule,
+        {{ dq_rule_severity('rule') }} as severity,
+        raw_row
+    from rejected
+
+)
+
+select * from final

@@ -1,0 +1,193 @@
+"""Gamma-Gamma model of the spend per purchase (Fader, Hardie and Lee 2005, "RFM and CLV").
+
+A customer's purchases have values z_i ~ Gamma(p, nu), i.i.d. around the customer's mean p / nu,
+with nu ~ Gamma(q, gamma) across customers. Observed per repeat buyer: x repeat purchases and
+their mean value m. The model is fitted on repeat buyers only (x >= 1, m > 0), by maximum
+likelihood in log space over log(p, q, gamma); it assumes spend is independent of frequency.
+
+The conditional expected spend per purchase of a customer is a weighted mean of the population
+mean and the customer's own mean:
+
+    E[Z | x, m] = p (gamma + m x) / (p x + q - 1),   population mean  p gamma / (q - 1)  (q > 1).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import optimize, special
+
+log = logging.getLogger(__name__)
+
+_LOG_BOUNDS = (-12.0, 25.0)  # gamma is in money units and may be large
+
+
+@dataclass(frozen=True)
+class GammaGammaParams:
+    """Spend per purchase ~ Gamma(p, nu), nu ~ Gamma(q, gamma); gamma is in money units."""
+
+    p: float
+    q: float
+    gamma: float
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.p, self.q, self.gamma], dtype=float)
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @property
+    def population_mean(self) -> float:
+        """Mean spend per purchase of the population, p gamma / (q - 1); NaN when q <= 1 (no mean)."""
+        return self.p * self.gamma / (self.q - 1.0) if self.q > 1.0 else float("nan")
+
+
+@dataclass(frozen=True)
+class GammaGammaFit:
+    """Result of :func:`fit_gamma_gamma`; ``n_customers`` counts the repeat buyers fitted on."""
+
+    params: GammaGammaParams
+    log_likelihood: float
+    n_customers: int
+    n_dropped: int
+    converged: bool
+    message: str
+
+
+def _clean(frequency, monetary) -> tuple[np.ndarray, np.ndarray, int]:
+    x = np.asarray(frequency, dtype=float)
+    m = np.asarray(monetary, dtype=float)
+    if x.shape != m.shape:
+        raise ValueError("frequency and monetary must have the same shape")
+    keep = (x >= 1) & np.isfinite(m) & (m > 0) & np.isfinite(x)
+    return x[keep], m[keep], int(np.sum((x >= 1) & ~keep))
+
+
+def _ll_and_grad(
+    theta: np.ndarray, x: np.ndarray, m: np.ndarray, want_grad: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    p, q, g = np.exp(theta)
+    px = p * x
+    log_gmx = np.log(g + m * x)
+    ll = (
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * np.log(g)
+        + (px - 1.0) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * log_gmx
+    )
+    if not want_grad:
+        return ll, None
+    dg = special.digamma
+    d_pxq = dg(px + q)
+    d_p = x * (d_pxq - dg(px) + np.log(m) + np.log(x) - log_gmx)
+    d_q = d_pxq - dg(q) + np.log(g) - log_gmx
+    d_g = q / g - (px + q) / (g + m * x)
+    return ll, np.stack([d_p * p, d_q * q, d_g * g])
+
+
+def log_likelihood(params: GammaGammaParams, frequency, monetary) -> float:
+    """Total log-likelihood of the repeat buyers' (x, m) under ``params``."""
+    x, m, _ = _clean(frequency, monetary)
+    return float(np.sum(_ll_and_grad(np.log(params.as_array()), x, m, want_grad=False)[0]))
+
+
+def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = None) -> GammaGammaFit:
+    """Maximum-likelihood Gamma-Gamma fit on repeat buyers.
+
+    Args:
+        frequency: repeat purchases x per customer; rows with x = 0 are ignored (the model
+            uses repeat purchases only).
+        monetary: mean value of the customer's repeat purchases (> 0; rows with m <= 0 or
+            missing, e.g. zero-value orders, are dropped and counted in ``n_dropped``).
+        initial: optional starting point (e.g. the previous snapshot's fit).
+
+    Raises ValueError when no repeat buyer with a positive mean spend remains: callers fall back
+    (pooled fit or mean spend, see :mod:`salesperf.clv.segments`).
+    """
+    x, m, n_dropped = _clean(frequency, monetary)
+    if n_dropped:
+        log.info("Gamma-Gamma: %d repeat buyers without a positive mean spend dropped", n_dropped)
+    if x.size == 0:
+        raise ValueError("Gamma-Gamma needs at least one repeat buyer with a positive mean spend")
+    n = x.size
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = _ll_and_grad(theta, x, m)
+        value = -float(np.sum(ll)) / n
+        if not np.isfinite(value):
+            return 1e300, np.zeros(3)
+        return value, -np.sum(grad, axis=1) / n
+
+    mean_m = float(np.mean(m))
+    starts = [np.log([p0, q0, mean_m * (q0 - 1.0) / p0]) for p0, q0 in ((2.0, 3.0), (6.0, 4.0), (1.0, 2.0))]
+    if initial is not None:
+        starts.insert(0, np.log(initial.as_array()))
+    best = None
+    for theta0 in starts:
+        res = optimize.minimize(
+            objective,
+            np.clip(theta0, *_LOG_BOUNDS),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[_LOG_BOUNDS] * 3,
+            options={"maxiter": 1000},
+        )
+        if best is None or res.fun < best.fun - 1e-10:
+            best = res
+        if res.success and best is res:
+            break  # the first start that converges is enough; the others are for hard cases
+    on_bound = bool(np.any(np.isclose(best.x, _LOG_BOUNDS[0]) | np.isclose(best.x, _LOG_BOUNDS[1])))
+    converged = bool(best.success) and not on_bound and bool(np.isfinite(best.fun))
+    params = GammaGammaParams(*np.exp(best.x))
+    if on_bound:
+        message = "a parameter reached its bound (degenerate fit)"
+    elif not best.success:
+        message = f"optimiser: {best.message}"
+    elif params.q <= 1.0:
+        message = "q <= 1: the population has no mean spend"
+    else:
+        message = "ok"
+    return GammaGammaFit(
+        params=params,
+        log_likelihood=-float(best.fun) * n,
+        n_customers=n,
+        n_dropped=n_dropped,
+        converged=converged,
+        message=message,
+    )
+
+
+def conditional_expected_spend(
+    params: GammaGammaParams, frequency, monetary, population_mean: float | None = None
+) -> np.ndarray:
+    """Expected spend per future purchase of each customer.
+
+    Repeat buyers (x >= 1, m > 0): p (gamma + m x) / (p x + q - 1). Customers without a usable
+    repeat history get the population mean p gamma / (q - 1), or ``population_mean`` when given
+    (required when q <= 1, where the model has no population mean)."""
+    x = np.asarray(frequency, dtype=float)
+    m = np.asarray(monetary, dtype=float)
+    p, q, g = params.as_array()
+    pop = params.population_mean if population_mean is None else float(population_mean)
+    usable = (x >= 1) & np.isfinite(m) & (m > 0)
+    xs = np.where(usable, x, 1.0)
+    ms = np.where(usable, m, 1.0)
+    with np.errstate(all="ignore"):
+        own = p * (g + ms * xs) / (p * xs + q - 1.0)
+    return np.where(usable, own, pop)
+
+
+def simulate(params: GammaGammaParams, frequency, rng: np.random.Generator) -> np.ndarray:
+    """Mean spend of ``frequency`` purchases per customer (NaN where frequency = 0); for tests."""
+    x = np.asarray(frequency, dtype=float)
+    nu = rng.gamma(params.q, 1.0 / params.gamma, x.size)
+    out = np.full(x.size, np.nan)
+    pos = x > 0
+    # the sum of x Gamma(p, nu) draws is Gamma(p x, nu)
+    out[pos] = rng.gamma(params.p * x[pos], 1.0 / nu[pos]) / x[pos]
+    return out

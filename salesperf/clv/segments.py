@@ -1,0 +1,461 @@
+"""Per-segment BG/NBD + Gamma-Gamma fits with fallbacks, predictions and snapshots over time.
+
+Each customer segment (B2B, B2C, ...) gets its own fit when it is large enough; otherwise, or
+when its fit fails, it uses the fit on all customers ("pooled"). The fallbacks never crash and
+never produce NaN from bad input; each one is logged and written to the fit's ``message``:
+
+* BG/NBD: own fit (``segment_fit``) when the segment has >= ``min_customers_per_segment``
+  customers and >= ``min_repeat_buyers`` repeat buyers and the fit converges; else the pooled fit
+  (``pooled_fit``) when it converges; else (no repeat buyer at all, a single customer, ...) the
+  naive rate (``naive_rate``): P(alive) = 1 and the pooled repeat-purchase rate
+  sum(x) / sum(T) per time unit (0 when nobody bought twice).
+* Gamma-Gamma: own fit with >= ``min_repeat_buyers`` repeat buyers; else the pooled fit; else
+  (no repeat buyers) the segment's mean spend per purchase (``segment_mean_spend``).
+* Margin rate: the customer's own; else its segment's; else the company's; else unknown (NULL
+  CLV: a missing cost is never read as 0).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from salesperf.clv.bgnbd import BGNBDParams, fit_bgnbd, probability_alive
+from salesperf.clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
+from salesperf.clv.summary import summarize
+from salesperf.clv.timeunits import days_per_unit, months_to_units
+from salesperf.clv.value import discount_factors, discounted_clv
+
+log = logging.getLogger(__name__)
+
+POOLED = "pooled"
+UNKNOWN_SEGMENT = "unknown"
+
+
+@dataclass(frozen=True)
+class ClvSettings:
+    """Knobs of the CLV model (the dbt vars clv_*). ``time_unit`` has no default on purpose."""
+
+    time_unit: str
+    horizon_months: int = 36
+    monthly_discount_rate: float = 0.01
+    min_customers_per_segment: int = 100
+    min_repeat_buyers: int = 20
+
+    def __post_init__(self) -> None:
+        days_per_unit(self.time_unit)
+        if self.horizon_months < 1:
+            raise ValueError("horizon_months must be >= 1")
+        if self.monthly_discount_rate <= -1:
+            raise ValueError("monthly_discount_rate must be > -1")
+        if self.min_customers_per_segment < 1 or self.min_repeat_buyers < 1:
+            raise ValueError("minimum counts must be >= 1")
+
+
+@dataclass(frozen=True)
+class SegmentModel:
+    """The parameters a segment's customers are predicted with, and where they come from."""
+
+    segment: str
+    n_customers: int
+    n_repeat_buyers: int
+    bgnbd_source: str  # segment_fit | pooled_fit | naive_rate
+    bgnbd: BGNBDParams | None
+    bgnbd_log_likelihood: float | None
+    bgnbd_converged: bool
+    naive_rate: float | None  # repeat purchases per time unit, for naive_rate
+    gg_source: str  # segment_fit | pooled_fit | segment_mean_spend
+    gg: GammaGammaParams | None
+    gg_log_likelihood: float | None
+    gg_n_customers: int
+    gg_converged: bool
+    mean_spend: float  # mean spend per purchase of the segment (all purchases)
+    margin_rate: float | None  # the segment's gross margin rate over costed lines
+    messages: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def population_mean_spend(self) -> float:
+        """Expected spend per purchase of a customer without repeat history."""
+        if self.gg is not None and self.gg.q > 1.0:
+            return self.gg.population_mean
+        return self.mean_spend
+
+
+def _note(messages: list[str], segment: str, text: str, level: int = logging.WARNING) -> None:
+    messages.append(text)
+    log.log(level, "CLV segment %s: %s", segment, text)
+
+
+def _margin_rate(summary: pd.DataFrame) -> float | None:
+    ns = float(summary["net_sales_with_cost"].sum())
+    return float(summary["gross_profit_with_cost"].sum()) / ns if ns > 0 else None
+
+
+def _fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentModel | None) -> SegmentModel:
+    messages: list[str] = []
+    x = summary["frequency"].to_numpy(float)
+    n = len(summary)
+    n_repeat = int((x > 0).sum())
+    bg_params, bg_ll, bg_ok, naive = None, None, False, None
+    if n_repeat >= 1 and n >= 2:
+        warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "pooled_fit" else None
+        fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
+        if fit.converged:
+            bg_params, bg_ll, bg_ok = fit.params, fit.log_likelihood, True
+        else:
+            _note(messages, POOLED, f"BG/NBD fit did not converge ({fit.message}): naive repeat rate used")
+    else:
+        _note(
+            messages,
+            POOLED,
+            f"BG/NBD needs repeat buyers ({n} customers, {n_repeat} repeat buyers): naive repeat rate used",
+        )
+    if bg_params is None:
+        total_age = float(summary["age"].sum())
+        naive = float(x.sum()) / total_age if total_age > 0 else 0.0
+    gg_params, gg_ll, gg_ok, gg_n = None, None, False, 0
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
+    if len(repeat) >= 2:
+        warm = previous.gg if previous is not None and previous.gg_source == "pooled_fit" else None
+        gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
+        gg_n = gg.n_customers
+        if gg.converged:
+            gg_params, gg_ll, gg_ok = gg.params, gg.log_likelihood, True
+        else:
+            _note(messages, POOLED, f"Gamma-Gamma fit did not converge ({gg.message}): mean spend used")
+    else:
+        _note(messages, POOLED, f"Gamma-Gamma needs repeat buyers ({len(repeat)}): mean spend per purchase used")
+    return SegmentModel(
+        segment=POOLED,
+        n_customers=n,
+        n_repeat_buyers=n_repeat,
+        bgnbd_source="pooled_fit" if bg_params is not None else "naive_rate",
+        bgnbd=bg_params,
+        bgnbd_log_likelihood=bg_ll,
+        bgnbd_converged=bg_ok,
+        naive_rate=naive,
+        gg_source="pooled_fit" if gg_params is not None else "segment_mean_spend",
+        gg=gg_params,
+        gg_log_likelihood=gg_ll,
+        gg_n_customers=gg_n,
+        gg_converged=gg_ok,
+        mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
+        margin_rate=_margin_rate(summary),
+        messages=tuple(messages) or ("ok",),
+    )
+
+
+def _fit_segment(
+    segment: str, summary: pd.DataFrame, pooled: SegmentModel, settings: ClvSettings, previous: SegmentModel | None
+) -> SegmentModel:
+    messages: list[str] = []
+    x = summary["frequency"].to_numpy(float)
+    n = len(summary)
+    n_repeat = int((x > 0).sum())
+    bg_source, bg_params, bg_ll, bg_ok = None, None, None, False
+    if n >= settings.min_customers_per_segment and n_repeat >= settings.min_repeat_buyers:
+        warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "segment_fit" else None
+        fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
+        if fit.converged:
+            bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
+        else:
+            _note(messages, segment, f"BG/NBD fit did not converge ({fit.message}): pooled fit used")
+    else:
+        _note(
+            messages,
+            segment,
+            f"too small for its own BG/NBD fit ({n} customers < "
+            f"{settings.min_customers_per_segment} or {n_repeat} repeat buyers < "
+            f"{settings.min_repeat_buyers}): pooled fit used",
+            logging.INFO,
+        )
+    if bg_source is None:
+        bg_source, bg_params, bg_ll, bg_ok = (
+            pooled.bgnbd_source,
+            pooled.bgnbd,
+            pooled.bgnbd_log_likelihood,
+            pooled.bgnbd_converged,
+        )
+    repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
+    gg_source, gg_params, gg_ll, gg_ok, gg_n = None, None, None, False, 0
+    if len(repeat) >= settings.min_repeat_buyers:
+        warm = previous.gg if previous is not None and previous.gg_source == "segment_fit" else None
+        gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
+        if gg.converged:
+            gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
+        else:
+            _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): pooled fit used")
+    else:
+        _note(
+            messages,
+            segment,
+            f"{len(repeat)} repeat buyers < {settings.min_repeat_buyers} for its own Gamma-Gamma fit: pooled fit used",
+            logging.INFO,
+        )
+    if gg_source is None:
+        if pooled.gg is not None:
+            gg_source, gg_params, gg_ll, gg_ok, gg_n = (
+                "pooled_fit",
+                pooled.gg,
+                pooled.gg_log_likelihood,
+                pooled.gg_converged,
+                pooled.gg_n_customers,
+            )
+        else:
+            gg_source = "segment_mean_spend"
+            _note(messages, segment, "no Gamma-Gamma fit available: the segment's mean spend per purchase used")
+    return SegmentModel(
+        segment=segment,
+        n_customers=n,
+        n_repeat_buyers=n_repeat,
+        bgnbd_source=bg_source,
+        bgnbd=bg_params,
+        bgnbd_log_likelihood=bg_ll,
+        bgnbd_converged=bg_ok,
+        naive_rate=pooled.naive_rate if bg_params is None else None,
+        gg_source=gg_source,
+        gg=gg_params,
+        gg_log_likelihood=gg_ll,
+        gg_n_customers=gg_n,
+        gg_converged=gg_ok,
+        mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
+        margin_rate=_margin_rate(summary),
+        messages=tuple(messages) or ("ok",),
+    )
+
+
+def attach_segments(summary: pd.DataFrame, segments: pd.DataFrame | None) -> pd.DataFrame:
+    """Adds column ``segment`` (from segments[customer_id, segment]); unknown -> 'unknown'."""
+    out = summary.copy()
+    if segments is None or segments.empty:
+        out["segment"] = UNKNOWN_SEGMENT
+        return out
+    seg = segments.drop_duplicates("customer_id").set_index("customer_id")["segment"]
+    out["segment"] = out["customer_id"].map(seg).fillna(UNKNOWN_SEGMENT).astype(str)
+    out.loc[out["segment"].str.strip() == "", "segment"] = UNKNOWN_SEGMENT
+    return out
+
+
+def fit_models(
+    summary: pd.DataFrame, settings: ClvSettings, previous: dict[str, SegmentModel] | None = None
+) -> dict[str, SegmentModel]:
+    """Fit the pooled model and one per segment of ``summary`` (which has a ``segment`` column).
+
+    ``previous`` (the models of the previous snapshot) only gives starting points."""
+    if summary.empty:
+        raise ValueError("no customer with a purchase: nothing to fit")
+    previous = previous or {}
+    pooled = _fit_pooled(summary, settings, previous.get(POOLED))
+    models = {POOLED: pooled}
+    for segment, part in summary.groupby("segment", sort=True):
+        models[str(segment)] = _fit_segment(str(segment), part, pooled, settings, previous.get(str(segment)))
+    return models
+
+
+def _margin_for(summary: pd.DataFrame, models: dict[str, SegmentModel]) -> tuple[np.ndarray, np.ndarray]:
+    own = summary["margin_rate"].to_numpy(float)
+    seg_rate = (
+        summary["segment"]
+        .map({k: (m.margin_rate if m.margin_rate is not None else np.nan) for k, m in models.items()})
+        .to_numpy(float)
+    )
+    company = models[POOLED].margin_rate
+    company = np.nan if company is None else company
+    rate = np.where(np.isfinite(own), own, np.where(np.isfinite(seg_rate), seg_rate, company))
+    source = np.where(
+        np.isfinite(own),
+        "customer",
+        np.where(np.isfinite(seg_rate), "segment", np.where(np.isfinite(company), "company", None)),
+    )
+    return rate, source
+
+
+def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: ClvSettings) -> pd.DataFrame:
+    """Per-customer predictions: p_alive, expected purchases over the horizon, expected spend and
+    margin per purchase, discounted CLV (``clv_predicted``). ``summary`` has a ``segment`` column."""
+    out = summary.copy()
+    n = len(out)
+    p_alive = np.ones(n)
+    expected = np.zeros(n)
+    clv = np.full(n, np.nan)
+    spend = np.full(n, np.nan)
+    margin_rate, margin_source = _margin_for(out, models)
+    for segment, idx in out.groupby("segment", sort=False).indices.items():
+        model = models.get(str(segment), models[POOLED])
+        part = out.iloc[idx]
+        x = part["frequency"].to_numpy(float)
+        pop_mean = model.population_mean_spend
+        if model.gg is not None:
+            s = conditional_expected_spend(model.gg, x, part["monetary"].to_numpy(float), population_mean=pop_mean)
+        else:
+            s = np.full(len(part), pop_mean)
+        spend[idx] = s
+        margin = s * margin_rate[idx]
+        if model.bgnbd is not None:
+            args = (x, part["recency"].to_numpy(float), part["age"].to_numpy(float))
+            p_alive[idx] = probability_alive(model.bgnbd, *args)
+            total, value = discounted_clv(
+                model.bgnbd,
+                *args,
+                margin,
+                time_unit=settings.time_unit,
+                horizon_months=settings.horizon_months,
+                monthly_discount_rate=settings.monthly_discount_rate,
+            )
+            expected[idx] = total
+            clv[idx] = value
+        else:
+            per_month = (model.naive_rate or 0.0) * months_to_units(1.0, settings.time_unit)
+            factors = discount_factors(settings.horizon_months, settings.monthly_discount_rate)
+            expected[idx] = per_month * settings.horizon_months
+            clv[idx] = per_month * factors.sum() * margin
+    out["p_alive"] = p_alive
+    out["expected_purchases"] = expected
+    out["expected_spend_per_purchase"] = spend
+    out["margin_rate_used"] = margin_rate
+    out["margin_rate_source"] = margin_source
+    out["expected_margin_per_purchase"] = spend * margin_rate
+    out["clv_predicted"] = clv
+    return out
+
+
+FIT_COLUMNS = [
+    "as_of_date",
+    "segment",
+    "time_unit",
+    "horizon_months",
+    "monthly_discount_rate",
+    "n_customers",
+    "n_repeat_buyers",
+    "bgnbd_source",
+    "r",
+    "alpha",
+    "a",
+    "b",
+    "bgnbd_log_likelihood",
+    "bgnbd_converged",
+    "naive_repeat_rate",
+    "gamma_gamma_source",
+    "p",
+    "q",
+    "gamma",
+    "gamma_gamma_log_likelihood",
+    "gamma_gamma_n_customers",
+    "gamma_gamma_converged",
+    "mean_spend_per_purchase",
+    "margin_rate",
+    "message",
+]
+
+
+def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp, settings: ClvSettings) -> pd.DataFrame:
+    """One row per model (segment and pooled) of a snapshot: the stored fit table."""
+    rows = []
+    for m in models.values():
+        bg = m.bgnbd.as_dict() if m.bgnbd is not None else {"r": None, "alpha": None, "a": None, "b": None}
+        gg = m.gg.as_dict() if m.gg is not None else {"p": None, "q": None, "gamma": None}
+        rows.append(
+            {
+                "as_of_date": pd.Timestamp(as_of).date(),
+                "segment": m.segment,
+                "time_unit": settings.time_unit,
+                "horizon_months": settings.horizon_months,
+                "monthly_discount_rate": settings.monthly_discount_rate,
+                "n_customers": m.n_customers,
+                "n_repeat_buyers": m.n_repeat_buyers,
+                "bgnbd_source": m.bgnbd_source,
+                **bg,
+                "bgnbd_log_likelihood": m.bgnbd_log_likelihood,
+                "bgnbd_converged": m.bgnbd_converged,
+                "naive_repeat_rate": m.naive_rate,
+                "gamma_gamma_source": m.gg_source,
+                **gg,
+                "gamma_gamma_log_likelihood": m.gg_log_likelihood,
+                "gamma_gamma_n_customers": m.gg_n_customers,
+                "gamma_gamma_converged": m.gg_converged,
+                "mean_spend_per_purchase": m.mean_spend,
+                "margin_rate": m.margin_rate,
+                "message": "; ".join(m.messages),
+            }
+        )
+    return pd.DataFrame(rows, columns=FIT_COLUMNS)
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
+    """Inverse of :func:`models_to_frame` for the rows of one snapshot."""
+    models = {}
+    for row in fits.to_dict("records"):
+        bg = None if _num(row["r"]) is None else BGNBDParams(*(float(row[k]) for k in ("r", "alpha", "a", "b")))
+        gg = None if _num(row["p"]) is None else GammaGammaParams(*(float(row[k]) for k in ("p", "q", "gamma")))
+        models[str(row["segment"])] = SegmentModel(
+            segment=str(row["segment"]),
+            n_customers=int(row["n_customers"]),
+            n_repeat_buyers=int(row["n_repeat_buyers"]),
+            bgnbd_source=str(row["bgnbd_source"]),
+            bgnbd=bg,
+            bgnbd_log_likelihood=_num(row["bgnbd_log_likelihood"]),
+            bgnbd_converged=bool(row["bgnbd_converged"]),
+            naive_rate=_num(row["naive_repeat_rate"]),
+            gg_source=str(row["gamma_gamma_source"]),
+            gg=gg,
+            gg_log_likelihood=_num(row["gamma_gamma_log_likelihood"]),
+            gg_n_customers=int(row["gamma_gamma_n_customers"]),
+            gg_converged=bool(row["gamma_gamma_converged"]),
+            mean_spend=float(row["mean_spend_per_purchase"]),
+            margin_rate=_num(row["margin_rate"]),
+            messages=tuple(str(row["message"]).split("; ")),
+        )
+    return models
+
+
+def fit_snapshots(
+    purchases: pd.DataFrame, segments: pd.DataFrame | None, snapshot_dates: Iterable, settings: ClvSettings
+) -> pd.DataFrame:
+    """Refit at every snapshot date on the purchases up to it; the stored fit table of all dates.
+
+    Each fit starts from the previous snapshot's parameters (a few more starting points are tried)."""
+    frames = []
+    previous: dict[str, SegmentModel] | None = None
+    for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):
+        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit), segments)
+        if summary.empty:
+            log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
+            continue
+        models = fit_models(summary, settings, previous)
+        frames.append(models_to_frame(models, as_of, settings))
+        previous = models
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FIT_COLUMNS)
+
+
+def predict_snapshots(
+    purchases: pd.DataFrame, segments: pd.DataFrame | None, fits: pd.DataFrame, settings: ClvSettings
+) -> pd.DataFrame:
+    """Per-customer predictions at every snapshot date of ``fits`` (see :func:`fit_snapshots`)."""
+    frames = []
+    dates = pd.to_datetime(fits["as_of_date"])
+    for as_of in sorted(dates.unique()):
+        models = models_from_frame(fits[dates == as_of])
+        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit), segments)
+        if summary.empty:
+            continue
+        pred = predict(summary, models, settings)
+        pred.insert(0, "as_of_date", pd.Timestamp(as_of).date())
+        frames.append(pred)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def run_snapshots(
+    purchases: pd.DataFrame, segments: pd.DataFrame | None, snapshot_dates: Iterable, settings: ClvSettings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit and predict at every snapshot date: (fit table, per-customer predictions)."""
+    fits = fit_snapshots(purchases, segments, snapshot_dates, settings)
+    return fits, predict_snapshots(purchases, segments, fits, settings)

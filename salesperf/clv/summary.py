@@ -1,0 +1,126 @@
+"""From order lines to the per-customer BTYD summary (frequency, recency, age, spend, margin).
+
+Readings (standard BTYD practice, stated so the numbers can be checked):
+
+* A purchase is a day with at least one order of positive net amount: orders with net sales
+  <= 0 (zero-value or return orders) are not purchases, and several orders of one customer on one
+  day count as one purchase whose spend is their sum.
+* frequency = purchase days after the first; recency = first to last purchase day; age (T) =
+  first purchase day to the as-of date; all in the explicit time unit. Only orders on or before
+  the as-of date are read.
+* monetary = mean spend (net sales, base currency) of the repeat purchase days (the first
+  purchase is excluded, as Gamma-Gamma expects).
+* margin_rate = gross profit / net sales over the customer's lines that have a unit cost (a
+  line without cost has no margin, never a margin of 100 %). Expected margin per purchase =
+  Gamma-Gamma expected spend x margin rate, so a line without cost counts as net sales x the
+  customer's margin rate.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from salesperf.clv.timeunits import days_per_unit
+
+PURCHASE_COLUMNS = ["customer_id", "purchase_date", "spend", "gross_profit_with_cost", "net_sales_with_cost"]
+
+
+def purchases_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
+    """Purchase days from order lines.
+
+    ``lines`` needs customer_id, order_id, order_date, net_sales, and optionally gross_profit
+    (NULL where the line has no cost). Returns one row per (customer_id, purchase_date) with the
+    spend and the gross profit and net sales of the lines that have a cost."""
+    df = lines.copy()
+    df["order_date"] = pd.to_datetime(df["order_date"]).dt.normalize()
+    df["net_sales"] = pd.to_numeric(df["net_sales"], errors="coerce").astype(float)
+    gp = pd.to_numeric(df["gross_profit"], errors="coerce").astype(float) if "gross_profit" in df else np.nan
+    df["gross_profit_with_cost"] = gp
+    df["net_sales_with_cost"] = np.where(pd.notna(df["gross_profit_with_cost"]), df["net_sales"], np.nan)
+    df["unknown_lines"] = df["net_sales"].isna().astype(int)
+    orders = df.groupby(["customer_id", "order_id", "order_date"], as_index=False, sort=False).agg(
+        net_sales=("net_sales", "sum"),
+        unknown_lines=("unknown_lines", "sum"),
+        gross_profit_with_cost=("gross_profit_with_cost", "sum"),
+        net_sales_with_cost=("net_sales_with_cost", "sum"),
+    )
+    # An order with a line of unknown amount (no fx rate) has an unknown amount: not counted.
+    orders = orders[(orders["unknown_lines"] == 0) & (orders["net_sales"] > 0)]
+    days = orders.groupby(["customer_id", "order_date"], as_index=False, sort=True).agg(
+        spend=("net_sales", "sum"),
+        gross_profit_with_cost=("gross_profit_with_cost", "sum"),
+        net_sales_with_cost=("net_sales_with_cost", "sum"),
+    )
+    return days.rename(columns={"order_date": "purchase_date"})[PURCHASE_COLUMNS]
+
+
+def summarize(purchases: pd.DataFrame, as_of: date | pd.Timestamp, *, time_unit: str) -> pd.DataFrame:
+    """Per-customer summary at ``as_of`` from purchase days (see :func:`purchases_from_lines`).
+
+    Columns: customer_id, first_purchase_date, last_purchase_date, n_purchases, frequency,
+    recency, age (in ``time_unit``), recency_days, age_days, days_since_last_purchase,
+    mean_interpurchase_days (NaN without a repeat purchase), total_spend, monetary (mean spend of
+    repeat purchases, NaN without one), mean_spend (all purchases), gross_profit_with_cost,
+    net_sales_with_cost, margin_rate (NaN without any costed line)."""
+    unit = days_per_unit(time_unit)
+    as_of = pd.Timestamp(as_of).normalize()
+    p = purchases[purchases["purchase_date"] <= as_of]
+    if p.empty:
+        return pd.DataFrame(
+            columns=[
+                "customer_id",
+                "first_purchase_date",
+                "last_purchase_date",
+                "n_purchases",
+                "frequency",
+                "recency",
+                "age",
+                "recency_days",
+                "age_days",
+                "days_since_last_purchase",
+                "mean_interpurchase_days",
+                "total_spend",
+                "monetary",
+                "mean_spend",
+                "gross_profit_with_cost",
+                "net_sales_with_cost",
+                "margin_rate",
+            ]
+        )
+    p = p.sort_values(["customer_id", "purchase_date"])
+    is_first = ~p["customer_id"].duplicated()
+    g = p.groupby("customer_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "first_purchase_date": g["purchase_date"].min(),
+            "last_purchase_date": g["purchase_date"].max(),
+            "n_purchases": g.size(),
+            "total_spend": g["spend"].sum(),
+            "gross_profit_with_cost": g["gross_profit_with_cost"].sum(),
+            "net_sales_with_cost": g["net_sales_with_cost"].sum(),
+        }
+    )
+    repeat_spend = p[~is_first].groupby("customer_id")["spend"].sum()
+    out["repeat_spend"] = repeat_spend.reindex(out.index).fillna(0.0)
+    out = out.reset_index()
+    out["frequency"] = (out["n_purchases"] - 1).astype(float)
+    out["recency_days"] = (out["last_purchase_date"] - out["first_purchase_date"]).dt.days.astype(float)
+    out["age_days"] = (as_of - out["first_purchase_date"]).dt.days.astype(float)
+    out["days_since_last_purchase"] = (as_of - out["last_purchase_date"]).dt.days.astype(float)
+    out["recency"] = out["recency_days"] / unit
+    out["age"] = out["age_days"] / unit
+    has_repeat = out["frequency"] > 0
+    out["mean_interpurchase_days"] = np.where(
+        has_repeat, out["recency_days"] / out["frequency"].where(has_repeat, 1), np.nan
+    )
+    out["monetary"] = np.where(has_repeat, out["repeat_spend"] / out["frequency"].where(has_repeat, 1), np.nan)
+    out["mean_spend"] = out["total_spend"] / out["n_purchases"]
+    out["margin_rate"] = np.where(
+        out["net_sales_with_cost"] > 0,
+        out["gross_profit_with_cost"] / out["net_sales_with_cost"].where(out["net_sales_with_cost"] > 0, 1),
+        np.nan,
+    )
+    return out.drop(columns=["repeat_spend"])
