@@ -8,7 +8,8 @@
     left join {{ relation }} as {{ alias }}
         on {{ alias }}.{{ key_column }} = {{ key_expr }}
         and {{ date_expr }} >= {{ alias }}.valid_from
-        and ({{ alias }}.valid_to is null or {{ date_expr }} < {{ alias }}.valid_to)
+        {#- An open interval ends in 9999: a plain range condition lets the engine use a range join. #}
+        and {{ date_expr }} < coalesce({{ alias }}.valid_to, cast('9999-12-31' as date))
 {%- endmacro %}
 
 {#- left join int_rep_team_intervals as <alias> for the rep's team on the date. -#}

@@ -22,6 +22,7 @@
     select
         periodized.period_type,
         periodized.period_start,
+        {%- if keyed %}
         case
             {%- for grain in keyed %}
             when grouping(periodized.{{ grain }}_id) = 0 then '{{ grain }}'
@@ -34,6 +35,10 @@
             {%- endfor %}
             else 'company'
         end as entity_id,
+        {%- else %}
+        'company' as grain,
+        'company' as entity_id,
+        {%- endif %}
         {{ measures | join(',\n        ') }}
     from (
         {%- if date_column %}
@@ -47,13 +52,15 @@
         select * from {{ events }}
         {%- endif %}
     ) as periodized
+    {%- set sets = [] -%}
+    {%- for grain in keyed -%}
+        {%- do sets.append('(periodized.period_type, periodized.period_start, periodized.' ~ grain ~ '_id)') -%}
+    {%- endfor -%}
+    {%- if 'company' in grains -%}
+        {%- do sets.append('(periodized.period_type, periodized.period_start)') -%}
+    {%- endif %}
     group by grouping sets (
-        {%- for grain in keyed %}
-        (periodized.period_type, periodized.period_start, periodized.{{ grain }}_id),
-        {%- endfor %}
-        {%- if 'company' in grains %}
-        (periodized.period_type, periodized.period_start)
-        {%- endif %}
+        {{ sets | join(',\n        ') }}
     )
 {%- endmacro %}
 

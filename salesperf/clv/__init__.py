@@ -50,6 +50,7 @@ from salesperf.clv.segments import (
     predict,
     predict_snapshots,
     run_snapshots,
+    settings_from_vars,
 )
 from salesperf.clv.summary import purchases_from_lines, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
@@ -81,5 +82,6 @@ __all__ = [
     "probability_alive",
     "purchases_from_lines",
     "run_snapshots",
+    "settings_from_vars",
     "summarize",
 ]

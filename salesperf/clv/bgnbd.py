@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 _LOG_BOUNDS = (-12.0, 12.0)  # bounds of log(parameter) in the optimiser: e^-12 .. e^12 (x time-unit scale)
 _QUAD_NODES = 64
 _A_NEAR_ONE = 1e-4
+_JACOBI_MAX_PARAMETER = 100.0
 
 
 @dataclass(frozen=True)
@@ -189,19 +190,25 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
         if best is None or res.fun < best.fun - 1e-10:
             best = res
         if res.success and best is res:
-            break  # the first start that converges is enough; the others are for hard cases  # a warm start that converges is enough
+            break  # the first start that converges is enough; the others are for hard cases
     theta = best.x
-    on_bound = bool(np.any(np.abs(np.abs(theta) - _LOG_BOUNDS[1]) < 1e-6))
-    converged = bool(best.success) and not on_bound and np.isfinite(best.fun)
+    at_lower = np.abs(theta - _LOG_BOUNDS[0]) < 1e-6
+    at_upper = np.abs(theta - _LOG_BOUNDS[1]) < 1e-6
+    # a and b both large is a legitimate limit (a nearly homogeneous dropout probability
+    # a / (a + b)); any other parameter on a bound is a degenerate fit.
+    degenerate = bool(np.any(at_lower) or np.any(at_upper[:2]))
+    converged = bool(best.success) and not degenerate and bool(np.isfinite(best.fun))
     params = BGNBDParams(*np.exp(theta))
     message = "ok"
     if n_repeat == 0:
         converged = False
         message = "no repeat buyers: BG/NBD is not identified"
-    elif on_bound:
+    elif degenerate:
         message = "a parameter reached its bound (degenerate fit)"
     elif not best.success:
         message = f"optimiser: {best.message}"
+    elif np.any(at_upper[2:]):
+        message = "a, b at their bound: dropout probability nearly homogeneous"
     return BGNBDFit(
         params=params,
         log_likelihood=-float(best.fun) * n_customers,
@@ -223,12 +230,20 @@ def probability_alive(params: BGNBDParams, frequency, recency, age) -> np.ndarra
 
 
 @lru_cache(maxsize=4096)
-def _jacobi_nodes(a: float, bx: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes on (0, 1) and normalised weights of the Beta(a, bx) expectation (Gauss-Jacobi)."""
-    u, w = special.roots_jacobi(n, bx - 1.0, a - 1.0)  # weight (1 - u)^(bx-1) (1 + u)^(a-1) on [-1, 1]
-    p = (1.0 + u) / 2.0
-    w = w / np.sum(w)
-    return p, w
+def _beta_nodes(a: float, bx: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes on (0, 1) and weights (summing to 1) of the expectation over p ~ Beta(a, bx).
+
+    Gauss-Jacobi (the Beta density as the weight function, exact for polynomials) while both
+    parameters are moderate; for large ones (a nearly homogeneous dropout probability, where the
+    Jacobi weights overflow) Gauss-Legendre over the Beta quantiles, p = I^-1(u; a, bx)."""
+    if max(a, bx) <= _JACOBI_MAX_PARAMETER:
+        u, w = special.roots_jacobi(n, bx - 1.0, a - 1.0)  # weight (1 - u)^(bx-1) (1 + u)^(a-1) on [-1, 1]
+        p = (1.0 + u) / 2.0
+    else:
+        u, w = special.roots_legendre(n)
+        p = special.betaincinv(a, bx, (1.0 + u) / 2.0)
+    keep = (p > 0) & np.isfinite(p) & np.isfinite(w)
+    return p[keep], w[keep] / np.sum(w[keep])
 
 
 def _conditional_quadrature(
@@ -239,7 +254,7 @@ def _conditional_quadrature(
     t_b, x_b, at_b, alive_b = np.broadcast_arrays(t, x, alpha + big_t, alive)
     for xv in np.unique(x_b):
         sel = x_b == xv
-        p, w = _jacobi_nodes(float(a), float(b + xv), n_nodes)
+        p, w = _beta_nodes(float(a), float(b + xv), n_nodes)
         k = r + xv
         # (1 - (1 + p t / (alpha + T))^-(r + x)) / p, stable for small p t via log1p / expm1
         z = np.outer(t_b[sel] / at_b[sel], p)

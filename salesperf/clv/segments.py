@@ -324,33 +324,45 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     return out
 
 
-FIT_COLUMNS = [
-    "as_of_date",
-    "segment",
-    "time_unit",
-    "horizon_months",
-    "monthly_discount_rate",
-    "n_customers",
-    "n_repeat_buyers",
-    "bgnbd_source",
-    "r",
-    "alpha",
-    "a",
-    "b",
-    "bgnbd_log_likelihood",
-    "bgnbd_converged",
-    "naive_repeat_rate",
-    "gamma_gamma_source",
-    "p",
-    "q",
-    "gamma",
-    "gamma_gamma_log_likelihood",
-    "gamma_gamma_n_customers",
-    "gamma_gamma_converged",
-    "mean_spend_per_purchase",
-    "margin_rate",
-    "message",
-]
+FIT_DTYPES: dict[str, str] = {
+    "as_of_date": "datetime64[s]",
+    "segment": "string",
+    "time_unit": "string",
+    "horizon_months": "int64",
+    "monthly_discount_rate": "float64",
+    "n_customers": "int64",
+    "n_repeat_buyers": "int64",
+    "bgnbd_source": "string",
+    "r": "float64",
+    "alpha": "float64",
+    "a": "float64",
+    "b": "float64",
+    "bgnbd_log_likelihood": "float64",
+    "bgnbd_converged": "bool",
+    "naive_repeat_rate": "float64",
+    "gamma_gamma_source": "string",
+    "p": "float64",
+    "q": "float64",
+    "gamma": "float64",
+    "gamma_gamma_log_likelihood": "float64",
+    "gamma_gamma_n_customers": "int64",
+    "gamma_gamma_converged": "bool",
+    "mean_spend_per_purchase": "float64",
+    "margin_rate": "float64",
+    "message": "string",
+}
+FIT_COLUMNS = list(FIT_DTYPES)
+
+
+def settings_from_vars(values: dict) -> ClvSettings:
+    """ClvSettings from the dbt vars clv_* (a dbt model's config meta)."""
+    return ClvSettings(
+        time_unit=str(values["clv_time_unit"]),
+        horizon_months=int(values["clv_horizon_months"]),
+        monthly_discount_rate=float(values["clv_monthly_discount_rate"]),
+        min_customers_per_segment=int(values["clv_min_customers_per_segment"]),
+        min_repeat_buyers=int(values["clv_min_repeat_buyers"]),
+    )
 
 
 def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp, settings: ClvSettings) -> pd.DataFrame:
@@ -433,22 +445,40 @@ def fit_snapshots(
         models = fit_models(summary, settings, previous)
         frames.append(models_to_frame(models, as_of, settings))
         previous = models
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FIT_COLUMNS)
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FIT_DTYPES.items()})
+    return pd.concat(frames, ignore_index=True).astype(FIT_DTYPES)
 
 
 def predict_snapshots(
-    purchases: pd.DataFrame, segments: pd.DataFrame | None, fits: pd.DataFrame, settings: ClvSettings
+    purchases: pd.DataFrame,
+    segments: pd.DataFrame | None,
+    fits: pd.DataFrame,
+    settings: ClvSettings,
+    snapshot_dates: Iterable | None = None,
 ) -> pd.DataFrame:
-    """Per-customer predictions at every snapshot date of ``fits`` (see :func:`fit_snapshots`)."""
+    """Per-customer predictions at every snapshot date (default: the fit dates of ``fits``).
+
+    Each snapshot uses the latest fit on or before it (``fit_as_of_date``) and the customers'
+    history up to the snapshot date; a snapshot before the first fit is skipped (logged)."""
     frames = []
-    dates = pd.to_datetime(fits["as_of_date"])
-    for as_of in sorted(dates.unique()):
-        models = models_from_frame(fits[dates == as_of])
+    fit_dates = pd.to_datetime(fits["as_of_date"])
+    unique_fit_dates = np.array(sorted(fit_dates.unique()))
+    wanted = unique_fit_dates if snapshot_dates is None else sorted(pd.Timestamp(d) for d in snapshot_dates)
+    for as_of in wanted:
+        as_of = pd.Timestamp(as_of)
+        earlier = unique_fit_dates[unique_fit_dates <= as_of]
+        if earlier.size == 0:
+            log.info("CLV snapshot %s: no fit on or before it, skipped", as_of.date())
+            continue
+        fit_date = pd.Timestamp(earlier[-1])
+        models = models_from_frame(fits[fit_dates == fit_date])
         summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit), segments)
         if summary.empty:
             continue
         pred = predict(summary, models, settings)
-        pred.insert(0, "as_of_date", pd.Timestamp(as_of).date())
+        pred.insert(0, "fit_as_of_date", fit_date.date())
+        pred.insert(0, "as_of_date", as_of.date())
         frames.append(pred)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -21,13 +21,39 @@ COMPANY_SUFFIXES = ["有限公司", "有限公司", "有限公司", "股份有�
 CN_DIGITS = "零一二三四五六七八九"
 
 
+def fixed_width_strings(chars: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
+    """A string array from an [n, width] matrix of ASCII codes (every string ``width`` long)."""
+    n, width = chars.shape
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * width).tobytes())
+    data = pa.py_buffer(np.ascontiguousarray(chars, dtype=np.uint8).tobytes())
+    if null is None or not null.any():
+        return pa.StringArray.from_buffers(n, offsets, data)
+    valid = pa.py_buffer(np.packbits(~null, bitorder="little").tobytes())
+    return pa.StringArray.from_buffers(n, offsets, data, valid, int(null.sum()))
+
+
+def digits_into(chars: np.ndarray, numbers: np.ndarray, first: int, width: int) -> None:
+    """Write zero-padded decimal digits of ``numbers`` into columns first..first+width of ``chars``."""
+    # float arithmetic: exact for these magnitudes (< 2**53) and much faster than int64 division
+    y = np.asarray(numbers, dtype=np.float64)
+    out = np.empty((width, len(y)), dtype=np.uint8)
+    for j in range(width - 1, -1, -1):
+        q = np.floor(y * 0.1 + 0.05)
+        out[j] = y - q * 10.0 + 48.0
+        y = q
+    chars[:, first: first + width] = out.T
+
+
 def ids(prefix: str, numbers: np.ndarray, width: int, null: np.ndarray | None = None) -> pa.Array:
     """'<prefix><zero-padded number>' for 1-based numbers; NULL where ``null`` is set."""
-    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), width, "0")
-    out = pc.binary_join_element_wise(prefix, digits, "")
-    if null is not None and null.any():
-        out = pc.if_else(pa.array(null), pa.scalar(None, pa.string()), out)
-    return out
+    numbers = np.asarray(numbers, dtype=np.int64)
+    if len(numbers) and int(numbers.max()) >= 10**width:
+        width = len(str(int(numbers.max())))  # wider than planned: widen every id alike
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    chars = np.empty((len(numbers), len(head) + width), dtype=np.uint8)
+    chars[:, : len(head)] = head
+    digits_into(chars, numbers, len(head), width)
+    return fixed_width_strings(chars, null)
 
 
 def pick(vocab: list[str] | tuple[str, ...], idx: np.ndarray, null: np.ndarray | None = None) -> pa.Array:

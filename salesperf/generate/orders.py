@@ -128,124 +128,135 @@ def _subscriptions(ctx: Context, rng: np.random.Generator, cust: np.ndarray, fir
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
+def _price(ctx: Context, rng: np.random.Generator, day: np.ndarray, cur: np.ndarray, b2b: np.ndarray,
+           is_fee: np.ndarray, product: np.ndarray, qty: np.ndarray, price_base: np.ndarray) -> dict[str, np.ndarray]:
+    """Line prices in the order currency (rate of the order date), discounts and cost at the time of sale."""
+    n = len(day)
+    rate = ctx.fx.rate(cur, day)
+    unit_price = np.maximum(np.round(price_base / rate, 2), 0.01)
+    gross_cents = np.round(qty * unit_price * 100)
+    festival = np.isin(day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12, (5, 10))
+    disc_p = np.where(b2b, 0.35, np.where(festival, 0.5, 0.2))  # June (618) and November (Double 11)
+    disc_rate = np.where(b2b, rng.uniform(0.02, 0.12, n), rng.uniform(0.05, 0.2, n))
+    has_disc = (rng.random(n) < disc_p) & ~is_fee
+    disc_cents = np.where(has_disc, np.floor(gross_cents * disc_rate), 0.0)
+    years = (day - ctx.cfg.start_day) / 365.25
+    cost_base = ctx.prod.unit_cost[product] * (1 + 0.03 * years + rng.normal(0, 0.02, n))
+    unit_cost = np.round(cost_base / rate, 2)
+    unit_cost = np.where(rng.random(n) < 0.01, np.nan, unit_cost)  # a few lines without cost
+    return {"rate": rate, "unit_price": unit_price, "disc_cents": disc_cents, "unit_cost": unit_cost,
+            "net_cents": gross_cents - disc_cents}
+
+
+def _one_offs(ctx: Context, rng: np.random.Generator, cust: np.ndarray, day: np.ndarray, rep: np.ndarray,
+              candidate: np.ndarray) -> dict[str, np.ndarray]:
+    """One-off contracts signed shortly before large B2B orders (by someone employed and owning by then)."""
+    c, org = ctx.cust, ctx.org
+    oo = np.flatnonzero(candidate & (rng.random(len(cust)) < 0.6))
+    _, seg_start = c.owner_at(cust[oo], day[oo])
+    signed = np.maximum.reduce([day[oo] - rng.integers(1, 15, len(oo)), c.created_day[cust[oo]] + 1, seg_start,
+                                org.rep_hire[rep[oo]]])
+    end = day[oo] + 90
+    status = np.where(end < ctx.cfg.as_of_day, CONTRACT_STATUSES.index("expired"), CONTRACT_STATUSES.index("active"))
+    return {"order": oo, "signed": np.minimum(signed, day[oo]), "start": day[oo], "end": end, "status": status}
+
+
+def _call_offs(rng: np.random.Generator, sub: dict[str, np.ndarray], sub_no: np.ndarray, cust: np.ndarray,
+               day: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Contract number (0 = none) for regular orders placed while a subscription runs (half of them)."""
+    out = np.zeros(len(cust), dtype=np.int64)
+    if len(sub["cust"]) == 0:
+        return out
+    key = sub["cust"] * _KEY + sub["start"]
+    order = np.argsort(key, kind="stable")
+    pos = np.clip(np.searchsorted(key[order], cust * _KEY + day, side="right") - 1, 0, None)
+    hit = order[pos]
+    under = ((sub["cust"][hit] == cust) & (sub["start"][hit] <= day) & (day <= sub["end"][hit]) & eligible
+             & (rng.random(len(cust)) < 0.5))
+    return np.where(under, sub_no[hit], out)
+
+
+def _rank(*keys: np.ndarray) -> np.ndarray:
+    """Position of each row when sorted by keys (last key first, like np.lexsort), ties by row."""
+    n = len(keys[0])
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((np.arange(n), *keys))] = np.arange(n)
+    return rank
+
+
 def generate_block(ctx: Context, block: int, lo: int, hi: int,
                    counters: dict[str, int]) -> tuple[dict[str, dict], OrderBlock]:
-    cfg, c, prod, org, fx = ctx.cfg, ctx.cust, ctx.prod, ctx.org, ctx.fx
+    cfg, c, prod, org = ctx.cfg, ctx.cust, ctx.prod, ctx.org
     rng = cfg.rng("erp_sales_orders", block)
-    start, as_of = cfg.start_day, cfg.as_of_day
     block_cust = np.arange(lo, hi)
     p_cust, p_day, first, death = purchase_days(ctx, rng, block_cust)
-    hist = p_day >= start
+    hist = p_day >= cfg.start_day
     r_cust, r_day = p_cust[hist], p_day[hist]
     n_reg = len(r_cust)
     r_rep = _order_reps(ctx, rng, r_cust, r_day)
     reg = _lines(ctx, rng, r_cust, r_day)
 
-    # subscription contracts and their billing orders
+    # subscription contracts and the orders billing each contract year
     sub = _subscriptions(ctx, rng, block_cust, first, death)
     n_sub = len(sub["cust"])
     f_rep = _order_reps(ctx, rng, sub["cust"], sub["start"])
     f_product = prod.subscription_product(rng, sub["start"])
-    f_price_base = prod.list_price[f_product] * rng.uniform(0.85, 1.0, n_sub)
 
-    # all orders of the block: regular then subscription billing
+    # all orders of the block: regular ones, then subscription billing
     o_cust = np.concatenate([r_cust, sub["cust"]])
     o_day = np.concatenate([r_day, sub["start"]])
     o_rep = np.concatenate([r_rep, f_rep])
     o_cur = c.currency[o_cust]
-    is_fee = np.arange(len(o_cust)) >= n_reg
+    n_orders = len(o_cust)
+    is_fee = np.arange(n_orders) >= n_reg
     b2b = c.b2b[o_cust]
     l_order = np.concatenate([reg["order"], n_reg + np.arange(n_sub)])
     l_product = np.concatenate([reg["product"], f_product])
     l_qty = np.concatenate([reg["qty"], sub["seats"].astype(np.float64)])
-    l_price_base = np.concatenate([reg["price_base"], f_price_base])
+    l_price_base = np.concatenate([reg["price_base"], prod.list_price[f_product] * rng.uniform(0.85, 1.0, n_sub)])
     n_lines = len(l_order)
-    l_day, l_cur = o_day[l_order], o_cur[l_order]
-    rate = fx.rate(l_cur, l_day)
-    unit_price = np.maximum(np.round(l_price_base / rate, 2), 0.01)
-    gross_cents = np.round(l_qty * unit_price * 100)
-    l_b2b = b2b[l_order]
-    festival = np.isin((l_day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12), (5, 10))
-    disc_p = np.where(l_b2b, 0.35, np.where(festival, 0.5, 0.2))
-    disc_rate = np.where(l_b2b, rng.uniform(0.02, 0.12, n_lines), rng.uniform(0.05, 0.2, n_lines))
-    has_disc = (rng.random(n_lines) < disc_p) & ~is_fee[l_order]
-    disc_cents = np.where(has_disc, np.floor(gross_cents * disc_rate), 0.0)
-    years = (l_day - start) / 365.25
-    cost_base = prod.unit_cost[l_product] * (1 + 0.03 * years + rng.normal(0, 0.02, n_lines))
-    unit_cost = np.round(cost_base / rate, 2)
-    unit_cost = np.where(rng.random(n_lines) < 0.01, np.nan, unit_cost)
-    net_cents = gross_cents - disc_cents
-    n_orders = len(o_cust)
-    o_cents = np.bincount(l_order, weights=net_cents, minlength=n_orders)
-    o_base = np.bincount(l_order, weights=net_cents / 100 * rate, minlength=n_orders)
-
+    lp = _price(ctx, rng, o_day[l_order], o_cur[l_order], b2b[l_order], is_fee[l_order], l_product, l_qty,
+                l_price_base)
+    o_cents = np.bincount(l_order, weights=lp["net_cents"], minlength=n_orders)
+    o_base = np.bincount(l_order, weights=lp["net_cents"] / 100 * lp["rate"], minlength=n_orders)
     status = np.where((rng.random(n_orders) < 0.03) & ~is_fee, ORDER_STATUSES.index("cancelled"),
                       ORDER_STATUSES.index("confirmed"))
     confirmed = status == ORDER_STATUSES.index("confirmed")
     ecom = org.rep_role[o_rep] == ROLE["ecommerce"]
-    channel = np.where(b2b, choose(rng, [0.7, 0.05, 0.25], n_orders),
-                       np.where(ecom, choose(rng, [0.04, 0.92, 0.04], n_orders), choose(rng, [0.13, 0.75, 0.12],
-                                                                                        n_orders)))
+    b2c_channel = np.where(ecom, choose(rng, [0.04, 0.92, 0.04], n_orders), choose(rng, [0.13, 0.75, 0.12], n_orders))
+    channel = np.where(b2b, choose(rng, [0.7, 0.05, 0.25], n_orders), b2c_channel)
     channel = np.where(is_fee, CHANNELS.index("direct"), channel)
 
-    # one-off contracts for large B2B orders
-    one_off = confirmed & b2b & ~is_fee & (o_base >= ONE_OFF_MIN_BASE) & (rng.random(n_orders) < 0.6)
-    oo = np.flatnonzero(one_off)
-    _, seg_start = c.owner_at(o_cust[oo], o_day[oo])
-    oo_signed = np.maximum.reduce([o_day[oo] - rng.integers(1, 15, len(oo)), c.created_day[o_cust[oo]] + 1,
-                                   seg_start, org.rep_hire[o_rep[oo]]])
-    oo_signed = np.minimum(oo_signed, o_day[oo])
-    oo_end = o_day[oo] + 90
-    oo_status = np.where(oo_end < as_of, CONTRACT_STATUSES.index("expired"), CONTRACT_STATUSES.index("active"))
-
-    # contracts of the block, numbered by signing date
-    k_cust = np.concatenate([sub["cust"], o_cust[oo]])
-    k_signed = np.concatenate([sub["signed"], oo_signed])
-    k_start = np.concatenate([sub["start"], o_day[oo]])
-    k_end = np.concatenate([sub["end"], oo_end])
-    k_type = np.concatenate([np.full(n_sub, CONTRACT_TYPES.index("subscription")),
-                             np.full(len(oo), CONTRACT_TYPES.index("one_off"))])
-    k_prev = np.concatenate([sub["prev"], np.full(len(oo), -1)])
-    k_status = np.concatenate([sub["status"], oo_status])
-    k_order = np.concatenate([n_reg + np.arange(n_sub), oo])  # the order that bills the contract
-    n_k = len(k_cust)
+    # contracts of the block (subscriptions, then one-offs), numbered by signing time
+    oo = _one_offs(ctx, rng, o_cust, o_day, o_rep, confirmed & b2b & ~is_fee & (o_base >= ONE_OFF_MIN_BASE))
+    n_oo = len(oo["order"])
+    k_order = np.concatenate([n_reg + np.arange(n_sub), oo["order"]])  # the order billing the contract
+    k_cust = o_cust[k_order]
+    k_signed = np.concatenate([sub["signed"], oo["signed"]])
+    n_k = len(k_order)
     k_sec = k_signed * DAY + business_seconds(rng, n_k)
-    k_rank = np.empty(n_k, dtype=np.int64)
-    k_rank[np.lexsort((np.arange(n_k), k_sec))] = np.arange(n_k)
+    k_rank = _rank(k_sec)
     k_no = counters["erp_contracts"] + 1 + k_rank
-    o_contract = np.zeros(n_orders, dtype=np.int64)
+    counters["erp_contracts"] += n_k
+    o_contract = _call_offs(rng, sub, k_no[:n_sub], o_cust, o_day, ~is_fee & b2b)
     o_contract[k_order] = k_no
-    # regular orders placed while a subscription runs are called off under it (half of them)
-    if n_sub:
-        s_key = sub["cust"] * _KEY + sub["start"]
-        s_order = np.argsort(s_key, kind="stable")
-        q = o_cust * _KEY + o_day
-        pos = np.clip(np.searchsorted(s_key[s_order], q, side="right") - 1, 0, None)
-        hit = s_order[pos]
-        under = ((sub["cust"][hit] == o_cust) & (sub["start"][hit] <= o_day) & (o_day <= sub["end"][hit])
-                 & ~is_fee & (o_contract == 0) & b2b & (rng.random(n_orders) < 0.5))
-        o_contract = np.where(under, k_no[hit], o_contract)
     k_rep, _ = c.owner_at(k_cust, k_signed)
     k_rep = np.where(org.employed(k_rep, k_signed), k_rep, o_rep[k_order])
-    k_value = o_cents[k_order] / 100
-    k_cur = o_cur[k_order]
-    counters["erp_contracts"] += n_k
+    k_prev = np.concatenate([sub["prev"], np.full(n_oo, -1)])
+    prev_no = np.where(k_prev >= 0, k_no[np.clip(k_prev, 0, None)], 0)
+    k_type = np.concatenate([np.full(n_sub, CONTRACT_TYPES.index("subscription")),
+                             np.full(n_oo, CONTRACT_TYPES.index("one_off"))])
 
-    # number the orders by date
-    o_rank = np.empty(n_orders, dtype=np.int64)
-    o_rank[np.lexsort((np.arange(n_orders), o_cust, o_day))] = np.arange(n_orders)
+    # orders numbered by date, lines by order
+    o_rank = _rank(o_cust, o_day)
     o_no = counters["erp_sales_orders"] + 1 + o_rank
     counters["erp_sales_orders"] += n_orders
-    l_rank = np.lexsort((np.arange(n_lines), o_rank[l_order]))
-    l_no = np.empty(n_lines, dtype=np.int64)
-    l_no[l_rank] = counters["erp_sales_order_lines"] + 1 + np.arange(n_lines)
+    by_l = np.lexsort((np.arange(n_lines), o_rank[l_order]))
+    l_no = counters["erp_sales_order_lines"] + 1 + np.arange(n_lines)
     counters["erp_sales_order_lines"] += n_lines
-
-    w = ctx.cust_width
     by_o = np.argsort(o_rank)
     by_k = np.argsort(k_rank)
-    by_l = l_rank
-    prev_no = np.where(k_prev >= 0, k_no[np.clip(k_prev, 0, None)], 0)
+    w = ctx.cust_width
     tables = {
         "erp_sales_orders": {
             "order_id": ids_orders(o_no[by_o]),
@@ -259,13 +270,13 @@ def generate_block(ctx: Context, block: int, lo: int, hi: int,
             "is_deleted": soft_deleted(rng, n_orders),
         },
         "erp_sales_order_lines": {
-            "order_line_id": names.ids("L", l_no[by_l], 10),
+            "order_line_id": names.ids("L", l_no, 10),
             "order_id": ids_orders(o_no[l_order[by_l]]),
             "product_id": product_ids(l_product[by_l]),
             "quantity": l_qty[by_l],
-            "unit_price": unit_price[by_l],
-            "discount_amount": disc_cents[by_l] / 100,
-            "unit_cost": unit_cost[by_l],
+            "unit_price": lp["unit_price"][by_l],
+            "discount_amount": lp["disc_cents"][by_l] / 100,
+            "unit_cost": lp["unit_cost"][by_l],
             "is_deleted": soft_deleted(rng, n_lines),
         },
         "erp_contracts": {
@@ -274,25 +285,25 @@ def generate_block(ctx: Context, block: int, lo: int, hi: int,
             "rep_id": rep_ids(k_rep[by_k]),
             "contract_type": names.pick(CONTRACT_TYPES, k_type[by_k]),
             "signed_at": k_sec[by_k],
-            "start_date": k_start[by_k],
-            "end_date": k_end[by_k],
-            "contract_value": k_value[by_k],
-            "currency": names.pick(CURRENCIES, k_cur[by_k]),
+            "start_date": np.concatenate([sub["start"], oo["start"]])[by_k],
+            "end_date": np.concatenate([sub["end"], oo["end"]])[by_k],
+            "contract_value": o_cents[k_order][by_k] / 100,
+            "currency": names.pick(CURRENCIES, o_cur[k_order][by_k]),
             "renewed_from_contract_id": ids_contracts(prev_no[by_k], prev_no[by_k] == 0),
-            "status": names.pick(CONTRACT_STATUSES, k_status[by_k]),
+            "status": names.pick(CONTRACT_STATUSES, np.concatenate([sub["status"], oo["status"]])[by_k]),
         },
     }
-    # first (largest) line's product of each order
-    big = np.lexsort((-net_cents, l_order))
+    # the main product of each order: its largest line
+    big = np.lexsort((-lp["net_cents"], l_order))
     first_line = big[np.concatenate([[True], l_order[big][1:] != l_order[big][:-1]])] if n_lines else big
     first_product = np.zeros(n_orders, dtype=np.int64)
     first_product[l_order[first_line]] = l_product[first_line]
-
-    block = OrderBlock(
+    block_orders = OrderBlock(
         order_no=o_no[by_o], cust=o_cust[by_o], day=o_day[by_o], rep=o_rep[by_o], currency=o_cur[by_o],
         confirmed=confirmed[by_o], contract=o_contract[by_o], is_fee=is_fee[by_o], cents=o_cents[by_o],
         amount_base=o_base[by_o], first_product=first_product[by_o], line_order=o_rank[l_order[by_l]],
-        line_product=l_product[by_l], line_qty=l_qty[by_l], line_net_base=(net_cents / 100 * rate)[by_l],
-        line_cost_base=(l_qty * unit_cost * rate)[by_l], first_day=first, death_day=death,
+        line_product=l_product[by_l], line_qty=l_qty[by_l],
+        line_net_base=(lp["net_cents"] / 100 * lp["rate"])[by_l],
+        line_cost_base=(l_qty * lp["unit_cost"] * lp["rate"])[by_l], first_day=first, death_day=death,
     )
-    return tables, block
+    return tables, block_orders

@@ -7,9 +7,12 @@ A missing date or timestamp is NaN in a float array.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from salesperf.generate.names import digits_into
 
 DAY = 86_400
 HOUR = 3_600
@@ -76,6 +79,21 @@ def demand_factor(days: np.ndarray, b2b: bool, start_day: int) -> np.ndarray:
     return f * np.clip(growth, 0.7, None)
 
 
+def _ascii(strings: np.ndarray, width: int) -> np.ndarray:
+    return np.frombuffer(strings.astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(-1, width)
+
+
+@lru_cache(maxsize=1)
+def _clock_table() -> np.ndarray:
+    """'HH:MM:SS' of every second of a day, as an [86400, 8] ASCII matrix."""
+    s = np.arange(DAY)
+    chars = np.empty((DAY, 8), dtype=np.uint8)
+    chars[:, 2] = chars[:, 5] = ord(":")
+    for first, part in ((0, s // HOUR), (3, s // 60 % 60), (6, s % 60)):
+        digits_into(chars, part, first, 2)
+    return chars
+
+
 def ts_strings(seconds: np.ndarray, utc_mask: np.ndarray | None = None) -> pa.Array:
     """ISO 8601 strings of local timestamps (NaN = NULL).
 
@@ -84,13 +102,30 @@ def ts_strings(seconds: np.ndarray, utc_mask: np.ndarray | None = None) -> pa.Ar
     """
     seconds = np.asarray(seconds, dtype=np.float64)
     null = np.isnan(seconds)
-    values = np.where(null, 0, seconds).astype(np.int64)
-    local = pc.cast(pa.array(values, type=pa.timestamp("s"), mask=null), pa.string())
-    if utc_mask is None or not utc_mask.any():
-        return local
-    utc = pc.cast(pa.array(values - UTC_OFFSET_SECONDS, type=pa.timestamp("s"), mask=null), pa.string())
-    utc = pc.binary_join_element_wise(utc, "+00:00", "")
-    return pc.if_else(pa.array(utc_mask), utc, local)
+    n = len(seconds)
+    utc = np.zeros(n, dtype=bool) if utc_mask is None else (np.asarray(utc_mask, dtype=bool) & ~null)
+    values = np.where(null, 0, seconds).astype(np.int64) - np.where(utc, UTC_OFFSET_SECONDS, 0)
+    day = values // DAY
+    lo = int(day.min()) if n else 0
+    days = np.arange(lo, (int(day.max()) if n else 0) + 1).astype("datetime64[D]")
+    width = 25 if utc.any() else 19
+    chars = np.empty((n, width), dtype=np.uint8)
+    chars[:, :10] = _ascii(np.datetime_as_string(days), 10)[day - lo]
+    chars[:, 10] = ord(" ")
+    chars[:, 11:19] = _clock_table()[values - day * DAY]
+    valid = pa.py_buffer(np.packbits(~null, bitorder="little").tobytes()) if null.any() else None
+    if width == 19:
+        offsets = np.arange(n + 1, dtype=np.int32) * 19
+        data = chars
+    else:
+        chars[:, 19:] = np.frombuffer(b"+00:00", dtype=np.uint8)
+        length = np.where(utc, 25, 19)
+        offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int32)
+        keep = np.ones((n, 25), dtype=bool)
+        keep[~utc, 19:] = False
+        data = chars[keep]  # row by row: 19 or 25 characters
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes()), valid,
+                                       int(null.sum()))
 
 
 def business_seconds(rng: np.random.Generator, n: int, start_hour: float = 9.0, end_hour: float = 18.0) -> np.ndarray:

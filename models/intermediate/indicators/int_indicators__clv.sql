@@ -1,11 +1,325 @@
-{#- Placeholder until this family is written: no rows (the catalog coverage test fails on it). -#}
-select
-    cast(null as varchar) as indicator_code,
-    cast(null as varchar) as grain,
-    cast(null as varchar) as entity_id,
-    cast(null as varchar) as period_type,
-    cast(null as date) as period_start,
-    cast(null as double) as value,
-    cast(null as double) as numerator,
-    cast(null as double) as denominator
-where 1 = 0
+{#- Customer lifetime value: clv_formula, clv_predicted, p_alive, churn_risk, clv_cac_ratio
+    (with the flag clv_cac_healthy), high_value_sales_share.
+    Customer values are read from fct_customer_clv_snapshots at the period's end (capped at the
+    as-of date: every such date is a snapshot).
+    - clv_formula, clv_predicted: the customer's value; a rep's and a team's are the SUM over
+      the customers they own at the period's end (owner from fct_customer_period_status, over
+      the customers active at the period's end), the company's the sum over all of them; a
+      product's is the sum over those customers of CLV × the product's share of the customer's
+      gross margin in the trailing 12 months (lines without a cost count at the customer's
+      margin rate; a customer without positive margin splits by net sales). A customer whose
+      value is NULL makes the sum NULL.
+    - p_alive, churn_risk: the customer's value; the company row is the mean (the share of
+      customers at risk).
+    - clv_cac_ratio: mean clv_predicted at the period's end of the customers acquired in the
+      period (fct_customer_acquisitions, credited to the acquisition order's rep and that rep's
+      team on the order date) / cac of the period (int_indicators__customer_base);
+      clv_cac_healthy = 1 when the ratio reaches var clv_cac_healthy_ratio.
+    - high_value_sales_share: net sales to customers whose tier is 'high' at the period's end /
+      net sales, by the order's rep and that rep's team on the order date (like sales_amount). -#}
+with snapshots as (
+
+    select * from {{ ref('fct_customer_clv_snapshots') }}
+
+),
+
+customer_periods as (
+
+    select * from {{ ref('fct_customer_period_status') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('dim_periods') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('fct_order_lines') }}
+
+),
+
+acquisitions as (
+
+    select * from {{ ref('fct_customer_acquisitions') }}
+
+),
+
+cac as (
+
+    select * from {{ ref('int_indicators__customer_base') }}
+    where indicator_code = 'cac'
+
+),
+
+owned_customers as (
+
+    select
+        customer_periods.period_type,
+        customer_periods.period_start,
+        customer_periods.period_end_as_of,
+        customer_periods.customer_id,
+        customer_periods.owner_rep_id as rep_id,
+        customer_periods.owner_team_id as team_id,
+        snapshots.clv_formula,
+        snapshots.clv_predicted,
+        snapshots.p_alive,
+        snapshots.churn_risk
+    from customer_periods
+    inner join snapshots
+        on customer_periods.customer_id = snapshots.customer_id
+        and customer_periods.period_end_as_of = snapshots.as_of_date
+    where customer_periods.is_active_at_end
+
+),
+
+owned_rollup as (
+
+    {# A NULL customer value makes the sum unknown, not smaller. #}
+    {{ rollup_by_grain_and_period(
+        'owned_customers', none,
+        [
+            'case when count(*) = count(clv_formula) then sum(clv_formula) end as clv_formula',
+            'case when count(*) = count(clv_predicted) then sum(clv_predicted) end as clv_predicted',
+            'sum(p_alive) as p_alive_sum',
+            'sum(churn_risk) as churn_risk_sum',
+            'count(*) as customers',
+        ],
+        ['team', 'rep', 'customer', 'company'],
+    ) }}
+
+),
+
+trailing_product_lines as (
+
+    select
+        owned_customers.period_type,
+        owned_customers.period_start,
+        owned_customers.customer_id,
+        order_lines.product_id,
+        sum(order_lines.net_sales) as net_sales,
+        sum(order_lines.gross_profit) as gross_profit_with_cost,
+        sum(case when order_lines.cost is not null then order_lines.net_sales end) as net_sales_with_cost
+    from owned_customers
+    inner join order_lines
+        on owned_customers.customer_id = order_lines.customer_id
+        and order_lines.order_date <= owned_customers.period_end_as_of
+        and order_lines.order_date > cast({{ dbt.dateadd('month', -12, 'owned_customers.period_end_as_of') }} as date)
+    group by 1, 2, 3, 4
+
+),
+
+customer_trailing_rates as (
+
+    select
+        period_type,
+        period_start,
+        customer_id,
+        sum(net_sales) as net_sales,
+        {{ safe_divide('sum(gross_profit_with_cost)', 'sum(net_sales_with_cost)') }} as margin_rate
+    from trailing_product_lines
+    group by 1, 2, 3
+
+),
+
+product_margins as (
+
+    select
+        trailing_product_lines.period_type,
+        trailing_product_lines.period_start,
+        trailing_product_lines.customer_id,
+        trailing_product_lines.product_id,
+        trailing_product_lines.net_sales,
+        customer_trailing_rates.net_sales as customer_net_sales,
+        {# Lines without a cost count at the customer's trailing margin rate. #}
+        coalesce(trailing_product_lines.gross_profit_with_cost, 0)
+            + (trailing_product_lines.net_sales - coalesce(trailing_product_lines.net_sales_with_cost, 0))
+            * customer_trailing_rates.margin_rate as margin
+    from trailing_product_lines
+    inner join customer_trailing_rates
+        on trailing_product_lines.period_type = customer_trailing_rates.period_type
+        and trailing_product_lines.period_start = customer_trailing_rates.period_start
+        and trailing_product_lines.customer_id = customer_trailing_rates.customer_id
+
+),
+
+customer_margins as (
+
+    select
+        product_margins.*,
+        sum(product_margins.margin) over (
+            partition by product_margins.period_type, product_margins.period_start, product_margins.customer_id
+        ) as customer_margin
+    from product_margins
+
+),
+
+product_shares as (
+
+    select
+        period_type,
+        period_start,
+        customer_id,
+        product_id,
+        case
+            when customer_margin > 0 then {{ safe_divide('margin', 'customer_margin') }}
+            else {{ safe_divide('net_sales', 'customer_net_sales') }}
+        end as product_share
+    from customer_margins
+
+),
+
+product_clv as (
+
+    select
+        product_shares.period_type,
+        product_shares.period_start,
+        product_shares.product_id,
+        owned_customers.clv_formula * product_shares.product_share as clv_formula,
+        owned_customers.clv_predicted * product_shares.product_share as clv_predicted
+    from product_shares
+    inner join owned_customers
+        on product_shares.period_type = owned_customers.period_type
+        and product_shares.period_start = owned_customers.period_start
+        and product_shares.customer_id = owned_customers.customer_id
+
+),
+
+product_rollup as (
+
+    {{ rollup_by_grain_and_period(
+        'product_clv', none,
+        [
+            'case when count(*) = count(clv_formula) then sum(clv_formula) end as clv_formula',
+            'case when count(*) = count(clv_predicted) then sum(clv_predicted) end as clv_predicted',
+        ],
+        ['product'],
+    ) }}
+
+),
+
+acquired_customers as (
+
+    select
+        periods.period_type,
+        periods.period_start,
+        acquisitions.customer_id,
+        acquisitions.rep_id,
+        acquisitions.team_id,
+        snapshots.clv_predicted
+    from acquisitions
+    inner join periods
+        on acquisitions.acquisition_date >= periods.period_start
+        and acquisitions.acquisition_date <= periods.period_end_as_of
+    left join snapshots
+        on acquisitions.customer_id = snapshots.customer_id
+        and periods.period_end_as_of = snapshots.as_of_date
+
+),
+
+acquired_rollup as (
+
+    {{ rollup_by_grain_and_period(
+        'acquired_customers', none,
+        [
+            'case when count(*) = count(clv_predicted) then avg(clv_predicted) end as mean_acquired_clv',
+            'count(*) as acquired_customers',
+        ],
+        ['team', 'rep', 'company'],
+    ) }}
+
+),
+
+clv_cac as (
+
+    select
+        acquired_rollup.grain,
+        acquired_rollup.entity_id,
+        acquired_rollup.period_type,
+        acquired_rollup.period_start,
+        acquired_rollup.mean_acquired_clv,
+        cac.value as cac,
+        {{ safe_divide('acquired_rollup.mean_acquired_clv', 'cac.value') }} as clv_cac_ratio
+    from acquired_rollup
+    left join cac
+        on acquired_rollup.grain = cac.grain
+        and acquired_rollup.entity_id = cac.entity_id
+        and acquired_rollup.period_type = cac.period_type
+        and acquired_rollup.period_start = cac.period_start
+
+),
+
+period_lines as (
+
+    select
+        periodized.period_type,
+        periodized.period_start,
+        periodized.rep_id,
+        periodized.team_id,
+        periodized.net_sales,
+        snapshots.clv_tier
+    from (
+        select
+            period_types.period_type,
+            {{ period_start('period_types.period_type', 'order_lines.order_date') }} as period_start,
+            order_lines.customer_id,
+            order_lines.rep_id,
+            order_lines.team_id,
+            order_lines.net_sales
+        from order_lines
+        cross join {{ period_types() }} as period_types
+    ) as periodized
+    inner join periods
+        on periodized.period_type = periods.period_type
+        and periodized.period_start = periods.period_start
+    left join snapshots
+        on periodized.customer_id = snapshots.customer_id
+        and periods.period_end_as_of = snapshots.as_of_date
+
+),
+
+high_value_rollup as (
+
+    {{ rollup_by_grain_and_period(
+        'period_lines', none,
+        [
+            "sum(case when clv_tier = 'high' then net_sales else 0 end) as high_value_net_sales",
+            'sum(net_sales) as net_sales',
+        ],
+        ['team', 'rep', 'company'],
+    ) }}
+
+),
+
+indicators as (
+
+    {{ indicator_rows('owned_rollup', 'clv_formula', 'clv_formula', 'clv_formula') }}
+    union all
+    {{ indicator_rows('product_rollup', 'clv_formula', 'clv_formula', 'clv_formula') }}
+    union all
+    {{ indicator_rows('owned_rollup', 'clv_predicted', 'clv_predicted', 'clv_predicted') }}
+    union all
+    {{ indicator_rows('product_rollup', 'clv_predicted', 'clv_predicted', 'clv_predicted') }}
+    union all
+    {{ indicator_rows('owned_rollup', 'p_alive',
+        safe_divide('p_alive_sum', 'customers'), 'p_alive_sum', 'customers',
+        where="grain in ('customer', 'company')") }}
+    union all
+    {{ indicator_rows('owned_rollup', 'churn_risk',
+        safe_divide('churn_risk_sum', 'customers'), 'churn_risk_sum', 'customers',
+        where="grain in ('customer', 'company')") }}
+    union all
+    {{ indicator_rows('clv_cac', 'clv_cac_ratio', 'clv_cac_ratio', 'mean_acquired_clv', 'cac') }}
+    union all
+    {{ indicator_rows('clv_cac', 'clv_cac_healthy',
+        'case when clv_cac_ratio >= ' ~ var('clv_cac_healthy_ratio', 3) ~ ' then 1 else 0 end',
+        where='clv_cac_ratio is not null') }}
+    union all
+    {{ indicator_rows('high_value_rollup', 'high_value_sales_share',
+        safe_divide('high_value_net_sales', 'net_sales'), 'high_value_net_sales', 'net_sales') }}
+
+)
+
+select * from indicators

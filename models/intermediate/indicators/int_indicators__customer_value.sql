@@ -195,7 +195,7 @@ relationship_lengths as (
         first_orders.customer_id,
         owner_at_end.owner_rep_id as rep_id,
         owner_team.team_id,
-        cast({{ dbt.datediff('first_orders.first_order_date', 'periods.period_end_as_of', 'day') }} as double) / 365.25 as relationship_years
+        {{ dbt.datediff('first_orders.first_order_date', 'periods.period_end_as_of', 'day') }} as relationship_days
     from periods
     inner join first_orders
         on first_orders.first_order_date <= periods.period_end_as_of
@@ -208,7 +208,7 @@ relationship_rolled_up as (
 
     {{ rollup_by_grain_and_period(
         'relationship_lengths', none,
-        ['sum(relationship_years) as years_sum', 'count(*) as customers'],
+        ['sum(relationship_days) as days_sum', 'count(*) as customers'],
         keyed_grains,
     ) }}
 
@@ -629,15 +629,18 @@ profit_events as (
 
 profit_events_periodized as (
 
-    select
-        periods.period_type,
-        periods.period_start,
-        profit_events.*
-    from profit_events
-    cross join {{ period_types() }} as period_types
+    select periodized.*
+    from (
+        select
+            period_types.period_type,
+            {{ period_start('period_types.period_type', 'profit_events.event_date') }} as period_start,
+            profit_events.*
+        from profit_events
+        cross join {{ period_types() }} as period_types
+    ) as periodized
     inner join periods
-        on period_types.period_type = periods.period_type
-        and {{ period_start('period_types.period_type', 'profit_events.event_date') }} = periods.period_start
+        on periodized.period_type = periods.period_type
+        and periodized.period_start = periods.period_start
 
 ),
 
@@ -752,15 +755,18 @@ product_profit as (
 
 surveys_periodized as (
 
-    select
-        periods.period_type,
-        periods.period_start,
-        surveys.*
-    from surveys
-    cross join {{ period_types() }} as period_types
+    select periodized.*
+    from (
+        select
+            period_types.period_type,
+            {{ period_start('period_types.period_type', 'surveys.surveyed_date') }} as period_start,
+            surveys.*
+        from surveys
+        cross join {{ period_types() }} as period_types
+    ) as periodized
     inner join periods
-        on period_types.period_type = periods.period_type
-        and {{ period_start('period_types.period_type', 'surveys.surveyed_date') }} = periods.period_start
+        on periodized.period_type = periods.period_type
+        and periodized.period_start = periods.period_start
 
 ),
 
@@ -789,8 +795,9 @@ indicators as (
         "case when grain = 'customer' then trailing_net_sales else share_sum end",
         "case when grain = 'customer' then est_annual_category_spend else customers_with_share end") }}
     union all
+    {# Days are summed as integers (exact in any order) and turned into years of 365.25 days at the end. #}
     {{ indicator_rows('relationship_rolled_up', 'relationship_years',
-        safe_divide('years_sum', 'customers'), 'years_sum', 'customers') }}
+        safe_divide('days_sum', 'customers * 365.25'), 'days_sum / 365.25', 'customers') }}
     union all
     {{ indicator_rows('first_buy_rolled_up', 'new_product_first_buy_rate',
         safe_divide('buyers', 'active_customers'), 'buyers', 'active_customers') }}

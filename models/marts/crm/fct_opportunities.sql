@@ -46,8 +46,11 @@ as_of_status as (
         opportunities.created_at,
         cast(opportunities.created_at as date) as created_date,
         opportunities.expected_close_date,
+        {# Only a won or lost opportunity has a close; one after the as-of date is not known yet. #}
         case
-            when cast(opportunities.closed_at as date) <= as_of.as_of_date then opportunities.closed_at
+            when opportunities.status in ('won', 'lost')
+                and cast(opportunities.closed_at as date) <= as_of.as_of_date
+                then opportunities.closed_at
         end as closed_at,
         case
             when opportunities.status in ('won', 'lost')

@@ -44,6 +44,12 @@ targets as (
 
 ),
 
+periods as (
+
+    select * from {{ ref('dim_periods') }}
+
+),
+
 published as (
 
     select
@@ -51,6 +57,10 @@ published as (
         catalog.unit,
         catalog.direction
     from families
+    {# Only the reporting periods of the history (events of CRM/HR tables may predate the orders). #}
+    inner join periods
+        on families.period_type = periods.period_type
+        and families.period_start = periods.period_start
     inner join catalog
         on families.indicator_code = catalog.indicator_code
         and (

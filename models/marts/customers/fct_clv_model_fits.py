@@ -1,0 +1,23 @@
+"""Fitted BG/NBD + Gamma-Gamma parameters per customer segment and refit date.
+
+At every refit date of dim_clv_snapshot_dates the model is refitted on the order history up to
+that date only (no look-ahead): one row per segment (B2B, B2C, ...) plus the pooled fit on all
+customers, with the parameters the segment's customers are scored with, where they come from
+(own fit, pooled fallback, naive rate or mean spend), log-likelihoods, counts and convergence.
+The model code is salesperf.clv; the clv_* vars arrive through this model's config meta.
+"""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from salesperf.clv import fit_snapshots, purchases_from_lines, settings_from_vars
+
+    settings = settings_from_vars(dbt.config.get("meta"))
+    lines = dbt.ref("fct_order_lines").project("customer_id, order_id, order_date, net_sales, gross_profit").df()
+    segments = dbt.ref("dim_customers").project("customer_id, segment").df()
+    dates = dbt.ref("dim_clv_snapshot_dates").filter("is_refit_date").project("snapshot_date").df()
+    fits = fit_snapshots(purchases_from_lines(lines), segments, dates["snapshot_date"], settings)
+    # pandas has no date type: as_of_date becomes DATE in the returned relation
+    return session.from_df(fits).project(
+        ", ".join("cast(as_of_date as date) as as_of_date" if c == "as_of_date" else c for c in fits.columns)
+    )
