@@ -98,7 +98,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_target": ("无目标", "no target"),
     "vs_last_year": ("同比 {delta}", "vs last year {delta}"),
     "no_data": ("暂无数据", "No data"),
-    "dimension_glance": ("{count}/{total} 项指标有数据", "{count} of {total} indicators have data"),
+    "dimension_glance": (
+        "较上期改善的指标数 / 有数据的指标数（该维度共 {total} 项指标）",
+        "Indicators improved vs the previous period / indicators with data ({total} in this dimension)",
+    ),
     "no_scope": ("你的账号在当前筛选下没有可查看的数据。", "Your account has nothing to show for this selection."),
     # tables and columns
     "download_csv": ("下载 CSV", "Download CSV"),

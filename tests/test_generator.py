@@ -230,7 +230,8 @@ def test_money_has_at_most_two_decimals(con):
     for t in TABLES:
         for c in t.columns:
             if c.type == "money":
-                bad = one(con, f"select count(*) from {t.name} where abs({c.name} * 100 - round({c.name} * 100)) > 1e-6")
+                bad = one(con, f"select count(*) from {t.name} "
+                               f"where abs({c.name} * 100 - round({c.name} * 100)) > 1e-6")
                 assert bad == 0, (t.name, c.name)
 
 
@@ -296,7 +297,8 @@ def test_nothing_before_its_entity_exists(con):
     # every order's rep belongs to a team on the order date
     assert one(con, """select count(*) from erp_sales_orders o where not exists (
                            select 1 from crm_rep_team_assignments a where a.rep_id = o.rep_id
-                           and a.valid_from <= o.order_date and (a.valid_to is null or o.order_date < a.valid_to))""") == 0
+                           and a.valid_from <= o.order_date
+                           and (a.valid_to is null or o.order_date < a.valid_to))""") == 0
     # rep-attributed CRM events happen while the rep is employed
     for table, col in (("crm_activities", "activity_at"), ("crm_service_tickets", "opened_at"),
                        ("crm_surveys", "surveyed_at"), ("crm_follow_up_tasks", "triggered_at"),
@@ -454,9 +456,11 @@ def test_leads_and_referrals(con):
     assert one(con, "select count(*) from crm_referrals where referred_customer_id is not null") > 0
     assert one(con, "select count(*) from crm_referrals where referred_lead_id is null "
                     "and referred_customer_id is null") > 0
-    assert one(con, """select count(*) from crm_referrals r join crm_accounts a on a.customer_id = r.referred_customer_id
+    assert one(con, """select count(*) from crm_referrals r
+                       join crm_accounts a on a.customer_id = r.referred_customer_id
                        where a.referred_by_customer_id is distinct from r.referrer_customer_id""") == 0
-    assert one(con, """select count(*) from crm_referrals r join crm_accounts a on a.customer_id = r.referrer_customer_id
+    assert one(con, """select count(*) from crm_referrals r
+                       join crm_accounts a on a.customer_id = r.referrer_customer_id
                        where local_ts(a.created_at) > local_ts(r.referred_at)""") == 0
 
 
@@ -468,7 +472,8 @@ def test_products_lifecycle_launches_and_replacements(con):
         "introduction", "growth", "maturity", "decline"}
     assert one(con, f"select count(*) from erp_products where launch_date between date '{START}' "
                     f"and date '{AS_OF}'") >= 5
-    assert one(con, """select count(*) from erp_products p join erp_products old on old.product_id = p.replaces_product_id
+    assert one(con, """select count(*) from erp_products p
+                       join erp_products old on old.product_id = p.replaces_product_id
                        where old.lifecycle_stage <> 'decline'""") == 0
     assert one(con, "select count(*) from erp_products where replaces_product_id is not null") >= 2
     assert one(con, "select count(*) from erp_products where is_strategic") >= 3
@@ -519,7 +524,8 @@ def test_fx_rates_cover_every_business_day(con):
 
 def test_invoices_follow_confirmed_orders(con):
     assert one(con, """select count(*) from erp_invoices i join erp_sales_orders o using (order_id)
-                       where o.status <> 'confirmed' or i.currency <> o.currency or i.customer_id <> o.customer_id""") == 0
+                       where o.status <> 'confirmed' or i.currency <> o.currency
+                       or i.customer_id <> o.customer_id""") == 0
     share = one(con, """select avg((i.invoice_id is not null)::int) from erp_sales_orders o
                         left join erp_invoices i using (order_id) where o.status = 'confirmed'""")
     assert share > 0.98
@@ -578,7 +584,8 @@ def test_deliveries_and_installations(con):
     assert one(con, "select count(*) from erp_deliveries d join erp_sales_orders o using (order_id) "
                     "where o.status <> 'confirmed' or d.contract_id is distinct from o.contract_id") == 0
     assert one(con, "select count(*) from erp_deliveries where delivered_date > promised_date") > 50
-    assert one(con, "select count(*) from erp_deliveries where delivered_date <= promised_date and delivered_in_full") > 0
+    assert one(con, "select count(*) from erp_deliveries where delivered_date <= promised_date "
+                    "and delivered_in_full") > 0
     assert one(con, "select count(*) from erp_deliveries where delivered_date is not null "
                     "and not delivered_in_full") > 10
     assert one(con, f"select count(*) from erp_deliveries where delivered_date is null "
@@ -723,7 +730,8 @@ def test_market_sizes_cover_region_category_year(con):
         con, "select count(distinct category) from erp_products") * (AS_OF.year - START.year + 1)
     assert one(con, "select count(*) from market_sizes") == expected
     assert one(con, "select count(*) from market_sizes where market_size_amount <= 0") == 0
-    assert one(con, "select count(*) from market_sizes m where category not in (select category from erp_products)") == 0
+    assert one(con, "select count(*) from market_sizes "
+                    "where category not in (select category from erp_products)") == 0
 
 
 def test_skills_trainings_and_knowledge(con):
@@ -736,7 +744,8 @@ def test_skills_trainings_and_knowledge(con):
         select rep_id, regr_slope(score, epoch(local_ts(assessed_at)) / 86400) slope
         from hr_skill_assessments group by 1) where slope > 0.01""")
     assert improving >= 5
-    stats = con.execute("""select count(*) filter (where is_self_directed), count(*) filter (where not is_self_directed),
+    stats = con.execute("""select count(*) filter (where is_self_directed),
+                                  count(*) filter (where not is_self_directed),
                                   count(*) filter (where passed), count(*) filter (where not passed),
                                   count(*) filter (where completed_at is null),
                                   count(*) filter (where completed_at is null and (passed is not null or exam_score
@@ -766,7 +775,8 @@ def test_collaboration_requests_and_compliance(con):
     assert on_time > late > 0 and never > 0
     adopted = {r[0] for r in con.execute("select distinct adopted from hr_cross_dept_requests").fetchall()}
     assert adopted == {True, False, None}
-    assert one(con, "select count(*) from hr_cross_dept_requests where completed_at is null and adopted is not null") == 0
+    assert one(con, "select count(*) from hr_cross_dept_requests "
+                    "where completed_at is null and adopted is not null") == 0
     assert one(con, """select count(*) from hr_cross_dept_requests r join crm_rep_team_assignments a
                        on a.rep_id = r.rep_id and a.valid_from <= local_ts(r.requested_at)::date
                        and (a.valid_to is null or local_ts(r.requested_at)::date < a.valid_to)

@@ -26,9 +26,9 @@ def test_sales_and_cost_reconcile_across_grains(demo_build, period_type):
         [period_type],
     )
     lines = demo_build.query(
-        f"""
+        """
         select
-            {{period}} as period_start,
+            {period} as period_start,
             sum(net_sales) as net_sales,
             sum(cost) as cost
         from main.fct_order_lines, main.dim_dates

@@ -63,8 +63,8 @@ def render() -> None:
         )
         column.metric(
             ctx.t(f"dim_{dimension}"),
-            f"{better}/{len(in_dimension)}",
-            help=ctx.t("dimension_glance", count=len(in_dimension), total=len(ctx.catalog.in_dimension(dimension))),
+            f"{better}/{len(in_dimension)} ↑",
+            help=ctx.t("dimension_glance", total=len(ctx.catalog.in_dimension(dimension))),
         )
 
     for dimension, dimension_codes in HEADLINES.items():

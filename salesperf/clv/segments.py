@@ -107,6 +107,8 @@ def _fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentM
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
             bg_params, bg_ll, bg_ok = fit.params, fit.log_likelihood, True
+            if fit.message != "ok":
+                _note(messages, POOLED, f"BG/NBD: {fit.message}", logging.INFO)
         else:
             _note(messages, POOLED, f"BG/NBD fit did not converge ({fit.message}): naive repeat rate used")
     else:
@@ -163,6 +165,8 @@ def _fit_segment(
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
             bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
+            if fit.message != "ok":
+                _note(messages, segment, f"BG/NBD: {fit.message}", logging.INFO)
         else:
             _note(messages, segment, f"BG/NBD fit did not converge ({fit.message}): pooled fit used")
     else:

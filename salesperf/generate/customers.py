@@ -60,6 +60,9 @@ class Customers:
     contact_count: np.ndarray
     whale: int
 
+    def __post_init__(self) -> None:
+        self._seg_key = self.seg_cust * _KEY + self.seg_start  # sorted: owner intervals by customer, start
+
     @property
     def n(self) -> int:
         return len(self.created_day)
@@ -68,8 +71,7 @@ class Customers:
         """(owner rep, first day of that ownership) of each customer on each day (>= its creation)."""
         cust = np.asarray(cust, dtype=np.int64)
         day = np.maximum(np.asarray(day, dtype=np.int64), self.created_day[cust])
-        keys = self.seg_cust * _KEY + self.seg_start
-        pos = np.searchsorted(keys, cust * _KEY + day, side="right") - 1
+        pos = np.searchsorted(self._seg_key, cust * _KEY + day, side="right") - 1
         return self.seg_owner[pos], self.seg_start[pos]
 
 
@@ -152,7 +154,9 @@ def build(cfg: GenConfig, org: Org) -> Customers:
 
     # the whale: an early B2B customer of the whale rep that buys big and never leaves
     eligible = np.flatnonzero((created >= org.rep_hire[org.whale_rep] + 30) & (created < start - 200))
-    whale = int(eligible[0]) if len(eligible) else 0
+    if not len(eligible):  # short pre-history: the first customer created once the rep is there
+        eligible = np.flatnonzero(created >= org.rep_hire[org.whale_rep] + 30)
+    whale = int(eligible[0])
     b2b[whale], is_target[whale], currency[whale] = True, True, 0
     whale_team = org.team_at(np.array([org.whale_rep]), created[whale: whale + 1])[0]
     region[whale] = org.team_region[whale_team]

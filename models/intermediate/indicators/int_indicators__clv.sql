@@ -187,6 +187,9 @@ product_clv as (
 
 ),
 
+{#- The product grain may be switched off (var report_grains): a rollup over no grain is no query. -#}
+{%- set with_products = 'product' in var('report_grains') %}
+{%- if with_products %}
 product_rollup as (
 
     {{ rollup_by_grain_and_period(
@@ -199,6 +202,7 @@ product_rollup as (
     ) }}
 
 ),
+{%- endif %}
 
 acquired_customers as (
 
@@ -297,11 +301,13 @@ indicators as (
 
     {{ indicator_rows('owned_rollup', 'clv_formula', 'clv_formula', 'clv_formula') }}
     union all
+    {%- if with_products %}
     {{ indicator_rows('product_rollup', 'clv_formula', 'clv_formula', 'clv_formula') }}
     union all
-    {{ indicator_rows('owned_rollup', 'clv_predicted', 'clv_predicted', 'clv_predicted') }}
-    union all
     {{ indicator_rows('product_rollup', 'clv_predicted', 'clv_predicted', 'clv_predicted') }}
+    union all
+    {%- endif %}
+    {{ indicator_rows('owned_rollup', 'clv_predicted', 'clv_predicted', 'clv_predicted') }}
     union all
     {{ indicator_rows('owned_rollup', 'p_alive',
         safe_divide('p_alive_sum', 'customers'), 'p_alive_sum', 'customers',

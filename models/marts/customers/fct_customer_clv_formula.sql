@@ -87,14 +87,23 @@ orders_with_year as (
 
 ),
 
+known_customers as (
+
+    select customer_id from first_orders
+    union
+    select customer_id from spells
+
+),
+
 segments as (
 
+    {# Orders of a soft-deleted account still count: its segment is then 'unknown'. #}
     select
-        first_orders.customer_id,
+        known_customers.customer_id,
         coalesce(customers.segment, 'unknown') as segment
-    from first_orders
+    from known_customers
     left join customers
-        on first_orders.customer_id = customers.customer_id
+        on known_customers.customer_id = customers.customer_id
 
 ),
 

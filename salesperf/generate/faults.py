@@ -1,0 +1,421 @@
+"""Fault injection: documented bad rows on top of a clean landing dataset, with a manifest.
+
+    python -m salesperf.generate --faults                  # the clean data of the seed, then bad rows
+    python -m salesperf.generate --faults missing_column   # a separate scenario: one file loses a column
+    python -m salesperf.generate --faults empty_file       # a separate scenario: one file of 0 bytes
+
+``inject_faults(out_dir, seed)`` appends the rows of ``FAULTS`` to the clean files in ``out_dir`` and
+writes ``<out_dir>/_faults_manifest.csv`` (table, key, fault, expected_rule, description): one line per
+row the warehouse must quarantine, keyed like ``dq_rejected_rows.row_key`` (key columns joined with
+'|', '∅' for an empty key), so a test can compare the two exactly.
+
+Rules of the game, so the clean rows' figures stay as they were:
+- every bad row is a new row with a fresh key (``...F0000001``), never an edit of a clean row, and
+  breaks exactly one quarantine rule (the first rule it breaks is the one listed);
+- the exact duplicate copies a clean row: one copy is kept, nothing changes;
+- the conflicting duplicate copies a clean survey response with another score: both copies are
+  rejected, so the clean response's key is in the manifest too (fault
+  ``duplicate_conflicting_original``) and its NPS/CSAT figures change; this is the only clean row
+  whose figures the faults touch (``TOUCHED_INDICATORS``);
+- a file that cannot be read at all stops the build, so ``missing_column`` and ``empty_file`` are
+  separate scenarios (``write_unreadable``), never part of the main faulty dataset.
+
+Landing files hold text: the tables that receive bad rows are rewritten with every column as text
+(as ``landing_source`` reads them anyway), in the dataset's own format (Parquet or CSV).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from salesperf.contract import TABLES_BY_NAME, Table
+
+MANIFEST_NAME = "_faults_manifest.csv"
+MANIFEST_COLUMNS = ("table", "key", "fault", "expected_rule", "description")
+UNREADABLE_SCENARIOS = ("missing_column", "empty_file")
+# Indicators computed from crm_surveys: the conflicting duplicate removes one clean response.
+TOUCHED_INDICATORS = ("nps", "csat_economic", "csat_relationship")
+# The conflicting duplicate's clean survey response (its customer, rep and period may change).
+TOUCHED_TABLE = "crm_surveys"
+FAR_FUTURE = "2099-03-01"
+IMPOSSIBLE_DATE = "2024-02-30"
+
+Row = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Injected:
+    """One row the warehouse must quarantine: a line of the manifest."""
+
+    table: str
+    key: str
+    fault: str
+    expected_rule: str
+    description: str
+
+
+def row_key(table: Table, row: Row) -> str:
+    """The row's key as ``dq_rejected_rows.row_key`` shows it (macro ``dq_row_key``)."""
+    parts = []
+    for column in table.key:
+        value = row.get(column)
+        value = value.strip() if value is not None else None
+        parts.append(value if value is not None else "∅")
+    return "|".join(parts)
+
+
+class _Landing:
+    """The clean landing files, read as text through DuckDB (as the warehouse reads them)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.con = duckdb.connect()
+
+    def path(self, table: str) -> Path:
+        for ext in ("parquet", "csv"):
+            candidate = self.out_dir / f"{table}.{ext}"
+            if candidate.exists():
+                return candidate
+        raise FileNotFoundError(f"no landing file for {table} in {self.out_dir}")
+
+    def relation(self, table: str) -> str:
+        path = str(self.path(table)).replace("'", "''")
+        columns = ", ".join(
+            f'cast("{c}" as varchar) as "{c}"' for c in TABLES_BY_NAME[table].column_names
+        )
+        if path.endswith(".csv"):
+            reader = f"read_csv('{path}', header = true, all_varchar = true, auto_detect = true)"
+        else:
+            reader = f"read_parquet('{path}')"
+        return f"(select {columns} from {reader})"
+
+    def rows(self, sql: str, params: list | None = None) -> list[Row]:
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def arrow(self, table: str) -> pa.Table:
+        return self.con.execute(f"select * from {self.relation(table)}").fetch_arrow_table()
+
+
+class _Picker:
+    """Deterministic choice of the clean rows the faults copy or point at."""
+
+    def __init__(self, landing: _Landing, seed: int) -> None:
+        self.landing = landing
+        self.rng = random.Random(seed * 7919 + 5)
+        orders = landing.relation("erp_sales_orders")
+        # The as-of date the warehouse derives: the latest live order date (clean data has no gaps).
+        latest = landing.con.execute(
+            f"select max(try_cast(order_date as date)) from {orders} "
+            "where coalesce(lower(is_deleted), 'false') not in ('true', 't', '1', 'yes', 'y')"
+        ).fetchone()[0]
+        if latest is None:
+            raise ValueError(f"no orders in {landing.out_dir}: generate the clean dataset first")
+        self.as_of: date = latest
+
+    def one(self, sql: str) -> Row:
+        candidates = self.landing.rows(sql)
+        if not candidates:
+            raise ValueError(f"no clean row to base a fault on: {sql}")
+        return dict(self.rng.choice(candidates))
+
+    def order(self) -> Row:
+        """A confirmed, live CNY order from the middle of the history, with lines."""
+        orders = self.landing.relation("erp_sales_orders")
+        lines = self.landing.relation("erp_sales_order_lines")
+        return self.one(
+            f"select orders.* from {orders} as orders "
+            f"where orders.status = 'confirmed' and orders.currency = 'CNY' "
+            f"and coalesce(lower(orders.is_deleted), 'false') = 'false' "
+            f"and cast(orders.order_date as date) between date '{self.as_of}' - interval 720 day "
+            f"and date '{self.as_of}' - interval 60 day "
+            f"and exists (select 1 from {lines} as lines where lines.order_id = orders.order_id "
+            f"and coalesce(lower(lines.is_deleted), 'false') = 'false') "
+            f"order by orders.order_id limit 500"
+        )
+
+    def line_of(self, order_id: str) -> Row:
+        lines = self.landing.relation("erp_sales_order_lines")
+        return self.one(
+            f"select * from {lines} where order_id = '{order_id}' "
+            f"and coalesce(lower(is_deleted), 'false') = 'false' order by order_line_id"
+        )
+
+    def paid_invoice(self) -> tuple[Row, str]:
+        """A CNY invoice paid in full, and the date of its last payment (well before as-of)."""
+        invoices = self.landing.relation("erp_invoices")
+        payments = self.landing.relation("erp_payments")
+        row = self.one(
+            f"select invoices.*, cast(max(cast(payments.payment_date as date)) as varchar) as last_paid "
+            f"from {invoices} as invoices "
+            f"inner join {payments} as payments on payments.invoice_id = invoices.invoice_id "
+            f"where invoices.currency = 'CNY' and payments.currency = 'CNY' "
+            f"group by all "
+            f"having abs(sum(cast(payments.amount as decimal(18, 4))) - cast(invoices.amount as decimal(18, 4))) < 0.005 "
+            f"and max(cast(payments.payment_date as date)) < date '{self.as_of}' - interval 90 day "
+            f"order by invoices.invoice_id limit 500"
+        )
+        last_paid = row.pop("last_paid")
+        return row, last_paid
+
+    def survey(self) -> Row:
+        surveys = self.landing.relation("crm_surveys")
+        return self.one(
+            f"select * from {surveys} where coalesce(lower(is_deleted), 'false') = 'false' "
+            f"and nps_score is not null and cast(surveyed_at as date) < date '{self.as_of}' - interval 60 day "
+            f"order by survey_id limit 500"
+        )
+
+    def first(self, table: str, order_by: str) -> Row:
+        return dict(self.landing.rows(f"select * from {self.landing.relation(table)} order by {order_by} limit 1")[0])
+
+
+def _fresh(prefix: str, n: int, width: int) -> str:
+    return f"{prefix}F{n:0{width}d}"
+
+
+def _plan(picker: _Picker) -> list[tuple[str, Row, str, str, str]]:
+    """(table, row, fault, expected_rule, description) of every bad row, in file order."""
+    plan: list[tuple[str, Row, str, str, str]] = []
+
+    def add(table: str, row: Row, fault: str, rule: str, description: str) -> None:
+        plan.append((table, row, fault, rule, description))
+
+    # ------------------------------------------------------------------ erp_sales_orders
+    order = picker.order()
+    order_date = date.fromisoformat(order["order_date"])
+
+    def new_order(n: int, **changes: str | None) -> Row:
+        return {**order, "order_id": _fresh("O", n, 8), "contract_id": None, "is_deleted": "false", **changes}
+
+    add("erp_sales_orders", new_order(1, order_id=None), "null_key", "null_key",
+        "order without an order_id")
+    add("erp_sales_orders", new_order(2, customer_id="C_UNKNOWN"), "unknown_customer", "unknown_reference",
+        "order for a customer that is not in crm_accounts")
+    add("erp_sales_orders", new_order(3, rep_id=None), "missing_rep", "missing_required_value",
+        "order without its credited rep (rep_id is required)")
+    add("erp_sales_orders", new_order(4, order_date=IMPOSSIBLE_DATE), "impossible_calendar_date",
+        "unparseable_date", f"order dated {IMPOSSIBLE_DATE}, a day that does not exist")
+    future_order = new_order(5, order_date=FAR_FUTURE)
+    add("erp_sales_orders", future_order, "future_date", "future_date",
+        f"order dated {FAR_FUTURE}, far after the as-of date (a typo)")
+    bad_currency_order = new_order(6, currency="XYZ")
+    add("erp_sales_orders", bad_currency_order, "unknown_currency", "unknown_currency",
+        "order in currency XYZ, which has no fx rate")
+    add("erp_sales_orders", new_order(7, channel="telepathy"), "unknown_channel", "unknown_value",
+        "order with a channel outside the closed list")
+
+    # ------------------------------------------------------------------ erp_sales_order_lines
+    line = picker.line_of(order["order_id"])
+
+    def new_line(n: int, **changes: str | None) -> Row:
+        return {**line, "order_line_id": _fresh("L", n, 9), "is_deleted": "false", **changes}
+
+    add("erp_sales_order_lines", new_line(1, quantity="-5"), "negative_quantity", "out_of_range",
+        "line with quantity -5")
+    add("erp_sales_order_lines", new_line(2, unit_price="-120.5"), "negative_price", "out_of_range",
+        "line with unit_price -120.5")
+    add("erp_sales_order_lines", new_line(3, unit_price="twelve"), "text_in_numeric_column",
+        "unparseable_number", "line whose unit_price is the word 'twelve'")
+    add("erp_sales_order_lines", new_line(4, order_id="O_MISSING"), "unknown_order", "unknown_reference",
+        "line of an order that is not in erp_sales_orders")
+    add("erp_sales_order_lines", new_line(5, product_id=None), "missing_product", "missing_required_value",
+        "line without a product (product_id is required)")
+    add("erp_sales_order_lines", new_line(6, order_id=bad_currency_order["order_id"]),
+        "line_of_quarantined_order", "reference_rejected", "line of the order in currency XYZ (itself rejected)")
+    add("erp_sales_order_lines", new_line(7, order_id=future_order["order_id"]),
+        "line_of_future_order", "reference_rejected", f"line of the order dated {FAR_FUTURE}")
+    add("erp_sales_order_lines", dict(line), "duplicate_exact", "duplicate_exact",
+        "an exact copy of a clean line: one copy is kept, no figure changes")
+
+    # ------------------------------------------------------------------ erp_invoices
+    invoices = picker.landing.relation("erp_invoices")
+    invoice_template = picker.landing.rows(f"select * from {invoices} where order_id = ? limit 1", [order["order_id"]])
+    invoice = dict(invoice_template[0]) if invoice_template else {
+        "invoice_id": None, "order_id": order["order_id"], "customer_id": order["customer_id"],
+        "invoice_date": order["order_date"], "due_date": (order_date + timedelta(days=30)).isoformat(),
+        "amount": "100.0", "currency": "CNY",
+    }
+    add("erp_invoices", {**invoice, "invoice_id": _fresh("I", 1, 8), "invoice_date": IMPOSSIBLE_DATE},
+        "impossible_calendar_date", "unparseable_date", f"invoice dated {IMPOSSIBLE_DATE}")
+    add("erp_invoices", {**invoice, "invoice_id": _fresh("I", 2, 8), "currency": "ABC"},
+        "unknown_currency", "unknown_currency", "invoice in currency ABC, which has no fx rate")
+
+    # ------------------------------------------------------------------ erp_payments
+    paid, last_paid = picker.paid_invoice()
+    paid_on = date.fromisoformat(last_paid)
+    payment = {"invoice_id": paid["invoice_id"], "payment_date": (paid_on + timedelta(days=3)).isoformat(),
+               "amount": paid["amount"], "currency": paid["currency"]}
+    add("erp_payments", {"payment_id": _fresh("PM", 1, 8), **payment}, "payment_exceeds_invoice",
+        "payment_exceeds_invoice", "a second payment of the full amount of an invoice already paid")
+    add("erp_payments", {"payment_id": _fresh("PM", 2, 8), **payment, "invoice_id": "I_MISSING"},
+        "unknown_invoice", "unknown_reference", "payment for an invoice that is not in erp_invoices")
+    add("erp_payments", {"payment_id": _fresh("PM", 3, 8), **payment, "amount": "n/a"},
+        "text_in_numeric_column", "unparseable_number", "payment whose amount is 'n/a'")
+    add("erp_payments", {"payment_id": _fresh("PM", 4, 8), **payment, "payment_date": "2099-01-15"},
+        "future_date", "future_date", "payment dated 2099-01-15")
+
+    # ------------------------------------------------------------------ erp_deliveries
+    deliveries = picker.landing.relation("erp_deliveries")
+    template = picker.landing.rows(f"select * from {deliveries} limit 1")[0]
+    add("erp_deliveries", {
+        **template, "delivery_id": _fresh("D", 1, 8), "contract_id": None, "order_id": order["order_id"],
+        "promised_date": (order_date + timedelta(days=7)).isoformat(),
+        "delivered_date": (order_date - timedelta(days=3)).isoformat(),
+        "requires_installation": "false", "install_promised_date": None, "installed_date": None,
+    }, "delivered_before_ordered", "impossible_date", "delivery dated 3 days before its order")
+
+    # ------------------------------------------------------------------ crm_surveys
+    survey = picker.survey()
+    add("crm_surveys", {**survey, "survey_id": _fresh("SV", 1, 7), "nps_score": "11"}, "score_out_of_range",
+        "out_of_range", "survey response with NPS 11 (0-10)")
+    other_score = "0" if survey["nps_score"] != "0" else "10"
+    add("crm_surveys", {**survey, "nps_score": other_score}, "duplicate_conflicting", "duplicate_conflicting",
+        f"a second response with the key of a clean one and NPS {other_score}: both copies are rejected")
+    add("crm_surveys", dict(survey), "duplicate_conflicting_original", "duplicate_conflicting",
+        "the clean response whose key the conflicting copy reuses (already in the clean file)")
+
+    # ------------------------------------------------------------------ crm_activities
+    activities = picker.landing.relation("crm_activities")
+    activity = picker.landing.rows(
+        f"select * from {activities} where coalesce(lower(is_deleted), 'false') = 'false' order by activity_id limit 1"
+    )[0]
+    add("crm_activities", {**activity, "activity_id": _fresh("A", 1, 9), "activity_at": f"{IMPOSSIBLE_DATE} 10:00:00"},
+        "impossible_calendar_date", "unparseable_timestamp", f"activity at {IMPOSSIBLE_DATE} 10:00:00")
+    add("crm_activities", {**activity, "activity_id": None}, "null_key", "null_key", "activity without an activity_id")
+
+    # ------------------------------------------------------------------ crm_accounts
+    account = picker.first("crm_accounts", "customer_id")
+    add("crm_accounts", {**account, "customer_id": "CF000001", "is_deleted": "false", "segment": "B2X",
+                         "referred_by_customer_id": None}, "unknown_segment", "unknown_value",
+        "account with segment B2X (B2B or B2C)")
+    add("crm_accounts", {**account, "customer_id": "CF000002", "is_deleted": "false", "is_target_account": "maybe",
+                         "referred_by_customer_id": None}, "text_in_boolean_column", "unparseable_boolean",
+        "account whose is_target_account is 'maybe'")
+
+    # ------------------------------------------------------------------ hr_skill_assessments
+    assessment = picker.first("hr_skill_assessments", "assessment_id")
+    add("hr_skill_assessments", {**assessment, "assessment_id": _fresh("SA", 1, 8), "score": "140"},
+        "score_out_of_range", "out_of_range", "skill score 140 (0-100)")
+
+    # ------------------------------------------------------------------ fx_rates
+    fx = picker.first("fx_rates", "currency, rate_date")
+    add("fx_rates", {**fx, "rate_date": "1999-12-31", "rate_to_base": "-7.1"}, "negative_rate", "out_of_range",
+        "exchange rate -7.1")
+    return plan
+
+
+def _write(landing: _Landing, table_name: str, new_rows: list[Row]) -> None:
+    """Rewrite one landing file with its clean rows and the new ones, every column as text."""
+    table = TABLES_BY_NAME[table_name]
+    path = landing.path(table_name)
+    clean = landing.arrow(table_name)
+    names = table.column_names
+    extra = pa.table({c: pa.array([r.get(c) for r in new_rows], type=pa.string()) for c in names})
+    combined = pa.concat_tables([clean.select(names).cast(extra.schema), extra])
+    tmp = path.with_name(path.name + ".tmp")
+    if path.suffix == ".csv":
+        pacsv.write_csv(combined, tmp, pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed"))
+    else:
+        pq.write_table(combined, tmp, compression="zstd")
+    tmp.replace(path)
+
+
+def inject_faults(out_dir: str | Path, seed: int = 42, progress: Callable[[str], None] | None = None) -> list[Injected]:
+    """Append the bad rows to the clean dataset in ``out_dir``; write and return the manifest."""
+    out = Path(out_dir)
+    say = progress or (lambda _msg: None)
+    landing = _Landing(out)
+    plan = _plan(_Picker(landing, seed))
+    manifest: list[Injected] = []
+    by_table: dict[str, list[Row]] = {}
+    for table_name, row, fault, rule, description in plan:
+        table = TABLES_BY_NAME[table_name]
+        manifest.append(Injected(table_name, row_key(table, row), fault, rule, description))
+        if fault.endswith("_original"):
+            continue  # already in the clean file
+        by_table.setdefault(table_name, []).append({c: row.get(c) for c in table.column_names})
+    for table_name, rows in by_table.items():
+        _write(landing, table_name, rows)
+        say(f"  {table_name:<28} +{len(rows)} bad rows")
+    landing.con.close()
+    write_manifest(out / MANIFEST_NAME, manifest)
+    say(f"faults: {len(manifest)} rows to quarantine, listed in {out / MANIFEST_NAME}")
+    return manifest
+
+
+def write_manifest(path: Path, rows: list[Injected]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(MANIFEST_COLUMNS)
+        for row in rows:
+            writer.writerow([row.table, row.key, row.fault, row.expected_rule, row.description])
+
+
+def read_manifest(path: str | Path) -> list[Injected]:
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        return [Injected(**{k: r[k] for k in MANIFEST_COLUMNS}) for r in csv.DictReader(handle)]
+
+
+def write_unreadable(out_dir: str | Path, scenario: str, table: str | None = None) -> Injected:
+    """Make one landing file unreadable, the build must stop naming it.
+
+    ``missing_column``: the file loses a column the contract requires (default: erp_sales_order_lines
+    without unit_price). ``empty_file``: the file becomes 0 bytes (default: erp_payments, an optional
+    table: even an optional file must have its header row).
+    """
+    out = Path(out_dir)
+    landing = _Landing(out)
+    if scenario == "missing_column":
+        table = table or "erp_sales_order_lines"
+        contract = TABLES_BY_NAME[table]
+        candidates = [c for c in contract.columns if not c.optional and c.name not in contract.key]
+        required = [c for c in candidates if not c.nullable]
+        dropped = (required or candidates)[-1].name
+        path = landing.path(table)
+        kept = [c for c in contract.column_names if c != dropped]
+        data = landing.arrow(table).select(kept)
+        landing.con.close()
+        if path.suffix == ".csv":
+            pacsv.write_csv(data, path)
+        else:
+            pq.write_table(data, path)
+        fault = Injected(table, "", "missing_column", "build_stops", f"{path.name} lacks column {dropped}")
+    elif scenario == "empty_file":
+        table = table or "erp_payments"
+        path = landing.path(table)
+        landing.con.close()
+        path.write_bytes(b"")
+        fault = Injected(table, "", "empty_file", "build_stops", f"{path.name} is 0 bytes")
+    else:
+        raise ValueError(f"scenario must be one of {UNREADABLE_SCENARIOS}, not {scenario!r}")
+    write_manifest(out / MANIFEST_NAME, [fault])
+    return fault
+
+
+__all__ = [
+    "FAULTS_DOC",
+    "MANIFEST_COLUMNS",
+    "MANIFEST_NAME",
+    "TOUCHED_INDICATORS",
+    "TOUCHED_TABLE",
+    "UNREADABLE_SCENARIOS",
+    "Injected",
+    "inject_faults",
+    "read_manifest",
+    "row_key",
+    "write_manifest",
+    "write_unreadable",
+]
+FAULTS_DOC = __doc__
