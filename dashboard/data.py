@@ -70,7 +70,12 @@ class Principal:
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"role": self.role, "rep_id": self.rep_id or "", "team_ids": ",".join(self.team_ids)}
+        """Bind parameters of the scope CTEs (prefixed: a query's own parameters never override them)."""
+        return {
+            "scope_role": self.role,
+            "scope_rep_id": self.rep_id or "",
+            "scope_team_ids": ",".join(self.team_ids),
+        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,7 +119,17 @@ def query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         raise WarehouseUnavailable(str(error)) from error
 
 
+def _scoped(principal: Principal, **params: Any) -> dict[str, Any]:
+    """A query's parameters plus the principal's scope parameters, which nothing may override."""
+    clash = set(params) & set(principal.params)
+    if clash:
+        raise ValueError(f"parameters {sorted(clash)} would override the access scope")
+    return {**principal.params, **params}
+
+
 def _ids(values: Iterable[str] | None) -> str:
+    """Ids as one comma-separated parameter; the query's ``filter_<name>`` flag says None (= all)
+    from an empty list (= none)."""
     return ",".join(sorted({str(v) for v in values})) if values else ""
 
 
@@ -228,12 +243,12 @@ with recursive
 managed_teams(team_id) as (
     select teams.team_id
     from main.dim_teams as teams
-    where $role = 'director'
+    where $scope_role = 'director'
         or (
-            $role = 'manager'
+            $scope_role = 'manager'
             and (
-                teams.team_id in (select unnest(string_split($team_ids, ',')))
-                or (teams.manager_rep_id = $rep_id and $rep_id <> '')
+                teams.team_id in (select unnest(string_split($scope_team_ids, ',')))
+                or (teams.manager_rep_id = $scope_rep_id and $scope_rep_id <> '')
             )
         )
     union
@@ -250,29 +265,29 @@ allowed_teams as (
 allowed_reps as (
     select reps.rep_id
     from main.dim_sales_reps as reps
-    where $role = 'director'
+    where $scope_role = 'director'
     union
     select history.rep_id
     from main.dim_rep_team_history as history
     inner join allowed_teams
         on history.team_id = allowed_teams.team_id
-    where $role = 'manager'
+    where $scope_role = 'manager'
     union
     select reps.rep_id
     from main.dim_sales_reps as reps
     inner join allowed_teams
         on reps.current_team_id = allowed_teams.team_id
-    where $role = 'manager'
+    where $scope_role = 'manager'
     union
     select reps.rep_id
     from main.dim_sales_reps as reps
-    where $role in ('manager', 'rep') and reps.rep_id = $rep_id
+    where $scope_role in ('manager', 'rep') and reps.rep_id = $scope_rep_id
 ),
 
 allowed_customers as (
     select customers.customer_id
     from main.dim_customers as customers
-    where $role = 'director'
+    where $scope_role in ('director', 'manager')
     union
     select customers.customer_id
     from main.dim_customers as customers
@@ -280,18 +295,18 @@ allowed_customers as (
         on customers.owner_rep_id = owners.rep_id
     inner join allowed_teams
         on owners.current_team_id = allowed_teams.team_id
-    where $role = 'manager'
+    where $scope_role = 'manager'
     union
     select customers.customer_id
     from main.dim_customers as customers
-    where $role in ('manager', 'rep') and customers.owner_rep_id = $rep_id
+    where $scope_role in ('manager', 'rep') and customers.owner_rep_id = $scope_rep_id
 )
 """
 
 # Rows of indicator_values (alias iv) the principal may see.
 VISIBLE_INDICATOR_ROWS = """
 (
-    (iv.grain in ('company', 'product') and $role = 'director')
+    (iv.grain in ('company', 'product') and $scope_role = 'director')
     or (iv.grain = 'team' and iv.entity_id in (select team_id from allowed_teams))
     or (iv.grain = 'rep' and iv.entity_id in (select rep_id from allowed_reps))
     or (iv.grain = 'customer' and iv.entity_id in (select customer_id from allowed_customers))
@@ -319,10 +334,13 @@ def visible_reps(principal: Principal) -> pd.DataFrame:
         SCOPE_CTES
         + """
         select reps.rep_id, reps.rep_name, reps.role, reps.level, reps.hire_date,
-            reps.termination_date, reps.current_team_id, reps.is_employed
+            reps.termination_date, reps.current_team_id, current_teams.team_name as current_team_name,
+            reps.is_employed
         from main.dim_sales_reps as reps
         inner join allowed_reps
             on reps.rep_id = allowed_reps.rep_id
+        left join main.dim_teams as current_teams
+            on reps.current_team_id = current_teams.team_id
         order by reps.rep_id
         """,
         principal.params,
@@ -352,7 +370,7 @@ def visible_products(principal: Principal) -> pd.DataFrame:
             products.lifecycle_stage, products.is_strategic, products.launch_date,
             products.replaced_by_product_id
         from main.dim_products as products
-        where $role = 'director'
+        where $scope_role = 'director'
         order by products.product_id
         """,
         principal.params,
@@ -377,7 +395,7 @@ def reps_in_team(principal: Principal, team_id: str, start: dt.date, end: dt.dat
             and (history.valid_to is null or history.valid_to > $start_date)
         order by reps.rep_id
         """,
-        {**principal.params, "team_id": team_id, "start_date": start, "end_date": end},
+        _scoped(principal, team_id=team_id, start_date=start, end_date=end),
     )
 
 
@@ -406,8 +424,8 @@ def indicator_snapshot(
             select *
             from main.indicator_values
             where grain = $grain and period_type = $period_type
-                and ($codes = '' or indicator_code in (select unnest(string_split($codes, ','))))
-                and ($entity_ids = '' or entity_id in (select unnest(string_split($entity_ids, ','))))
+                and (not $filter_codes or indicator_code in (select unnest(string_split($codes, ','))))
+                and (not $filter_entity_ids or entity_id in (select unnest(string_split($entity_ids, ','))))
         ),
 
         visible as (
@@ -447,14 +465,16 @@ def indicator_snapshot(
         where current_period.period_start = $period_start
         order by current_period.indicator_code, current_period.entity_id
         """,
-        {
-            **principal.params,
-            "grain": grain,
-            "period_type": period_type,
-            "period_start": period_start,
-            "codes": _ids(codes),
-            "entity_ids": _ids(entity_ids),
-        },
+        _scoped(
+            principal,
+            grain=grain,
+            period_type=period_type,
+            period_start=period_start,
+            codes=_ids(codes),
+            filter_codes=codes is not None,
+            entity_ids=_ids(entity_ids),
+            filter_entity_ids=entity_ids is not None,
+        ),
     )
 
 
@@ -485,22 +505,24 @@ def indicator_trend(
         inner join window_periods
             on iv.period_start = window_periods.period_start
         where iv.grain = $grain and iv.period_type = $period_type
-            and ($codes = '' or iv.indicator_code in (select unnest(string_split($codes, ','))))
-            and ($entity_ids = '' or iv.entity_id in (select unnest(string_split($entity_ids, ','))))
+            and (not $filter_codes or iv.indicator_code in (select unnest(string_split($codes, ','))))
+            and (not $filter_entity_ids or iv.entity_id in (select unnest(string_split($entity_ids, ','))))
             and """
         + VISIBLE_INDICATOR_ROWS
         + """
         order by iv.indicator_code, iv.entity_id, iv.period_start
         """,
-        {
-            **principal.params,
-            "grain": grain,
-            "period_type": period_type,
-            "until": until,
-            "codes": _ids(codes),
-            "entity_ids": _ids(entity_ids),
-            "periods_back": periods_back,
-        },
+        _scoped(
+            principal,
+            grain=grain,
+            period_type=period_type,
+            until=until,
+            codes=_ids(codes),
+            filter_codes=codes is not None,
+            entity_ids=_ids(entity_ids),
+            filter_entity_ids=entity_ids is not None,
+            periods_back=periods_back,
+        ),
     )
 
 
@@ -524,17 +546,19 @@ def customers_owned(
         inner join main.dim_customers as customers
             on status.customer_id = customers.customer_id
         where status.period_type = $period_type and status.period_start = $period_start
-            and ($team_ids = '' or status.owner_team_id in (select unnest(string_split($team_ids, ','))))
-            and ($rep_ids = '' or status.owner_rep_id in (select unnest(string_split($rep_ids, ','))))
+            and (not $filter_team_ids or status.owner_team_id in (select unnest(string_split($team_ids, ','))))
+            and (not $filter_rep_ids or status.owner_rep_id in (select unnest(string_split($rep_ids, ','))))
         order by status.customer_id
         """,
-        {
-            **principal.params,
-            "period_type": period_type,
-            "period_start": period_start,
-            "team_ids": _ids(team_ids),
-            "rep_ids": _ids(rep_ids),
-        },
+        _scoped(
+            principal,
+            period_type=period_type,
+            period_start=period_start,
+            team_ids=_ids(team_ids),
+            filter_team_ids=team_ids is not None,
+            rep_ids=_ids(rep_ids),
+            filter_rep_ids=rep_ids is not None,
+        ),
     )
 
 
@@ -544,8 +568,10 @@ def customers_owned(
 
 CLV_SNAPSHOT_TABLE = "fct_customer_clv_snapshots"
 CLV_COLUMNS = (
-    "as_of_date", "customer_id", "segment", "frequency", "recency", "t", "expected_purchases",
-    "p_alive", "expected_margin_per_order", "clv_predicted", "clv_formula", "churn_risk", "clv_tier",
+    "as_of_date", "snapshot_date", "segment", "frequency", "recency", "age", "t", "days_since_last_purchase",
+    "p_alive", "churn_risk", "expected_purchases", "expected_margin_per_purchase", "expected_margin_per_order",
+    "clv_predicted", "annual_purchase", "expected_relationship_years", "gross_margin_rate", "maintenance_cost",
+    "clv_formula", "clv_tier",
 )  # fmt: skip
 
 
@@ -558,7 +584,7 @@ def clv_snapshots(principal: Principal, customer_id: str, until: dt.date) -> pd.
     date_column = next((c for c in ("as_of_date", "snapshot_date") if c in columns), None)
     if "customer_id" not in columns or date_column is None:
         return None
-    wanted = [c for c in columns if c.lower() in CLV_COLUMNS or c == date_column]
+    wanted = [c for c in CLV_COLUMNS if c in columns]
     select_list = ", ".join(f'snapshots."{c}"' for c in wanted)
     return query(
         SCOPE_CTES
@@ -570,7 +596,7 @@ def clv_snapshots(principal: Principal, customer_id: str, until: dt.date) -> pd.
         where snapshots.customer_id = $customer_id and snapshots."{date_column}" <= $until
         order by snapshots."{date_column}"
         """,
-        {**principal.params, "customer_id": customer_id, "until": until},
+        _scoped(principal, customer_id=customer_id, until=until),
     )
 
 
@@ -579,22 +605,27 @@ def clv_snapshots(principal: Principal, customer_id: str, until: dt.date) -> pd.
 # ---------------------------------------------------------------------------------------------
 
 
+# Data-quality tables the page shows, and whether their rows are for directors only (rejected
+# rows carry the landing row as text, with customer data in it).
+DQ_TABLES = {"dq_results": True, "dq_rejected_rows": True, "dq_row_accounting": False}
+
+
 def dq_table(principal: Principal, table: str, limit: int = 5000) -> pd.DataFrame | None:
-    """A data-quality table as built (None when it does not exist yet). Rows: directors only."""
-    if table not in ("dq_results", "dq_rejected_rows"):
+    """A data-quality table as built (None when it does not exist yet)."""
+    if table not in DQ_TABLES:
         raise ValueError(table)
     relation = find_table(table)
     if relation is None:
         return None
     return query(
-        f"select * from {relation} where $role = 'director' limit $limit",
-        {**principal.params, "limit": limit},
+        f"select * from {relation} where $scope_role = 'director' or not $directors_only limit $limit",
+        _scoped(principal, directors_only=DQ_TABLES[table], limit=limit),
     )
 
 
 def dq_summary(table: str, group_columns: Iterable[str]) -> pd.DataFrame | None:
     """Row counts of a data-quality table by the given columns that exist (all roles)."""
-    if table not in ("dq_results", "dq_rejected_rows"):
+    if table not in DQ_TABLES:
         raise ValueError(table)
     relation = find_table(table)
     if relation is None:

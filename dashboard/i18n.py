@@ -44,8 +44,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "data, builds and publishes), or point `SALESPERF_WAREHOUSE` at a built file.",
     ),
     "warehouse_empty": (
-        "数据仓库文件 `{path}` 存在，但没有指标数据（缺少 indicator_values 或其为空）。请运行 `python3.11 tasks.py demo`"
-        " 或 `python3.11 tasks.py build`。",
+        "数据仓库文件 `{path}` 存在，但没有指标数据（缺少 indicator_values 或其为空）。"
+        "请运行 `python3.11 tasks.py demo` 或 `python3.11 tasks.py build`。",
         "The warehouse file `{path}` exists but holds no indicator values (indicator_values is missing or empty). "
         "Run `python3.11 tasks.py demo` or `python3.11 tasks.py build`.",
     ),
@@ -138,10 +138,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_headline_indicator": ("阶段核心指标", "Stage headline indicator"),
     "col_unit_money": ("（万元）", " (CNY)"),
     "col_entity": ("对象", "Entity"),
+    "col_entity_id": ("对象编号", "Entity id"),
+    "col_source_table": ("落地表", "Landing table"),
+    "col_rule": ("规则", "Rule"),
+    "col_severity": ("严重级别", "Severity"),
+    "col_status": ("状态", "Status"),
+    "col_landing_rows": ("落地行数", "Landing rows"),
+    "col_staged_rows": ("入库行数", "Staged rows"),
+    "col_soft_deleted_rows": ("软删除行数", "Soft-deleted rows"),
+    "col_rejected_rows": ("拒绝行数", "Rejected rows"),
+    "col_unaccounted_rows": ("未核对行数", "Unaccounted rows"),
+    "chart_unit_money": ("单位：万元", "CNY"),
     "col_grain": ("粒度", "Grain"),
-    "band_on_track": ("达标（≥100%）", "On track (≥100%)"),
-    "band_close": ("接近（80–100%）", "Close (80–100%)"),
-    "band_behind": ("落后（<80%）", "Behind (<80%)"),
+    "band_on_track": ("🟢 达标（≥100%）", "🟢 On track (≥100%)"),
+    "band_close": ("🟡 接近（80–100%）", "🟡 Close (80–100%)"),
+    "band_behind": ("🔴 落后（<80%）", "🔴 Behind (<80%)"),
     "band_none": ("无目标", "No target"),
     # teams
     "teams_title": ("团队排行榜", "Team leaderboard"),
@@ -205,6 +216,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq_not_available": (
         "数据质量结果表（{table}）尚未提供：数据质量检查上线后这里会显示结果。",
         "The data-quality table ({table}) is not available yet: it appears here once the data-quality checks ship.",
+    ),
+    "dq_row_accounting": (
+        "行数核对（落地 = 入库 + 软删除 + 拒绝）",
+        "Row accounting (landed = staged + soft-deleted + rejected)",
     ),
     "dq_freshness": ("数据新鲜度", "Freshness"),
     "dq_published_at": ("仓库文件发布时间", "Warehouse file published at"),

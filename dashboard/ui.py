@@ -195,33 +195,46 @@ def build_context(principal: data.Principal, lang: str) -> Context:
     teams = all_teams
     if not all_teams.empty:
         regions = all_teams.drop_duplicates("region_code").sort_values("region_code")
-        region_names = dict(zip(regions["region_code"], regions["region_name"].fillna(regions["region_code"])))
-        region = select(
-            i18n.t("region", lang),
-            ["", *region_names],
-            key="region",
-            format_func=lambda value: region_names.get(value, i18n.t("all", lang)) if value else i18n.t("all", lang),
-            container=sidebar,
-        ) or ""
+        region_names = dict(
+            zip(regions["region_code"], regions["region_name"].fillna(regions["region_code"]), strict=True)
+        )
+        region = (
+            select(
+                i18n.t("region", lang),
+                ["", *region_names],
+                key="region",
+                format_func=lambda value: (
+                    region_names.get(value, i18n.t("all", lang)) if value else i18n.t("all", lang)
+                ),
+                container=sidebar,
+            )
+            or ""
+        )
         if region:
             teams = all_teams.loc[all_teams["region_code"] == region]
-        team_names = dict(zip(teams["team_id"], teams["team_name"]))
-        team = select(
-            i18n.t("team", lang),
-            ["", *team_names],
-            key="team",
-            format_func=lambda value: f"{team_names[value]} ({value})" if value else i18n.t("all", lang),
-            container=sidebar,
-        ) or ""
+        team_names = dict(zip(teams["team_id"], teams["team_name"], strict=True))
+        team = (
+            select(
+                i18n.t("team", lang),
+                ["", *team_names],
+                key="team",
+                format_func=lambda value: f"{team_names[value]} ({value})" if value else i18n.t("all", lang),
+                container=sidebar,
+            )
+            or ""
+        )
         if team:
             teams = teams.loc[teams["team_id"] == team]
-    role = select(
-        i18n.t("role", lang),
-        ["", *i18n.REP_ROLES],
-        key="role",
-        format_func=lambda value: i18n.t(f"rep_role_{value}", lang) if value else i18n.t("all", lang),
-        container=sidebar,
-    ) or ""
+    role = (
+        select(
+            i18n.t("role", lang),
+            ["", *i18n.REP_ROLES],
+            key="role",
+            format_func=lambda value: i18n.t(f"rep_role_{value}", lang) if value else i18n.t("all", lang),
+            container=sidebar,
+        )
+        or ""
+    )
 
     reps = all_reps
     if region or team:
@@ -318,8 +331,10 @@ class Column:
 def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str, file_name: str) -> None:
     """A dataframe in the user's language plus a CSV download (UTF-8 with BOM, raw figures)."""
     labels = {col.name: (ctx.t(col.label) if col.label in i18n.TEXT else col.label) for col in columns}
-    shown = frame.loc[:, [col.name for col in columns]].copy() if not frame.empty else pd.DataFrame(
-        columns=[col.name for col in columns]
+    shown = (
+        frame.loc[:, [col.name for col in columns]].copy()
+        if not frame.empty
+        else pd.DataFrame(columns=[col.name for col in columns])
     )
     export = shown.rename(columns=labels)
     shown = shown.drop(columns=[col.name for col in columns if col.kind == "export"])
@@ -353,7 +368,7 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
     st.dataframe(shown, column_config=config, hide_index=True, key=f"table_{key}", width="stretch")
     st.download_button(
         ctx.t("download_csv"),
-        data=export.to_csv(index=False).encode("utf-8-sig"),
+        data=csv_bytes(export),
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"csv_{key}",
@@ -361,7 +376,14 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
     )
 
 
-def trend_chart(ctx: Context, trend: pd.DataFrame, series_column: str, series_names: dict[str, str], unit: str | None) -> None:
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV for Excel: UTF-8 with a byte-order mark, so Chinese headers and names open correctly."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def trend_chart(
+    ctx: Context, trend: pd.DataFrame, series_column: str, series_names: dict[str, str], unit: str | None
+) -> None:
     """A line chart of indicator values over periods, one line per entity."""
     if trend.empty:
         st.info(ctx.t("no_data"))
@@ -370,7 +392,13 @@ def trend_chart(ctx: Context, trend: pd.DataFrame, series_column: str, series_na
     values = frame.pivot_table(index="period_label", columns="series", values="value", aggfunc="first")
     if unit == "currency":
         values = values / i18n.money_table_scale(ctx.lang)
+    elif unit == "ratio":
+        values = values * 100
     st.line_chart(values)
+    if unit == "currency":
+        st.caption(ctx.t("chart_unit_money"))
+    elif unit == "ratio":
+        st.caption("%")
 
 
 def scorecard(ctx: Context, snapshot: pd.DataFrame) -> pd.DataFrame:

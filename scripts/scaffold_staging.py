@@ -83,13 +83,19 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
         meta = [f"          required: {'true' if t.required else 'false'}", f"          primary_key: [{', '.join(t.key)}]"]
         lines += ["        config:", "          meta:"]
         lines += ["  " + m for m in meta]
-        if t.event_time:
+        if t.name in FRESHNESS:
+            column, warn, error, why = FRESHNESS[t.name]
+            loaded_at = freshness_expr(t, column)
             lines += [
-                f"          loaded_at_field: \"cast({t.event_time} as timestamp)\"",
+                f"          # Freshness: {why}",
+                f"          loaded_at_field: {q(loaded_at)}",
                 "          freshness:",
-                "            warn_after: {count: 2, period: day}",
-                "            error_after: {count: 7, period: day}",
+                f"            warn_after: {{count: {warn}, period: day}}",
+                f"            error_after: {{count: {error}, period: day}}",
             ]
+            if t.name not in FUTURE_ALLOWED:
+                # A far-future typo (2099) must not make a stale extract look fresh.
+                lines.append(f"            filter: {q(loaded_at + ' <= cast(now() as timestamp)')}")
         lines.append("        columns:")
         for c in t.columns:
             desc = c.description
@@ -105,6 +111,57 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
                 meta["pii"] = "true"
             lines += ["            config:", "              meta: {" + ", ".join(f"{k}: {v}" for k, v in meta.items()) + "}"]
     return "\n".join(lines) + "\n"
+
+
+# Source freshness: (column, warn after days, error after days, why). `dbt source freshness` and
+# the build's data-quality summary (salesperf.quality.freshness) both read these thresholds from
+# the sources YAML. Master tables (regions, teams, reps, accounts, contacts, products) do not age
+# and have none.
+DAILY = "a daily operational extract: a long weekend is normal, a week without rows is not."
+FRESHNESS: dict[str, tuple[str, int, int, str]] = {
+    "erp_sales_orders": ("order_date", 3, 7, DAILY),
+    "erp_invoices": ("invoice_date", 3, 7, DAILY),
+    "erp_payments": ("payment_date", 3, 7, DAILY),
+    "erp_customer_costs": ("cost_date", 3, 7, DAILY),
+    "erp_expenses": ("expense_date", 3, 7, DAILY),
+    "erp_deliveries": (
+        "delivered_date", 7, 14,
+        "actual deliveries (promised dates lie in the future); a week without one is unusual.",
+    ),
+    "erp_contracts": ("signed_at", 7, 30, "contracts are signed every few days."),
+    "fx_rates": ("rate_date", 4, 10, "rates are published on business days."),
+    "crm_activities": ("activity_at", 3, 7, DAILY),
+    "crm_follow_up_tasks": ("triggered_at", 3, 7, DAILY),
+    "crm_opportunities": ("created_at", 3, 7, DAILY),
+    "crm_leads": ("created_at", 7, 21, "leads arrive every few days."),
+    "crm_service_tickets": ("opened_at", 7, 21, "tickets arrive every few days."),
+    "crm_surveys": ("surveyed_at", 7, 21, "survey responses arrive every few days."),
+    "crm_referrals": ("referred_at", 14, 45, "referrals are sparse (weeks apart)."),
+    "plan_sales_targets": (
+        "month", 35, 95,
+        "monthly plans: the current month's targets are late after 35 days, a quarter without plans is an error.",
+    ),
+    "market_sizes": ("year", 400, 800, "yearly market sizes: last year's figure is due within weeks of the new year."),
+    "hr_skill_assessments": ("assessed_at", 60, 120, "assessment cycles run every few weeks."),
+    "hr_trainings": ("started_at", 14, 45, "trainings start every week."),
+    "hr_knowledge_contributions": ("contributed_at", 30, 90, "contributions are sparse (weeks apart)."),
+    "hr_insight_reports": ("submitted_at", 30, 90, "insight reports are sparse (weeks apart)."),
+    "hr_collaboration_surveys": ("surveyed_at", 120, 200, "the internal survey runs quarterly."),
+    "hr_cross_dept_requests": ("requested_at", 14, 45, "requests arrive every week."),
+    "hr_compliance_checks": ("checked_at", 14, 45, "audit checks run every week."),
+}
+# Tables whose freshness column may legitimately lie in the future (plans are set ahead).
+FUTURE_ALLOWED = {"plan_sales_targets", "market_sizes"}
+# The column whose date after the as-of date makes a row a future-dated typo (rule future_date),
+# when it is not the table's event_time: a delivery is promised ahead, but delivered in the past.
+FUTURE_DATE_COLUMN = {"erp_deliveries": "delivered_date"}
+
+
+def freshness_expr(t: Table, column: str) -> str:
+    """The loaded_at_field of a table: its freshness column as a timestamp, whatever the file type."""
+    if t.column(column).type == "int":  # a year
+        return f"cast(make_date(try_cast({column} as integer), 1, 1) as timestamp)"
+    return f"try_cast({column} as timestamp)"
 
 
 # Master tables whose soft-deleted rows are still referenced by counted events (the orders of a
@@ -152,11 +209,13 @@ def base_sql(t: Table) -> str:
     typed.append(f"        {{{{ dq_row_key([{', '.join(repr('source.' + k) for k in t.key)}]) }}}} as dq_row_key")
     typed.append(f"        {{{{ dq_raw_row({[c.name for c in t.columns]!r}) }}}} as dq_raw_row")
     rules, joins, ctes = [], [], []
+    # Empty text breaks null_key / missing_required_value; a value that is there but does not parse
+    # (2024-02-30 in a required date) is reported as unparseable, the more precise reason.
     for k in t.key:
-        rules.append(f"            when {cast_expr(t, t.column(k), 'source.')} is null then 'null_key'")
+        rules.append(f"            when nullif(trim(source.{k}), '') is null then 'null_key'")
     for c in cols:
         if not c.nullable and c.name not in t.key:
-            rules.append(f"            when {cast_expr(t, c, 'source.')} is null then 'missing_required_value'")
+            rules.append(f"            when nullif(trim(source.{c.name}), '') is null then 'missing_required_value'")
     for c in cols:
         if c.type in UNPARSEABLE:
             rules.append(
@@ -209,7 +268,7 @@ def base_sql(t: Table) -> str:
         joins.append("    left join order_dates\n        on {{ stg_id('source.order_id') }} = order_dates.order_id")
         rules.append("            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'")
     if t.event_time and t.name != "erp_sales_orders":
-        ev = t.column(t.event_time)
+        ev = t.column(FUTURE_DATE_COLUMN.get(t.name, t.event_time))
         joins.append("    cross join {{ ref('int_as_of_date') }} as as_of")
         rules.append(f"            when cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date then 'future_date'")
     typed.append("        case\n" + "\n".join(rules) + "\n        end as row_rule")
@@ -276,6 +335,13 @@ def staging_sql(t: Table, deleted: bool = False) -> str:
     )
 
 
+def orphan_description(t: Table, c, target: Table) -> str:
+    return (
+        f"warn: a {c.name} that is not in {target.name} leaves the {t.grain} in every figure that "
+        f"does not need the {target.grain}; only its breakdown by {target.grain} is missing."
+    )
+
+
 def models_yaml(tables: list[Table]) -> str:
     lines = ["version: 2", "", "models:"]
     for t in tables:
@@ -310,21 +376,30 @@ def models_yaml(tables: list[Table]) -> str:
             if c.references:
                 rt, rc = c.references.split(".")
                 target = TABLES_BY_NAME[rt]
-                tests += [
-                    "          - relationships:",
-                    "              arguments:",
-                    f"                to: ref('{model_name(target)}')",
-                    f"                field: {staged_name(target, rc)}",
-                ]
                 if target.soft_delete:
                     # A reference to a soft-deleted row is no orphan: check against every landing row.
-                    tests[-5:] = [
+                    block = [
                         "          - references_landing_row:",
                         "              arguments:",
                         f"                source_name: {target.source}",
                         f"                table_name: {target.name}",
                         f"                field: {rc}",
                     ]
+                else:
+                    block = [
+                        "          - relationships:",
+                        "              arguments:",
+                        f"                to: ref('{model_name(target)}')",
+                        f"                field: {staged_name(target, rc)}",
+                    ]
+                if (t.name, c.name) not in QUARANTINE_REFERENCES:
+                    # Severity: an orphan here leaves the row in every figure that does not need
+                    # the referenced entity; only its breakdown by that entity is missing. A
+                    # manager can live with it: warn. Orphans that would corrupt a figure are
+                    # quarantined (QUARANTINE_REFERENCES): their tests stay errors.
+                    block[1:1] = [f"              description: {q(orphan_description(t, c, target))}"]
+                    block += ["              config:", "                severity: warn"]
+                tests += block
             if tests:
                 lines.append("        data_tests:")
                 lines += tests

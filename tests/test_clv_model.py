@@ -15,16 +15,18 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from salesperf.clv import (
     ClvSettings,
     attach_segments,
+    bgnbd,
     discounted_clv,
     expected_purchases,
     fit_bgnbd,
     fit_gamma_gamma,
     fit_models,
+    gamma_gamma,
     population_expected_purchases,
     predict,
     predict_snapshots,
@@ -33,7 +35,6 @@ from salesperf.clv import (
     run_snapshots,
     summarize,
 )
-from salesperf.clv import bgnbd, gamma_gamma
 from salesperf.clv.bgnbd import BGNBDParams
 from salesperf.clv.gamma_gamma import GammaGammaParams
 
@@ -130,15 +131,31 @@ def test_expected_purchases_increase_with_horizon(a: float) -> None:
 
 
 def _integral(params: BGNBDParams, t: float, x: float, t_x: float, age: float) -> float:
-    """E[Y(t) | x, t_x, T] by adaptive quadrature of its integral form (reference values)."""
+    """E[Y(t) | x, t_x, T] by adaptive quadrature of its integral form (reference values).
+
+    For a < 1 the Beta density is singular at 0: integrate over s = p^a instead (smooth)."""
     r, alpha, a, b = params.as_array()
-    dist = stats.beta(a, b + x)
+    beta = b + x
     k = r + x
+    log_norm = special.betaln(a, beta)
 
-    def f(p: float) -> float:
-        return -math.expm1(-k * math.log1p(p * t / (alpha + age))) / p * dist.pdf(p)
+    def g(p: float) -> float:
+        return -math.expm1(-k * math.log1p(p * t / (alpha + age))) / p
 
-    cuts = sorted({0.0, 1.0, *dist.ppf([1e-10, 1e-4, 0.01, 0.5, 0.99, 1 - 1e-4]).tolist()})
+    cuts_p = [0.0, 1.0, *stats.beta(a, beta).ppf([1e-10, 1e-4, 0.01, 0.5, 0.99, 1 - 1e-4]).tolist()]
+    if a < 1:
+
+        def f(s: float) -> float:
+            p = s ** (1.0 / a)
+            return g(p) * math.exp((beta - 1.0) * math.log1p(-p) - log_norm) / a if 0 < p < 1 else 0.0
+
+        cuts = sorted({c**a for c in cuts_p})
+    else:
+
+        def f(p: float) -> float:
+            return g(p) * math.exp((a - 1.0) * math.log(p) + (beta - 1.0) * math.log1p(-p) - log_norm)
+
+        cuts = sorted(set(cuts_p))
     total = sum(
         integrate.quad(f, lo, hi, limit=400, epsrel=1e-12, epsabs=0)[0]
         for lo, hi in zip(cuts[:-1], cuts[1:], strict=False)
@@ -283,6 +300,8 @@ def test_segment_without_repeat_buyers_falls_back_to_pooled(caplog: pytest.LogCa
     )
     segments = pd.DataFrame({"customer_id": lines["customer_id"].unique()})
     segments["segment"] = np.where(segments["customer_id"].str.startswith("N"), "B2C", "B2B")
+    segments = segments[~segments["customer_id"].isin(["C1", "C2", "C3"])]  # no account row: 'unknown'
+
     settings = ClvSettings(time_unit="weeks", min_customers_per_segment=100, min_repeat_buyers=20)
     summary = attach_segments(summarize(purchases_from_lines(lines), date(2024, 6, 30), time_unit="weeks"), segments)
     with caplog.at_level(logging.INFO, logger="salesperf.clv"):
@@ -290,6 +309,7 @@ def test_segment_without_repeat_buyers_falls_back_to_pooled(caplog: pytest.LogCa
     assert models["B2B"].bgnbd_source == "segment_fit"
     assert models["B2C"].bgnbd_source == "pooled_fit"
     assert models["B2C"].gg_source == "pooled_fit"
+    assert models["unknown"].bgnbd_source == "pooled_fit"
     assert any("B2C" in r.getMessage() and "pooled fit used" in r.getMessage() for r in caplog.records)
     predictions = predict(summary, models, settings)
     _assert_no_nan(predictions)

@@ -23,8 +23,6 @@ def customer_table(ctx: ui.Context) -> pd.DataFrame:
     customers = data.customers_owned(
         ctx.principal, ctx.period_type, ctx.period_start, team_ids=filtered_teams, rep_ids=filtered_reps
     )
-    if (filtered_teams is not None and not filtered_teams) or (filtered_reps is not None and not filtered_reps):
-        customers = customers.iloc[0:0]
     values = data.indicator_snapshot(ctx.principal, "customer", ctx.period_type, ctx.period_start, CUSTOMER_CODES)
     if not values.empty:
         wide = values.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
@@ -64,7 +62,9 @@ def concentration(ctx: ui.Context) -> None:
     ):
         if not ids:
             continue
-        snapshot = data.indicator_snapshot(ctx.principal, grain, ctx.period_type, ctx.period_start, CONCENTRATION_CODES, ids)
+        snapshot = data.indicator_snapshot(
+            ctx.principal, grain, ctx.period_type, ctx.period_start, CONCENTRATION_CODES, ids
+        )
         if snapshot.empty:
             continue
         wide = snapshot.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
@@ -85,7 +85,7 @@ def concentration(ctx: ui.Context) -> None:
         [
             ui.Column("grain", "col_grain"),
             ui.Column("entity", "col_entity"),
-            ui.Column("entity_id", "col_entity"),
+            ui.Column("entity_id", "col_entity_id"),
             ui.Column("customer_concentration", ctx.catalog.name("customer_concentration"), "ratio"),
         ],
         key="concentration",
@@ -94,7 +94,7 @@ def concentration(ctx: ui.Context) -> None:
 
 
 def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
-    names = dict(zip(customers["customer_id"], customers["customer_name"]))
+    names = dict(zip(customers["customer_id"], customers["customer_name"], strict=True))
     customer_id = ui.select(
         ctx.t("customer_select"), list(names), key="customer", format_func=lambda v: f"{names.get(v, v)} ({v})"
     )
@@ -112,7 +112,7 @@ def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
             {"sales_amount": ctx.catalog.name("sales_amount")}, "currency",
         )  # fmt: skip
     with right:
-        st.markdown(f"##### CLV")
+        st.markdown("##### CLV")
         clv = trend.loc[trend["indicator_code"].isin(["clv_predicted", "clv_formula"])]
         ui.trend_chart(
             ctx, clv, "indicator_code",
@@ -131,7 +131,10 @@ def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
         ui.table(
             ctx,
             snapshots,
-            [ui.Column(c, ctx.catalog.name(c) if c in ctx.catalog else c, kinds.get(c, "text")) for c in snapshots.columns],
+            [
+                ui.Column(c, ctx.catalog.name(c) if c in ctx.catalog else c, kinds.get(c, "text"))
+                for c in snapshots.columns
+            ],
             key="clv_snapshots",
             file_name=f"customer_{customer_id}_clv_snapshots",
         )
@@ -149,14 +152,26 @@ def render() -> None:
         return
 
     st.markdown(f"#### {ctx.t('customers_list')}")
-    ui.table(ctx, customers, columns(ctx), key="customers", file_name=f"customers_{ctx.period_type}_{ctx.period_start.isoformat()}")
+    ui.table(
+        ctx,
+        customers,
+        columns(ctx),
+        key="customers",
+        file_name=f"customers_{ctx.period_type}_{ctx.period_start.isoformat()}",
+    )
 
     st.markdown(f"#### {ctx.t('churn_list')}")
     at_risk = customers.loc[customers["churn_risk"] >= 0.5]
     if at_risk.empty:
         st.caption(ctx.t("churn_none"))
     else:
-        ui.table(ctx, at_risk, columns(ctx), key="churn", file_name=f"churn_risk_{ctx.period_type}_{ctx.period_start.isoformat()}")
+        ui.table(
+            ctx,
+            at_risk,
+            columns(ctx),
+            key="churn",
+            file_name=f"churn_risk_{ctx.period_type}_{ctx.period_start.isoformat()}",
+        )
 
     concentration(ctx)
     history(ctx, customers)

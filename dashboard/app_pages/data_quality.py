@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, i18n, ui
 
 RESULT_GROUPS = ("status", "severity", "check_type", "layer")
-REJECTED_GROUPS = ("source_table", "table_name", "model_name", "rule", "rule_name", "check_name")
+REJECTED_GROUPS = ("source_table", "table_name", "model_name", "rule", "rule_name", "check_name", "severity")
+
+
+def label(column: str) -> str:
+    """The i18n key of a data-quality column when there is one, else the column name."""
+    return f"col_{column}" if f"col_{column}" in i18n.TEXT else column
 
 
 def freshness(ctx: ui.Context) -> None:
@@ -40,7 +45,10 @@ def dq_section(ctx: ui.Context, table: str, title: str, groups: tuple[str, ...])
     ui.table(
         ctx,
         summary,
-        [ui.Column(c, "dq_rows" if c == "row_count" else c, "int" if c == "row_count" else "text") for c in summary.columns],
+        [
+            ui.Column(c, "dq_rows" if c == "row_count" else label(c), "int" if c == "row_count" else "text")
+            for c in summary.columns
+        ],
         key=f"{table}_summary",
         file_name=f"{table}_summary",
     )
@@ -49,7 +57,22 @@ def dq_section(ctx: ui.Context, table: str, title: str, groups: tuple[str, ...])
         return
     rows = data.dq_table(ctx.principal, table)
     if rows is not None and not rows.empty:
-        ui.table(ctx, rows, [ui.Column(c, c) for c in rows.columns], key=table, file_name=table)
+        ui.table(ctx, rows, [ui.Column(c, label(c)) for c in rows.columns], key=table, file_name=table)
+
+
+def row_accounting(ctx: ui.Context) -> None:
+    st.markdown(f"#### {ctx.t('dq_row_accounting')}")
+    rows = data.dq_table(ctx.principal, "dq_row_accounting")
+    if rows is None:
+        st.info(ctx.t("dq_not_available", table="dq_row_accounting"))
+        return
+    ui.table(
+        ctx,
+        rows,
+        [ui.Column(c, label(c), "text" if c == "source_table" else "int") for c in rows.columns],
+        key="dq_row_accounting",
+        file_name="dq_row_accounting",
+    )
 
 
 def render() -> None:
@@ -57,6 +80,7 @@ def render() -> None:
     st.header(ctx.t("dq_title"))
     dq_section(ctx, "dq_results", "dq_results", RESULT_GROUPS)
     dq_section(ctx, "dq_rejected_rows", "dq_rejected", REJECTED_GROUPS)
+    row_accounting(ctx)
     freshness(ctx)
 
 

@@ -36,10 +36,13 @@ def render() -> None:
         if code not in frame.columns:
             frame[code] = float("nan")
     frame["stage_name"] = [
-        ctx.t(f"stage_{stage}") if f"stage_{stage}" in i18n.TEXT else (stage or "—") for stage in frame["lifecycle_stage"]
+        ctx.t(f"stage_{stage}") if f"stage_{stage}" in i18n.TEXT else (stage or "—")
+        for stage in frame["lifecycle_stage"]
     ]
     frame["strategic"] = frame["is_strategic"].astype(float)
-    frame["headline_indicator"] = [ctx.catalog.name(STAGE_HEADLINE.get(stage, "")) for stage in frame["lifecycle_stage"]]
+    frame["headline_indicator"] = [
+        ctx.catalog.name(STAGE_HEADLINE.get(stage, "")) for stage in frame["lifecycle_stage"]
+    ]
     frame["headline_value"] = [
         ctx.catalog.format(STAGE_HEADLINE.get(stage, "lifecycle_headline"), value)
         for stage, value in zip(frame["lifecycle_stage"], frame["lifecycle_headline"], strict=True)
@@ -69,7 +72,7 @@ def render() -> None:
         file_name=f"products_{ctx.period_type}_{ctx.period_start.isoformat()}",
     )
 
-    names = dict(zip(frame["product_id"], frame["product_name"]))
+    names = dict(zip(frame["product_id"], frame["product_name"], strict=True))
     chosen = st.multiselect(
         ctx.t("col_product"), list(names), default=list(names)[:5], format_func=names.get, key="products_trend"
     )

@@ -16,7 +16,7 @@ def render() -> None:
     reps = ctx.reps
     if ctx.principal.role == "rep":
         reps = ctx.all_reps.loc[ctx.all_reps["rep_id"] == ctx.principal.rep_id]
-    names = dict(zip(reps["rep_id"], reps["rep_name"]))
+    names = dict(zip(reps["rep_id"], reps["rep_name"], strict=True))
     rep_id = ui.select(
         ctx.t("rep_select"), list(names), key="rep", format_func=lambda value: f"{names.get(value, value)} ({value})"
     )
@@ -29,7 +29,7 @@ def render() -> None:
     st.caption(
         ctx.t(
             "rep_info",
-            team=ctx.team_name(rep["current_team_id"]) or "—",
+            team=rep["current_team_name"] if pd.notna(rep["current_team_name"]) else "—",
             role=ctx.t(f"rep_role_{rep['role']}") if f"rep_role_{rep['role']}" in i18n.TEXT else rep["role"],
             hire=pd.Timestamp(rep["hire_date"]).date().isoformat() if pd.notna(rep["hire_date"]) else "—",
         )

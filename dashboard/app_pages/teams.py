@@ -22,7 +22,9 @@ def _wide(snapshot: pd.DataFrame, id_column: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[id_column])
     values = snapshot.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
     sales = snapshot.loc[snapshot["indicator_code"] == "sales_amount", ["entity_id", "target_value", "attainment"]]
-    wide = values.reset_index().merge(sales.rename(columns={"target_value": "sales_target"}), on="entity_id", how="left")
+    wide = values.reset_index().merge(
+        sales.rename(columns={"target_value": "sales_target"}), on="entity_id", how="left"
+    )
     return wide.rename(columns={"entity_id": id_column})
 
 
@@ -87,19 +89,28 @@ def leaderboard(ctx: ui.Context) -> None:
                 icon=":material/arrow_forward:",
             )
 
-    code = st.selectbox(
-        ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key="teams_trend_code"
-    )
+    code = st.selectbox(ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key="teams_trend_code")
     trend = data.indicator_trend(ctx.principal, "team", ctx.period_type, ctx.period_start, [code], ctx.team_ids)
     st.markdown(f"##### {ctx.t('teams_trend', indicator=ctx.catalog.name(code))}")
-    ui.trend_chart(ctx, trend, "entity_id", dict(zip(ctx.teams["team_id"], ctx.teams["team_name"])), ctx.catalog.unit(code))
+    ui.trend_chart(
+        ctx,
+        trend,
+        "entity_id",
+        dict(zip(ctx.teams["team_id"], ctx.teams["team_name"], strict=True)),
+        ctx.catalog.unit(code),
+    )
 
 
 def team_detail(ctx: ui.Context, team_id: str) -> None:
     st.header(ctx.t("team_title", name=ctx.team_name(team_id)))
     st.caption(ctx.period_caption())
-    st.button(ctx.t("back_to_leaderboard"), key="back_to_leaderboard", on_click=ui.drill, args=("team", ""),
-              icon=":material/arrow_back:")
+    st.button(
+        ctx.t("back_to_leaderboard"),
+        key="back_to_leaderboard",
+        on_click=ui.drill,
+        args=("team", ""),
+        icon=":material/arrow_back:",
+    )
     snapshot = data.indicator_snapshot(ctx.principal, "team", ctx.period_type, ctx.period_start, entity_ids=[team_id])
     if snapshot.empty and team_id not in ctx.team_ids:
         st.info(ctx.t("team_not_visible"))

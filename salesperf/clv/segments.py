@@ -4,6 +4,8 @@ Each customer segment (B2B, B2C, ...) gets its own fit when it is large enough; 
 when its fit fails, it uses the fit on all customers ("pooled"). The fallbacks never crash and
 never produce NaN from bad input; each one is logged and written to the fit's ``message``:
 
+* Customers without a known segment ('unknown': account missing or soft-deleted) always use the
+  pooled fit.
 * BG/NBD: own fit (``segment_fit``) when the segment has >= ``min_customers_per_segment``
   customers and >= ``min_repeat_buyers`` repeat buyers and the fit converges; else the pooled fit
   (``pooled_fit``) when it converges; else (no repeat buyer at all, a single customer, ...) the
@@ -96,7 +98,8 @@ def _margin_rate(summary: pd.DataFrame) -> float | None:
     return float(summary["gross_profit_with_cost"].sum()) / ns if ns > 0 else None
 
 
-def _fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentModel | None) -> SegmentModel:
+def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentModel | None) -> SegmentModel:
+    """The fit on all customers of ``summary``, with the naive-rate and mean-spend fallbacks."""
     messages: list[str] = []
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
@@ -152,15 +155,19 @@ def _fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentM
     )
 
 
-def _fit_segment(
+def fit_segment(
     segment: str, summary: pd.DataFrame, pooled: SegmentModel, settings: ClvSettings, previous: SegmentModel | None
 ) -> SegmentModel:
+    """One segment's fit, falling back to ``pooled`` when it is too small or its fit fails."""
     messages: list[str] = []
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
     bg_source, bg_params, bg_ll, bg_ok = None, None, None, False
-    if n >= settings.min_customers_per_segment and n_repeat >= settings.min_repeat_buyers:
+    own_fit = segment != UNKNOWN_SEGMENT  # customers without a known segment are a mix: pooled fit
+    if not own_fit:
+        _note(messages, segment, "customers without a known segment: pooled fit used", logging.INFO)
+    elif n >= settings.min_customers_per_segment and n_repeat >= settings.min_repeat_buyers:
         warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "segment_fit" else None
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
@@ -187,14 +194,14 @@ def _fit_segment(
         )
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     gg_source, gg_params, gg_ll, gg_ok, gg_n = None, None, None, False, 0
-    if len(repeat) >= settings.min_repeat_buyers:
+    if own_fit and len(repeat) >= settings.min_repeat_buyers:
         warm = previous.gg if previous is not None and previous.gg_source == "segment_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         if gg.converged:
             gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
         else:
             _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): pooled fit used")
-    else:
+    elif own_fit:
         _note(
             messages,
             segment,
@@ -254,10 +261,10 @@ def fit_models(
     if summary.empty:
         raise ValueError("no customer with a purchase: nothing to fit")
     previous = previous or {}
-    pooled = _fit_pooled(summary, settings, previous.get(POOLED))
+    pooled = fit_pooled(summary, settings, previous.get(POOLED))
     models = {POOLED: pooled}
     for segment, part in summary.groupby("segment", sort=True):
-        models[str(segment)] = _fit_segment(str(segment), part, pooled, settings, previous.get(str(segment)))
+        models[str(segment)] = fit_segment(str(segment), part, pooled, settings, previous.get(str(segment)))
     return models
 
 

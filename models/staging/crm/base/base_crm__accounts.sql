@@ -28,7 +28,7 @@ typed as (
         {{ dq_row_key(['source.customer_id']) }} as dq_row_key,
         {{ dq_raw_row(['customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at', 'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email', 'contact_phone', 'referred_by_customer_id', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.customer_id') }} is null then 'null_key'
+            when nullif(trim(source.customer_id), '') is null then 'null_key'
             when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.is_target_account), '') is not null and {{ stg_bool('source.is_target_account') }} is null then 'unparseable_boolean'
             when nullif(trim(source.est_annual_category_spend), '') is not null and {{ stg_money('source.est_annual_category_spend') }} is null then 'unparseable_number'

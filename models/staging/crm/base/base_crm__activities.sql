@@ -22,7 +22,7 @@ typed as (
         {{ dq_row_key(['source.activity_id']) }} as dq_row_key,
         {{ dq_raw_row(['activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action', 'duration_minutes', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.activity_id') }} is null then 'null_key'
+            when nullif(trim(source.activity_id), '') is null then 'null_key'
             when nullif(trim(source.activity_at), '') is not null and {{ stg_timestamp('source.activity_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.duration_minutes), '') is not null and {{ stg_int('source.duration_minutes') }} is null then 'unparseable_number'
             when {{ stg_enum('source.activity_type') }} not in ('visit_onsite', 'visit_online', 'call', 'email') then 'unknown_value'

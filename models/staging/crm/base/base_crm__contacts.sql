@@ -20,7 +20,7 @@ typed as (
         {{ dq_row_key(['source.contact_id']) }} as dq_row_key,
         {{ dq_raw_row(['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.contact_id') }} is null then 'null_key'
+            when nullif(trim(source.contact_id), '') is null then 'null_key'
             when {{ stg_enum('source.decision_role') }} not in ('decision_maker', 'influencer', 'user', 'procurement', 'finance') then 'unknown_value'
         end as row_rule
     from source

@@ -21,7 +21,7 @@ typed as (
         {{ dq_row_key(['source.task_id']) }} as dq_row_key,
         {{ dq_raw_row(['task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.task_id') }} is null then 'null_key'
+            when nullif(trim(source.task_id), '') is null then 'null_key'
             when nullif(trim(source.triggered_at), '') is not null and {{ stg_timestamp('source.triggered_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.due_at), '') is not null and {{ stg_timestamp('source.due_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.completed_at), '') is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'

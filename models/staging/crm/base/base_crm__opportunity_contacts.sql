@@ -17,8 +17,8 @@ typed as (
         {{ dq_row_key(['source.opportunity_id', 'source.contact_id']) }} as dq_row_key,
         {{ dq_raw_row(['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.opportunity_id') }} is null then 'null_key'
-            when {{ stg_id('source.contact_id') }} is null then 'null_key'
+            when nullif(trim(source.opportunity_id), '') is null then 'null_key'
+            when nullif(trim(source.contact_id), '') is null then 'null_key'
             when nullif(trim(source.engaged_at), '') is not null and {{ stg_timestamp('source.engaged_at') }} is null then 'unparseable_timestamp'
         end as row_rule
     from source

@@ -18,8 +18,8 @@ typed as (
         {{ dq_row_key(['source.rep_id', 'source.valid_from']) }} as dq_row_key,
         {{ dq_raw_row(['rep_id', 'team_id', 'valid_from', 'valid_to', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.rep_id') }} is null then 'null_key'
-            when {{ stg_date('source.valid_from') }} is null then 'null_key'
+            when nullif(trim(source.rep_id), '') is null then 'null_key'
+            when nullif(trim(source.valid_from), '') is null then 'null_key'
             when nullif(trim(source.valid_from), '') is not null and {{ stg_date('source.valid_from') }} is null then 'unparseable_date'
             when nullif(trim(source.valid_to), '') is not null and {{ stg_date('source.valid_to') }} is null then 'unparseable_date'
         end as row_rule

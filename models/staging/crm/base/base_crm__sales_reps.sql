@@ -22,7 +22,7 @@ typed as (
         {{ dq_row_key(['source.rep_id']) }} as dq_row_key,
         {{ dq_raw_row(['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.rep_id') }} is null then 'null_key'
+            when nullif(trim(source.rep_id), '') is null then 'null_key'
             when nullif(trim(source.hire_date), '') is not null and {{ stg_date('source.hire_date') }} is null then 'unparseable_date'
             when nullif(trim(source.termination_date), '') is not null and {{ stg_date('source.termination_date') }} is null then 'unparseable_date'
             when {{ stg_enum('source.role') }} not in ('direct', 'key_account', 'ecommerce') then 'unknown_value'

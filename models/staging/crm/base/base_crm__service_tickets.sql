@@ -23,7 +23,7 @@ typed as (
         {{ dq_row_key(['source.ticket_id']) }} as dq_row_key,
         {{ dq_raw_row(['ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at', 'resolved_at', 'sla_first_response_hours', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.ticket_id') }} is null then 'null_key'
+            when nullif(trim(source.ticket_id), '') is null then 'null_key'
             when nullif(trim(source.opened_at), '') is not null and {{ stg_timestamp('source.opened_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.first_response_at), '') is not null and {{ stg_timestamp('source.first_response_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.resolved_at), '') is not null and {{ stg_timestamp('source.resolved_at') }} is null then 'unparseable_timestamp'

@@ -21,7 +21,7 @@ typed as (
         {{ dq_row_key(['source.survey_id']) }} as dq_row_key,
         {{ dq_raw_row(['survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.survey_id') }} is null then 'null_key'
+            when nullif(trim(source.survey_id), '') is null then 'null_key'
             when nullif(trim(source.surveyed_at), '') is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.nps_score), '') is not null and {{ stg_int('source.nps_score') }} is null then 'unparseable_number'
             when nullif(trim(source.csat_economic), '') is not null and {{ stg_number('source.csat_economic') }} is null then 'unparseable_number'

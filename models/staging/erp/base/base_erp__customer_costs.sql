@@ -30,7 +30,7 @@ typed as (
         {{ dq_row_key(['source.cost_id']) }} as dq_row_key,
         {{ dq_raw_row(['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.cost_id') }} is null then 'null_key'
+            when nullif(trim(source.cost_id), '') is null then 'null_key'
             when nullif(trim(source.cost_date), '') is not null and {{ stg_date('source.cost_date') }} is null then 'unparseable_date'
             when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
             when {{ stg_enum('source.cost_type') }} not in ('acquisition', 'service', 'maintenance') then 'unknown_value'

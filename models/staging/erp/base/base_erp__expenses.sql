@@ -31,7 +31,7 @@ typed as (
         {{ dq_row_key(['source.expense_id']) }} as dq_row_key,
         {{ dq_raw_row(['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.expense_id') }} is null then 'null_key'
+            when nullif(trim(source.expense_id), '') is null then 'null_key'
             when nullif(trim(source.expense_date), '') is not null and {{ stg_date('source.expense_date') }} is null then 'unparseable_date'
             when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
             when nullif(trim(source.approved), '') is not null and {{ stg_bool('source.approved') }} is null then 'unparseable_boolean'

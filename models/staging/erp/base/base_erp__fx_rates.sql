@@ -17,8 +17,8 @@ typed as (
         {{ dq_row_key(['source.currency', 'source.rate_date']) }} as dq_row_key,
         {{ dq_raw_row(['currency', 'rate_date', 'rate_to_base']) }} as dq_raw_row,
         case
-            when {{ stg_code('source.currency') }} is null then 'null_key'
-            when {{ stg_date('source.rate_date') }} is null then 'null_key'
+            when nullif(trim(source.currency), '') is null then 'null_key'
+            when nullif(trim(source.rate_date), '') is null then 'null_key'
             when nullif(trim(source.rate_date), '') is not null and {{ stg_date('source.rate_date') }} is null then 'unparseable_date'
             when nullif(trim(source.rate_to_base), '') is not null and {{ stg_number('source.rate_to_base') }} is null then 'unparseable_number'
             when {{ stg_number('source.rate_to_base') }} < 0 then 'out_of_range'

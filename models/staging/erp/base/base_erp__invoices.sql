@@ -42,7 +42,7 @@ typed as (
         {{ dq_row_key(['source.invoice_id']) }} as dq_row_key,
         {{ dq_raw_row(['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.invoice_id') }} is null then 'null_key'
+            when nullif(trim(source.invoice_id), '') is null then 'null_key'
             when nullif(trim(source.invoice_date), '') is not null and {{ stg_date('source.invoice_date') }} is null then 'unparseable_date'
             when nullif(trim(source.due_date), '') is not null and {{ stg_date('source.due_date') }} is null then 'unparseable_date'
             when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'

@@ -39,7 +39,7 @@ typed as (
         {{ dq_row_key(['source.payment_id']) }} as dq_row_key,
         {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.payment_id') }} is null then 'null_key'
+            when nullif(trim(source.payment_id), '') is null then 'null_key'
             when nullif(trim(source.payment_date), '') is not null and {{ stg_date('source.payment_date') }} is null then 'unparseable_date'
             when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
             when {{ stg_money('source.amount') }} < 0 then 'out_of_range'

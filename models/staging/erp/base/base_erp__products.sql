@@ -26,7 +26,7 @@ typed as (
         {{ dq_row_key(['source.product_id']) }} as dq_row_key,
         {{ dq_raw_row(['product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage', 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.product_id') }} is null then 'null_key'
+            when nullif(trim(source.product_id), '') is null then 'null_key'
             when nullif(trim(source.launch_date), '') is not null and {{ stg_date('source.launch_date') }} is null then 'unparseable_date'
             when nullif(trim(source.is_strategic), '') is not null and {{ stg_bool('source.is_strategic') }} is null then 'unparseable_boolean'
             when nullif(trim(source.list_price), '') is not null and {{ stg_money('source.list_price') }} is null then 'unparseable_number'

@@ -44,11 +44,11 @@ typed as (
         {{ dq_row_key(['source.order_line_id']) }} as dq_row_key,
         {{ dq_raw_row(['order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.order_line_id') }} is null then 'null_key'
-            when {{ stg_id('source.order_id') }} is null then 'missing_required_value'
-            when {{ stg_id('source.product_id') }} is null then 'missing_required_value'
-            when {{ stg_number('source.quantity') }} is null then 'missing_required_value'
-            when {{ stg_money('source.unit_price') }} is null then 'missing_required_value'
+            when nullif(trim(source.order_line_id), '') is null then 'null_key'
+            when nullif(trim(source.order_id), '') is null then 'missing_required_value'
+            when nullif(trim(source.product_id), '') is null then 'missing_required_value'
+            when nullif(trim(source.quantity), '') is null then 'missing_required_value'
+            when nullif(trim(source.unit_price), '') is null then 'missing_required_value'
             when nullif(trim(source.quantity), '') is not null and {{ stg_number('source.quantity') }} is null then 'unparseable_number'
             when nullif(trim(source.unit_price), '') is not null and {{ stg_money('source.unit_price') }} is null then 'unparseable_number'
             when nullif(trim(source.discount_amount), '') is not null and {{ stg_money('source.discount_amount') }} is null then 'unparseable_number'

@@ -53,11 +53,11 @@ typed as (
         {{ dq_row_key(['source.order_id']) }} as dq_row_key,
         {{ dq_raw_row(['order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id', 'is_deleted']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.order_id') }} is null then 'null_key'
-            when {{ stg_id('source.customer_id') }} is null then 'missing_required_value'
-            when {{ stg_id('source.rep_id') }} is null then 'missing_required_value'
-            when {{ stg_date('source.order_date') }} is null then 'missing_required_value'
-            when {{ stg_code('source.currency') }} is null then 'missing_required_value'
+            when nullif(trim(source.order_id), '') is null then 'null_key'
+            when nullif(trim(source.customer_id), '') is null then 'missing_required_value'
+            when nullif(trim(source.rep_id), '') is null then 'missing_required_value'
+            when nullif(trim(source.order_date), '') is null then 'missing_required_value'
+            when nullif(trim(source.currency), '') is null then 'missing_required_value'
             when nullif(trim(source.order_date), '') is not null and {{ stg_date('source.order_date') }} is null then 'unparseable_date'
             when {{ stg_enum('source.channel') }} not in ('direct', 'online', 'distributor') then 'unknown_value'
             when {{ stg_enum('source.status') }} not in ('confirmed', 'cancelled') then 'unknown_value'

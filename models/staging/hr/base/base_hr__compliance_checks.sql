@@ -21,7 +21,7 @@ typed as (
         {{ dq_row_key(['source.check_id']) }} as dq_row_key,
         {{ dq_raw_row(['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.check_id') }} is null then 'null_key'
+            when nullif(trim(source.check_id), '') is null then 'null_key'
             when nullif(trim(source.checked_at), '') is not null and {{ stg_timestamp('source.checked_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.passed), '') is not null and {{ stg_bool('source.passed') }} is null then 'unparseable_boolean'
             when nullif(trim(source.score), '') is not null and {{ stg_number('source.score') }} is null then 'unparseable_number'

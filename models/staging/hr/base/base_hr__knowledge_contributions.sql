@@ -21,7 +21,7 @@ typed as (
         {{ dq_row_key(['source.contribution_id']) }} as dq_row_key,
         {{ dq_raw_row(['contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count', 'instructor_hours']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.contribution_id') }} is null then 'null_key'
+            when nullif(trim(source.contribution_id), '') is null then 'null_key'
             when nullif(trim(source.contributed_at), '') is not null and {{ stg_timestamp('source.contributed_at') }} is null then 'unparseable_timestamp'
             when nullif(trim(source.accepted), '') is not null and {{ stg_bool('source.accepted') }} is null then 'unparseable_boolean'
             when nullif(trim(source.citation_count), '') is not null and {{ stg_int('source.citation_count') }} is null then 'unparseable_number'

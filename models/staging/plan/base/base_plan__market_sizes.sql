@@ -18,9 +18,9 @@ typed as (
         {{ dq_row_key(['source.region_code', 'source.category', 'source.year']) }} as dq_row_key,
         {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount']) }} as dq_raw_row,
         case
-            when {{ stg_id('source.region_code') }} is null then 'null_key'
-            when {{ stg_text('source.category') }} is null then 'null_key'
-            when {{ stg_int('source.year') }} is null then 'null_key'
+            when nullif(trim(source.region_code), '') is null then 'null_key'
+            when nullif(trim(source.category), '') is null then 'null_key'
+            when nullif(trim(source.year), '') is null then 'null_key'
             when nullif(trim(source.year), '') is not null and {{ stg_int('source.year') }} is null then 'unparseable_number'
             when nullif(trim(source.market_size_amount), '') is not null and {{ stg_money('source.market_size_amount') }} is null then 'unparseable_number'
             when {{ stg_money('source.market_size_amount') }} < 0 then 'out_of_range'

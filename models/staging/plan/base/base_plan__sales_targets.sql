@@ -21,9 +21,9 @@ typed as (
         {{ dq_row_key(['source.target_grain', 'source.entity_id', 'source.month']) }} as dq_row_key,
         {{ dq_raw_row(['target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers', 'target_collection_rate', 'target_gross_margin_rate']) }} as dq_raw_row,
         case
-            when {{ stg_enum('source.target_grain') }} is null then 'null_key'
-            when {{ stg_id('source.entity_id') }} is null then 'null_key'
-            when {{ stg_date('source.month') }} is null then 'null_key'
+            when nullif(trim(source.target_grain), '') is null then 'null_key'
+            when nullif(trim(source.entity_id), '') is null then 'null_key'
+            when nullif(trim(source.month), '') is null then 'null_key'
             when nullif(trim(source.month), '') is not null and {{ stg_date('source.month') }} is null then 'unparseable_date'
             when nullif(trim(source.target_sales_amount), '') is not null and {{ stg_money('source.target_sales_amount') }} is null then 'unparseable_number'
             when nullif(trim(source.target_new_customers), '') is not null and {{ stg_int('source.target_new_customers') }} is null then 'unparseable_number'

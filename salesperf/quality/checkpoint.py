@@ -1,0 +1,172 @@
+"""Run the GX suites as one checkpoint on a built warehouse and build the Data Docs.
+
+Every batch is exported from DuckDB (the warehouse opened read-only, or the landing file) to a
+Parquet snapshot, and a GX pandas filesystem data source reads the snapshots: one validation
+definition per batch, all in one checkpoint whose action builds the Data Docs into a folder. (GX's
+SQL data source over DuckDB loses its results; DataFrames work: see shared platform facts.)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from salesperf.quality import suites
+from salesperf.quality.results import CheckResult
+
+CHECKPOINT_NAME = "build_gate"
+SITE_NAME = "local_site"
+
+
+def export_batches(
+    warehouse: Path, landing_dir: Path, snapshot_dir: Path, base_currency: str,
+    sample_rows: int = suites.DEFAULT_SAMPLE_ROWS,
+) -> list[tuple[suites.Batch, str]]:
+    """Write one Parquet file per batch into ``snapshot_dir``; the warehouse is opened read-only."""
+    shutil.rmtree(snapshot_dir, ignore_errors=True)
+    snapshot_dir.mkdir(parents=True)
+    out = []
+    warehouse_con = duckdb.connect(str(warehouse), read_only=True)
+    landing_con = duckdb.connect()
+    try:
+        for batch in suites.all_batches(warehouse_con, landing_dir, base_currency, sample_rows):
+            file_name = f"{batch.name}.parquet"
+            con = warehouse_con if batch.source == "warehouse" else landing_con
+            target = str(snapshot_dir / file_name).replace("'", "''")
+            con.execute(f"copy ({batch.sql}) to '{target}' (format parquet)")
+            out.append((batch, file_name))
+    finally:
+        warehouse_con.close()
+        landing_con.close()
+    return out
+
+
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx
+
+
+def run_checkpoint(
+    warehouse: Path,
+    landing_dir: Path,
+    docs_dir: Path,
+    work_dir: Path,
+    base_currency: str,
+    sample_rows: int = suites.DEFAULT_SAMPLE_ROWS,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> list[CheckResult]:
+    """Validate every batch; build the Data Docs into ``docs_dir``; return one result per expectation."""
+    started = time.monotonic()
+    snapshot_dir = work_dir / "gx_snapshots"
+    batches = export_batches(warehouse, landing_dir, snapshot_dir, base_currency, sample_rows)
+    say(f"exported {len(batches)} batches in {time.monotonic() - started:.0f} s; running the checkpoint")
+    gx = _gx()
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core.validation_definition import ValidationDefinition
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    docs_dir.mkdir(parents=True)
+    context.add_data_docs_site(
+        site_name=SITE_NAME,
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    source = context.data_sources.add_pandas_filesystem("build", base_directory=snapshot_dir)
+    definitions = []
+    by_suite: dict[str, suites.Batch] = {}
+    for batch, file_name in batches:
+        asset = source.add_parquet_asset(batch.name)
+        batch_definition = asset.add_batch_definition_path(batch.name, path=file_name)
+        suite = gx.ExpectationSuite(name=batch.suite_name, meta={"layer": batch.layer, "object": batch.object_name})
+        for spec in batch.specs:
+            expectation_class = getattr(gx.expectations, spec.expectation)
+            suite.add_expectation(
+                expectation_class(
+                    **spec.kwargs,
+                    description=spec.description,
+                    severity=spec.severity,
+                    meta={"check_id": spec.check_id},
+                )
+            )
+        suite = context.suites.add(suite)
+        definitions.append(
+            context.validation_definitions.add(ValidationDefinition(name=batch.suite_name, data=batch_definition, suite=suite))
+        )
+        by_suite[batch.suite_name] = batch
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=CHECKPOINT_NAME,
+            validation_definitions=definitions,
+            actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
+    )
+    outcome = checkpoint.run()
+    results = []
+    for validation in outcome.run_results.values():
+        batch = by_suite[validation.suite_name]
+        for item in validation.results:
+            results.append(_check_result(batch, item))
+    shutil.rmtree(snapshot_dir, ignore_errors=True)
+    say(f"{len(results)} expectations in {time.monotonic() - started:.0f} s; data docs in {docs_dir / 'index.html'}")
+    return results
+
+
+def _check_result(batch: suites.Batch, item: Any) -> CheckResult:
+    config = item.expectation_config
+    severity = str(getattr(config, "severity", None) or suites.CRITICAL)
+    severity = severity.value if hasattr(severity, "value") else severity
+    spec_id = (config.meta or {}).get("check_id") or f"gx.{batch.suite_name}.{config.type}"
+    result = item.result or {}
+    failing = result.get("unexpected_count")
+    description = config.description or config.type
+    if item.exception_info and item.exception_info.get("raised_exception"):
+        status = "error"
+        message = f"{description}: could not run: {item.exception_info.get('exception_message')}"
+    elif item.success:
+        status = "pass"
+        message = description
+    else:
+        status = "fail" if severity == suites.CRITICAL else "warn"
+        message = f"{description}: {_evidence(config.type, config.kwargs, result)}"
+    return CheckResult(
+        check_id=spec_id,
+        check_name=config.type,
+        check_type="gx_expectation",
+        layer=batch.layer,
+        object_name=batch.object_name,
+        severity="error" if severity == suites.CRITICAL else "warn",
+        status=status,
+        failing_rows=int(failing) if failing is not None else None,
+        message=message[:1000],
+    )
+
+
+def _evidence(expectation: str, kwargs: dict[str, Any], result: dict[str, Any]) -> str:
+    """What was found, in a few words: examples of bad values, or the observed value."""
+    if "partial_unexpected_list" in result and result.get("unexpected_count"):
+        examples = ", ".join(str(v) for v in result["partial_unexpected_list"][:3])
+        return f"{result['unexpected_count']:,} rows break it, e.g. {examples}"
+    observed = result.get("observed_value")
+    if expectation == "expect_column_distinct_values_to_contain_set" and observed is not None:
+        missing = sorted(set(kwargs.get("value_set") or []) - set(observed))
+        shown = ", ".join(missing[:5]) + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else "")
+        return f"{len(missing)} missing: {shown}"
+    if expectation == "expect_table_columns_to_match_set" and observed is not None:
+        missing = sorted(set(kwargs.get("column_set") or []) - set(observed))
+        return f"missing columns: {', '.join(missing)}"
+    return f"observed {observed}"

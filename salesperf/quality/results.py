@@ -1,0 +1,91 @@
+"""Check results as data: one ``CheckResult`` per dbt test, GX expectation and freshness check.
+
+``write_results`` puts them into the ``dq_results`` table of a warehouse (the dbt model
+``models/marts/data_quality/dq_results.sql`` creates it empty, with its contract; this step fills
+it after dbt has released the file). ``blocks_publishing`` is the rule of the gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import duckdb
+
+CHECK_TYPES = ("dbt_test", "dbt_unit_test", "gx_expectation", "freshness")
+STATUSES = ("pass", "warn", "fail", "error", "skipped")
+SEVERITIES = ("error", "warn")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check of one build.
+
+    severity: what a failure does. ``error``: it blocks publishing (the figure would be wrong);
+    ``warn``: it is reported and the build publishes (a manager can live with it).
+    status: ``pass``; ``warn`` (failed, warn severity); ``fail`` (failed, error severity);
+    ``error`` (the check could not run); ``skipped`` (not run: something upstream failed).
+    """
+
+    check_id: str
+    check_name: str
+    check_type: str
+    layer: str
+    object_name: str
+    severity: str
+    status: str
+    failing_rows: int | None
+    message: str
+
+    @property
+    def blocks_publishing(self) -> bool:
+        return self.severity == "error" and self.status in ("fail", "error")
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("warn", "fail", "error")
+
+    def one_line(self) -> str:
+        rows = f" ({self.failing_rows:,} rows)" if self.failing_rows else ""
+        return f"{self.status.upper():<5} {self.layer:<12} {self.object_name}: {self.message or self.check_name}{rows}"
+
+
+COLUMNS = [f.name for f in fields(CheckResult)]
+
+
+def write_results(warehouse: Path, results: Iterable[CheckResult], checked_at: dt.datetime) -> int:
+    """Replace the rows of dq_results in ``warehouse`` (read-write; no other process may hold it)."""
+    rows = [asdict(r) for r in results]
+    con = duckdb.connect(str(warehouse))
+    try:
+        relation = _dq_results_relation(con)
+        con.execute("begin transaction")
+        con.execute(f"delete from {relation}")
+        if rows:
+            con.executemany(
+                f"insert into {relation} ({', '.join(COLUMNS)}, checked_at) values "
+                f"({', '.join('?' for _ in COLUMNS)}, ?)",
+                [[r[c] for c in COLUMNS] + [checked_at] for r in rows],
+            )
+        con.execute("commit")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return len(rows)
+
+
+def _dq_results_relation(con: duckdb.DuckDBPyConnection) -> str:
+    found = con.execute(
+        "select table_schema from information_schema.tables where table_name = 'dq_results'"
+        " order by table_schema = 'main' desc, table_schema limit 1"
+    ).fetchone()
+    if found is None:  # built without the dbt model (e.g. a partial selection): create it here
+        con.execute(
+            "create table main.dq_results (check_id varchar primary key, check_name varchar not null, "
+            "check_type varchar not null, layer varchar not null, object_name varchar, severity varchar not null, "
+            "status varchar not null, failing_rows bigint, message varchar, checked_at timestamp not null)"
+        )
+        return "main.dq_results"
+    return f'"{found[0]}"."dq_results"'

@@ -1,0 +1,437 @@
+"""The Great Expectations suites of the build gate, as plain data (no GX import here).
+
+Three layers, one batch (a DataFrame exported from DuckDB) per object checked:
+
+- ``landing``: the shape of every landing file: the contract's columns, rows in the required tables,
+  keys mostly present (a broken extract, not a few bad rows: those are quarantined).
+- ``staging``: what quarantine guarantees on the staged rows: keys unique and present, closed lists,
+  ranges, known currencies; and landing = staged + soft-deleted + rejected rows for every table.
+- ``reports``: the published ``indicator_values``: no duplicate keys, every value within its
+  catalog range (valid_min / valid_max), every catalog (indicator, grain) pair present for every
+  period type, and sums that reconcile (grains to the company, months to quarters and years, the
+  report to the order-line fact).
+
+Severity (GX's own ``severity``): ``critical`` = the figure would be wrong: the build is not
+published; ``warning`` = reported in dq_results and the data docs, the build publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from salesperf.contract import TABLES, Table
+from salesperf.quality.freshness import landing_file, landing_reader
+
+CRITICAL = "critical"
+WARNING = "warning"
+PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
+GRAINS = ("team", "rep", "customer", "product", "company")
+# Relative difference two sums may show and still reconcile (double rounding).
+RECONCILE_TOLERANCE = 1e-9
+# Staging and landing frames larger than this are validated on a deterministic sample (the dbt
+# tests check every row; GX documents the shape). indicator_values is always read whole.
+DEFAULT_SAMPLE_ROWS = 2_000_000
+# The figure the whole product reports first: its reconciliations are critical. The other
+# additive indicators (catalog period_aggregation 'sum') are reconciled at warning severity.
+HEADLINE_INDICATOR = "sales_amount"
+CURRENCY_TABLES = {
+    "erp_sales_orders", "erp_invoices", "erp_payments", "erp_contracts",
+    "erp_customer_costs", "erp_expenses", "crm_opportunities",
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One expectation: a GX class name and its arguments, with our id, severity and wording."""
+
+    check_id: str
+    expectation: str
+    kwargs: dict[str, Any]
+    description: str
+    severity: str = CRITICAL
+
+
+@dataclass
+class Batch:
+    """One DataFrame to validate: where it comes from (SQL on the warehouse or a landing file)."""
+
+    name: str
+    layer: str
+    object_name: str
+    sql: str
+    source: str  # "warehouse" | "landing"
+    specs: list[Spec] = field(default_factory=list)
+
+    @property
+    def suite_name(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+
+def staging_model(table: Table) -> str:
+    return f"stg_{table.source}__{table.name.removeprefix(table.source + '_')}"
+
+
+RENAMES = {("plan_sales_targets", "month"): "target_month", ("market_sizes", "year"): "market_year"}
+
+
+def staged(table: Table, column: str) -> str:
+    return RENAMES.get((table.name, column), column)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+class Catalog:
+    """What the checks need from the warehouse before the batches are built."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, base_currency: str) -> None:
+        self.con = con
+        self.relations = {
+            name: f'"{schema}"."{name}"'
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+                " order by table_schema = 'main' desc, table_schema desc"
+            ).fetchall()
+        }
+        self.base_currency = base_currency
+
+    def relation(self, name: str) -> str | None:
+        return self.relations.get(name)
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+
+# ---------------------------------------------------------------------------------------------
+# landing
+# ---------------------------------------------------------------------------------------------
+
+
+def landing_batches(landing_dir: Path, sample_rows: int) -> list[Batch]:
+    batches = []
+    for table in TABLES:
+        path = landing_file(landing_dir, table.name)
+        if path is None:
+            continue
+        required_columns = [c.name for c in table.columns if not c.optional]
+        sql = f"select cast(columns(*) as varchar) from {landing_reader(path)} limit {sample_rows}"
+        specs = [
+            Spec(
+                f"gx.landing.{table.name}.columns", "ExpectTableColumnsToMatchSet",
+                {"column_set": required_columns, "exact_match": False},
+                f"{path.name} has every column of the landing contract",
+            ),
+            Spec(
+                f"gx.landing.{table.name}.rows", "ExpectTableRowCountToBeBetween", {"min_value": 1},
+                f"{path.name} has rows" + ("" if table.required else " (optional table: empty = no data)"),
+                CRITICAL if table.required else WARNING,
+            ),
+        ]
+        for key in table.key:
+            specs.append(
+                Spec(
+                    f"gx.landing.{table.name}.{key}.mostly_present", "ExpectColumnValuesToNotBeNull",
+                    {"column": key, "mostly": 0.99},
+                    f"{key} is filled in at least 99% of rows (rows without it are quarantined; "
+                    "more suggests a broken extract)",
+                    WARNING,
+                )
+            )
+        batches.append(Batch(f"landing__{table.name}", "landing", path.name, sql, "landing", specs))
+    return batches
+
+
+# ---------------------------------------------------------------------------------------------
+# staging
+# ---------------------------------------------------------------------------------------------
+
+
+def staging_batches(catalog: Catalog, sample_rows: int) -> list[Batch]:
+    currencies = {catalog.base_currency}
+    fx = catalog.relation("stg_erp__fx_rates")
+    if fx:
+        currencies |= {row[0] for row in catalog.rows(f"select distinct currency from {fx} where currency is not null")}
+    batches = []
+    for table in TABLES:
+        model = staging_model(table)
+        relation = catalog.relation(model)
+        if relation is None:
+            continue
+        keys = [staged(table, k) for k in table.key]
+        columns = list(dict.fromkeys(
+            keys
+            + [staged(table, c.name) for c in table.columns if c.enum or c.min is not None or c.max is not None]
+            + (["currency"] if table.name in CURRENCY_TABLES else [])
+        ))
+        sql = f"select {', '.join(columns)} from {relation} limit {sample_rows}"
+        specs: list[Spec] = []
+        prefix = f"gx.staging.{model}"
+        if len(keys) == 1:
+            specs.append(Spec(f"{prefix}.{keys[0]}.unique", "ExpectColumnValuesToBeUnique", {"column": keys[0]},
+                              f"{keys[0]} is unique (duplicates are quarantined)"))
+        else:
+            specs.append(Spec(f"{prefix}.key.unique", "ExpectCompoundColumnsToBeUnique", {"column_list": keys},
+                              f"({', '.join(keys)}) is unique (duplicates are quarantined)"))
+        for key in keys:
+            specs.append(Spec(f"{prefix}.{key}.not_null", "ExpectColumnValuesToNotBeNull", {"column": key},
+                              f"{key} is never empty (null keys are quarantined)"))
+        for column in table.columns:
+            name = staged(table, column.name)
+            if column.enum:
+                values = list(column.enum) if name in ("segment", "currency") else [v.lower() for v in column.enum]
+                specs.append(Spec(f"{prefix}.{name}.in_set", "ExpectColumnValuesToBeInSet",
+                                  {"column": name, "value_set": values},
+                                  f"{name} is one of {', '.join(values)}"))
+            if column.min is not None or column.max is not None:
+                bounds = {k: v for k, v in (("min_value", column.min), ("max_value", column.max)) if v is not None}
+                low = _fmt(column.min) if column.min is not None else "-∞"
+                high = _fmt(column.max) if column.max is not None else "∞"
+                specs.append(Spec(f"{prefix}.{name}.range", "ExpectColumnValuesToBeBetween", {"column": name, **bounds},
+                                  f"{name} within [{low}, {high}]"))
+        if table.name in CURRENCY_TABLES:
+            specs.append(Spec(f"{prefix}.currency.known", "ExpectColumnValuesToBeInSet",
+                              {"column": "currency", "value_set": sorted(currencies)},
+                              "currency is the base currency or has fx rates"))
+        batches.append(Batch(f"staging__{model}", "staging", model, sql, "warehouse", specs))
+    accounting = catalog.relation("dq_row_accounting")
+    if accounting:
+        batches.append(Batch(
+            "staging__dq_row_accounting", "staging", "dq_row_accounting",
+            f"select source_table, landing_rows, staged_rows, soft_deleted_rows, rejected_rows, unaccounted_rows "
+            f"from {accounting}",
+            "warehouse",
+            [Spec("gx.staging.dq_row_accounting.nothing_lost", "ExpectColumnValuesToBeBetween",
+                  {"column": "unaccounted_rows", "min_value": 0, "max_value": 0},
+                  "every landing row is staged, soft-deleted or rejected (landing = staged + deleted + rejected)")],
+        ))
+    return batches
+
+
+# ---------------------------------------------------------------------------------------------
+# reports: indicator_values
+# ---------------------------------------------------------------------------------------------
+
+
+def expected_pairs(catalog_rows: Iterable[tuple]) -> dict[str, set[str]]:
+    """indicator_code -> {'grain|period_type'} the catalog promises (grains column + company total)."""
+    out: dict[str, set[str]] = {}
+    for code, grains, has_company_total in catalog_rows:
+        marked = [g for g in str(grains or "").split("|") if g]
+        if has_company_total:
+            marked.append("company")
+        out[code] = {f"{g}|{p}" for g in dict.fromkeys(marked) for p in PERIOD_TYPES}
+    return out
+
+
+def report_batches(catalog: Catalog) -> list[Batch]:
+    values = catalog.relation("indicator_values")
+    indicator_catalog = catalog.relation("indicator_catalog")
+    if values is None or indicator_catalog is None:
+        return []
+    batches = []
+    ranges = catalog.rows(
+        f"select indicator_code, valid_min, valid_max from {indicator_catalog} "
+        f"where valid_min is not null or valid_max is not null order by 1"
+    )
+    key = "indicator_code || '|' || grain || '|' || entity_id || '|' || period_type || '|' || cast(period_start as varchar)"
+    specs = [
+        Spec("gx.reports.indicator_values.rows", "ExpectTableRowCountToBeBetween", {"min_value": 1},
+             "indicator_values has rows"),
+        Spec("gx.reports.indicator_values.key.unique", "ExpectColumnValuesToBeUnique", {"column": "row_key"},
+             "(indicator_code, grain, entity_id, period_type, period_start) is unique"),
+        Spec("gx.reports.indicator_values.grain.in_set", "ExpectColumnValuesToBeInSet",
+             {"column": "grain", "value_set": list(GRAINS)}, f"grain is one of {', '.join(GRAINS)}"),
+        Spec("gx.reports.indicator_values.period_type.in_set", "ExpectColumnValuesToBeInSet",
+             {"column": "period_type", "value_set": list(PERIOD_TYPES)}, f"period_type is one of {', '.join(PERIOD_TYPES)}"),
+    ]
+    for code, low, high in ranges:
+        bounds = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
+        text = f"[{_fmt(low) if low is not None else '-∞'}, {_fmt(high) if high is not None else '∞'}]"
+        specs.append(Spec(
+            f"gx.reports.indicator_values.range.{code}", "ExpectColumnValuesToBeBetween",
+            {"column": "value", **bounds, "row_condition": f'indicator_code=="{code}"', "condition_parser": "pandas"},
+            f"every value of {code} is within its catalog range {text}",
+        ))
+    batches.append(Batch(
+        "reports__indicator_values", "reports", "indicator_values",
+        f"select {key} as row_key, indicator_code, grain, period_type, value from {values}",
+        "warehouse", specs,
+    ))
+
+    # every catalog pair, for every period type
+    promised = expected_pairs(catalog.rows(f"select indicator_code, grains, has_company_total from {indicator_catalog}"))
+    published_codes = {row[0] for row in catalog.rows(f"select distinct indicator_code from {values} where value is not null")}
+    empty_tables = _empty_landing_tables(catalog)
+    critical_codes = set(promised) if not empty_tables else published_codes & set(promised)
+    critical = sorted(f"{code}|{pair}" for code in critical_codes for pair in promised[code])
+    every = sorted(f"{code}|{pair}" for code, pairs in promised.items() for pair in pairs)
+    pair_specs = [Spec(
+        "gx.reports.indicator_values.catalog_pairs", "ExpectColumnDistinctValuesToContainSet",
+        {"column": "pair", "value_set": critical},
+        "every (indicator, grain) the catalog marks has values for every period type"
+        + (" (indicators with some values; see the next check for the others)" if empty_tables else ""),
+    )]
+    if empty_tables:
+        pair_specs.append(Spec(
+            "gx.reports.indicator_values.catalog_pairs_all", "ExpectColumnDistinctValuesToContainSet",
+            {"column": "pair", "value_set": every},
+            "every catalog indicator has values; absent ones are expected while these landing tables are empty: "
+            + ", ".join(empty_tables),
+            WARNING,
+        ))
+    batches.append(Batch(
+        "reports__indicator_values_pairs", "reports", "indicator_values",
+        f"select distinct indicator_code || '|' || grain || '|' || period_type as pair from {values} "
+        f"where value is not null",
+        "warehouse", pair_specs,
+    ))
+
+    reconciliation = _reconciliation_sql(catalog)
+    if reconciliation:
+        sql, checks = reconciliation
+        specs = [
+            Spec(
+                f"gx.reports.reconciliation.{check}", "ExpectColumnValuesToBeBetween",
+                {"column": "relative_difference", "min_value": 0, "max_value": RECONCILE_TOLERANCE,
+                 "row_condition": f'check=="{check}"', "condition_parser": "pandas"},
+                description, severity,
+            )
+            for check, description, severity in checks
+        ]
+        batches.append(Batch("reports__reconciliation", "reports", "indicator_values", sql, "warehouse", specs))
+    return batches
+
+
+def _empty_landing_tables(catalog: Catalog) -> list[str]:
+    accounting = catalog.relation("dq_row_accounting")
+    if accounting is None:
+        return []
+    return [row[0] for row in catalog.rows(f"select source_table from {accounting} where landing_rows = 0 order by 1")]
+
+
+def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str]]] | None:
+    """Rows (check, indicator_code, grain, period_type, period_start, expected, actual, relative_difference)."""
+    values = catalog.relation("indicator_values")
+    indicator_catalog = catalog.relation("indicator_catalog")
+    dates = catalog.relation("dim_dates")
+    lines = catalog.relation("fct_order_lines")
+    if not (values and indicator_catalog and dates):
+        return None
+    additive = [row[0] for row in catalog.rows(
+        f"select indicator_code from {indicator_catalog} where period_aggregation = 'sum' order by 1"
+    )]
+    if not additive:
+        return None
+    codes = ", ".join(f"'{c}'" for c in additive)
+    checks: list[tuple[str, str, str]] = []
+    for code in additive:
+        severity = CRITICAL if code == HEADLINE_INDICATOR else WARNING
+        checks.append((f"grains_to_company.{code}", f"{code}: Σ over the entities of each grain = the company value, "
+                       "per period", severity))
+        checks.append((f"months_to_periods.{code}", f"{code}: Σ of the months = the quarter, year and fiscal-year "
+                       "value, per entity", severity))
+    parts = [
+        f"""
+        select
+            'grains_to_company.' || grains.indicator_code as "check",
+            grains.indicator_code, grains.grain, grains.period_type, grains.period_start,
+            company.value as expected, grains.total as actual
+        from (
+            select indicator_code, grain, period_type, period_start, sum(value) as total
+            from {values}
+            where indicator_code in ({codes}) and grain <> 'company'
+            group by 1, 2, 3, 4
+        ) as grains
+        left join {values} as company
+            on company.indicator_code = grains.indicator_code
+            and company.grain = 'company'
+            and company.entity_id = 'company'
+            and company.period_type = grains.period_type
+            and company.period_start = grains.period_start
+        where exists (
+            select 1 from {values} as any_company
+            where any_company.indicator_code = grains.indicator_code and any_company.grain = 'company'
+        )""",
+        f"""
+        select
+            'months_to_periods.' || months.indicator_code as "check",
+            months.indicator_code, months.grain, periods.period_type, periods.period_start,
+            periods.value as expected, sum(months.value) as actual
+        from {values} as months
+        inner join (select distinct month_start, quarter_start, year_start, fiscal_year_start from {dates}) as calendar
+            on months.period_start = calendar.month_start
+        inner join {values} as periods
+            on periods.indicator_code = months.indicator_code
+            and periods.grain = months.grain
+            and periods.entity_id = months.entity_id
+            and periods.period_start = case periods.period_type
+                when 'quarter' then calendar.quarter_start
+                when 'year' then calendar.year_start
+                when 'fiscal_year' then calendar.fiscal_year_start
+            end
+        where months.period_type = 'month'
+            and months.indicator_code in ({codes})
+            and periods.period_type in ('quarter', 'year', 'fiscal_year')
+        group by 1, 2, 3, 4, 5, 6""",
+    ]
+    if lines and HEADLINE_INDICATOR in additive:
+        checks.append((
+            f"report_to_fact.{HEADLINE_INDICATOR}",
+            f"{HEADLINE_INDICATOR} of the company per month = Σ net_sales of fct_order_lines ordered that month",
+            CRITICAL,
+        ))
+        parts.append(f"""
+        select
+            'report_to_fact.{HEADLINE_INDICATOR}' as "check",
+            '{HEADLINE_INDICATOR}' as indicator_code, 'company' as grain, 'month' as period_type,
+            facts.month_start as period_start, facts.net_sales as expected, report.value as actual
+        from (
+            select calendar.month_start, sum(order_lines.net_sales) as net_sales
+            from {lines} as order_lines
+            inner join {dates} as calendar on calendar.date_day = order_lines.order_date
+            group by 1
+        ) as facts
+        left join {values} as report
+            on report.indicator_code = '{HEADLINE_INDICATOR}'
+            and report.grain = 'company'
+            and report.period_type = 'month'
+            and report.period_start = facts.month_start""")
+    union = "\n        union all\n".join(parts)
+    sql = f"""
+    with compared as ({union}
+    )
+    select
+        "check", indicator_code, grain, period_type, period_start, expected, actual,
+        case
+            when expected is null and actual is null then 0
+            when expected is null or actual is null then 1
+            else abs(expected - actual) / greatest(abs(expected), abs(actual), 1e-9)
+        end as relative_difference
+    from compared
+    """
+    return sql, checks
+
+
+def all_batches(
+    warehouse_con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    base_currency: str,
+    sample_rows: int = DEFAULT_SAMPLE_ROWS,
+    layers: Iterable[str] = ("landing", "staging", "reports"),
+) -> list[Batch]:
+    catalog = Catalog(warehouse_con, base_currency)
+    builders: dict[str, Callable[[], list[Batch]]] = {
+        "landing": lambda: landing_batches(landing_dir, sample_rows),
+        "staging": lambda: staging_batches(catalog, sample_rows),
+        "reports": lambda: report_batches(catalog),
+    }
+    batches: list[Batch] = []
+    for layer in layers:
+        batches += builders[layer]()
+    return batches

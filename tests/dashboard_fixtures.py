@@ -1,0 +1,176 @@
+"""Fixtures of the dashboard tests: a demo warehouse built once, the app, users and helpers.
+
+``build_demo_warehouse(tmp_dir)`` generates the small demo landing data and runs the project's
+real build (``python -m salesperf.run build``), which publishes ``<tmp_dir>/warehouse/
+sales_performance.duckdb`` only when every error-severity check passes. It is written to be
+moved into a shared ``tests/conftest.py`` as it is.
+
+Set ``SALESPERF_TEST_WAREHOUSE`` to an already built file to skip the build while iterating.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+APP = PROJECT_DIR / "dashboard" / "streamlit_app.py"
+USERS_FILE = PROJECT_DIR / "dashboard" / "users.yaml"
+DEMO_PASSWORDS = {"director": "director-demo", "manager_east": "manager-demo", "manager_south": "manager-demo",
+                  "rep_demo": "rep-demo"}  # fmt: skip
+
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))
+
+
+def project_python() -> str:
+    venv_python = PROJECT_DIR / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def build_env(landing_dir: Path, warehouse: Path, work_dir: Path) -> dict[str, str]:
+    """Environment of a build isolated in ``work_dir`` (dbt target and logs included)."""
+    env = dict(os.environ)
+    env.update(
+        SALESPERF_LANDING_DIR=str(landing_dir),
+        SALESPERF_WAREHOUSE=str(warehouse),
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        DBT_LOG_PATH=str(work_dir / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def run_build(landing_dir: Path, warehouse: Path, work_dir: Path) -> subprocess.CompletedProcess[str]:
+    """The project's build command (dbt build into a working copy, then publish by os.replace)."""
+    return subprocess.run(
+        [project_python(), "-m", "salesperf.run", "build"],
+        env=build_env(landing_dir, warehouse, work_dir),
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def build_demo_warehouse(tmp_dir: Path, scale: str = "small", seed: int = 42) -> Path:
+    """Generate demo landing data into ``tmp_dir/landing`` and build + publish a warehouse.
+
+    Returns the published file; reuses it when ``tmp_dir`` already holds one.
+    """
+    from salesperf.generate import generate
+
+    tmp_dir = Path(tmp_dir)
+    warehouse = tmp_dir / "warehouse" / "sales_performance.duckdb"
+    if warehouse.exists():
+        return warehouse
+    landing = tmp_dir / "landing"
+    generate(landing, seed=seed, scale=scale)
+    result = run_build(landing, warehouse, tmp_dir)
+    if result.returncode != 0 or not warehouse.exists():
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        raise RuntimeError(f"demo warehouse build failed (exit {result.returncode}):\n{tail}")
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published demo warehouse, built once per test session."""
+    prebuilt = os.environ.get("SALESPERF_TEST_WAREHOUSE")
+    if prebuilt:
+        return Path(prebuilt)
+    return build_demo_warehouse(tmp_path_factory.getbasetemp() / "demo_warehouse")
+
+
+@pytest.fixture(scope="session")
+def demo_landing(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The landing data the demo warehouse was built from (generated if a prebuilt file is used)."""
+    landing = demo_warehouse.parent.parent / "landing"
+    if (landing / "erp_sales_orders.parquet").exists():
+        return landing
+    from salesperf.generate import generate
+
+    landing = tmp_path_factory.getbasetemp() / "demo_landing"
+    if not (landing / "erp_sales_orders.parquet").exists():
+        generate(landing, scale="small")
+    return landing
+
+
+@pytest.fixture
+def dashboard_env(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the dashboard (same process: AppTest, data module) at the demo warehouse."""
+    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(demo_warehouse))
+    monkeypatch.delenv("SALESPERF_DASHBOARD_USERS", raising=False)
+    return demo_warehouse
+
+
+def warehouse_query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """A query straight on the file, independent of the dashboard's data module."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def indicator_value(
+    warehouse: Path, code: str, grain: str, entity_id: str, period_type: str, period_start: Any
+) -> float | None:
+    rows = warehouse_query(
+        warehouse,
+        "select value from main.indicator_values where indicator_code = ? and grain = ? and entity_id = ?"
+        " and period_type = ? and period_start = ?",
+        [code, grain, entity_id, period_type, period_start],
+    )
+    return rows[0][0] if rows else None
+
+
+def running_period(warehouse: Path, period_type: str) -> Any:
+    """Start of the latest period of a type (the dashboard's default selection)."""
+    return warehouse_query(
+        warehouse, "select max(period_start) from main.dim_periods where period_type = ?", [period_type]
+    )[0][0]
+
+
+def app_test(username: str | None = None, query_params: dict[str, str] | None = None, timeout: float = 120) -> Any:
+    """An AppTest of the dashboard, logged in as ``username`` (session state as after a login)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if username:
+        at.session_state["authentication_status"] = True
+        at.session_state["username"] = username
+        at.session_state["name"] = username
+    for key, value in (query_params or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+@pytest.fixture
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def copy_warehouse(source: Path, target_dir: Path) -> Path:
+    """A published copy in its own folder (the layout the build publishes into)."""
+    target = target_dir / "warehouse" / "sales_performance.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    return target
+
+
+def iter_frames(at: Any) -> Iterator[Any]:
+    """Every dataframe an AppTest run shows."""
+    yield from (element.value for element in at.dataframe)
