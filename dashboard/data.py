@@ -287,7 +287,7 @@ allowed_reps as (
 allowed_customers as (
     select customers.customer_id
     from main.dim_customers as customers
-    where $scope_role in ('director', 'manager')
+    where $scope_role = 'director'
     union
     select customers.customer_id
     from main.dim_customers as customers

@@ -17,6 +17,7 @@ if str(PROJECT_DIR) not in sys.path:
 
 from dashboard import auth, data, i18n, ui  # noqa: E402
 
+AFTER_LOGIN = "_after_login"
 PAGES = {
     "overview": ("app_pages/overview.py", "page_overview", ":material/dashboard:"),
     "teams": ("app_pages/teams.py", "page_teams", ":material/groups:"),
@@ -57,14 +58,16 @@ def main() -> None:
 
     principal = auth.login(lang)
     if principal is None:
-        st.navigation(list(pages(lang).values()), position="hidden")
+        # Remember the page a deep link asked for, to open it after the login.
+        requested = st.navigation(list(pages(lang).values()), position="hidden")
+        st.session_state[AFTER_LOGIN] = requested.url_path
         return
 
     ui.build_context(principal, lang)
     page_objects = pages(lang)
     navigation = st.navigation(list(page_objects.values()))
-    goto = ui.pop_goto()
-    if goto in page_objects:
+    goto = ui.pop_goto() or st.session_state.pop(AFTER_LOGIN, None)
+    if goto in page_objects and goto != navigation.url_path:
         st.switch_page(page_objects[goto])
     navigation.run()
     ui.finish_run()

@@ -21,7 +21,7 @@ from salesperf.quality import suites
 from salesperf.quality.results import CheckResult
 
 CHECKPOINT_NAME = "build_gate"
-SITE_NAME = "local_site"
+SITE_NAME = "build_gate"
 
 
 def export_batches(
@@ -34,6 +34,8 @@ def export_batches(
     out = []
     warehouse_con = duckdb.connect(str(warehouse), read_only=True)
     landing_con = duckdb.connect()
+    for con in (warehouse_con, landing_con):
+        con.execute("set enable_progress_bar = false")
     try:
         for batch in suites.all_batches(warehouse_con, landing_dir, base_currency, sample_rows):
             file_name = f"{batch.name}.parquet"

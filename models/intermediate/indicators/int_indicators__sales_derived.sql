@@ -1,6 +1,7 @@
 {#- Indicators derived from sales_amount: growth (period over period, year over year), target
     attainment, market share and its growth, customer concentration and its warning flag.
-    Market sizes are yearly: a period's market size is the sum of its months' twelfths, up to
+    Market share: team by its region's market (all categories), product by its category's
+    (all regions), company by the whole market. Market sizes are yearly: a period's market size is the sum of its months' twelfths, up to
     the as-of month (so a running year is compared with the part of the market it covers). -#}
 with sales as (
 
@@ -125,6 +126,14 @@ market_by_entity_month as (
     from monthly_market
     inner join products
         on monthly_market.category = products.category
+    group by 1, 2, 3
+    union all
+    select
+        'company' as grain,
+        'company' as entity_id,
+        monthly_market.month_start,
+        sum(monthly_market.market_size_amount) as market_size_amount
+    from monthly_market
     group by 1, 2, 3
 
 ),

@@ -1,0 +1,244 @@
+"""Real-browser tests: headless Chromium (Debian package) driven by Playwright against
+`streamlit run` on 127.0.0.1.
+
+- log in, switch to Chinese, check a figure, drill from a team to a rep, save screenshots
+  (the overview one also to docs/img/overview_zh.png for the README);
+- while the dashboard serves, the project's build command runs to the end and publishes a new
+  warehouse file (os.replace), and the dashboard shows the new figure without a restart.
+
+Needs `/usr/bin/chromium` and a CJK font (`apt-get install -y chromium chromium-driver
+fonts-wqy-microhei`); skipped with a message when Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.register_assert_rewrite("dashboard_fixtures")
+from dashboard_fixtures import (  # noqa: E402
+    APP,
+    DEMO_PASSWORDS,
+    PROJECT_DIR,
+    build_env,
+    copy_warehouse,
+    indicator_value,
+    project_python,
+    running_period,
+    warehouse_query,
+)
+
+from dashboard import i18n  # noqa: E402
+
+pytest_plugins = ["dashboard_fixtures"]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+README_SCREENSHOT = PROJECT_DIR / "docs" / "img" / "overview_zh.png"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+def streamlit_server(warehouse: Path, port: int, log: Path) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        SALESPERF_WAREHOUSE=str(warehouse),
+        SALESPERF_DASHBOARD_TTL="1",
+        SALESPERF_DASHBOARD_COOKIE_KEY="browser-test-only",
+    )
+    env.pop("SALESPERF_DASHBOARD_USERS", None)
+    streamlit = Path(project_python()).parent / "streamlit"
+    process = subprocess.Popen(
+        [str(streamlit), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        env=env, cwd=PROJECT_DIR, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.5)
+    stop(process)
+    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def serve(tmp_path: Path, free_port: int) -> Iterator[Callable[[Path], tuple[str, subprocess.Popen]]]:
+    """Start the dashboard on a published warehouse file; stopped after the test."""
+    started: list[subprocess.Popen] = []
+
+    def start(warehouse: Path) -> tuple[str, subprocess.Popen]:
+        process = streamlit_server(warehouse, free_port, tmp_path / "streamlit.log")
+        started.append(process)
+        return f"http://127.0.0.1:{free_port}", process
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(page, username: str) -> None:
+    form = page.locator("[data-testid=stForm]")
+    form.locator("input[type=text]").first.wait_for(timeout=60_000)
+    form.locator("input[type=text]").first.fill(username)
+    form.locator("input[type=password]").first.fill(DEMO_PASSWORDS[username])
+    form.locator("button[data-testid*=FormSubmit]").click()
+    page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator("[data-testid=stMetric]").filter(
+        has=page.locator("[data-testid=stMetricLabel]", has_text=label)
+    )
+    return card.first.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+def wait_for_metric(page, label: str, expected: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    shown = None
+    while time.monotonic() < deadline:
+        try:
+            shown = metric_value(page, label)
+            if shown == expected:
+                return
+        except Exception:  # noqa: BLE001 - the page is rerunning
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"metric {label!r} shows {shown!r}, expected {expected!r}")
+
+
+def open_page(page, url_path: str) -> None:
+    page.locator(f"[data-testid=stSidebarNav] a[href$='/{url_path}']").click()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by its label."""
+    box = page.locator("[data-testid=stSelectbox]").filter(has=page.get_by_text(label, exact=True))
+    box.first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_login_chinese_drill_team_to_rep_and_screenshot(demo_warehouse: Path, tmp_path: Path, serve, browser) -> None:
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    month = running_period(warehouse, "month")
+    names = dict(warehouse_query(warehouse, "select indicator_code, name_zh from reference.indicator_catalog"))
+    page = browser.new_page(viewport={"width": 1440, "height": 1500}, locale="en-US")
+    page.goto(url)
+    log_in(page, "director")
+    assert page.get_by_role("heading", name="Overview").is_visible()
+
+    choose(page, "语言 · Language", "中文")
+    page.get_by_role("heading", name="总览").wait_for(timeout=30_000)
+    company_sales = indicator_value(warehouse, "sales_amount", "company", "company", "month", month)
+    wait_for_metric(page, names["sales_amount"], i18n.format_value(company_sales, "currency", "zh"))
+    page.wait_for_url("**lang=zh**", timeout=30_000)
+    time.sleep(2)  # let the sparklines finish drawing
+    page.screenshot(path=str(tmp_path / "overview_zh.png"))
+    README_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "overview_zh.png", README_SCREENSHOT)
+
+    open_page(page, "teams")
+    page.get_by_role("heading", name="团队排行榜").wait_for(timeout=30_000)
+    team_name = warehouse_query(warehouse, "select team_name from main.dim_teams where team_id = 'T001'")[0][0]
+    page.locator("[data-testid=stMain] button", has_text=team_name).first.click()
+    page.get_by_role("heading", name=f"团队：{team_name}").wait_for(timeout=30_000)
+    page.wait_for_url("**team=T001**", timeout=30_000)
+
+    rep_name = warehouse_query(warehouse, "select rep_name from main.dim_sales_reps where rep_id = 'R0026'")[0][0]
+    page.locator("[data-testid=stMain] button", has_text=rep_name).first.click()
+    page.get_by_role("heading", name=f"销售代表：{rep_name}").wait_for(timeout=30_000)
+    page.wait_for_url("**/rep?*rep=R0026*", timeout=30_000)
+    rep_sales = indicator_value(warehouse, "sales_amount", "rep", "R0026", "month", month)
+    wait_for_metric(page, names["sales_amount"], i18n.format_value(rep_sales, "currency", "zh"))
+    page.screenshot(path=str(tmp_path / "rep_zh.png"))
+
+    # the URL reproduces the view in a new browser session (after logging in there)
+    other = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="en-US")
+    other.goto(page.url)
+    log_in(other, "director")
+    other.get_by_role("heading", name=f"销售代表：{rep_name}").wait_for(timeout=30_000)
+    assert (tmp_path / "overview_zh.png").stat().st_size > 50_000
+
+
+def test_a_build_publishes_while_serving_and_the_new_figure_shows(
+    demo_warehouse: Path, tmp_path: Path, serve, browser
+) -> None:
+    from salesperf.generate import generate
+
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, server = serve(warehouse)
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="en-US")
+    page.goto(url)
+    log_in(page, "director")
+    month = running_period(warehouse, "month")
+    old = indicator_value(warehouse, "sales_amount", "company", "company", "month", month)
+    wait_for_metric(page, "Sales amount", i18n.format_value(old, "currency", "en"))
+    inode = warehouse.stat().st_ino
+
+    landing = tmp_path / "landing_seed43"
+    generate(landing, seed=43, scale="small")  # other data: other figures
+    build = subprocess.Popen(
+        [project_python(), "-m", "salesperf.run", "build"],
+        env=build_env(landing, warehouse, tmp_path / "rebuild"), cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    reruns = 0
+    while build.poll() is None:  # keep the dashboard reading the live file during the build
+        page.keyboard.press("r")
+        reruns += 1
+        time.sleep(5)
+    output = build.stdout.read() if build.stdout else ""
+    assert build.returncode == 0, output[-3000:]
+    assert "lock" not in output.lower()
+    assert reruns > 1
+    assert warehouse.stat().st_ino != inode  # published by os.replace
+    assert not warehouse.with_name(warehouse.name + ".wal").exists()
+
+    new = indicator_value(warehouse, "sales_amount", "company", "company", "month", running_period(warehouse, "month"))
+    assert i18n.format_value(new, "currency", "en") != i18n.format_value(old, "currency", "en")
+    page.keyboard.press("r")
+    wait_for_metric(page, "Sales amount", i18n.format_value(new, "currency", "en"))
+    assert server.poll() is None  # the same server process: no restart
