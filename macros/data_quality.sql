@@ -9,13 +9,19 @@
     {{ parts | join(" || '|' || ") }}
 {%- endmacro %}
 
-{#- The landing row as the extract had it: a JSON object of the raw text of every column. -#}
-{% macro dq_raw_row(columns) -%}
+{#- The landing row as the extract had it: a JSON object of the raw text of every column;
+    personal data (hashed_columns) as its hash. -#}
+{% macro dq_raw_row(columns, hashed_columns=[]) -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', source.{{ adapter.quote(column) }}{% if not loop.last %},{% endif %}
+        '{{ column }}', {% if column in hashed_columns %}{{ pii_hash('source.' ~ adapter.quote(column)) }}{% else %}source.{{ adapter.quote(column) }}{% endif %}{% if not loop.last %},{% endif %}
         {%- endfor %}
     ) as varchar)
+{%- endmacro %}
+
+{#- Personal data as a stable hash (md5 of the trimmed, lower-cased text): joinable, not readable. -#}
+{% macro pii_hash(column) -%}
+    case when nullif(trim({{ column }}), '') is not null then {{ dbt.hash('lower(trim(' ~ column ~ '))') }} end
 {%- endmacro %}
 
 {#- Severity of a quarantine rule: 'warn' when dropping the row changes no figure (an exact

@@ -184,6 +184,7 @@ CURRENCY_CHECKED = {
     "erp_sales_orders", "erp_invoices", "erp_payments", "erp_contracts",
     "erp_customer_costs", "erp_expenses", "crm_opportunities",
 }
+CLEAR_PII = {"customer_name", "rep_name"}
 UNPARSEABLE = {"date": "unparseable_date", "timestamp": "unparseable_timestamp", "bool": "unparseable_boolean",
                "int": "unparseable_number", "money": "unparseable_number", "number": "unparseable_number"}
 
@@ -200,14 +201,22 @@ def cast_expr(t: Table, c, prefix: str = "") -> str:
 def base_sql(t: Table) -> str:
     """Every landing row, typed, with the first data-quality rule it breaks (NULL = valid)."""
     cols = [c for c in t.columns if c.name != "is_deleted"]
-    typed = [f"        {cast_expr(t, c, 'source.')} as {staged_name(t, c.name)}" for c in cols]
+    # Personal data (emails, phones, contact names) never lands in the warehouse in clear:
+    # hashed here, in staging and in the raw rows kept for rejected rows. Customer names stay
+    # (a B2B name is a company's; dims mask B2C names).
+    hashed = [c.name for c in cols if c.pii and c.name not in CLEAR_PII]
+    typed = [
+        f"        {{{{ pii_hash('source.{c.name}') }}}} as {staged_name(t, c.name)}" if c.name in hashed
+        else f"        {cast_expr(t, c, 'source.')} as {staged_name(t, c.name)}"
+        for c in cols
+    ]
     if t.soft_delete:
         typed.append("        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted")
     else:
         typed.append("        false as is_deleted")
     key_exprs = ", ".join(f"source.{k}" for k in t.key)
     typed.append(f"        {{{{ dq_row_key([{', '.join(repr('source.' + k) for k in t.key)}]) }}}} as dq_row_key")
-    typed.append(f"        {{{{ dq_raw_row({[c.name for c in t.columns]!r}) }}}} as dq_raw_row")
+    typed.append(f"        {{{{ dq_raw_row({[c.name for c in t.columns]!r}, {hashed!r}) }}}} as dq_raw_row")
     rules, joins, ctes = [], [], []
     # Empty text breaks null_key / missing_required_value; a value that is there but does not parse
     # (2024-02-30 in a required date) is reported as unparseable, the more precise reason.

@@ -1,5 +1,5 @@
-{#- Customers. Contact email and phone are replaced by hashes (PII); a consumer's (B2C) name is
-    masked to its first character. Owner on the as-of date; the owner history is
+{#- Customers. Contact email and phone are hashes (staging hashes personal data); a consumer's
+    (B2C) name is masked to its first character. Owner on the as-of date; the owner history is
     dim_customer_owner_history. -#}
 with accounts as (
 
@@ -32,8 +32,9 @@ final as (
         coalesce(accounts.is_target_account, false) as is_target_account,
         accounts.est_annual_category_spend * fx.rate_to_base as est_annual_category_spend,
         accounts.referred_by_customer_id,
-        {{ dbt.hash('lower(accounts.contact_email)') }} as contact_email_hash,
-        {{ dbt.hash('accounts.contact_phone') }} as contact_phone_hash,
+        {# Staging already holds personal data as hashes only (pii_hash). #}
+        accounts.contact_email as contact_email_hash,
+        accounts.contact_phone as contact_phone_hash,
         accounts.is_deleted
     from accounts
     cross join as_of

@@ -21,12 +21,12 @@ typed as (
         {{ stg_bool('source.is_target_account') }} as is_target_account,
         {{ stg_money('source.est_annual_category_spend') }} as est_annual_category_spend,
         {{ stg_code('source.currency') }} as currency,
-        {{ stg_text('source.contact_email') }} as contact_email,
-        {{ stg_text('source.contact_phone') }} as contact_phone,
+        {{ pii_hash('source.contact_email') }} as contact_email,
+        {{ pii_hash('source.contact_phone') }} as contact_phone,
         {{ stg_id('source.referred_by_customer_id') }} as referred_by_customer_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.customer_id']) }} as dq_row_key,
-        {{ dq_raw_row(['customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at', 'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email', 'contact_phone', 'referred_by_customer_id', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at', 'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email', 'contact_phone', 'referred_by_customer_id', 'is_deleted'], ['contact_email', 'contact_phone']) }} as dq_raw_row,
         case
             when nullif(trim(source.customer_id), '') is null then 'null_key'
             when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'

@@ -20,7 +20,7 @@ typed as (
         {{ stg_int('source.duration_minutes') }} as duration_minutes,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.activity_id']) }} as dq_row_key,
-        {{ dq_raw_row(['activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action', 'duration_minutes', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action', 'duration_minutes', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.activity_id), '') is null then 'null_key'
             when nullif(trim(source.activity_at), '') is not null and {{ stg_timestamp('source.activity_at') }} is null then 'unparseable_timestamp'

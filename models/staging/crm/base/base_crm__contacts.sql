@@ -12,13 +12,13 @@ typed as (
     select
         {{ stg_id('source.contact_id') }} as contact_id,
         {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_text('source.contact_name') }} as contact_name,
-        {{ stg_text('source.email') }} as email,
-        {{ stg_text('source.phone') }} as phone,
+        {{ pii_hash('source.contact_name') }} as contact_name,
+        {{ pii_hash('source.email') }} as email,
+        {{ pii_hash('source.phone') }} as phone,
         {{ stg_enum('source.decision_role') }} as decision_role,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.contact_id']) }} as dq_row_key,
-        {{ dq_raw_row(['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'], ['contact_name', 'email', 'phone']) }} as dq_raw_row,
         case
             when nullif(trim(source.contact_id), '') is null then 'null_key'
             when {{ stg_enum('source.decision_role') }} not in ('decision_maker', 'influencer', 'user', 'procurement', 'finance') then 'unknown_value'

@@ -19,7 +19,7 @@ typed as (
         {{ stg_timestamp('source.completed_at') }} as completed_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.task_id']) }} as dq_row_key,
-        {{ dq_raw_row(['task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.task_id), '') is null then 'null_key'
             when nullif(trim(source.triggered_at), '') is not null and {{ stg_timestamp('source.triggered_at') }} is null then 'unparseable_timestamp'

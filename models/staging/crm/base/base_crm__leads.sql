@@ -19,7 +19,7 @@ typed as (
         {{ stg_timestamp('source.converted_at') }} as converted_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.lead_id']) }} as dq_row_key,
-        {{ dq_raw_row(['lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.lead_id), '') is null then 'null_key'
             when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'

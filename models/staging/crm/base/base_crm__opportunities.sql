@@ -34,7 +34,7 @@ typed as (
         {{ stg_int('source.target_cycle_days') }} as target_cycle_days,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.opportunity_id']) }} as dq_row_key,
-        {{ dq_raw_row(['opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at', 'expected_close_date', 'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount', 'currency', 'target_cycle_days', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at', 'expected_close_date', 'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount', 'currency', 'target_cycle_days', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.opportunity_id), '') is null then 'null_key'
             when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'

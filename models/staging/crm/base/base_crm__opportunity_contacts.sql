@@ -15,7 +15,7 @@ typed as (
         {{ stg_timestamp('source.engaged_at') }} as engaged_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.opportunity_id', 'source.contact_id']) }} as dq_row_key,
-        {{ dq_raw_row(['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.opportunity_id), '') is null then 'null_key'
             when nullif(trim(source.contact_id), '') is null then 'null_key'

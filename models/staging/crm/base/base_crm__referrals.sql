@@ -17,7 +17,7 @@ typed as (
         {{ stg_timestamp('source.referred_at') }} as referred_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.referral_id']) }} as dq_row_key,
-        {{ dq_raw_row(['referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.referral_id), '') is null then 'null_key'
             when nullif(trim(source.referred_at), '') is not null and {{ stg_timestamp('source.referred_at') }} is null then 'unparseable_timestamp'

@@ -15,7 +15,7 @@ typed as (
         {{ stg_enum('source.market_type') }} as market_type,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.region_code']) }} as dq_row_key,
-        {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.region_code), '') is null then 'null_key'
             when {{ stg_enum('source.market_type') }} not in ('emerging', 'mature', 'declining') then 'unknown_value'

@@ -16,7 +16,7 @@ typed as (
         {{ stg_date('source.valid_to') }} as valid_to,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.rep_id', 'source.valid_from']) }} as dq_row_key,
-        {{ dq_raw_row(['rep_id', 'team_id', 'valid_from', 'valid_to', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['rep_id', 'team_id', 'valid_from', 'valid_to', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.rep_id), '') is null then 'null_key'
             when nullif(trim(source.valid_from), '') is null then 'null_key'

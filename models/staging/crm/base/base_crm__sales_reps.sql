@@ -12,7 +12,7 @@ typed as (
     select
         {{ stg_id('source.rep_id') }} as rep_id,
         {{ stg_text('source.rep_name') }} as rep_name,
-        {{ stg_text('source.email') }} as email,
+        {{ pii_hash('source.email') }} as email,
         {{ stg_enum('source.role') }} as role,
         {{ stg_enum('source.level') }} as level,
         {{ stg_date('source.hire_date') }} as hire_date,
@@ -20,7 +20,7 @@ typed as (
         {{ stg_id('source.team_id') }} as team_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.rep_id']) }} as dq_row_key,
-        {{ dq_raw_row(['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'], ['email']) }} as dq_raw_row,
         case
             when nullif(trim(source.rep_id), '') is null then 'null_key'
             when nullif(trim(source.hire_date), '') is not null and {{ stg_date('source.hire_date') }} is null then 'unparseable_date'

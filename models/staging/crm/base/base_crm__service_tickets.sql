@@ -21,7 +21,7 @@ typed as (
         {{ stg_number('source.sla_first_response_hours') }} as sla_first_response_hours,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.ticket_id']) }} as dq_row_key,
-        {{ dq_raw_row(['ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at', 'resolved_at', 'sla_first_response_hours', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at', 'resolved_at', 'sla_first_response_hours', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.ticket_id), '') is null then 'null_key'
             when nullif(trim(source.opened_at), '') is not null and {{ stg_timestamp('source.opened_at') }} is null then 'unparseable_timestamp'

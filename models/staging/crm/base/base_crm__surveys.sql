@@ -19,7 +19,7 @@ typed as (
         {{ stg_number('source.csat_relationship') }} as csat_relationship,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.survey_id']) }} as dq_row_key,
-        {{ dq_raw_row(['survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.survey_id), '') is null then 'null_key'
             when nullif(trim(source.surveyed_at), '') is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'

@@ -19,7 +19,7 @@ typed as (
         {{ stg_timestamp('source.created_at') }} as created_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.team_id']) }} as dq_row_key,
-        {{ dq_raw_row(['team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.team_id), '') is null then 'null_key'
             when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'

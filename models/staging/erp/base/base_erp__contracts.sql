@@ -32,7 +32,7 @@ typed as (
         {{ stg_enum('source.status') }} as status,
         false as is_deleted,
         {{ dq_row_key(['source.contract_id']) }} as dq_row_key,
-        {{ dq_raw_row(['contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date', 'contract_value', 'currency', 'renewed_from_contract_id', 'status']) }} as dq_raw_row,
+        {{ dq_raw_row(['contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date', 'contract_value', 'currency', 'renewed_from_contract_id', 'status'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.contract_id), '') is null then 'null_key'
             when nullif(trim(source.signed_at), '') is not null and {{ stg_timestamp('source.signed_at') }} is null then 'unparseable_timestamp'

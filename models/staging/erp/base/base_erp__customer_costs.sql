@@ -28,7 +28,7 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.cost_id']) }} as dq_row_key,
-        {{ dq_raw_row(['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency']) }} as dq_raw_row,
+        {{ dq_raw_row(['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.cost_id), '') is null then 'null_key'
             when nullif(trim(source.cost_date), '') is not null and {{ stg_date('source.cost_date') }} is null then 'unparseable_date'

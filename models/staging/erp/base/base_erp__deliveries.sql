@@ -41,7 +41,7 @@ typed as (
         {{ stg_date('source.installed_date') }} as installed_date,
         false as is_deleted,
         {{ dq_row_key(['source.delivery_id']) }} as dq_row_key,
-        {{ dq_raw_row(['delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full', 'requires_installation', 'install_promised_date', 'installed_date']) }} as dq_raw_row,
+        {{ dq_raw_row(['delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full', 'requires_installation', 'install_promised_date', 'installed_date'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.delivery_id), '') is null then 'null_key'
             when nullif(trim(source.promised_date), '') is not null and {{ stg_date('source.promised_date') }} is null then 'unparseable_date'

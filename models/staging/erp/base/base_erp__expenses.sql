@@ -29,7 +29,7 @@ typed as (
         {{ stg_bool('source.policy_compliant') }} as policy_compliant,
         false as is_deleted,
         {{ dq_row_key(['source.expense_id']) }} as dq_row_key,
-        {{ dq_raw_row(['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant']) }} as dq_raw_row,
+        {{ dq_raw_row(['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.expense_id), '') is null then 'null_key'
             when nullif(trim(source.expense_date), '') is not null and {{ stg_date('source.expense_date') }} is null then 'unparseable_date'

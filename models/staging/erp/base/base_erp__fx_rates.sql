@@ -15,7 +15,7 @@ typed as (
         {{ stg_number('source.rate_to_base') }} as rate_to_base,
         false as is_deleted,
         {{ dq_row_key(['source.currency', 'source.rate_date']) }} as dq_row_key,
-        {{ dq_raw_row(['currency', 'rate_date', 'rate_to_base']) }} as dq_raw_row,
+        {{ dq_raw_row(['currency', 'rate_date', 'rate_to_base'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.currency), '') is null then 'null_key'
             when nullif(trim(source.rate_date), '') is null then 'null_key'

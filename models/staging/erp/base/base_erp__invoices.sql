@@ -40,7 +40,7 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.invoice_id']) }} as dq_row_key,
-        {{ dq_raw_row(['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency']) }} as dq_raw_row,
+        {{ dq_raw_row(['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.invoice_id), '') is null then 'null_key'
             when nullif(trim(source.invoice_date), '') is not null and {{ stg_date('source.invoice_date') }} is null then 'unparseable_date'

@@ -37,7 +37,7 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.payment_id']) }} as dq_row_key,
-        {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency']) }} as dq_raw_row,
+        {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.payment_id), '') is null then 'null_key'
             when nullif(trim(source.payment_date), '') is not null and {{ stg_date('source.payment_date') }} is null then 'unparseable_date'

@@ -24,7 +24,7 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.product_id']) }} as dq_row_key,
-        {{ dq_raw_row(['product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage', 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency']) }} as dq_raw_row,
+        {{ dq_raw_row(['product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage', 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.product_id), '') is null then 'null_key'
             when nullif(trim(source.launch_date), '') is not null and {{ stg_date('source.launch_date') }} is null then 'unparseable_date'

@@ -42,7 +42,7 @@ typed as (
         {{ stg_money('source.unit_cost') }} as unit_cost,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.order_line_id']) }} as dq_row_key,
-        {{ dq_raw_row(['order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.order_line_id), '') is null then 'null_key'
             when nullif(trim(source.order_id), '') is null then 'missing_required_value'

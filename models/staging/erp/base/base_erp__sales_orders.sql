@@ -51,7 +51,7 @@ typed as (
         {{ stg_id('source.contract_id') }} as contract_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.order_id']) }} as dq_row_key,
-        {{ dq_raw_row(['order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id', 'is_deleted']) }} as dq_raw_row,
+        {{ dq_raw_row(['order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id', 'is_deleted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.order_id), '') is null then 'null_key'
             when nullif(trim(source.customer_id), '') is null then 'missing_required_value'

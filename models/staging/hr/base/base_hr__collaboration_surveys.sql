@@ -20,7 +20,7 @@ typed as (
         {{ stg_number('source.problem_resolution') }} as problem_resolution,
         false as is_deleted,
         {{ dq_row_key(['source.response_id']) }} as dq_row_key,
-        {{ dq_raw_row(['response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at', 'responsiveness', 'cooperation_quality', 'problem_resolution']) }} as dq_raw_row,
+        {{ dq_raw_row(['response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at', 'responsiveness', 'cooperation_quality', 'problem_resolution'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.response_id), '') is null then 'null_key'
             when nullif(trim(source.surveyed_at), '') is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'

@@ -19,7 +19,7 @@ typed as (
         {{ stg_bool('source.is_veto') }} as is_veto,
         false as is_deleted,
         {{ dq_row_key(['source.check_id']) }} as dq_row_key,
-        {{ dq_raw_row(['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto']) }} as dq_raw_row,
+        {{ dq_raw_row(['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.check_id), '') is null then 'null_key'
             when nullif(trim(source.checked_at), '') is not null and {{ stg_timestamp('source.checked_at') }} is null then 'unparseable_timestamp'

@@ -21,7 +21,7 @@ typed as (
         {{ stg_bool('source.adopted') }} as adopted,
         false as is_deleted,
         {{ dq_row_key(['source.request_id']) }} as dq_row_key,
-        {{ dq_raw_row(['request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at', 'completed_at', 'adopted']) }} as dq_raw_row,
+        {{ dq_raw_row(['request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at', 'completed_at', 'adopted'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.request_id), '') is null then 'null_key'
             when nullif(trim(source.requested_at), '') is not null and {{ stg_timestamp('source.requested_at') }} is null then 'unparseable_timestamp'

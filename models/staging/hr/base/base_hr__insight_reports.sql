@@ -17,7 +17,7 @@ typed as (
         {{ stg_number('source.quality_score') }} as quality_score,
         false as is_deleted,
         {{ dq_row_key(['source.report_id']) }} as dq_row_key,
-        {{ dq_raw_row(['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score']) }} as dq_raw_row,
+        {{ dq_raw_row(['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.report_id), '') is null then 'null_key'
             when nullif(trim(source.submitted_at), '') is not null and {{ stg_timestamp('source.submitted_at') }} is null then 'unparseable_timestamp'

@@ -19,7 +19,7 @@ typed as (
         {{ stg_number('source.instructor_hours') }} as instructor_hours,
         false as is_deleted,
         {{ dq_row_key(['source.contribution_id']) }} as dq_row_key,
-        {{ dq_raw_row(['contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count', 'instructor_hours']) }} as dq_raw_row,
+        {{ dq_raw_row(['contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count', 'instructor_hours'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.contribution_id), '') is null then 'null_key'
             when nullif(trim(source.contributed_at), '') is not null and {{ stg_timestamp('source.contributed_at') }} is null then 'unparseable_timestamp'

@@ -18,7 +18,7 @@ typed as (
         {{ stg_number('source.score') }} as score,
         false as is_deleted,
         {{ dq_row_key(['source.assessment_id']) }} as dq_row_key,
-        {{ dq_raw_row(['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score']) }} as dq_raw_row,
+        {{ dq_raw_row(['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.assessment_id), '') is null then 'null_key'
             when nullif(trim(source.assessed_at), '') is not null and {{ stg_timestamp('source.assessed_at') }} is null then 'unparseable_timestamp'

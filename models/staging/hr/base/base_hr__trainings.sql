@@ -22,7 +22,7 @@ typed as (
         {{ stg_bool('source.passed') }} as passed,
         false as is_deleted,
         {{ dq_row_key(['source.training_id']) }} as dq_row_key,
-        {{ dq_raw_row(['training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at', 'hours', 'exam_score', 'passed']) }} as dq_raw_row,
+        {{ dq_raw_row(['training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at', 'hours', 'exam_score', 'passed'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.training_id), '') is null then 'null_key'
             when nullif(trim(source.is_self_directed), '') is not null and {{ stg_bool('source.is_self_directed') }} is null then 'unparseable_boolean'

@@ -16,7 +16,7 @@ typed as (
         {{ stg_money('source.market_size_amount') }} as market_size_amount,
         false as is_deleted,
         {{ dq_row_key(['source.region_code', 'source.category', 'source.year']) }} as dq_row_key,
-        {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount']) }} as dq_raw_row,
+        {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.region_code), '') is null then 'null_key'
             when nullif(trim(source.category), '') is null then 'null_key'

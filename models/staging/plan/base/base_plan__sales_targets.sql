@@ -19,7 +19,7 @@ typed as (
         {{ stg_number('source.target_gross_margin_rate') }} as target_gross_margin_rate,
         false as is_deleted,
         {{ dq_row_key(['source.target_grain', 'source.entity_id', 'source.month']) }} as dq_row_key,
-        {{ dq_raw_row(['target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers', 'target_collection_rate', 'target_gross_margin_rate']) }} as dq_raw_row,
+        {{ dq_raw_row(['target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers', 'target_collection_rate', 'target_gross_margin_rate'], []) }} as dq_raw_row,
         case
             when nullif(trim(source.target_grain), '') is null then 'null_key'
             when nullif(trim(source.entity_id), '') is null then 'null_key'
