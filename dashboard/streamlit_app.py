@@ -17,7 +17,6 @@ if str(PROJECT_DIR) not in sys.path:
 
 from dashboard import auth, data, i18n, ui  # noqa: E402
 
-AFTER_LOGIN = "_after_login"
 PAGES = {
     "overview": ("app_pages/overview.py", "page_overview", ":material/dashboard:"),
     "teams": ("app_pages/teams.py", "page_teams", ":material/groups:"),
@@ -38,6 +37,10 @@ def pages(lang: str) -> dict[str, st.Page]:
 def main() -> None:
     st.set_page_config(page_title="Sales performance · 销售绩效", page_icon=":material/leaderboard:", layout="wide")
     ui.start_run()
+    # Navigation first, so a deep link keeps its page through the login; hidden until logged in.
+    authenticated = bool(st.session_state.get("authentication_status"))
+    page_objects = pages(ui.current_language())
+    navigation = st.navigation(list(page_objects.values()), position="sidebar" if authenticated else "hidden")
     lang = ui.select(
         i18n.t("language", "zh") + " · Language",
         i18n.LANGUAGES,
@@ -53,20 +56,16 @@ def main() -> None:
         st.header(i18n.t("warehouse_missing_title", lang))
         key = {"missing": "warehouse_missing", "empty": "warehouse_empty"}.get(status.state, "warehouse_unreadable")
         st.warning(i18n.t(key, lang, path=status.path, error=status.detail))
-        st.navigation(list(pages(lang).values()), position="hidden")
         return
 
     principal = auth.login(lang)
     if principal is None:
-        # Remember the page a deep link asked for, to open it after the login.
-        requested = st.navigation(list(pages(lang).values()), position="hidden")
-        st.session_state[AFTER_LOGIN] = requested.url_path
         return
+    if not authenticated:
+        st.rerun()  # logged in during this run: show the navigation and the requested page
 
     ui.build_context(principal, lang)
-    page_objects = pages(lang)
-    navigation = st.navigation(list(page_objects.values()))
-    goto = ui.pop_goto() or st.session_state.pop(AFTER_LOGIN, None)
+    goto = ui.pop_goto()
     if goto in page_objects and goto != navigation.url_path:
         st.switch_page(page_objects[goto])
     navigation.run()

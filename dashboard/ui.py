@@ -37,9 +37,15 @@ def start_run() -> None:
     if not st.session_state.get(_URL_LOADED):
         for key in URL_KEYS:
             if key in st.query_params:
-                st.session_state[key] = st.query_params[key]
+                st.session_state[_keep(key)] = st.query_params[key]
         st.session_state[_URL_LOADED] = True
     st.session_state[_URL_VALUES] = {}
+
+
+def current_language() -> str:
+    """The language of this run before the language widget is drawn (URL/session, else browser)."""
+    chosen = st.session_state.get("lang", st.session_state.get(_keep("lang")))
+    return chosen if chosen in i18n.LANGUAGES else i18n.detect_language(st.context.locale)
 
 
 def finish_run() -> None:
@@ -47,6 +53,14 @@ def finish_run() -> None:
     values = {key: value for key, value in st.session_state.get(_URL_VALUES, {}).items() if value not in ("", None)}
     if dict(st.query_params) != values:
         st.query_params.from_dict(values)
+
+
+def _keep(key: str) -> str:
+    return f"_keep_{key}"
+
+
+def _widget_keys(key: str) -> list[str]:
+    return [key, *(f"{key}.{lang}" for lang in i18n.LANGUAGES)]
 
 
 def select(
@@ -57,26 +71,29 @@ def select(
     default: str | None = None,
     container: Any = None,
     in_url: bool = True,
+    lang: str | None = None,
     **kwargs: Any,
 ) -> str | None:
-    """A selectbox whose value survives page switches and is mirrored in the URL.
+    """A selectbox whose value survives page switches and language changes and is in the URL.
 
-    A value in session state (from the URL, a drill-down or a previous run) that is not among
-    ``options`` is replaced by ``default`` (the first option when None).
+    ``key`` names the selection (and its query parameter); with ``lang`` the widget itself is
+    keyed per language, so its option labels are redrawn when the language changes. A value
+    (from the URL, a drill-down or a previous run) that is not among ``options`` is replaced by
+    ``default`` (the first option when None): an id outside the user's scope is never selected.
     """
     options = list(options)
     if not options:
-        st.session_state.pop(key, None)
+        st.session_state.pop(_keep(key), None)
         return None
-    keep = f"_keep_{key}"
-    if key not in st.session_state and keep in st.session_state:
-        st.session_state[key] = st.session_state[keep]
+    widget_key = f"{key}.{lang}" if lang else key
+    if widget_key not in st.session_state and _keep(key) in st.session_state:
+        st.session_state[widget_key] = st.session_state[_keep(key)]
     fallback = default if default in options else options[0]
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = fallback
+    if st.session_state.get(widget_key) not in options:
+        st.session_state[widget_key] = fallback
     target = container if container is not None else st
-    value = target.selectbox(label, options, key=key, format_func=format_func, **kwargs)
-    st.session_state[keep] = value
+    value = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)
+    st.session_state[_keep(key)] = value
     if in_url:
         st.session_state.setdefault(_URL_VALUES, {})[key] = value
     return value
@@ -84,8 +101,9 @@ def select(
 
 def drill(key: str, value: str, page: str | None = None) -> None:
     """Button callback: set a selection (team, rep, customer) and optionally switch page."""
-    st.session_state[key] = value
-    st.session_state[f"_keep_{key}"] = value
+    for widget_key in _widget_keys(key):
+        st.session_state.pop(widget_key, None)
+    st.session_state[_keep(key)] = value
     if page:
         st.session_state[_GOTO] = page
 
@@ -174,6 +192,7 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         i18n.t("period_type", lang),
         i18n.PERIOD_TYPES,
         key="ptype",
+        lang=lang,
         format_func=lambda value: i18n.t(f"pt_{value}", lang),
         container=sidebar,
     )
@@ -184,6 +203,7 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         i18n.t("period", lang),
         list(periods["key"]),
         key="period",
+        lang=lang,
         format_func=lambda value: labels.get(value, value),
         container=sidebar,
     )
@@ -203,6 +223,7 @@ def build_context(principal: data.Principal, lang: str) -> Context:
                 i18n.t("region", lang),
                 ["", *region_names],
                 key="region",
+                lang=lang,
                 format_func=lambda value: (
                     region_names.get(value, i18n.t("all", lang)) if value else i18n.t("all", lang)
                 ),
@@ -218,6 +239,7 @@ def build_context(principal: data.Principal, lang: str) -> Context:
                 i18n.t("team", lang),
                 ["", *team_names],
                 key="team",
+                lang=lang,
                 format_func=lambda value: f"{team_names[value]} ({value})" if value else i18n.t("all", lang),
                 container=sidebar,
             )
@@ -230,6 +252,7 @@ def build_context(principal: data.Principal, lang: str) -> Context:
             i18n.t("role", lang),
             ["", *i18n.REP_ROLES],
             key="role",
+            lang=lang,
             format_func=lambda value: i18n.t(f"rep_role_{value}", lang) if value else i18n.t("all", lang),
             container=sidebar,
         )

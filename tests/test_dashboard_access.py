@@ -174,6 +174,13 @@ def test_asking_for_forbidden_ids_returns_nothing(users: dict, dashboard_env: Pa
 # ------------------------------------------------------------------------------------------------
 
 
+def selectbox(at, key: str):
+    """The selectbox of a selection (its widget key is "<key>.<lang>")."""
+    found = [box for box in at.selectbox if box.key and box.key.split(".")[0] == key]
+    assert len(found) == 1, [box.key for box in at.selectbox]
+    return found[0]
+
+
 def option_id(option: str) -> str:
     """The id of a selectbox option shown as "name (id)"; "" for the "All" option."""
     return option.rsplit("(", 1)[1].rstrip(")") if option.endswith(")") else ""
@@ -193,7 +200,7 @@ def shown_ids(at) -> dict[str, set[str]]:
                 ids[kind] |= set(frame.loc[frame["grain"] == grain, "entity_id"])
     for key, kind in (("team", "teams"), ("rep", "reps"), ("customer", "customers")):
         for box in at.selectbox:
-            if box.key == key:
+            if box.key.split(".")[0] == key:
                 ids[kind] |= {option_id(option) for option in box.options} - {""}
                 ids[kind] |= {box.value} if box.value else set()
     return ids
@@ -232,7 +239,7 @@ def test_manager_teams_page_lists_exactly_their_teams(users: dict, dashboard_env
     at = app_test("manager_east", {"team": forbidden(dashboard_env, "teams", allowed["teams"])}).run()
     at.switch_page("app_pages/teams.py").run()
     assert set(at.dataframe[0].value["team_id"]) == allowed["teams"]
-    assert {option_id(option) for option in at.selectbox(key="team").options} - {""} == allowed["teams"]
+    assert {option_id(option) for option in selectbox(at, "team").options} - {""} == allowed["teams"]
 
 
 def test_manager_drills_only_into_own_teams_and_reps(users: dict, dashboard_env: Path) -> None:
@@ -246,14 +253,14 @@ def test_manager_drills_only_into_own_teams_and_reps(users: dict, dashboard_env:
     reps = set(at.dataframe[0].value["rep_id"])
     assert reps and reps <= allowed["reps"]
     at.switch_page("app_pages/rep.py").run()
-    assert {option_id(option) for option in at.selectbox(key="rep").options} <= allowed["reps"]
+    assert {option_id(option) for option in selectbox(at, "rep").options} <= allowed["reps"]
 
 
 def test_rep_sees_only_themselves(users: dict, dashboard_env: Path) -> None:
     at = app_test("rep_demo", {"rep": "R0002"}).run()
     at.switch_page("app_pages/rep.py").run()
-    assert [option_id(option) for option in at.selectbox(key="rep").options] == ["R0026"]
-    assert at.selectbox(key="rep").value == "R0026"
+    assert [option_id(option) for option in selectbox(at, "rep").options] == ["R0026"]
+    assert selectbox(at, "rep").value == "R0026"
     at.switch_page("app_pages/teams.py").run()
     assert not at.dataframe or at.dataframe[0].value.empty
     at.switch_page("app_pages/products.py").run()

@@ -96,7 +96,11 @@ def concentration(ctx: ui.Context) -> None:
 def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
     names = dict(zip(customers["customer_id"], customers["customer_name"], strict=True))
     customer_id = ui.select(
-        ctx.t("customer_select"), list(names), key="customer", format_func=lambda v: f"{names.get(v, v)} ({v})"
+        ctx.t("customer_select"),
+        list(names),
+        key="customer",
+        lang=ctx.lang,
+        format_func=lambda v: f"{names.get(v, v)} ({v})",
     )
     if customer_id is None:
         return

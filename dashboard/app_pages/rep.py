@@ -18,7 +18,11 @@ def render() -> None:
         reps = ctx.all_reps.loc[ctx.all_reps["rep_id"] == ctx.principal.rep_id]
     names = dict(zip(reps["rep_id"], reps["rep_name"], strict=True))
     rep_id = ui.select(
-        ctx.t("rep_select"), list(names), key="rep", format_func=lambda value: f"{names.get(value, value)} ({value})"
+        ctx.t("rep_select"),
+        list(names),
+        key="rep",
+        lang=ctx.lang,
+        format_func=lambda value: f"{names.get(value, value)} ({value})",
     )
     if rep_id is None:
         st.header(ctx.t("page_rep"))
@@ -67,7 +71,7 @@ def render() -> None:
             codes,
             index=codes.index("sales_amount") if "sales_amount" in codes else 0,
             format_func=ctx.catalog.name,
-            key="rep_trend_code",
+            key=f"rep_trend_code.{ctx.lang}",
         )
         series = trend.loc[trend["indicator_code"] == code]
         ui.trend_chart(ctx, series, "entity_id", {rep_id: names[rep_id]}, ctx.catalog.unit(code))

@@ -27,6 +27,7 @@ SITE_NAME = "build_gate"
 def export_batches(
     warehouse: Path, landing_dir: Path, snapshot_dir: Path, base_currency: str,
     sample_rows: int = suites.DEFAULT_SAMPLE_ROWS,
+    layers: tuple[str, ...] = suites.LAYERS,
 ) -> list[tuple[suites.Batch, str]]:
     """Write one Parquet file per batch into ``snapshot_dir``; the warehouse is opened read-only."""
     shutil.rmtree(snapshot_dir, ignore_errors=True)
@@ -37,7 +38,7 @@ def export_batches(
     for con in (warehouse_con, landing_con):
         con.execute("set enable_progress_bar = false")
     try:
-        for batch in suites.all_batches(warehouse_con, landing_dir, base_currency, sample_rows):
+        for batch in suites.all_batches(warehouse_con, landing_dir, base_currency, sample_rows, layers):
             file_name = f"{batch.name}.parquet"
             con = warehouse_con if batch.source == "warehouse" else landing_con
             target = str(snapshot_dir / file_name).replace("'", "''")
@@ -64,11 +65,12 @@ def run_checkpoint(
     base_currency: str,
     sample_rows: int = suites.DEFAULT_SAMPLE_ROWS,
     say: Callable[[str], None] = lambda _msg: None,
+    layers: tuple[str, ...] = suites.LAYERS,
 ) -> list[CheckResult]:
     """Validate every batch; build the Data Docs into ``docs_dir``; return one result per expectation."""
     started = time.monotonic()
     snapshot_dir = work_dir / "gx_snapshots"
-    batches = export_batches(warehouse, landing_dir, snapshot_dir, base_currency, sample_rows)
+    batches = export_batches(warehouse, landing_dir, snapshot_dir, base_currency, sample_rows, layers)
     say(f"exported {len(batches)} batches in {time.monotonic() - started:.0f} s; running the checkpoint")
     gx = _gx()
     from great_expectations.checkpoint import UpdateDataDocsAction
@@ -114,7 +116,11 @@ def run_checkpoint(
             name=CHECKPOINT_NAME,
             validation_definitions=definitions,
             actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": 5,
+                "unexpected_index_column_names": ["row_key"],
+            },
         )
     )
     outcome = checkpoint.run()
@@ -130,8 +136,8 @@ def run_checkpoint(
 
 def _check_result(batch: suites.Batch, item: Any) -> CheckResult:
     config = item.expectation_config
-    severity = str(getattr(config, "severity", None) or suites.CRITICAL)
-    severity = severity.value if hasattr(severity, "value") else severity
+    raw_severity = getattr(config, "severity", None) or suites.CRITICAL
+    severity = str(getattr(raw_severity, "value", raw_severity))
     spec_id = (config.meta or {}).get("check_id") or f"gx.{batch.suite_name}.{config.type}"
     result = item.result or {}
     failing = result.get("unexpected_count")
@@ -160,15 +166,37 @@ def _check_result(batch: suites.Batch, item: Any) -> CheckResult:
 
 def _evidence(expectation: str, kwargs: dict[str, Any], result: dict[str, Any]) -> str:
     """What was found, in a few words: examples of bad values, or the observed value."""
-    if "partial_unexpected_list" in result and result.get("unexpected_count"):
-        examples = ", ".join(str(v) for v in result["partial_unexpected_list"][:3])
+    if result.get("unexpected_count"):
+        indexed = result.get("partial_unexpected_index_list") or []
+        if indexed and isinstance(indexed[0], dict):
+            examples = "; ".join(_row_example(row) for row in indexed[:3])
+        else:
+            examples = ", ".join(_plain(v) for v in (result.get("partial_unexpected_list") or [])[:3])
         return f"{result['unexpected_count']:,} rows break it, e.g. {examples}"
     observed = result.get("observed_value")
-    if expectation == "expect_column_distinct_values_to_contain_set" and observed is not None:
-        missing = sorted(set(kwargs.get("value_set") or []) - set(observed))
-        shown = ", ".join(missing[:5]) + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else "")
-        return f"{len(missing)} missing: {shown}"
+    if expectation == "expect_column_distinct_values_to_contain_set":
+        missing = sorted(result.get("partial_missing_list") or set(kwargs.get("value_set") or []) - set(observed or []))
+        count = result.get("missing_count") or len(missing)
+        shown = ", ".join(missing[:5]) + (f" (+{count - 5} more)" if count > 5 else "")
+        return f"{count} missing: {shown}"
     if expectation == "expect_table_columns_to_match_set" and observed is not None:
         missing = sorted(set(kwargs.get("column_set") or []) - set(observed))
         return f"missing columns: {', '.join(missing)}"
     return f"observed {observed}"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_plain(v) for v in value) + ")"
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _row_example(row: dict[str, Any]) -> str:
+    """``key: column=value, ...`` of one failing row (the key column first)."""
+    items = list(row.items())
+    keys = [v for k, v in items if k in ("row_key",) or k.endswith("_id")]
+    rest = [f"{k}={_plain(v)}" for k, v in items if not (k == "row_key" or k.endswith("_id"))]
+    head = str(keys[0]) if keys else ""
+    return f"{head} {' '.join(rest)}".strip()

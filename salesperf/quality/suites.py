@@ -29,6 +29,7 @@ from salesperf.quality.freshness import landing_file, landing_reader
 
 CRITICAL = "critical"
 WARNING = "warning"
+LAYERS = ("landing", "staging", "reports")
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
 GRAINS = ("team", "rep", "customer", "product", "company")
 # Relative difference two sums may show and still reconcile (double rounding).
@@ -58,7 +59,10 @@ class Spec:
 
 @dataclass
 class Batch:
-    """One DataFrame to validate: where it comes from (SQL on the warehouse or a landing file)."""
+    """One DataFrame to validate: where it comes from (SQL on the warehouse or a landing file).
+
+    Its first column is ``row_key`` (the row's key as text): GX names failing rows by it.
+    """
 
     name: str
     layer: str
@@ -81,6 +85,11 @@ RENAMES = {("plan_sales_targets", "month"): "target_month", ("market_sizes", "ye
 
 def staged(table: Table, column: str) -> str:
     return RENAMES.get((table.name, column), column)
+
+
+def row_key_sql(columns: Iterable[str]) -> str:
+    """The key of a row as text, like dq_rejected_rows.row_key: columns joined with '|', ∅ = empty."""
+    return " || '|' || ".join(f"coalesce(trim(cast(\"{c}\" as varchar)), '∅')" for c in columns)
 
 
 def _fmt(value: float) -> str:
@@ -120,7 +129,10 @@ def landing_batches(landing_dir: Path, sample_rows: int) -> list[Batch]:
         if path is None:
             continue
         required_columns = [c.name for c in table.columns if not c.optional]
-        sql = f"select cast(columns(*) as varchar) from {landing_reader(path)} limit {sample_rows}"
+        sql = (
+            f"select {row_key_sql(table.key)} as row_key, cast(columns(*) as varchar) "
+            f"from {landing_reader(path)} limit {sample_rows}"
+        )
         specs = [
             Spec(
                 f"gx.landing.{table.name}.columns", "ExpectTableColumnsToMatchSet",
@@ -169,7 +181,7 @@ def staging_batches(catalog: Catalog, sample_rows: int) -> list[Batch]:
             + [staged(table, c.name) for c in table.columns if c.enum or c.min is not None or c.max is not None]
             + (["currency"] if table.name in CURRENCY_TABLES else [])
         ))
-        sql = f"select {', '.join(columns)} from {relation} limit {sample_rows}"
+        sql = f"select {row_key_sql(keys)} as row_key, {', '.join(columns)} from {relation} limit {sample_rows}"
         specs: list[Spec] = []
         prefix = f"gx.staging.{model}"
         if len(keys) == 1:
@@ -203,7 +215,7 @@ def staging_batches(catalog: Catalog, sample_rows: int) -> list[Batch]:
     if accounting:
         batches.append(Batch(
             "staging__dq_row_accounting", "staging", "dq_row_accounting",
-            f"select source_table, landing_rows, staged_rows, soft_deleted_rows, rejected_rows, unaccounted_rows "
+            f"select source_table as row_key, source_table, landing_rows, staged_rows, soft_deleted_rows, rejected_rows, unaccounted_rows "
             f"from {accounting}",
             "warehouse",
             [Spec("gx.staging.dq_row_accounting.nothing_lost", "ExpectColumnValuesToBeBetween",
@@ -235,11 +247,12 @@ def report_batches(catalog: Catalog) -> list[Batch]:
     if values is None or indicator_catalog is None:
         return []
     batches = []
-    ranges = catalog.rows(
-        f"select indicator_code, valid_min, valid_max from {indicator_catalog} "
-        f"where valid_min is not null or valid_max is not null order by 1"
+    key = (
+        "values.indicator_code || '|' || values.grain || '|' || values.entity_id || '|' || values.period_type"
+        " || '|' || cast(values.period_start as varchar)"
     )
-    key = "indicator_code || '|' || grain || '|' || entity_id || '|' || period_type || '|' || cast(period_start as varchar)"
+    # A bound widened by a relative 1e-9: 100.00000000000003 is rounding, not a broken figure.
+    slack = "1e-9 * greatest(1, abs({0}))"
     specs = [
         Spec("gx.reports.indicator_values.rows", "ExpectTableRowCountToBeBetween", {"min_value": 1},
              "indicator_values has rows"),
@@ -249,19 +262,21 @@ def report_batches(catalog: Catalog) -> list[Batch]:
              {"column": "grain", "value_set": list(GRAINS)}, f"grain is one of {', '.join(GRAINS)}"),
         Spec("gx.reports.indicator_values.period_type.in_set", "ExpectColumnValuesToBeInSet",
              {"column": "period_type", "value_set": list(PERIOD_TYPES)}, f"period_type is one of {', '.join(PERIOD_TYPES)}"),
+        Spec("gx.reports.indicator_values.value.at_least_valid_min", "ExpectColumnPairValuesAToBeGreaterThanB",
+             {"column_A": "value", "column_B": "valid_min", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+             "every value is at least the valid_min of its indicator (seed indicator_catalog)"),
+        Spec("gx.reports.indicator_values.value.at_most_valid_max", "ExpectColumnPairValuesAToBeGreaterThanB",
+             {"column_A": "valid_max", "column_B": "value", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+             "every value is at most the valid_max of its indicator (seed indicator_catalog)"),
     ]
-    for code, low, high in ranges:
-        bounds = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
-        text = f"[{_fmt(low) if low is not None else '-∞'}, {_fmt(high) if high is not None else '∞'}]"
-        specs.append(Spec(
-            f"gx.reports.indicator_values.range.{code}", "ExpectColumnValuesToBeBetween",
-            {"column": "value", **bounds, "row_condition": f'indicator_code=="{code}"', "condition_parser": "pandas"},
-            f"every value of {code} is within its catalog range {text}",
-        ))
     batches.append(Batch(
         "reports__indicator_values", "reports", "indicator_values",
-        f"select {key} as row_key, indicator_code, grain, period_type, value from {values}",
-        "warehouse", specs,
+        f"select {key} as row_key, values.grain, values.period_type, values.value, "
+        f"indicator_catalog.valid_min - {slack.format('indicator_catalog.valid_min')} as valid_min, "
+        f"indicator_catalog.valid_max + {slack.format('indicator_catalog.valid_max')} as valid_max "
+        f"from {values} as values "
+        f"left join {indicator_catalog} as indicator_catalog on values.indicator_code = indicator_catalog.indicator_code",
+        "warehouse", specs
     ))
 
     # every catalog pair, for every period type
@@ -287,7 +302,8 @@ def report_batches(catalog: Catalog) -> list[Batch]:
         ))
     batches.append(Batch(
         "reports__indicator_values_pairs", "reports", "indicator_values",
-        f"select distinct indicator_code || '|' || grain || '|' || period_type as pair from {values} "
+        f"select distinct indicator_code || '|' || grain || '|' || period_type as row_key, "
+        f"indicator_code || '|' || grain || '|' || period_type as pair from {values} "
         f"where value is not null",
         "warehouse", pair_specs,
     ))
@@ -340,7 +356,7 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         f"""
         select
             'grains_to_company.' || grains.indicator_code as "check",
-            grains.indicator_code, grains.grain, grains.period_type, grains.period_start,
+            grains.indicator_code, grains.grain, 'Σ' as entity_id, grains.period_type, grains.period_start,
             company.value as expected, grains.total as actual
         from (
             select indicator_code, grain, period_type, period_start, sum(value) as total
@@ -361,7 +377,7 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         f"""
         select
             'months_to_periods.' || months.indicator_code as "check",
-            months.indicator_code, months.grain, periods.period_type, periods.period_start,
+            months.indicator_code, months.grain, months.entity_id, periods.period_type, periods.period_start,
             periods.value as expected, sum(months.value) as actual
         from {values} as months
         inner join (select distinct month_start, quarter_start, year_start, fiscal_year_start from {dates}) as calendar
@@ -378,7 +394,7 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         where months.period_type = 'month'
             and months.indicator_code in ({codes})
             and periods.period_type in ('quarter', 'year', 'fiscal_year')
-        group by 1, 2, 3, 4, 5, 6""",
+        group by 1, 2, 3, 4, 5, 6, 7""",
     ]
     if lines and HEADLINE_INDICATOR in additive:
         checks.append((
@@ -389,7 +405,8 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         parts.append(f"""
         select
             'report_to_fact.{HEADLINE_INDICATOR}' as "check",
-            '{HEADLINE_INDICATOR}' as indicator_code, 'company' as grain, 'month' as period_type,
+            '{HEADLINE_INDICATOR}' as indicator_code, 'company' as grain, 'company' as entity_id,
+            'month' as period_type,
             facts.month_start as period_start, facts.net_sales as expected, report.value as actual
         from (
             select calendar.month_start, sum(order_lines.net_sales) as net_sales
@@ -407,7 +424,10 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
     with compared as ({union}
     )
     select
-        "check", indicator_code, grain, period_type, period_start, expected, actual,
+        "check",
+        indicator_code || '|' || grain || '|' || entity_id || '|' || period_type || '|'
+            || cast(period_start as varchar) as row_key,
+        expected, actual,
         case
             when expected is null and actual is null then 0
             when expected is null or actual is null then 1
@@ -423,7 +443,7 @@ def all_batches(
     landing_dir: Path,
     base_currency: str,
     sample_rows: int = DEFAULT_SAMPLE_ROWS,
-    layers: Iterable[str] = ("landing", "staging", "reports"),
+    layers: Iterable[str] = LAYERS,
 ) -> list[Batch]:
     catalog = Catalog(warehouse_con, base_currency)
     builders: dict[str, Callable[[], list[Batch]]] = {
