@@ -105,7 +105,10 @@ PROCESS_AREAS = ("quote_approval", "contract_signing", "expense_claim", "large_o
 TABLES: tuple[Table, ...] = (
     # ------------------------------------------------------------------ CRM
     Table(
-        "crm_regions", "crm", "region", "Sales regions and the kind of market each one is.",
+        "crm_regions",
+        "crm",
+        "region",
+        "Sales regions and the kind of market each one is.",
         key=("region_code",),
         columns=(
             _key("region_code", "Region code (primary key)."),
@@ -116,8 +119,13 @@ TABLES: tuple[Table, ...] = (
         soft_delete=True,
     ),
     Table(
-        "crm_teams", "crm", "team", "Sales teams.",
-        key=("team_id",), required=True, soft_delete=True,
+        "crm_teams",
+        "crm",
+        "team",
+        "Sales teams.",
+        key=("team_id",),
+        required=True,
+        soft_delete=True,
         columns=(
             _key("team_id", "Team id (primary key)."),
             _c("team_name", "text", "Team display name."),
@@ -130,8 +138,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_sales_reps", "crm", "rep", "Sales reps, managers and directors.",
-        key=("rep_id",), required=True, soft_delete=True,
+        "crm_sales_reps",
+        "crm",
+        "rep",
+        "Sales reps, managers and directors.",
+        key=("rep_id",),
+        required=True,
+        soft_delete=True,
         columns=(
             _key("rep_id", "Rep id (primary key)."),
             _c("rep_name", "text", "Rep's name."),
@@ -141,17 +154,22 @@ TABLES: tuple[Table, ...] = (
             _c("hire_date", "date", "Date hired."),
             _c("termination_date", "date", "Date the rep left; empty while employed."),
             _c(
-                "team_id", "id",
+                "team_id",
+                "id",
                 "Current team; optional, used only when crm_rep_team_assignments is missing.",
-                references="crm_teams.team_id", optional=True,
+                references="crm_teams.team_id",
+                optional=True,
             ),
             IS_DELETED,
         ),
     ),
     Table(
-        "crm_rep_team_assignments", "crm", "rep × validity interval",
+        "crm_rep_team_assignments",
+        "crm",
+        "rep × validity interval",
         "History of which team each rep belonged to: valid_from ≤ d < valid_to.",
-        key=("rep_id", "valid_from"), soft_delete=True,
+        key=("rep_id", "valid_from"),
+        soft_delete=True,
         columns=(
             _c("rep_id", "id", "Rep.", nullable=False, references="crm_sales_reps.rep_id"),
             _c("team_id", "id", "Team the rep belonged to in the interval.", references="crm_teams.team_id"),
@@ -161,8 +179,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_accounts", "crm", "customer", "Customer accounts (B2B companies and B2C consumers).",
-        key=("customer_id",), required=True, soft_delete=True,
+        "crm_accounts",
+        "crm",
+        "customer",
+        "Customer accounts (B2B companies and B2C consumers).",
+        key=("customer_id",),
+        required=True,
+        soft_delete=True,
         columns=(
             _key("customer_id", "Customer id (primary key)."),
             _c("customer_name", "text", "Customer name (PII for B2C).", pii=True),
@@ -174,7 +197,8 @@ TABLES: tuple[Table, ...] = (
             _c("acquisition_channel", "text", "Channel through which the customer was acquired."),
             _c("is_target_account", "bool", "Named target account that reps must cover with visits."),
             _c(
-                "est_annual_category_spend", "money",
+                "est_annual_category_spend",
+                "money",
                 "Customer's estimated total yearly spend on our category, in the account currency.",
                 min=0,
             ),
@@ -182,16 +206,21 @@ TABLES: tuple[Table, ...] = (
             _c("contact_email", "text", "Main contact email (PII).", pii=True),
             _c("contact_phone", "text", "Main contact phone (PII).", pii=True),
             _c(
-                "referred_by_customer_id", "id", "Customer who referred this one, if any.",
+                "referred_by_customer_id",
+                "id",
+                "Customer who referred this one, if any.",
                 references="crm_accounts.customer_id",
             ),
             IS_DELETED,
         ),
     ),
     Table(
-        "crm_account_owner_history", "crm", "customer × validity interval",
+        "crm_account_owner_history",
+        "crm",
+        "customer × validity interval",
         "History of each customer's owner rep: valid_from ≤ d < valid_to.",
-        key=("customer_id", "valid_from"), soft_delete=True,
+        key=("customer_id", "valid_from"),
+        soft_delete=True,
         columns=(
             _c("customer_id", "id", "Customer.", nullable=False, references="crm_accounts.customer_id"),
             _c("owner_rep_id", "id", "Owner rep in the interval.", references="crm_sales_reps.rep_id"),
@@ -201,8 +230,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_contacts", "crm", "contact", "People at customer accounts and their role in the buying decision.",
-        key=("contact_id",), soft_delete=True,
+        "crm_contacts",
+        "crm",
+        "contact",
+        "People at customer accounts and their role in the buying decision.",
+        key=("contact_id",),
+        soft_delete=True,
         columns=(
             _key("contact_id", "Contact id (primary key)."),
             _c("customer_id", "id", "Account of the contact.", references="crm_accounts.customer_id"),
@@ -214,8 +247,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_leads", "crm", "lead", "Leads and their conversion into customers.",
-        key=("lead_id",), soft_delete=True, event_time="created_at",
+        "crm_leads",
+        "crm",
+        "lead",
+        "Leads and their conversion into customers.",
+        key=("lead_id",),
+        soft_delete=True,
+        event_time="created_at",
         columns=(
             _key("lead_id", "Lead id (primary key)."),
             _c("rep_id", "id", "Rep working the lead.", references="crm_sales_reps.rep_id"),
@@ -223,7 +261,9 @@ TABLES: tuple[Table, ...] = (
             _c("created_at", "timestamp", "When the lead was created."),
             _c("status", "enum", "Lead status.", enum=LEAD_STATUSES),
             _c(
-                "converted_customer_id", "id", "Customer the lead became, if converted.",
+                "converted_customer_id",
+                "id",
+                "Customer the lead became, if converted.",
                 references="crm_accounts.customer_id",
             ),
             _c("converted_at", "timestamp", "When the lead converted."),
@@ -231,8 +271,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_opportunities", "crm", "opportunity", "Sales opportunities, won, lost or open.",
-        key=("opportunity_id",), soft_delete=True, event_time="created_at",
+        "crm_opportunities",
+        "crm",
+        "opportunity",
+        "Sales opportunities, won, lost or open.",
+        key=("opportunity_id",),
+        soft_delete=True,
+        event_time="created_at",
         columns=(
             _key("opportunity_id", "Opportunity id (primary key)."),
             _c("customer_id", "id", "Customer.", references="crm_accounts.customer_id"),
@@ -251,9 +296,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_opportunity_contacts", "crm", "opportunity × contact",
+        "crm_opportunity_contacts",
+        "crm",
+        "opportunity × contact",
         "Which customer contacts an opportunity engaged (the decision chain).",
-        key=("opportunity_id", "contact_id"), soft_delete=True,
+        key=("opportunity_id", "contact_id"),
+        soft_delete=True,
         columns=(
             _c("opportunity_id", "id", "Opportunity.", nullable=False, references="crm_opportunities.opportunity_id"),
             _c("contact_id", "id", "Contact engaged.", nullable=False, references="crm_contacts.contact_id"),
@@ -262,8 +310,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_activities", "crm", "activity", "Visits, calls and emails logged by reps.",
-        key=("activity_id",), soft_delete=True, event_time="activity_at",
+        "crm_activities",
+        "crm",
+        "activity",
+        "Visits, calls and emails logged by reps.",
+        key=("activity_id",),
+        soft_delete=True,
+        event_time="activity_at",
         columns=(
             _key("activity_id", "Activity id (primary key)."),
             _c("rep_id", "id", "Rep who did the activity.", references="crm_sales_reps.rep_id"),
@@ -277,8 +330,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_follow_up_tasks", "crm", "task", "Follow-up tasks with a due time (SLA).",
-        key=("task_id",), soft_delete=True, event_time="triggered_at",
+        "crm_follow_up_tasks",
+        "crm",
+        "task",
+        "Follow-up tasks with a due time (SLA).",
+        key=("task_id",),
+        soft_delete=True,
+        event_time="triggered_at",
         columns=(
             _key("task_id", "Task id (primary key)."),
             _c("rep_id", "id", "Rep responsible.", references="crm_sales_reps.rep_id"),
@@ -291,8 +349,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_service_tickets", "crm", "ticket", "Customer service tickets and complaints.",
-        key=("ticket_id",), soft_delete=True, event_time="opened_at",
+        "crm_service_tickets",
+        "crm",
+        "ticket",
+        "Customer service tickets and complaints.",
+        key=("ticket_id",),
+        soft_delete=True,
+        event_time="opened_at",
         columns=(
             _key("ticket_id", "Ticket id (primary key)."),
             _c("customer_id", "id", "Customer.", references="crm_accounts.customer_id"),
@@ -307,8 +370,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_surveys", "crm", "customer survey response", "NPS and satisfaction survey responses.",
-        key=("survey_id",), soft_delete=True, event_time="surveyed_at",
+        "crm_surveys",
+        "crm",
+        "customer survey response",
+        "NPS and satisfaction survey responses.",
+        key=("survey_id",),
+        soft_delete=True,
+        event_time="surveyed_at",
         columns=(
             _key("survey_id", "Survey response id (primary key)."),
             _c("customer_id", "id", "Responding customer.", references="crm_accounts.customer_id"),
@@ -321,14 +389,21 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "crm_referrals", "crm", "referral", "Referrals made by customers.",
-        key=("referral_id",), soft_delete=True, event_time="referred_at",
+        "crm_referrals",
+        "crm",
+        "referral",
+        "Referrals made by customers.",
+        key=("referral_id",),
+        soft_delete=True,
+        event_time="referred_at",
         columns=(
             _key("referral_id", "Referral id (primary key)."),
             _c("referrer_customer_id", "id", "Customer who referred.", references="crm_accounts.customer_id"),
             _c("referred_lead_id", "id", "Lead created by the referral, if any.", references="crm_leads.lead_id"),
             _c(
-                "referred_customer_id", "id", "Customer the referral became, if any.",
+                "referred_customer_id",
+                "id",
+                "Customer the referral became, if any.",
                 references="crm_accounts.customer_id",
             ),
             _c("referred_at", "timestamp", "When the referral was made."),
@@ -337,8 +412,12 @@ TABLES: tuple[Table, ...] = (
     ),
     # ------------------------------------------------------------------ ERP
     Table(
-        "erp_products", "erp", "product", "Product master with lifecycle stage and replacements.",
-        key=("product_id",), required=True,
+        "erp_products",
+        "erp",
+        "product",
+        "Product master with lifecycle stage and replacements.",
+        key=("product_id",),
+        required=True,
         columns=(
             _key("product_id", "Product id (primary key)."),
             _c("sku", "text", "Stock-keeping unit code."),
@@ -349,7 +428,9 @@ TABLES: tuple[Table, ...] = (
             _c("lifecycle_stage", "enum", "Current lifecycle stage.", enum=LIFECYCLE_STAGES),
             _c("is_strategic", "bool", "Strategic product whose penetration is tracked."),
             _c(
-                "replaces_product_id", "id", "Older product this one replaces, if any.",
+                "replaces_product_id",
+                "id",
+                "Older product this one replaces, if any.",
                 references="erp_products.product_id",
             ),
             _c("list_price", "money", "List price in the product currency.", min=0),
@@ -358,8 +439,14 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_sales_orders", "erp", "order", "Sales order headers.",
-        key=("order_id",), required=True, soft_delete=True, event_time="order_date",
+        "erp_sales_orders",
+        "erp",
+        "order",
+        "Sales order headers.",
+        key=("order_id",),
+        required=True,
+        soft_delete=True,
+        event_time="order_date",
         columns=(
             _key("order_id", "Order id (primary key)."),
             _c("customer_id", "id", "Customer.", nullable=False, references="crm_accounts.customer_id"),
@@ -373,8 +460,13 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_sales_order_lines", "erp", "order line", "Sales order lines with price, discount and cost.",
-        key=("order_line_id",), required=True, soft_delete=True,
+        "erp_sales_order_lines",
+        "erp",
+        "order line",
+        "Sales order lines with price, discount and cost.",
+        key=("order_line_id",),
+        required=True,
+        soft_delete=True,
         columns=(
             _key("order_line_id", "Order line id (primary key)."),
             _c("order_id", "id", "Order.", nullable=False, references="erp_sales_orders.order_id"),
@@ -387,8 +479,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_invoices", "erp", "invoice", "Invoices (receivables).",
-        key=("invoice_id",), event_time="invoice_date",
+        "erp_invoices",
+        "erp",
+        "invoice",
+        "Invoices (receivables).",
+        key=("invoice_id",),
+        event_time="invoice_date",
         columns=(
             _key("invoice_id", "Invoice id (primary key)."),
             _c("order_id", "id", "Order invoiced.", references="erp_sales_orders.order_id"),
@@ -400,8 +496,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_payments", "erp", "payment", "Payments received against invoices.",
-        key=("payment_id",), event_time="payment_date",
+        "erp_payments",
+        "erp",
+        "payment",
+        "Payments received against invoices.",
+        key=("payment_id",),
+        event_time="payment_date",
         columns=(
             _key("payment_id", "Payment id (primary key)."),
             _c("invoice_id", "id", "Invoice paid.", references="erp_invoices.invoice_id"),
@@ -411,8 +511,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_contracts", "erp", "contract", "One-off and subscription contracts, with renewals.",
-        key=("contract_id",), event_time="signed_at",
+        "erp_contracts",
+        "erp",
+        "contract",
+        "One-off and subscription contracts, with renewals.",
+        key=("contract_id",),
+        event_time="signed_at",
         columns=(
             _key("contract_id", "Contract id (primary key)."),
             _c("customer_id", "id", "Customer.", references="crm_accounts.customer_id"),
@@ -424,15 +528,21 @@ TABLES: tuple[Table, ...] = (
             _c("contract_value", "money", "Total contract value.", min=0),
             CURRENCY,
             _c(
-                "renewed_from_contract_id", "id", "Contract this one renews, if any.",
+                "renewed_from_contract_id",
+                "id",
+                "Contract this one renews, if any.",
                 references="erp_contracts.contract_id",
             ),
             _c("status", "enum", "Contract status.", enum=CONTRACT_STATUSES),
         ),
     ),
     Table(
-        "erp_deliveries", "erp", "delivery obligation", "Delivery and installation obligations of orders.",
-        key=("delivery_id",), event_time="promised_date",
+        "erp_deliveries",
+        "erp",
+        "delivery obligation",
+        "Delivery and installation obligations of orders.",
+        key=("delivery_id",),
+        event_time="promised_date",
         columns=(
             _key("delivery_id", "Delivery id (primary key)."),
             _c("contract_id", "id", "Contract, if any.", references="erp_contracts.contract_id"),
@@ -446,8 +556,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_customer_costs", "erp", "cost entry", "Acquisition, service and maintenance costs per customer.",
-        key=("cost_id",), event_time="cost_date",
+        "erp_customer_costs",
+        "erp",
+        "cost entry",
+        "Acquisition, service and maintenance costs per customer.",
+        key=("cost_id",),
+        event_time="cost_date",
         columns=(
             _key("cost_id", "Cost entry id (primary key)."),
             _c("customer_id", "id", "Customer the cost is for.", references="crm_accounts.customer_id"),
@@ -459,8 +573,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "erp_expenses", "erp", "expense claim", "Reps' expense claims and their policy compliance.",
-        key=("expense_id",), event_time="expense_date",
+        "erp_expenses",
+        "erp",
+        "expense claim",
+        "Reps' expense claims and their policy compliance.",
+        key=("expense_id",),
+        event_time="expense_date",
         columns=(
             _key("expense_id", "Expense claim id (primary key)."),
             _c("rep_id", "id", "Rep who claimed.", references="crm_sales_reps.rep_id"),
@@ -473,7 +591,10 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "fx_rates", "erp", "currency × date", "Daily exchange rates to the base currency.",
+        "fx_rates",
+        "erp",
+        "currency × date",
+        "Daily exchange rates to the base currency.",
         key=("currency", "rate_date"),
         columns=(
             _c("currency", "text", "ISO 4217 currency code.", nullable=False),
@@ -483,10 +604,15 @@ TABLES: tuple[Table, ...] = (
     ),
     # ------------------------------------------------------------------ planning
     Table(
-        "plan_sales_targets", "plan", "entity × month", "Monthly targets per rep and per team.",
+        "plan_sales_targets",
+        "plan",
+        "entity × month",
+        "Monthly targets per rep and per team.",
         key=("target_grain", "entity_id", "month"),
         columns=(
-            _c("target_grain", "enum", "Whether the target is a rep's or a team's.", nullable=False, enum=TARGET_GRAINS),
+            _c(
+                "target_grain", "enum", "Whether the target is a rep's or a team's.", nullable=False, enum=TARGET_GRAINS
+            ),
             _c("entity_id", "id", "Rep id or team id.", nullable=False),
             _c("month", "date", "First day of the month.", nullable=False),
             _c("target_sales_amount", "money", "Sales target in the base currency.", min=0),
@@ -496,7 +622,10 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "market_sizes", "plan", "region × category × year", "Yearly market size per region and category.",
+        "market_sizes",
+        "plan",
+        "region × category × year",
+        "Yearly market size per region and category.",
         key=("region_code", "category", "year"),
         columns=(
             _c("region_code", "id", "Region.", nullable=False, references="crm_regions.region_code"),
@@ -507,8 +636,12 @@ TABLES: tuple[Table, ...] = (
     ),
     # ------------------------------------------------------------------ HR / enablement
     Table(
-        "hr_skill_assessments", "hr", "assessment score", "Skill assessment scores by assessor type.",
-        key=("assessment_id",), event_time="assessed_at",
+        "hr_skill_assessments",
+        "hr",
+        "assessment score",
+        "Skill assessment scores by assessor type.",
+        key=("assessment_id",),
+        event_time="assessed_at",
         columns=(
             _key("assessment_id", "Assessment score id (primary key)."),
             _c("rep_id", "id", "Rep assessed.", references="crm_sales_reps.rep_id"),
@@ -519,8 +652,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "hr_trainings", "hr", "training completion", "Training enrolments, completions and exams.",
-        key=("training_id",), event_time="started_at",
+        "hr_trainings",
+        "hr",
+        "training completion",
+        "Training enrolments, completions and exams.",
+        key=("training_id",),
+        event_time="started_at",
         columns=(
             _key("training_id", "Training record id (primary key)."),
             _c("rep_id", "id", "Rep trained.", references="crm_sales_reps.rep_id"),
@@ -535,8 +672,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "hr_knowledge_contributions", "hr", "contribution", "Knowledge-sharing contributions.",
-        key=("contribution_id",), event_time="contributed_at",
+        "hr_knowledge_contributions",
+        "hr",
+        "contribution",
+        "Knowledge-sharing contributions.",
+        key=("contribution_id",),
+        event_time="contributed_at",
         columns=(
             _key("contribution_id", "Contribution id (primary key)."),
             _c("rep_id", "id", "Contributing rep.", references="crm_sales_reps.rep_id"),
@@ -548,8 +689,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "hr_insight_reports", "hr", "market-insight report", "Market and competitor insight reports.",
-        key=("report_id",), event_time="submitted_at",
+        "hr_insight_reports",
+        "hr",
+        "market-insight report",
+        "Market and competitor insight reports.",
+        key=("report_id",),
+        event_time="submitted_at",
         columns=(
             _key("report_id", "Report id (primary key)."),
             _c("rep_id", "id", "Author.", references="crm_sales_reps.rep_id"),
@@ -559,9 +704,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "hr_collaboration_surveys", "hr", "internal survey response",
+        "hr_collaboration_surveys",
+        "hr",
+        "internal survey response",
         "Other departments rating a sales team (and optionally a rep) on collaboration.",
-        key=("response_id",), event_time="surveyed_at",
+        key=("response_id",),
+        event_time="surveyed_at",
         columns=(
             _key("response_id", "Response id (primary key)."),
             _c("rated_team_id", "id", "Team rated.", references="crm_teams.team_id"),
@@ -574,8 +722,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "hr_cross_dept_requests", "hr", "support request", "Requests between sales and other departments.",
-        key=("request_id",), event_time="requested_at",
+        "hr_cross_dept_requests",
+        "hr",
+        "support request",
+        "Requests between sales and other departments.",
+        key=("request_id",),
+        event_time="requested_at",
         columns=(
             _key("request_id", "Request id (primary key)."),
             _c("rep_id", "id", "Sales rep responsible.", references="crm_sales_reps.rep_id"),
@@ -589,8 +741,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
-        "hr_compliance_checks", "hr", "audit check", "Sales-process compliance audit checks.",
-        key=("check_id",), event_time="checked_at",
+        "hr_compliance_checks",
+        "hr",
+        "audit check",
+        "Sales-process compliance audit checks.",
+        key=("check_id",),
+        event_time="checked_at",
         columns=(
             _key("check_id", "Check id (primary key)."),
             _c("rep_id", "id", "Rep checked.", references="crm_sales_reps.rep_id"),

@@ -80,7 +80,10 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
     ]
     for t in tables:
         lines += [f"      - name: {t.name}", f"        description: {q(t.description + ' Grain: ' + t.grain + '.')}"]
-        meta = [f"          required: {'true' if t.required else 'false'}", f"          primary_key: [{', '.join(t.key)}]"]
+        meta = [
+            f"          required: {'true' if t.required else 'false'}",
+            f"          primary_key: [{', '.join(t.key)}]",
+        ]
         lines += ["        config:", "          meta:"]
         lines += ["  " + m for m in meta]
         if t.name in FRESHNESS:
@@ -109,7 +112,10 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
                 meta["optional"] = "true"
             if c.pii:
                 meta["pii"] = "true"
-            lines += ["            config:", "              meta: {" + ", ".join(f"{k}: {v}" for k, v in meta.items()) + "}"]
+            lines += [
+                "            config:",
+                "              meta: {" + ", ".join(f"{k}: {v}" for k, v in meta.items()) + "}",
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -125,7 +131,9 @@ FRESHNESS: dict[str, tuple[str, int, int, str]] = {
     "erp_customer_costs": ("cost_date", 3, 7, DAILY),
     "erp_expenses": ("expense_date", 3, 7, DAILY),
     "erp_deliveries": (
-        "delivered_date", 7, 14,
+        "delivered_date",
+        7,
+        14,
         "actual deliveries (promised dates lie in the future); a week without one is unusual.",
     ),
     "erp_contracts": ("signed_at", 7, 30, "contracts are signed every few days."),
@@ -138,7 +146,9 @@ FRESHNESS: dict[str, tuple[str, int, int, str]] = {
     "crm_surveys": ("surveyed_at", 7, 21, "survey responses arrive every few days."),
     "crm_referrals": ("referred_at", 14, 45, "referrals are sparse (weeks apart)."),
     "plan_sales_targets": (
-        "month", 35, 95,
+        "month",
+        35,
+        95,
         "monthly plans: the current month's targets are late after 35 days, a quarter without plans is an error.",
     ),
     "market_sizes": ("year", 400, 800, "yearly market sizes: last year's figure is due within weeks of the new year."),
@@ -181,12 +191,23 @@ QUARANTINE_REFERENCES = {
 }
 # Money tables whose currency must have a rate (or be the base currency).
 CURRENCY_CHECKED = {
-    "erp_sales_orders", "erp_invoices", "erp_payments", "erp_contracts",
-    "erp_customer_costs", "erp_expenses", "crm_opportunities",
+    "erp_sales_orders",
+    "erp_invoices",
+    "erp_payments",
+    "erp_contracts",
+    "erp_customer_costs",
+    "erp_expenses",
+    "crm_opportunities",
 }
 CLEAR_PII = {"customer_name", "rep_name"}
-UNPARSEABLE = {"date": "unparseable_date", "timestamp": "unparseable_timestamp", "bool": "unparseable_boolean",
-               "int": "unparseable_number", "money": "unparseable_number", "number": "unparseable_number"}
+UNPARSEABLE = {
+    "date": "unparseable_date",
+    "timestamp": "unparseable_timestamp",
+    "bool": "unparseable_boolean",
+    "int": "unparseable_number",
+    "money": "unparseable_number",
+    "number": "unparseable_number",
+}
 
 
 def base_name(t: Table) -> str:
@@ -206,7 +227,8 @@ def base_sql(t: Table) -> str:
     # (a B2B name is a company's; dims mask B2C names).
     hashed = [c.name for c in cols if c.pii and c.name not in CLEAR_PII]
     typed = [
-        f"        {{{{ pii_hash('source.{c.name}') }}}} as {staged_name(t, c.name)}" if c.name in hashed
+        f"        {{{{ pii_hash('source.{c.name}') }}}} as {staged_name(t, c.name)}"
+        if c.name in hashed
         else f"        {cast_expr(t, c, 'source.')} as {staged_name(t, c.name)}"
         for c in cols
     ]
@@ -214,7 +236,6 @@ def base_sql(t: Table) -> str:
         typed.append("        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted")
     else:
         typed.append("        false as is_deleted")
-    key_exprs = ", ".join(f"source.{k}" for k in t.key)
     typed.append(f"        {{{{ dq_row_key([{', '.join(repr('source.' + k) for k in t.key)}]) }}}} as dq_row_key")
     typed.append(f"        {{{{ dq_raw_row({[c.name for c in t.columns]!r}, {hashed!r}) }}}} as dq_raw_row")
     rules, joins, ctes = [], [], []
@@ -233,7 +254,11 @@ def base_sql(t: Table) -> str:
             )
     for c in cols:
         if c.enum:
-            values = ", ".join("'" + v.lower() + "'" for v in c.enum) if c.name not in UPPER_CODES else ", ".join("'" + v + "'" for v in c.enum)
+            values = (
+                ", ".join("'" + v.lower() + "'" for v in c.enum)
+                if c.name not in UPPER_CODES
+                else ", ".join("'" + v + "'" for v in c.enum)
+            )
             rules.append(f"            when {cast_expr(t, c, 'source.')} not in ({values}) then 'unknown_value'")
     for c in cols:
         bounds = []
@@ -249,8 +274,12 @@ def base_sql(t: Table) -> str:
             "    where currency is not null and dq_rule is null\n    union\n"
             "    select '{{ var(\"base_currency\") }}' as currency\n\n)"
         )
-        joins.append("    left join known_currencies\n        on {{ stg_code('source.currency') }} = known_currencies.currency")
-        rules.append("            when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'")
+        joins.append(
+            "    left join known_currencies\n        on {{ stg_code('source.currency') }} = known_currencies.currency"
+        )
+        rules.append(
+            "            when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'"
+        )
     for c in cols:
         if (t.name, c.name) in QUARANTINE_REFERENCES:
             rt, rc = c.references.split(".")
@@ -275,11 +304,15 @@ def base_sql(t: Table) -> str:
             "    from {{ ref('base_erp__sales_orders') }}\n    group by 1\n\n)"
         )
         joins.append("    left join order_dates\n        on {{ stg_id('source.order_id') }} = order_dates.order_id")
-        rules.append("            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'")
+        rules.append(
+            "            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'"
+        )
     if t.event_time and t.name != "erp_sales_orders":
         ev = t.column(FUTURE_DATE_COLUMN.get(t.name, t.event_time))
         joins.append("    cross join {{ ref('int_as_of_date') }} as as_of")
-        rules.append(f"            when cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date then 'future_date'")
+        rules.append(
+            f"            when cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date then 'future_date'"
+        )
     typed.append("        case\n" + "\n".join(rules) + "\n        end as row_rule")
     key_cols = ", ".join(staged_name(t, k) for k in t.key)
     ctes_sql = "".join(c + ",\n\n" for c in ctes)
@@ -310,8 +343,13 @@ def base_sql(t: Table) -> str:
         header
         + f"with source as (\n\n    select * from {{{{ landing_source('{t.source}', '{t.name}') }}}}\n\n),\n\n"
         + ctes_sql
-        + "typed as (\n\n    select\n" + ",\n".join(typed) + "\n    from source\n" + "\n".join(joins) + ("\n" if joins else "")
-        + "\n),\n\n" + extra_cte
+        + "typed as (\n\n    select\n"
+        + ",\n".join(typed)
+        + "\n    from source\n"
+        + "\n".join(joins)
+        + ("\n" if joins else "")
+        + "\n),\n\n"
+        + extra_cte
         + f"key_counts as (\n\n    select\n        {key_cols},\n        count(distinct dq_raw_row) as key_variants\n"
         f"    from {checked_from}\n    where row_rule is null\n    group by {', '.join(str(i + 1) for i in range(len(t.key)))}\n\n),\n\n"
         f"ranked as (\n\n    select\n        {checked_from}.*,\n        row_number() over (\n"
@@ -381,7 +419,11 @@ def models_yaml(tables: list[Table]) -> str:
                 tests += ["          - not_null"]
             if c.enum:
                 values = ", ".join(q(v) for v in c.enum)
-                tests += ["          - accepted_values:", "              arguments:", f"                values: [{values}]"]
+                tests += [
+                    "          - accepted_values:",
+                    "              arguments:",
+                    f"                values: [{values}]",
+                ]
             if c.references:
                 rt, rc = c.references.split(".")
                 target = TABLES_BY_NAME[rt]

@@ -28,6 +28,7 @@ from dashboard_fixtures import (  # noqa: E402
     APP,
     DEMO_PASSWORDS,
     PROJECT_DIR,
+    build_command,
     build_env,
     copy_warehouse,
     indicator_value,
@@ -221,7 +222,7 @@ def test_a_build_publishes_while_serving_and_the_new_figure_shows(
     landing = tmp_path / "landing_seed43"
     generate(landing, seed=43, scale="small")  # other data: other figures
     build = subprocess.Popen(
-        [project_python(), "-m", "salesperf.run", "build"],
+        build_command(),
         env=build_env(landing, warehouse, tmp_path / "rebuild"), cwd=PROJECT_DIR,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip

@@ -50,7 +50,9 @@ def assert_matches(published: pd.DataFrame, expected: pd.DataFrame, grains: list
     pub = published[(published["indicator_code"] == code) & published["grain"].isin(grains)]
     exp = expected[expected["grain"].isin(grains)]
     assert len(exp) > 0, f"{code}: nothing computed independently"
-    merged = exp.merge(pub[KEYS + ["value"]], on=KEYS, how="outer", suffixes=("_expected", "_published"), indicator=True)
+    merged = exp.merge(
+        pub[KEYS + ["value"]], on=KEYS, how="outer", suffixes=("_expected", "_published"), indicator=True
+    )
     only = merged[merged["_merge"] != "both"]
     assert only.empty, f"{code}: rows on one side only:\n{only.head(10)}"
     e, p = merged["value_expected"].to_numpy(float), merged["value_published"].to_numpy(float)
@@ -70,7 +72,9 @@ def sales(lines) -> pd.DataFrame:
     ev["net_with_cost"] = ev["net_sales"].where(ev["has_cost"])
     ev["new_net"] = ev["net_sales"].where(ev["is_new"], 0.0)
     return rollup(
-        ev, "order_date", ["team", "rep", "customer", "product", "company"],
+        ev,
+        "order_date",
+        ["team", "rep", "customer", "product", "company"],
         {
             "net_sales": ("net_sales", "sum"),
             "gross_profit": ("gross_profit", _sum_or_null),
@@ -81,12 +85,16 @@ def sales(lines) -> pd.DataFrame:
 
 
 def test_sales_amount(published, sales):
-    assert_matches(published, _frame("sales_amount", sales, sales["net_sales"]), ["team", "rep", "customer", "product", "company"])
+    assert_matches(
+        published, _frame("sales_amount", sales, sales["net_sales"]), ["team", "rep", "customer", "product", "company"]
+    )
 
 
 def test_gross_margin_rate(published, sales):
     value = ratio(sales["gross_profit"], sales["net_with_cost"])
-    assert_matches(published, _frame("gross_margin_rate", sales, value), ["team", "rep", "customer", "product", "company"])
+    assert_matches(
+        published, _frame("gross_margin_rate", sales, value), ["team", "rep", "customer", "product", "company"]
+    )
 
 
 def test_new_product_sales_share(published, sales):
@@ -129,11 +137,17 @@ def test_visits(published, landing):
     act = landing.team_at(act, "rep_id", "activity_date")
     act["effective"] = (act["key_action"].notna() & (act["key_action"] != "none")).astype(float)
     act["one"] = 1.0
-    df = rollup(act, "activity_date", ["team", "rep", "customer", "company"],
-                {"visits": ("one", "sum"), "effective": ("effective", "sum")})
+    df = rollup(
+        act,
+        "activity_date",
+        ["team", "rep", "customer", "company"],
+        {"visits": ("one", "sum"), "effective": ("effective", "sum")},
+    )
     assert_matches(published, _frame("visit_count", df, df["visits"]), ["team", "rep", "customer", "company"])
     df = df[df["grain"] != "customer"]
-    assert_matches(published, _frame("effective_visit_rate", df, ratio(df["effective"], df["visits"])), ["team", "rep", "company"])
+    assert_matches(
+        published, _frame("effective_visit_rate", df, ratio(df["effective"], df["visits"])), ["team", "rep", "company"]
+    )
 
 
 def test_opportunity_win_rate(published, landing):
@@ -143,8 +157,14 @@ def test_opportunity_win_rate(published, landing):
     opp = landing.team_at(opp, "rep_id", "closed_date")
     opp["won"] = (opp["status"] == "won").astype(float)
     opp["one"] = 1.0
-    df = rollup(opp, "closed_date", ["team", "rep", "product", "company"], {"won": ("won", "sum"), "closed": ("one", "sum")})
-    assert_matches(published, _frame("opportunity_win_rate", df, ratio(df["won"], df["closed"])), ["team", "rep", "product", "company"])
+    df = rollup(
+        opp, "closed_date", ["team", "rep", "product", "company"], {"won": ("won", "sum"), "closed": ("one", "sum")}
+    )
+    assert_matches(
+        published,
+        _frame("opportunity_win_rate", df, ratio(df["won"], df["closed"])),
+        ["team", "rep", "product", "company"],
+    )
 
 
 def test_follow_up_timeliness_rate(published, landing):
@@ -157,7 +177,9 @@ def test_follow_up_timeliness_rate(published, landing):
     tasks["on_time"] = (tasks["done"].notna() & (tasks["done"] <= tasks["due"])).astype(float)
     tasks["one"] = 1.0
     df = rollup(tasks, "due_date", ["team", "rep", "company"], {"on_time": ("on_time", "sum"), "due": ("one", "sum")})
-    assert_matches(published, _frame("follow_up_timeliness_rate", df, ratio(df["on_time"], df["due"])), ["team", "rep", "company"])
+    assert_matches(
+        published, _frame("follow_up_timeliness_rate", df, ratio(df["on_time"], df["due"])), ["team", "rep", "company"]
+    )
 
 
 def test_nps(published, landing):
@@ -169,8 +191,12 @@ def test_nps(published, landing):
     s["promoter"] = (s["score"] >= 9).astype(float)
     s["detractor"] = (s["score"] <= 6).astype(float)
     s["one"] = 1.0
-    df = rollup(s, "surveyed_date", ["team", "rep", "customer", "company"],
-                {"p": ("promoter", "sum"), "d": ("detractor", "sum"), "n": ("one", "sum")})
+    df = rollup(
+        s,
+        "surveyed_date",
+        ["team", "rep", "customer", "company"],
+        {"p": ("promoter", "sum"), "d": ("detractor", "sum"), "n": ("one", "sum")},
+    )
     value = (df["p"] - df["d"]) / df["n"] * 100
     assert_matches(published, _frame("nps", df, value), ["team", "rep", "customer", "company"])
 
@@ -206,7 +232,9 @@ def test_collection_rate(published, landing, as_of):
     for period_type in PERIOD_TYPES:
         ev = inv.assign(period_start=period_start(inv["due_date"], period_type))
         months = {"month": 1, "quarter": 3}.get(period_type, 12)
-        ev["period_end"] = [min(ps + pd.DateOffset(months=months) - pd.Timedelta(days=1), as_of) for ps in ev["period_start"]]
+        ev["period_end"] = [
+            min(ps + pd.DateOffset(months=months) - pd.Timedelta(days=1), as_of) for ps in ev["period_start"]
+        ]
         paid = ev[["invoice_id", "period_end"]].merge(pay, on="invoice_id", how="inner")
         paid = paid[paid["payment_date"] <= paid["period_end"]].groupby("invoice_id")["amount"].sum()
         ev["paid_base"] = ev["invoice_id"].map(paid).fillna(0.0) * ev["fx_rate"]
@@ -216,8 +244,11 @@ def test_collection_rate(published, landing, as_of):
             agg = ev.groupby(["_entity", "period_start"])[["paid_base", "amount_base"]].sum().reset_index()
             out.append(agg.rename(columns={"_entity": "entity_id"}).assign(grain=grain, period_type=period_type))
     df = pd.concat(out, ignore_index=True)
-    assert_matches(published, _frame("collection_rate", df, ratio(df["paid_base"], df["amount_base"])),
-                   ["team", "rep", "customer", "company"])
+    assert_matches(
+        published,
+        _frame("collection_rate", df, ratio(df["paid_base"], df["amount_base"])),
+        ["team", "rep", "customer", "company"],
+    )
 
 
 def test_rep_sales_target_attainment(published, sales, landing):
@@ -227,8 +258,14 @@ def test_rep_sales_target_attainment(published, sales, landing):
     t["target"] = pd.to_numeric(t["target_sales_amount"])
     out = []
     for period_type in PERIOD_TYPES:
-        agg = t.assign(period_start=period_start(t["month"], period_type)).groupby(["entity_id", "period_start"])["target"].sum()
+        agg = (
+            t.assign(period_start=period_start(t["month"], period_type))
+            .groupby(["entity_id", "period_start"])["target"]
+            .sum()
+        )
         out.append(agg.reset_index().assign(grain="rep", period_type=period_type))
     targets = pd.concat(out, ignore_index=True)
-    df = sales[sales["grain"] == "rep"].merge(targets, on=["grain", "entity_id", "period_type", "period_start"], how="inner")
+    df = sales[sales["grain"] == "rep"].merge(
+        targets, on=["grain", "entity_id", "period_type", "period_start"], how="inner"
+    )
     assert_matches(published, _frame("sales_target_attainment", df, ratio(df["net_sales"], df["target"])), ["rep"])

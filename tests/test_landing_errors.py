@@ -68,12 +68,8 @@ def test_only_required_tables_build_and_say_which_are_empty(required_only_landin
     build = run_build(required_only_landing, tmp_path / "wh" / "w.duckdb", tmp_path)
     assert build.returncode == 0, build.log[-4000:]
     assert "landing: crm_activities has no file" in build.log
-    sales = build.query(
-        "select count(*) as n from main.indicator_values where indicator_code = 'sales_amount'"
-    )["n"][0]
+    sales = build.query("select count(*) as n from main.indicator_values where indicator_code = 'sales_amount'")["n"][0]
     assert sales > 0
     # Indicators of absent tables are absent, never 0.
-    visits = build.query(
-        "select count(*) as n from main.indicator_values where indicator_code = 'visit_count'"
-    )["n"][0]
+    visits = build.query("select count(*) as n from main.indicator_values where indicator_code = 'visit_count'")["n"][0]
     assert visits == 0

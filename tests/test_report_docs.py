@@ -19,5 +19,8 @@ def test_wide_report_columns_are_all_documented(demo_build, grain):
     documented = {c["name"] for c in model["columns"]}
     built = set(demo_build.query(f"select * from main.rpt_{grain}_indicators limit 0").columns)
     assert built == documented
-    assert all("doc('ind_" in c["description"] for c in model["columns"] if c["name"] not in {
-        "entity_id", "period_type", "period_start", "entity_name", "period_label", "is_complete"})
+    assert all(
+        "doc('ind_" in c["description"]
+        for c in model["columns"]
+        if c["name"] not in {"entity_id", "period_type", "period_start", "entity_name", "period_label", "is_complete"}
+    )

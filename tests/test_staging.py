@@ -52,9 +52,18 @@ def test_build_prints_no_deprecation_warning(demo_build):
 def test_duckdb_cli_from_pypi_opens_the_published_warehouse(demo_build):
     cli = Path(sys.executable).parent / "duckdb"
     proc = subprocess.run(
-        [str(cli), "-readonly", "-csv", "-noheader", str(demo_build.warehouse),
-         "-c", "select count(*) > 0 from main.indicator_values"],
-        capture_output=True, text=True, timeout=120,
+        [
+            str(cli),
+            "-readonly",
+            "-csv",
+            "-noheader",
+            str(demo_build.warehouse),
+            "-c",
+            "select count(*) > 0 from main.indicator_values",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "true"
