@@ -162,8 +162,9 @@ def warehouse_status() -> WarehouseStatus:
         )
         if not set(REQUIRED_TABLES) <= tables:
             return WarehouseStatus("empty", str(path), ", ".join(sorted(set(REQUIRED_TABLES) - tables)))
-        if query("select count(*) as n from (select 1 from main.indicator_values limit 1)")["n"].iloc[0] == 0:
-            return WarehouseStatus("empty", str(path), "indicator_values")
+        for table in ("indicator_values", "dim_periods"):
+            if query(f"select count(*) as n from (select 1 from main.{table} limit 1)")["n"].iloc[0] == 0:
+                return WarehouseStatus("empty", str(path), table)
     except (WarehouseUnavailable, duckdb.Error) as error:
         return WarehouseStatus("unreadable", str(path), str(error).splitlines()[0])
     return WarehouseStatus("ok", str(path))

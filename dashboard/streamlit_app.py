@@ -1,7 +1,8 @@
 """Manager dashboard entry point: `streamlit run dashboard/streamlit_app.py`.
 
-Order of a run: language → warehouse check (a friendly page when there is none) → login →
-sidebar filters → the page (st.navigation) → the selections written back to the URL.
+Order of a run: navigation (hidden until logged in, so a deep link keeps its page) → language →
+warehouse check (a friendly page when there is none) → login → sidebar filters → the page →
+the selections written back to the URL.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def current_language() -> str:
 
 
 def finish_run() -> None:
-    """Called last in every run: write this run's selections (non-default ones) to the URL."""
+    """Called last in every run: write this run's selections ("All" left out) to the URL."""
     values = {key: value for key, value in st.session_state.get(_URL_VALUES, {}).items() if value not in ("", None)}
     if dict(st.query_params) != values:
         st.query_params.from_dict(values)
@@ -184,7 +184,8 @@ def period_display(row: pd.Series, lang: str) -> str:
 def build_context(principal: data.Principal, lang: str) -> Context:
     """Render the sidebar filters and return the selection (stored for the pages)."""
     catalog = i18n.Catalog(data.catalog().to_dict("records"), lang)
-    as_of = data.as_of_date() or dt.date.today()
+    as_of = data.as_of_date()
+    assert as_of is not None, "warehouse_status() checks that dim_periods has rows"
     sidebar = st.sidebar
     sidebar.caption(i18n.t("as_of", lang, date=as_of.isoformat()))
 

@@ -2,10 +2,15 @@
 
 Commands:
   demo      generate the demo landing data (unless present), build and publish, start the dashboard
-  build     dbt build into a working copy, publish it atomically when every error-severity check passes
+  build     dbt build into a working copy, run the data-quality gate (GX checkpoint), publish it
+            atomically when no error-severity check failed; print the data-quality summary
   serve     start the dashboard on the published warehouse
   generate  the landing-data generator (python -m salesperf.generate)
   test      the whole test suite (pytest)
+
+Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
+error or a failed error-severity dbt test); 2 no landing data; 3 the data-quality gate failed (a
+critical GX expectation). In every case but 0 the published warehouse is left exactly as it was.
 """
 
 from __future__ import annotations
@@ -22,6 +27,28 @@ from salesperf import settings as settings_mod
 from salesperf.contract import REQUIRED_TABLES
 
 BIN = Path(sys.executable).parent
+EXIT_DBT_FAILED = 1
+EXIT_NO_LANDING = 2
+EXIT_GATE_FAILED = 3
+
+
+def target_dir() -> Path:
+    """Where dbt writes run_results.json and manifest.json (DBT_TARGET_PATH, else target/)."""
+    path = Path(os.environ.get("DBT_TARGET_PATH", "target")).expanduser()
+    return path if path.is_absolute() else settings_mod.PROJECT_DIR / path
+
+
+def data_docs_dir(settings: settings_mod.Settings) -> Path:
+    """The GX Data Docs of the last build: SALESPERF_DATA_DOCS, else data_docs/ beside the warehouse."""
+    override = os.environ.get("SALESPERF_DATA_DOCS")
+    return Path(override).expanduser().resolve() if override else settings.warehouse.parent / "data_docs"
+
+
+def base_currency() -> str:
+    import yaml
+
+    project = yaml.safe_load((settings_mod.PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str((project.get("vars") or {}).get("base_currency", "CNY"))
 
 
 def _env(settings: settings_mod.Settings, warehouse: Path) -> dict[str, str]:
@@ -52,20 +79,57 @@ def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) ->
             f"{', '.join(REQUIRED_TABLES)}. Run `python3.11 tasks.py generate` or set SALESPERF_LANDING_DIR.",
             file=sys.stderr,
         )
-        return 2
+        return EXIT_NO_LANDING
     started = time.monotonic()
+    target = target_dir()
+    (target / "run_results.json").unlink(missing_ok=True)  # never read a previous build's results
     print(f"[build] dbt build: landing {settings.landing_dir} -> working copy {work}", flush=True)
     cmd = [str(BIN / "dbt"), "build", "--project-dir", str(settings_mod.PROJECT_DIR), *(dbt_args or [])]
     rc = subprocess.run(cmd, env=_env(settings, work), cwd=settings_mod.PROJECT_DIR).returncode
     if rc != 0:
+        from salesperf.quality.dbt_checks import failed_nodes
+
+        for line in failed_nodes(target):
+            print(f"[build] failed: {line}", file=sys.stderr)
         print(
             f"[build] dbt build failed (exit {rc}); the published warehouse {settings.warehouse} is unchanged.",
             file=sys.stderr,
         )
+        return rc or EXIT_DBT_FAILED
+    rc = quality_gate(settings, work, target)
+    if rc != 0:
         return rc
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     os.replace(work, settings.warehouse)
     print(f"[build] published {settings.warehouse} in {time.monotonic() - started:.0f} s", flush=True)
+    return 0
+
+
+def quality_gate(settings: settings_mod.Settings, work: Path, target: Path) -> int:
+    """GX checkpoint + dq_results + summary on the working copy; 0 when it may be published."""
+    from salesperf.quality.gate import run_gate, summary_lines
+
+    docs = data_docs_dir(settings)
+    print(f"[gate] data-quality checkpoint on {work}", flush=True)
+    try:
+        outcome = run_gate(
+            work, settings.landing_dir, target, docs, work.parent, base_currency(), say=lambda m: print(m, flush=True)
+        )
+    except Exception as error:  # the gate itself broke: never publish what was not checked
+        print(f"[gate] the data-quality gate could not run: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"[build] not published; the published warehouse {settings.warehouse} is unchanged.", file=sys.stderr)
+        return EXIT_GATE_FAILED
+    for line in summary_lines(outcome):
+        print(line, flush=True)
+    if not outcome.passed:
+        for result in outcome.blocking:
+            print(f"[gate] {result.one_line()}", file=sys.stderr)
+        print(
+            f"[build] data-quality gate failed: {len(outcome.blocking)} check(s) of severity error "
+            f"(details: {outcome.summary_page}); the published warehouse {settings.warehouse} is unchanged.",
+            file=sys.stderr,
+        )
+        return EXIT_GATE_FAILED
     return 0
 
 
@@ -108,7 +172,9 @@ def run_tests(pytest_args: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="tasks.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="tasks.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="generate demo data, build, publish and serve the dashboard")
     demo.add_argument("--regenerate", action="store_true", help="write the demo landing data even if present")

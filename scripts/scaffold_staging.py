@@ -63,8 +63,10 @@ def q(text: str) -> str:
 
 
 def sources_yaml(source: str, tables: list[Table]) -> str:
-    fmt = "{{ var('landing_format') }}"
-    reader = "{{ 'read_csv' if var('landing_format') == 'csv' else 'read_parquet' }}"
+    # env_var, not var: a var whose value is itself Jinja (landing_dir) is not rendered again in
+    # YAML, and dbt-duckdb's str.format of {name} would then mangle the braces (dbt source freshness).
+    fmt = "{{ env_var('SALESPERF_LANDING_FORMAT', 'parquet') }}"
+    reader = "{{ 'read_csv' if env_var('SALESPERF_LANDING_FORMAT', 'parquet') == 'csv' else 'read_parquet' }}"
     lines = [
         "version: 2",
         "",
@@ -75,7 +77,7 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
         "      meta:",
         "        # dbt-duckdb external source: `source()` reads the landing file directly.",
         "        # Staging reads through the landing_source macro, which also accepts the other format.",
-        f"        external_location: \"{reader}('{{{{ var('landing_dir') }}}}/{{name}}.{fmt}')\"",
+        f"        external_location: \"{reader}('{{{{ env_var('SALESPERF_LANDING_DIR', 'data/landing') }}}}/{{name}}.{fmt}')\"",
         "    tables:",
     ]
     for t in tables:

@@ -16,7 +16,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ def build_env(landing_dir: Path, warehouse: Path, work_dir: Path) -> dict[str, s
     env.update(
         SALESPERF_LANDING_DIR=str(landing_dir),
         SALESPERF_WAREHOUSE=str(warehouse),
+        SALESPERF_THREADS=os.environ.get("SALESPERF_THREADS", "2"),
         DBT_TARGET_PATH=str(work_dir / "target"),
         DBT_LOG_PATH=str(work_dir / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
@@ -91,26 +91,20 @@ def build_demo_warehouse(tmp_dir: Path, scale: str = "small", seed: int = 42) ->
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The published demo warehouse, built once per test session."""
+def demo_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published demo warehouse, built once per test session.
+
+    Uses the shared ``demo_build`` of tests/conftest.py when there is one (one build for the
+    whole suite), else builds its own with build_demo_warehouse().
+    """
     prebuilt = os.environ.get("SALESPERF_TEST_WAREHOUSE")
     if prebuilt:
         return Path(prebuilt)
-    return build_demo_warehouse(tmp_path_factory.getbasetemp() / "demo_warehouse")
-
-
-@pytest.fixture(scope="session")
-def demo_landing(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The landing data the demo warehouse was built from (generated if a prebuilt file is used)."""
-    landing = demo_warehouse.parent.parent / "landing"
-    if (landing / "erp_sales_orders.parquet").exists():
-        return landing
-    from salesperf.generate import generate
-
-    landing = tmp_path_factory.getbasetemp() / "demo_landing"
-    if not (landing / "erp_sales_orders.parquet").exists():
-        generate(landing, scale="small")
-    return landing
+    try:
+        shared = request.getfixturevalue("demo_build")
+    except pytest.FixtureLookupError:
+        return build_demo_warehouse(tmp_path_factory.getbasetemp() / "demo_warehouse")
+    return Path(shared.warehouse)
 
 
 @pytest.fixture
@@ -178,8 +172,3 @@ def copy_warehouse(source: Path, target_dir: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, target)
     return target
-
-
-def iter_frames(at: Any) -> Iterator[Any]:
-    """Every dataframe an AppTest run shows."""
-    yield from (element.value for element in at.dataframe)

@@ -64,6 +64,15 @@ def test_empty_warehouse_shows_what_to_run(tmp_path: Path, monkeypatch: pytest.M
     assert any("tasks.py demo" in w.value and "indicator_values" in w.value for w in at.warning)
 
 
+def test_unreadable_warehouse_shows_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "sales_performance.duckdb"
+    broken.write_bytes(b"not a duckdb file" * 100)
+    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(broken))
+    at = app_test().run()
+    assert not at.exception
+    assert any("tasks.py demo" in w.value for w in at.warning)
+
+
 # ------------------------------------------------------------------------------------------------
 # Login
 # ------------------------------------------------------------------------------------------------

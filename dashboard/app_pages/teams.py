@@ -89,7 +89,9 @@ def leaderboard(ctx: ui.Context) -> None:
                 icon=":material/arrow_forward:",
             )
 
-    code = st.selectbox(ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key=f"teams_trend_code.{ctx.lang}")
+    code = st.selectbox(
+        ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key=f"teams_trend_code.{ctx.lang}"
+    )
     trend = data.indicator_trend(ctx.principal, "team", ctx.period_type, ctx.period_start, [code], ctx.team_ids)
     st.markdown(f"##### {ctx.t('teams_trend', indicator=ctx.catalog.name(code))}")
     ui.trend_chart(

@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from salesperf.generate.config import DEFAULT_AS_OF, DEFAULT_SEED, DEFAULT_START, FORMATS, SCALES
 from salesperf.generate.pipeline import generate
@@ -37,6 +38,12 @@ def parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, default=DEFAULT_AS_OF, dest="as_of",
         help="last day of history; nothing happens after it (default %(default)s)",
     )
+    p.add_argument(
+        "--faults", nargs="?", const="rows", choices=("rows", "missing_column", "empty_file"),
+        help="after the clean data, inject data-quality faults (docs/data_quality.md): 'rows' (the default) "
+        "appends bad rows listed in <out>/_faults_manifest.csv; 'missing_column' and 'empty_file' make one "
+        "file unreadable (the build stops)",
+    )
     return p
 
 
@@ -49,6 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from salesperf.generate import faults
+
+    (Path(args.out) / faults.MANIFEST_NAME).unlink(missing_ok=True)  # the data was just rewritten clean
+    if args.faults:
+        if args.faults == "rows":
+            faults.inject_faults(args.out, seed=args.seed, progress=lambda msg: print(msg, flush=True))
+        else:
+            fault = faults.write_unreadable(args.out, args.faults)
+            print(f"faults: {fault.description} (the build must stop naming it)", flush=True)
     elapsed = time.perf_counter() - t0
     print(f"done: {len(counts)} tables, {sum(counts.values()):,} rows in {args.out} ({args.fmt}) in {elapsed:.1f} s")
     return 0

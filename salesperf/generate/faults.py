@@ -90,9 +90,7 @@ class _Landing:
 
     def relation(self, table: str) -> str:
         path = str(self.path(table)).replace("'", "''")
-        columns = ", ".join(
-            f'cast("{c}" as varchar) as "{c}"' for c in TABLES_BY_NAME[table].column_names
-        )
+        columns = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in TABLES_BY_NAME[table].column_names)
         if path.endswith(".csv"):
             reader = f"read_csv('{path}', header = true, all_varchar = true, auto_detect = true)"
         else:
@@ -162,7 +160,8 @@ class _Picker:
             f"inner join {payments} as payments on payments.invoice_id = invoices.invoice_id "
             f"where invoices.currency = 'CNY' and payments.currency = 'CNY' "
             f"group by all "
-            f"having abs(sum(cast(payments.amount as decimal(18, 4))) - cast(invoices.amount as decimal(18, 4))) < 0.005 "
+            f"having abs(sum(cast(payments.amount as decimal(18, 4))) "
+            f"- cast(invoices.amount as decimal(18, 4))) < 0.005 "
             f"and max(cast(payments.payment_date as date)) < date '{self.as_of}' - interval 90 day "
             f"order by invoices.invoice_id limit 500"
         )
@@ -199,22 +198,51 @@ def _plan(picker: _Picker) -> list[tuple[str, Row, str, str, str]]:
     def new_order(n: int, **changes: str | None) -> Row:
         return {**order, "order_id": _fresh("O", n, 8), "contract_id": None, "is_deleted": "false", **changes}
 
-    add("erp_sales_orders", new_order(1, order_id=None), "null_key", "null_key",
-        "order without an order_id")
-    add("erp_sales_orders", new_order(2, customer_id="C_UNKNOWN"), "unknown_customer", "unknown_reference",
-        "order for a customer that is not in crm_accounts")
-    add("erp_sales_orders", new_order(3, rep_id=None), "missing_rep", "missing_required_value",
-        "order without its credited rep (rep_id is required)")
-    add("erp_sales_orders", new_order(4, order_date=IMPOSSIBLE_DATE), "impossible_calendar_date",
-        "unparseable_date", f"order dated {IMPOSSIBLE_DATE}, a day that does not exist")
+    add("erp_sales_orders", new_order(1, order_id=None), "null_key", "null_key", "order without an order_id")
+    add(
+        "erp_sales_orders",
+        new_order(2, customer_id="C_UNKNOWN"),
+        "unknown_customer",
+        "unknown_reference",
+        "order for a customer that is not in crm_accounts",
+    )
+    add(
+        "erp_sales_orders",
+        new_order(3, rep_id=None),
+        "missing_rep",
+        "missing_required_value",
+        "order without its credited rep (rep_id is required)",
+    )
+    add(
+        "erp_sales_orders",
+        new_order(4, order_date=IMPOSSIBLE_DATE),
+        "impossible_calendar_date",
+        "unparseable_date",
+        f"order dated {IMPOSSIBLE_DATE}, a day that does not exist",
+    )
     future_order = new_order(5, order_date=FAR_FUTURE)
-    add("erp_sales_orders", future_order, "future_date", "future_date",
-        f"order dated {FAR_FUTURE}, far after the as-of date (a typo)")
+    add(
+        "erp_sales_orders",
+        future_order,
+        "future_date",
+        "future_date",
+        f"order dated {FAR_FUTURE}, far after the as-of date (a typo)",
+    )
     bad_currency_order = new_order(6, currency="XYZ")
-    add("erp_sales_orders", bad_currency_order, "unknown_currency", "unknown_currency",
-        "order in currency XYZ, which has no fx rate")
-    add("erp_sales_orders", new_order(7, channel="telepathy"), "unknown_channel", "unknown_value",
-        "order with a channel outside the closed list")
+    add(
+        "erp_sales_orders",
+        bad_currency_order,
+        "unknown_currency",
+        "unknown_currency",
+        "order in currency XYZ, which has no fx rate",
+    )
+    add(
+        "erp_sales_orders",
+        new_order(7, channel="telepathy"),
+        "unknown_channel",
+        "unknown_value",
+        "order with a channel outside the closed list",
+    )
 
     # ------------------------------------------------------------------ erp_sales_order_lines
     line = picker.line_of(order["order_id"])
@@ -222,97 +250,240 @@ def _plan(picker: _Picker) -> list[tuple[str, Row, str, str, str]]:
     def new_line(n: int, **changes: str | None) -> Row:
         return {**line, "order_line_id": _fresh("L", n, 9), "is_deleted": "false", **changes}
 
-    add("erp_sales_order_lines", new_line(1, quantity="-5"), "negative_quantity", "out_of_range",
-        "line with quantity -5")
-    add("erp_sales_order_lines", new_line(2, unit_price="-120.5"), "negative_price", "out_of_range",
-        "line with unit_price -120.5")
-    add("erp_sales_order_lines", new_line(3, unit_price="twelve"), "text_in_numeric_column",
-        "unparseable_number", "line whose unit_price is the word 'twelve'")
-    add("erp_sales_order_lines", new_line(4, order_id="O_MISSING"), "unknown_order", "unknown_reference",
-        "line of an order that is not in erp_sales_orders")
-    add("erp_sales_order_lines", new_line(5, product_id=None), "missing_product", "missing_required_value",
-        "line without a product (product_id is required)")
-    add("erp_sales_order_lines", new_line(6, order_id=bad_currency_order["order_id"]),
-        "line_of_quarantined_order", "reference_rejected", "line of the order in currency XYZ (itself rejected)")
-    add("erp_sales_order_lines", new_line(7, order_id=future_order["order_id"]),
-        "line_of_future_order", "reference_rejected", f"line of the order dated {FAR_FUTURE}")
-    add("erp_sales_order_lines", dict(line), "duplicate_exact", "duplicate_exact",
-        "an exact copy of a clean line: one copy is kept, no figure changes")
+    add(
+        "erp_sales_order_lines",
+        new_line(1, quantity="-5"),
+        "negative_quantity",
+        "out_of_range",
+        "line with quantity -5",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(2, unit_price="-120.5"),
+        "negative_price",
+        "out_of_range",
+        "line with unit_price -120.5",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(3, unit_price="twelve"),
+        "text_in_numeric_column",
+        "unparseable_number",
+        "line whose unit_price is the word 'twelve'",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(4, order_id="O_MISSING"),
+        "unknown_order",
+        "unknown_reference",
+        "line of an order that is not in erp_sales_orders",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(5, product_id=None),
+        "missing_product",
+        "missing_required_value",
+        "line without a product (product_id is required)",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(6, order_id=bad_currency_order["order_id"]),
+        "line_of_quarantined_order",
+        "reference_rejected",
+        "line of the order in currency XYZ (itself rejected)",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(7, order_id=future_order["order_id"]),
+        "line_of_future_order",
+        "reference_rejected",
+        f"line of the order dated {FAR_FUTURE}",
+    )
+    add(
+        "erp_sales_order_lines",
+        dict(line),
+        "duplicate_exact",
+        "duplicate_exact",
+        "an exact copy of a clean line: one copy is kept, no figure changes",
+    )
 
     # ------------------------------------------------------------------ erp_invoices
     invoices = picker.landing.relation("erp_invoices")
     invoice_template = picker.landing.rows(f"select * from {invoices} where order_id = ? limit 1", [order["order_id"]])
-    invoice = dict(invoice_template[0]) if invoice_template else {
-        "invoice_id": None, "order_id": order["order_id"], "customer_id": order["customer_id"],
-        "invoice_date": order["order_date"], "due_date": (order_date + timedelta(days=30)).isoformat(),
-        "amount": "100.0", "currency": "CNY",
-    }
-    add("erp_invoices", {**invoice, "invoice_id": _fresh("I", 1, 8), "invoice_date": IMPOSSIBLE_DATE},
-        "impossible_calendar_date", "unparseable_date", f"invoice dated {IMPOSSIBLE_DATE}")
-    add("erp_invoices", {**invoice, "invoice_id": _fresh("I", 2, 8), "currency": "ABC"},
-        "unknown_currency", "unknown_currency", "invoice in currency ABC, which has no fx rate")
+    invoice = (
+        dict(invoice_template[0])
+        if invoice_template
+        else {
+            "invoice_id": None,
+            "order_id": order["order_id"],
+            "customer_id": order["customer_id"],
+            "invoice_date": order["order_date"],
+            "due_date": (order_date + timedelta(days=30)).isoformat(),
+            "amount": "100.0",
+            "currency": "CNY",
+        }
+    )
+    add(
+        "erp_invoices",
+        {**invoice, "invoice_id": _fresh("I", 1, 8), "invoice_date": IMPOSSIBLE_DATE},
+        "impossible_calendar_date",
+        "unparseable_date",
+        f"invoice dated {IMPOSSIBLE_DATE}",
+    )
+    add(
+        "erp_invoices",
+        {**invoice, "invoice_id": _fresh("I", 2, 8), "currency": "ABC"},
+        "unknown_currency",
+        "unknown_currency",
+        "invoice in currency ABC, which has no fx rate",
+    )
 
     # ------------------------------------------------------------------ erp_payments
     paid, last_paid = picker.paid_invoice()
     paid_on = date.fromisoformat(last_paid)
-    payment = {"invoice_id": paid["invoice_id"], "payment_date": (paid_on + timedelta(days=3)).isoformat(),
-               "amount": paid["amount"], "currency": paid["currency"]}
-    add("erp_payments", {"payment_id": _fresh("PM", 1, 8), **payment}, "payment_exceeds_invoice",
-        "payment_exceeds_invoice", "a second payment of the full amount of an invoice already paid")
-    add("erp_payments", {"payment_id": _fresh("PM", 2, 8), **payment, "invoice_id": "I_MISSING"},
-        "unknown_invoice", "unknown_reference", "payment for an invoice that is not in erp_invoices")
-    add("erp_payments", {"payment_id": _fresh("PM", 3, 8), **payment, "amount": "n/a"},
-        "text_in_numeric_column", "unparseable_number", "payment whose amount is 'n/a'")
-    add("erp_payments", {"payment_id": _fresh("PM", 4, 8), **payment, "payment_date": "2099-01-15"},
-        "future_date", "future_date", "payment dated 2099-01-15")
+    payment = {
+        "invoice_id": paid["invoice_id"],
+        "payment_date": (paid_on + timedelta(days=3)).isoformat(),
+        "amount": paid["amount"],
+        "currency": paid["currency"],
+    }
+    add(
+        "erp_payments",
+        {"payment_id": _fresh("PM", 1, 8), **payment},
+        "payment_exceeds_invoice",
+        "payment_exceeds_invoice",
+        "a second payment of the full amount of an invoice already paid",
+    )
+    add(
+        "erp_payments",
+        {"payment_id": _fresh("PM", 2, 8), **payment, "invoice_id": "I_MISSING"},
+        "unknown_invoice",
+        "unknown_reference",
+        "payment for an invoice that is not in erp_invoices",
+    )
+    add(
+        "erp_payments",
+        {"payment_id": _fresh("PM", 3, 8), **payment, "amount": "n/a"},
+        "text_in_numeric_column",
+        "unparseable_number",
+        "payment whose amount is 'n/a'",
+    )
+    add(
+        "erp_payments",
+        {"payment_id": _fresh("PM", 4, 8), **payment, "payment_date": "2099-01-15"},
+        "future_date",
+        "future_date",
+        "payment dated 2099-01-15",
+    )
 
     # ------------------------------------------------------------------ erp_deliveries
     deliveries = picker.landing.relation("erp_deliveries")
     template = picker.landing.rows(f"select * from {deliveries} limit 1")[0]
-    add("erp_deliveries", {
-        **template, "delivery_id": _fresh("D", 1, 8), "contract_id": None, "order_id": order["order_id"],
-        "promised_date": (order_date + timedelta(days=7)).isoformat(),
-        "delivered_date": (order_date - timedelta(days=3)).isoformat(),
-        "requires_installation": "false", "install_promised_date": None, "installed_date": None,
-    }, "delivered_before_ordered", "impossible_date", "delivery dated 3 days before its order")
+    add(
+        "erp_deliveries",
+        {
+            **template,
+            "delivery_id": _fresh("D", 1, 8),
+            "contract_id": None,
+            "order_id": order["order_id"],
+            "promised_date": (order_date + timedelta(days=7)).isoformat(),
+            "delivered_date": (order_date - timedelta(days=3)).isoformat(),
+            "requires_installation": "false",
+            "install_promised_date": None,
+            "installed_date": None,
+        },
+        "delivered_before_ordered",
+        "impossible_date",
+        "delivery dated 3 days before its order",
+    )
 
     # ------------------------------------------------------------------ crm_surveys
     survey = picker.survey()
-    add("crm_surveys", {**survey, "survey_id": _fresh("SV", 1, 7), "nps_score": "11"}, "score_out_of_range",
-        "out_of_range", "survey response with NPS 11 (0-10)")
+    add(
+        "crm_surveys",
+        {**survey, "survey_id": _fresh("SV", 1, 7), "nps_score": "11"},
+        "score_out_of_range",
+        "out_of_range",
+        "survey response with NPS 11 (0-10)",
+    )
     other_score = "0" if survey["nps_score"] != "0" else "10"
-    add("crm_surveys", {**survey, "nps_score": other_score}, "duplicate_conflicting", "duplicate_conflicting",
-        f"a second response with the key of a clean one and NPS {other_score}: both copies are rejected")
-    add("crm_surveys", dict(survey), "duplicate_conflicting_original", "duplicate_conflicting",
-        "the clean response whose key the conflicting copy reuses (already in the clean file)")
+    add(
+        "crm_surveys",
+        {**survey, "nps_score": other_score},
+        "duplicate_conflicting",
+        "duplicate_conflicting",
+        f"a second response with the key of a clean one and NPS {other_score}: both copies are rejected",
+    )
+    add(
+        "crm_surveys",
+        dict(survey),
+        "duplicate_conflicting_original",
+        "duplicate_conflicting",
+        "the clean response whose key the conflicting copy reuses (already in the clean file)",
+    )
 
     # ------------------------------------------------------------------ crm_activities
     activities = picker.landing.relation("crm_activities")
     activity = picker.landing.rows(
         f"select * from {activities} where coalesce(lower(is_deleted), 'false') = 'false' order by activity_id limit 1"
     )[0]
-    add("crm_activities", {**activity, "activity_id": _fresh("A", 1, 9), "activity_at": f"{IMPOSSIBLE_DATE} 10:00:00"},
-        "impossible_calendar_date", "unparseable_timestamp", f"activity at {IMPOSSIBLE_DATE} 10:00:00")
+    add(
+        "crm_activities",
+        {**activity, "activity_id": _fresh("A", 1, 9), "activity_at": f"{IMPOSSIBLE_DATE} 10:00:00"},
+        "impossible_calendar_date",
+        "unparseable_timestamp",
+        f"activity at {IMPOSSIBLE_DATE} 10:00:00",
+    )
     add("crm_activities", {**activity, "activity_id": None}, "null_key", "null_key", "activity without an activity_id")
 
     # ------------------------------------------------------------------ crm_accounts
     account = picker.first("crm_accounts", "customer_id")
-    add("crm_accounts", {**account, "customer_id": "CF000001", "is_deleted": "false", "segment": "B2X",
-                         "referred_by_customer_id": None}, "unknown_segment", "unknown_value",
-        "account with segment B2X (B2B or B2C)")
-    add("crm_accounts", {**account, "customer_id": "CF000002", "is_deleted": "false", "is_target_account": "maybe",
-                         "referred_by_customer_id": None}, "text_in_boolean_column", "unparseable_boolean",
-        "account whose is_target_account is 'maybe'")
+    add(
+        "crm_accounts",
+        {
+            **account,
+            "customer_id": "CF000001",
+            "is_deleted": "false",
+            "segment": "B2X",
+            "referred_by_customer_id": None,
+        },
+        "unknown_segment",
+        "unknown_value",
+        "account with segment B2X (B2B or B2C)",
+    )
+    add(
+        "crm_accounts",
+        {
+            **account,
+            "customer_id": "CF000002",
+            "is_deleted": "false",
+            "is_target_account": "maybe",
+            "referred_by_customer_id": None,
+        },
+        "text_in_boolean_column",
+        "unparseable_boolean",
+        "account whose is_target_account is 'maybe'",
+    )
 
     # ------------------------------------------------------------------ hr_skill_assessments
     assessment = picker.first("hr_skill_assessments", "assessment_id")
-    add("hr_skill_assessments", {**assessment, "assessment_id": _fresh("SA", 1, 8), "score": "140"},
-        "score_out_of_range", "out_of_range", "skill score 140 (0-100)")
+    add(
+        "hr_skill_assessments",
+        {**assessment, "assessment_id": _fresh("SA", 1, 8), "score": "140"},
+        "score_out_of_range",
+        "out_of_range",
+        "skill score 140 (0-100)",
+    )
 
     # ------------------------------------------------------------------ fx_rates
     fx = picker.first("fx_rates", "currency, rate_date")
-    add("fx_rates", {**fx, "rate_date": "1999-12-31", "rate_to_base": "-7.1"}, "negative_rate", "out_of_range",
-        "exchange rate -7.1")
+    add(
+        "fx_rates",
+        {**fx, "rate_date": "1999-12-31", "rate_to_base": "-7.1"},
+        "negative_rate",
+        "out_of_range",
+        "exchange rate -7.1",
+    )
     return plan
 
 
@@ -335,6 +506,8 @@ def _write(landing: _Landing, table_name: str, new_rows: list[Row]) -> None:
 def inject_faults(out_dir: str | Path, seed: int = 42, progress: Callable[[str], None] | None = None) -> list[Injected]:
     """Append the bad rows to the clean dataset in ``out_dir``; write and return the manifest."""
     out = Path(out_dir)
+    if (out / MANIFEST_NAME).exists():
+        raise ValueError(f"{out} already has {MANIFEST_NAME}: inject faults into a clean dataset only")
     say = progress or (lambda _msg: None)
     landing = _Landing(out)
     plan = _plan(_Picker(landing, seed))

@@ -83,8 +83,9 @@ def freshness_checks(manifest: dict[str, Any], landing_dir: Path, now: dt.dateti
     return out
 
 
-def _result(unique_id: str, table: str, status: str, rows: int | None, message: str,
-            age: float | None = None) -> CheckResult:
+def _result(
+    unique_id: str, table: str, status: str, rows: int | None, message: str, age: float | None = None
+) -> CheckResult:
     return CheckResult(
         check_id=f"freshness.{table}",
         check_name=f"source_freshness_{table}",

@@ -41,8 +41,13 @@ DEFAULT_SAMPLE_ROWS = 2_000_000
 # additive indicators (catalog period_aggregation 'sum') are reconciled at warning severity.
 HEADLINE_INDICATOR = "sales_amount"
 CURRENCY_TABLES = {
-    "erp_sales_orders", "erp_invoices", "erp_payments", "erp_contracts",
-    "erp_customer_costs", "erp_expenses", "crm_opportunities",
+    "erp_sales_orders",
+    "erp_invoices",
+    "erp_payments",
+    "erp_contracts",
+    "erp_customer_costs",
+    "erp_expenses",
+    "crm_opportunities",
 }
 
 
@@ -122,25 +127,35 @@ class Catalog:
 # ---------------------------------------------------------------------------------------------
 
 
-def landing_batches(landing_dir: Path, sample_rows: int) -> list[Batch]:
+def landing_batches(con: duckdb.DuckDBPyConnection, landing_dir: Path, sample_rows: int) -> list[Batch]:
+    """The shape of each landing file: its header and row count, with the key columns' values only
+    (the other columns are kept as empty columns: their names count, their contents are checked
+    by the base models, and personal data never leaves the file)."""
     batches = []
     for table in TABLES:
         path = landing_file(landing_dir, table.name)
         if path is None:
             continue
         required_columns = [c.name for c in table.columns if not c.optional]
-        sql = (
-            f"select {row_key_sql(table.key)} as row_key, cast(columns(*) as varchar) "
-            f"from {landing_reader(path)} limit {sample_rows}"
-        )
+        reader = landing_reader(path)
+        present = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
+        keys = {k.lower() for k in table.key}
+        projections = [
+            f'cast("{c}" as varchar) as "{c}"' if c.lower() in keys else f'cast(null as varchar) as "{c}"'
+            for c in present
+        ]
+        sql = f"select {row_key_sql(table.key)} as row_key, {', '.join(projections)} from {reader} limit {sample_rows}"
         specs = [
             Spec(
-                f"gx.landing.{table.name}.columns", "ExpectTableColumnsToMatchSet",
+                f"gx.landing.{table.name}.columns",
+                "ExpectTableColumnsToMatchSet",
                 {"column_set": required_columns, "exact_match": False},
                 f"{path.name} has every column of the landing contract",
             ),
             Spec(
-                f"gx.landing.{table.name}.rows", "ExpectTableRowCountToBeBetween", {"min_value": 1},
+                f"gx.landing.{table.name}.rows",
+                "ExpectTableRowCountToBeBetween",
+                {"min_value": 1},
                 f"{path.name} has rows" + ("" if table.required else " (optional table: empty = no data)"),
                 CRITICAL if table.required else WARNING,
             ),
@@ -148,14 +163,15 @@ def landing_batches(landing_dir: Path, sample_rows: int) -> list[Batch]:
         for key in table.key:
             specs.append(
                 Spec(
-                    f"gx.landing.{table.name}.{key}.mostly_present", "ExpectColumnValuesToNotBeNull",
+                    f"gx.landing.{table.name}.{key}.mostly_present",
+                    "ExpectColumnValuesToNotBeNull",
                     {"column": key, "mostly": 0.99},
                     f"{key} is filled in at least 99% of rows (rows without it are quarantined; "
                     "more suggests a broken extract)",
                     WARNING,
                 )
             )
-        batches.append(Batch(f"landing__{table.name}", "landing", path.name, sql, "landing", specs))
+        batches.append(Batch(table.name, "landing", path.name, sql, "landing", specs))
     return batches
 
 
@@ -176,52 +192,98 @@ def staging_batches(catalog: Catalog, sample_rows: int) -> list[Batch]:
         if relation is None:
             continue
         keys = [staged(table, k) for k in table.key]
-        columns = list(dict.fromkeys(
-            keys
-            + [staged(table, c.name) for c in table.columns if c.enum or c.min is not None or c.max is not None]
-            + (["currency"] if table.name in CURRENCY_TABLES else [])
-        ))
+        columns = list(
+            dict.fromkeys(
+                keys
+                + [staged(table, c.name) for c in table.columns if c.enum or c.min is not None or c.max is not None]
+                + (["currency"] if table.name in CURRENCY_TABLES else [])
+            )
+        )
         sql = f"select {row_key_sql(keys)} as row_key, {', '.join(columns)} from {relation} limit {sample_rows}"
         specs: list[Spec] = []
         prefix = f"gx.staging.{model}"
         if len(keys) == 1:
-            specs.append(Spec(f"{prefix}.{keys[0]}.unique", "ExpectColumnValuesToBeUnique", {"column": keys[0]},
-                              f"{keys[0]} is unique (duplicates are quarantined)"))
+            specs.append(
+                Spec(
+                    f"{prefix}.{keys[0]}.unique",
+                    "ExpectColumnValuesToBeUnique",
+                    {"column": keys[0]},
+                    f"{keys[0]} is unique (duplicates are quarantined)",
+                )
+            )
         else:
-            specs.append(Spec(f"{prefix}.key.unique", "ExpectCompoundColumnsToBeUnique", {"column_list": keys},
-                              f"({', '.join(keys)}) is unique (duplicates are quarantined)"))
+            specs.append(
+                Spec(
+                    f"{prefix}.key.unique",
+                    "ExpectCompoundColumnsToBeUnique",
+                    {"column_list": keys},
+                    f"({', '.join(keys)}) is unique (duplicates are quarantined)",
+                )
+            )
         for key in keys:
-            specs.append(Spec(f"{prefix}.{key}.not_null", "ExpectColumnValuesToNotBeNull", {"column": key},
-                              f"{key} is never empty (null keys are quarantined)"))
+            specs.append(
+                Spec(
+                    f"{prefix}.{key}.not_null",
+                    "ExpectColumnValuesToNotBeNull",
+                    {"column": key},
+                    f"{key} is never empty (null keys are quarantined)",
+                )
+            )
         for column in table.columns:
             name = staged(table, column.name)
             if column.enum:
                 values = list(column.enum) if name in ("segment", "currency") else [v.lower() for v in column.enum]
-                specs.append(Spec(f"{prefix}.{name}.in_set", "ExpectColumnValuesToBeInSet",
-                                  {"column": name, "value_set": values},
-                                  f"{name} is one of {', '.join(values)}"))
+                specs.append(
+                    Spec(
+                        f"{prefix}.{name}.in_set",
+                        "ExpectColumnValuesToBeInSet",
+                        {"column": name, "value_set": values},
+                        f"{name} is one of {', '.join(values)}",
+                    )
+                )
             if column.min is not None or column.max is not None:
                 bounds = {k: v for k, v in (("min_value", column.min), ("max_value", column.max)) if v is not None}
                 low = _fmt(column.min) if column.min is not None else "-∞"
                 high = _fmt(column.max) if column.max is not None else "∞"
-                specs.append(Spec(f"{prefix}.{name}.range", "ExpectColumnValuesToBeBetween", {"column": name, **bounds},
-                                  f"{name} within [{low}, {high}]"))
+                specs.append(
+                    Spec(
+                        f"{prefix}.{name}.range",
+                        "ExpectColumnValuesToBeBetween",
+                        {"column": name, **bounds},
+                        f"{name} within [{low}, {high}]",
+                    )
+                )
         if table.name in CURRENCY_TABLES:
-            specs.append(Spec(f"{prefix}.currency.known", "ExpectColumnValuesToBeInSet",
-                              {"column": "currency", "value_set": sorted(currencies)},
-                              "currency is the base currency or has fx rates"))
-        batches.append(Batch(f"staging__{model}", "staging", model, sql, "warehouse", specs))
+            specs.append(
+                Spec(
+                    f"{prefix}.currency.known",
+                    "ExpectColumnValuesToBeInSet",
+                    {"column": "currency", "value_set": sorted(currencies)},
+                    "currency is the base currency or has fx rates",
+                )
+            )
+        batches.append(Batch(model, "staging", model, sql, "warehouse", specs))
     accounting = catalog.relation("dq_row_accounting")
     if accounting:
-        batches.append(Batch(
-            "staging__dq_row_accounting", "staging", "dq_row_accounting",
-            f"select source_table as row_key, source_table, landing_rows, staged_rows, soft_deleted_rows, rejected_rows, unaccounted_rows "
-            f"from {accounting}",
-            "warehouse",
-            [Spec("gx.staging.dq_row_accounting.nothing_lost", "ExpectColumnValuesToBeBetween",
-                  {"column": "unaccounted_rows", "min_value": 0, "max_value": 0},
-                  "every landing row is staged, soft-deleted or rejected (landing = staged + deleted + rejected)")],
-        ))
+        batches.append(
+            Batch(
+                "dq_row_accounting",
+                "staging",
+                "dq_row_accounting",
+                f"select source_table as row_key, source_table, landing_rows, staged_rows, soft_deleted_rows, "
+                f"rejected_rows, unaccounted_rows "
+                f"from {accounting}",
+                "warehouse",
+                [
+                    Spec(
+                        "gx.staging.dq_row_accounting.nothing_lost",
+                        "ExpectColumnValuesToBeBetween",
+                        {"column": "unaccounted_rows", "min_value": 0, "max_value": 0},
+                        "every landing row is staged, soft-deleted or rejected (landing = staged + deleted + rejected)",
+                    )
+                ],
+            )
+        )
     return batches
 
 
@@ -254,73 +316,133 @@ def report_batches(catalog: Catalog) -> list[Batch]:
     # A bound widened by a relative 1e-9: 100.00000000000003 is rounding, not a broken figure.
     slack = "1e-9 * greatest(1, abs({0}))"
     specs = [
-        Spec("gx.reports.indicator_values.rows", "ExpectTableRowCountToBeBetween", {"min_value": 1},
-             "indicator_values has rows"),
-        Spec("gx.reports.indicator_values.key.unique", "ExpectColumnValuesToBeUnique", {"column": "row_key"},
-             "(indicator_code, grain, entity_id, period_type, period_start) is unique"),
-        Spec("gx.reports.indicator_values.grain.in_set", "ExpectColumnValuesToBeInSet",
-             {"column": "grain", "value_set": list(GRAINS)}, f"grain is one of {', '.join(GRAINS)}"),
-        Spec("gx.reports.indicator_values.period_type.in_set", "ExpectColumnValuesToBeInSet",
-             {"column": "period_type", "value_set": list(PERIOD_TYPES)}, f"period_type is one of {', '.join(PERIOD_TYPES)}"),
-        Spec("gx.reports.indicator_values.value.at_least_valid_min", "ExpectColumnPairValuesAToBeGreaterThanB",
-             {"column_A": "value", "column_B": "valid_min", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
-             "every value is at least the valid_min of its indicator (seed indicator_catalog)"),
-        Spec("gx.reports.indicator_values.value.at_most_valid_max", "ExpectColumnPairValuesAToBeGreaterThanB",
-             {"column_A": "valid_max", "column_B": "value", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
-             "every value is at most the valid_max of its indicator (seed indicator_catalog)"),
+        Spec(
+            "gx.reports.indicator_values.rows",
+            "ExpectTableRowCountToBeBetween",
+            {"min_value": 1},
+            "indicator_values has rows",
+        ),
+        Spec(
+            "gx.reports.indicator_values.key.unique",
+            "ExpectColumnValuesToBeUnique",
+            {"column": "row_key"},
+            "(indicator_code, grain, entity_id, period_type, period_start) is unique",
+        ),
+        Spec(
+            "gx.reports.indicator_values.grain.in_set",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "grain", "value_set": list(GRAINS)},
+            f"grain is one of {', '.join(GRAINS)}",
+        ),
+        Spec(
+            "gx.reports.indicator_values.period_type.in_set",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "period_type", "value_set": list(PERIOD_TYPES)},
+            f"period_type is one of {', '.join(PERIOD_TYPES)}",
+        ),
+        Spec(
+            "gx.reports.indicator_values.value.at_least_valid_min",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "value",
+                "column_B": "valid_min",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "every value is at least the valid_min of its indicator (seed indicator_catalog)",
+        ),
+        Spec(
+            "gx.reports.indicator_values.value.at_most_valid_max",
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "valid_max",
+                "column_B": "value",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            "every value is at most the valid_max of its indicator (seed indicator_catalog)",
+        ),
     ]
-    batches.append(Batch(
-        "reports__indicator_values", "reports", "indicator_values",
-        f"select {key} as row_key, values.grain, values.period_type, values.value, "
-        f"indicator_catalog.valid_min - {slack.format('indicator_catalog.valid_min')} as valid_min, "
-        f"indicator_catalog.valid_max + {slack.format('indicator_catalog.valid_max')} as valid_max "
-        f"from {values} as values "
-        f"left join {indicator_catalog} as indicator_catalog on values.indicator_code = indicator_catalog.indicator_code",
-        "warehouse", specs
-    ))
+    batches.append(
+        Batch(
+            "indicator_values",
+            "reports",
+            "indicator_values",
+            f"select {key} as row_key, values.grain, values.period_type, values.value, "
+            f"indicator_catalog.valid_min - {slack.format('indicator_catalog.valid_min')} as valid_min, "
+            f"indicator_catalog.valid_max + {slack.format('indicator_catalog.valid_max')} as valid_max "
+            f"from {values} as values "
+            f"left join {indicator_catalog} as indicator_catalog "
+            f"on values.indicator_code = indicator_catalog.indicator_code",
+            "warehouse",
+            specs,
+        )
+    )
 
     # every catalog pair, for every period type
-    promised = expected_pairs(catalog.rows(f"select indicator_code, grains, has_company_total from {indicator_catalog}"))
-    published_codes = {row[0] for row in catalog.rows(f"select distinct indicator_code from {values} where value is not null")}
+    promised = expected_pairs(
+        catalog.rows(f"select indicator_code, grains, has_company_total from {indicator_catalog}")
+    )
+    published_codes = {
+        row[0] for row in catalog.rows(f"select distinct indicator_code from {values} where value is not null")
+    }
     empty_tables = _empty_landing_tables(catalog)
     critical_codes = set(promised) if not empty_tables else published_codes & set(promised)
     critical = sorted(f"{code}|{pair}" for code in critical_codes for pair in promised[code])
     every = sorted(f"{code}|{pair}" for code, pairs in promised.items() for pair in pairs)
-    pair_specs = [Spec(
-        "gx.reports.indicator_values.catalog_pairs", "ExpectColumnDistinctValuesToContainSet",
-        {"column": "pair", "value_set": critical},
-        "every (indicator, grain) the catalog marks has values for every period type"
-        + (" (indicators with some values; see the next check for the others)" if empty_tables else ""),
-    )]
+    pair_specs = [
+        Spec(
+            "gx.reports.indicator_values.catalog_pairs",
+            "ExpectColumnDistinctValuesToContainSet",
+            {"column": "pair", "value_set": critical},
+            "every (indicator, grain) the catalog marks has values for every period type"
+            + (" (indicators with some values; see the next check for the others)" if empty_tables else ""),
+        )
+    ]
     if empty_tables:
-        pair_specs.append(Spec(
-            "gx.reports.indicator_values.catalog_pairs_all", "ExpectColumnDistinctValuesToContainSet",
-            {"column": "pair", "value_set": every},
-            "every catalog indicator has values; absent ones are expected while these landing tables are empty: "
-            + ", ".join(empty_tables),
-            WARNING,
-        ))
-    batches.append(Batch(
-        "reports__indicator_values_pairs", "reports", "indicator_values",
-        f"select distinct indicator_code || '|' || grain || '|' || period_type as row_key, "
-        f"indicator_code || '|' || grain || '|' || period_type as pair from {values} "
-        f"where value is not null",
-        "warehouse", pair_specs,
-    ))
+        pair_specs.append(
+            Spec(
+                "gx.reports.indicator_values.catalog_pairs_all",
+                "ExpectColumnDistinctValuesToContainSet",
+                {"column": "pair", "value_set": every},
+                "every catalog indicator has values; absent ones are expected while these landing tables are empty: "
+                + ", ".join(empty_tables),
+                WARNING,
+            )
+        )
+    batches.append(
+        Batch(
+            "indicator_values_pairs",
+            "reports",
+            "indicator_values",
+            f"select distinct indicator_code || '|' || grain || '|' || period_type as row_key, "
+            f"indicator_code || '|' || grain || '|' || period_type as pair from {values} "
+            f"where value is not null",
+            "warehouse",
+            pair_specs,
+        )
+    )
 
     reconciliation = _reconciliation_sql(catalog)
     if reconciliation:
         sql, checks = reconciliation
         specs = [
             Spec(
-                f"gx.reports.reconciliation.{check}", "ExpectColumnValuesToBeBetween",
-                {"column": "relative_difference", "min_value": 0, "max_value": RECONCILE_TOLERANCE,
-                 "row_condition": f'check=="{check}"', "condition_parser": "pandas"},
-                description, severity,
+                f"gx.reports.reconciliation.{check}",
+                "ExpectColumnValuesToBeBetween",
+                {
+                    "column": "relative_difference",
+                    "min_value": 0,
+                    "max_value": RECONCILE_TOLERANCE,
+                    "row_condition": f'check=="{check}"',
+                    "condition_parser": "pandas",
+                },
+                description,
+                severity,
             )
             for check, description, severity in checks
         ]
-        batches.append(Batch("reports__reconciliation", "reports", "indicator_values", sql, "warehouse", specs))
+        batches.append(Batch("reconciliation", "reports", "indicator_values", sql, "warehouse", specs))
     return batches
 
 
@@ -339,19 +461,32 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
     lines = catalog.relation("fct_order_lines")
     if not (values and indicator_catalog and dates):
         return None
-    additive = [row[0] for row in catalog.rows(
-        f"select indicator_code from {indicator_catalog} where period_aggregation = 'sum' order by 1"
-    )]
+    additive = [
+        row[0]
+        for row in catalog.rows(
+            f"select indicator_code from {indicator_catalog} where period_aggregation = 'sum' order by 1"
+        )
+    ]
     if not additive:
         return None
     codes = ", ".join(f"'{c}'" for c in additive)
     checks: list[tuple[str, str, str]] = []
     for code in additive:
         severity = CRITICAL if code == HEADLINE_INDICATOR else WARNING
-        checks.append((f"grains_to_company.{code}", f"{code}: Σ over the entities of each grain = the company value, "
-                       "per period", severity))
-        checks.append((f"months_to_periods.{code}", f"{code}: Σ of the months = the quarter, year and fiscal-year "
-                       "value, per entity", severity))
+        checks.append(
+            (
+                f"grains_to_company.{code}",
+                f"{code}: Σ over the entities of each grain = the company value, per period",
+                severity,
+            )
+        )
+        checks.append(
+            (
+                f"months_to_periods.{code}",
+                f"{code}: Σ of the months = the quarter, year and fiscal-year value, per entity",
+                severity,
+            )
+        )
     parts = [
         f"""
         select
@@ -397,11 +532,13 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         group by 1, 2, 3, 4, 5, 6, 7""",
     ]
     if lines and HEADLINE_INDICATOR in additive:
-        checks.append((
-            f"report_to_fact.{HEADLINE_INDICATOR}",
-            f"{HEADLINE_INDICATOR} of the company per month = Σ net_sales of fct_order_lines ordered that month",
-            CRITICAL,
-        ))
+        checks.append(
+            (
+                f"report_to_fact.{HEADLINE_INDICATOR}",
+                f"{HEADLINE_INDICATOR} of the company per month = Σ net_sales of fct_order_lines ordered that month",
+                CRITICAL,
+            )
+        )
         parts.append(f"""
         select
             'report_to_fact.{HEADLINE_INDICATOR}' as "check",
@@ -446,12 +583,16 @@ def all_batches(
     layers: Iterable[str] = LAYERS,
 ) -> list[Batch]:
     catalog = Catalog(warehouse_con, base_currency)
+    landing_con = duckdb.connect()
     builders: dict[str, Callable[[], list[Batch]]] = {
-        "landing": lambda: landing_batches(landing_dir, sample_rows),
+        "landing": lambda: landing_batches(landing_con, landing_dir, sample_rows),
         "staging": lambda: staging_batches(catalog, sample_rows),
         "reports": lambda: report_batches(catalog),
     }
     batches: list[Batch] = []
-    for layer in layers:
-        batches += builders[layer]()
+    try:
+        for layer in layers:
+            batches += builders[layer]()
+    finally:
+        landing_con.close()
     return batches

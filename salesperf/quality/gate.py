@@ -1,0 +1,158 @@
+"""The data-quality gate of a build: after ``dbt build`` passed on the working copy, before publishing.
+
+1. the GX checkpoint on the working copy (opened read-only) and the landing files; Data Docs;
+2. freshness of every landing file (thresholds of the dbt sources YAML);
+3. every dbt test of the build (``run_results.json``), every expectation and freshness check
+   written into ``dq_results`` of the working copy (read-write, after GX closed it);
+4. a summary: counts per status, rejected rows per table and rule, freshness, and one line per
+   failed check. The build publishes only if no check of severity ``error`` failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from salesperf.quality import dbt_checks, freshness
+from salesperf.quality.report import write_summary
+from salesperf.quality.results import CheckResult, write_results
+
+Printer = Callable[[str], None]
+
+
+@dataclass
+class GateOutcome:
+    results: list[CheckResult] = field(default_factory=list)
+    rejected: list[tuple[str, str, str, int]] = field(default_factory=list)  # table, rule, severity, rows
+    docs_index: Path | None = None
+    summary_page: Path | None = None
+
+    @property
+    def blocking(self) -> list[CheckResult]:
+        return [r for r in self.results if r.blocks_publishing]
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking
+
+
+def rejected_rows(warehouse: Path) -> list[tuple[str, str, str, int]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = con.execute(
+            "select table_schema from information_schema.tables where table_name = 'dq_rejected_rows' limit 1"
+        ).fetchone()
+        if found is None:
+            return []
+        return [
+            (table, rule, severity, int(rows))
+            for table, rule, severity, rows in con.execute(
+                f'select source_table, rule, severity, count(*) from "{found[0]}".dq_rejected_rows '
+                "group by 1, 2, 3 order by 1, 2"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def run_gate(
+    warehouse: Path,
+    landing_dir: Path,
+    target_dir: Path,
+    docs_dir: Path,
+    work_dir: Path,
+    base_currency: str,
+    say: Printer = print,
+) -> GateOutcome:
+    """Check the working copy ``warehouse``; record every result in its dq_results."""
+    from salesperf.quality.checkpoint import run_checkpoint
+
+    checked_at = dt.datetime.now().replace(microsecond=0)
+    outcome = GateOutcome()
+    started = time.monotonic()
+    suites_by_check: dict[str, str] = {}
+    gx_results = run_checkpoint(
+        warehouse,
+        landing_dir,
+        docs_dir,
+        work_dir,
+        base_currency,
+        say=lambda msg: say(f"[gate] {msg}"),
+        suites_by_check=suites_by_check,
+    )
+    outcome.docs_index = docs_dir / "index.html"
+    if not any(r.layer == "reports" for r in gx_results):
+        gx_results.append(
+            CheckResult(
+                check_id="gx.reports.indicator_values.exists",
+                check_name="indicator_values_exists",
+                check_type="gx_expectation",
+                layer="reports",
+                object_name="indicator_values",
+                severity="error",
+                status="fail",
+                failing_rows=None,
+                message="indicator_values (or the indicator catalog) is missing from the build: nothing to publish",
+            )
+        )
+    manifest = dbt_checks.load_json(target_dir / "manifest.json") or {}
+    fresh = freshness.freshness_checks(manifest, landing_dir, checked_at)
+    outcome.results = dbt_checks.test_results(target_dir) + gx_results + fresh
+    outcome.rejected = rejected_rows(warehouse)
+    written = write_results(warehouse, outcome.results, checked_at)
+    outcome.summary_page = write_summary(docs_dir, outcome.results, outcome.rejected, checked_at, suites_by_check)
+    say(f"[gate] {written} check results written to dq_results in {time.monotonic() - started:.0f} s")
+    return outcome
+
+
+def summary_lines(outcome: GateOutcome) -> list[str]:
+    """The data-quality summary printed at the end of the main command."""
+    lines = ["[dq] data-quality summary"]
+    checks = [r for r in outcome.results if r.check_type != "freshness"]
+    by_type = Counter(r.check_type for r in checks)
+    statuses = Counter(r.status for r in checks)
+    order = ("pass", "warn", "fail", "error", "skipped")
+    lines.append(
+        "[dq]   checks: "
+        + " · ".join(f"{statuses.get(s, 0)} {s}" for s in order)
+        + "  ("
+        + ", ".join(f"{n} {t}" for t, n in sorted(by_type.items()))
+        + ")"
+    )
+    total_rejected = sum(r[3] for r in outcome.rejected)
+    lines.append(f"[dq]   rejected rows (main.dq_rejected_rows): {total_rejected:,}")
+    for table, rule, severity, rows in outcome.rejected:
+        lines.append(f"[dq]     {table:<28} {rule:<26} {severity:<5} {rows:>9,}")
+    fresh = [r for r in outcome.results if r.check_type == "freshness"]
+    if fresh:
+        counts = Counter(r.status for r in fresh)
+        lines.append(
+            "[dq]   freshness (newest landing row vs now; never blocks publishing): "
+            + ", ".join(
+                f"{counts.get(s, 0)} {label}"
+                for s, label in (("pass", "fresh"), ("warn", "late"), ("fail", "stale"), ("error", "unreadable"))
+            )
+        )
+        for r in fresh:
+            if r.status != "pass":
+                label = {"warn": "late", "fail": "stale"}.get(r.status, r.status)
+                lines.append(f"[dq]     {label:<6} {r.object_name:<28} {r.message}")
+    warnings = [r for r in outcome.results if r.failed and not r.blocks_publishing and r.check_type != "freshness"]
+    if warnings:
+        lines.append(f"[dq]   warnings (published anyway): {len(warnings)}")
+        lines += [f"[dq]     {r.one_line()}" for r in warnings[:20]]
+        if len(warnings) > 20:
+            lines.append(f"[dq]     ... {len(warnings) - 20} more in dq_results")
+    if outcome.blocking:
+        lines.append(f"[dq]   failed checks of severity error: {len(outcome.blocking)}")
+    if outcome.summary_page:
+        lines.append(f"[dq]   every check on one page (offline): {outcome.summary_page}")
+    if outcome.docs_index:
+        lines.append(f"[dq]   GX data docs: {outcome.docs_index}")
+    return lines
