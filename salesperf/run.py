@@ -115,7 +115,10 @@ def quality_gate(settings: settings_mod.Settings, work: Path, target: Path) -> i
         outcome = run_gate(
             work, settings.landing_dir, target, docs, work.parent, base_currency(), say=lambda m: print(m, flush=True)
         )
-    except Exception as error:  # the gate itself broke: never publish what was not checked
+    except Exception as error:  # the gate itself broke (a bug): never publish what was not checked
+        import traceback
+
+        traceback.print_exc()
         print(f"[gate] the data-quality gate could not run: {type(error).__name__}: {error}", file=sys.stderr)
         print(f"[build] not published; the published warehouse {settings.warehouse} is unchanged.", file=sys.stderr)
         return EXIT_GATE_FAILED

@@ -27,6 +27,9 @@ from salesperf.generate.faults import (
 
 pytestmark = pytest.mark.slow
 KEY = ["indicator_code", "grain", "entity_id", "period_type", "period_start"]
+# Indicators fitted by a numerical optimizer (CLV model): compared to a relative 1e-4.
+MODEL_FITTED = {"clv_predicted", "clv_cac_ratio", "p_alive"}
+MODEL_TOLERANCE = 1e-4
 # The rules every fault type of the issue exercises at least once.
 ISSUE_RULES = {
     "null_key",
@@ -132,12 +135,15 @@ def test_indicator_values_equal_the_clean_build_where_faults_cannot_touch_them(f
     clean = demo_build.query("select * from main.indicator_values")
     faulty = faulty_build.query("select * from main.indicator_values")
     both = clean.merge(faulty, on=KEY, how="outer", suffixes=("_clean", "_faulty"), indicator=True)
-    same_value = (both["value_clean"] == both["value_faulty"]) | (
-        both["value_clean"].isna() & both["value_faulty"].isna()
-    )
+    # Two builds of the same rows agree to float noise only: DuckDB sums doubles in parallel, in no
+    # fixed order (~1e-15); the BG/NBD fit's optimum moves with that noise (~1e-5).
+    tolerance = both["indicator_code"].map(lambda code: MODEL_TOLERANCE if code in MODEL_FITTED else 1e-9)
+    gap = (both["value_clean"] - both["value_faulty"]).abs()
+    scale = both[["value_clean", "value_faulty"]].abs().max(axis=1).clip(lower=1)
+    same_value = (gap <= tolerance * scale) | (both["value_clean"].isna() & both["value_faulty"].isna())
     differs = both[(both["_merge"] != "both") | ~same_value]
     untouched = differs[~differs["indicator_code"].isin(TOUCHED_INDICATORS)]
-    assert untouched.empty, untouched.head(20).to_string()
+    assert untouched.empty, untouched[[*KEY, "value_clean", "value_faulty"]].head(20).to_string()
     # ... and the conflicting duplicate did change what it should: its customer's survey figures.
     assert not differs.empty, f"the conflicting {TOUCHED_TABLE} duplicate changed no figure"
 

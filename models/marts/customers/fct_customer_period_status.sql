@@ -14,12 +14,6 @@ spells as (
 
 ),
 
-acquisitions as (
-
-    select * from {{ ref('fct_customer_acquisitions') }}
-
-),
-
 active_at_end as (
 
     select
@@ -46,17 +40,21 @@ active_at_start as (
 
 ),
 
+{#- Activations: a spell that starts in the period (a first order or a return), including the
+    first spells at the start of the history that fct_customer_acquisitions does not credit as
+    new customers. With them, active at end minus activated in period is a subset of active at
+    start, so retention stays within 0..1. -#}
 acquired as (
 
     select
         periods.period_type,
         periods.period_start,
-        acquisitions.customer_id,
+        spells.customer_id,
         count(*) as acquisitions
     from periods
-    inner join acquisitions
-        on acquisitions.acquisition_date >= periods.period_start
-        and acquisitions.acquisition_date <= periods.period_end_as_of
+    inner join spells
+        on spells.spell_start_date >= periods.period_start
+        and spells.spell_start_date <= periods.period_end_as_of
     group by 1, 2, 3
 
 ),
