@@ -103,7 +103,7 @@ class _Landing:
         return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
     def arrow(self, table: str) -> pa.Table:
-        return self.con.execute(f"select * from {self.relation(table)}").fetch_arrow_table()
+        return self.con.execute(f"select * from {self.relation(table)}").to_arrow_table()
 
 
 class _Picker:
