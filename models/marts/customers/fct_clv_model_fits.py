@@ -13,8 +13,14 @@ def model(dbt, session):
     from salesperf.clv import fit_snapshots, purchases_from_lines, settings_from_vars
 
     settings = settings_from_vars(dbt.config.get("meta"))
-    lines = dbt.ref("fct_order_lines").project("customer_id, order_id, order_date, net_sales, gross_profit").df()
-    segments = dbt.ref("dim_customers").project("customer_id, segment").df()
+    lines = (
+        dbt.ref("fct_order_lines")
+        .project("customer_id, order_id, order_date, net_sales, gross_profit")
+        # A fixed row order: the same data gives the same sums and so the same fit.
+        .order("customer_id, order_id, order_date, net_sales, gross_profit")
+        .df()
+    )
+    segments = dbt.ref("dim_customers").project("customer_id, segment").order("customer_id").df()
     dates = dbt.ref("dim_clv_snapshot_dates").filter("is_refit_date").project("snapshot_date").df()
     fits = fit_snapshots(purchases_from_lines(lines), segments, dates["snapshot_date"], settings)
     # pandas has no date type: as_of_date becomes DATE in the returned relation

@@ -42,8 +42,14 @@ def model(dbt, session):
     from salesperf.clv import predict_snapshots, purchases_from_lines, settings_from_vars
 
     settings = settings_from_vars(dbt.config.get("meta"))
-    lines = dbt.ref("fct_order_lines").project("customer_id, order_id, order_date, net_sales, gross_profit").df()
-    segments = dbt.ref("dim_customers").project("customer_id, segment").df()
+    lines = (
+        dbt.ref("fct_order_lines")
+        .project("customer_id, order_id, order_date, net_sales, gross_profit")
+        # A fixed row order: the same data gives the same sums and so the same fit.
+        .order("customer_id, order_id, order_date, net_sales, gross_profit")
+        .df()
+    )
+    segments = dbt.ref("dim_customers").project("customer_id, segment").order("customer_id").df()
     fits = dbt.ref("fct_clv_model_fits").df()
     dates = dbt.ref("dim_clv_snapshot_dates").project("snapshot_date").df()
     predictions = predict_snapshots(purchases_from_lines(lines), segments, fits, settings, dates["snapshot_date"])
