@@ -40,7 +40,9 @@ final as (
         row_key,
         rule,
         {{ dq_rule_severity('rule') }} as severity,
-        raw_row
+        raw_row,
+        {# When the build that rejected the row started (UTC): operational metadata. #}
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at
     from rejected
 
 )
