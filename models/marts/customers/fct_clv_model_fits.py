@@ -10,19 +10,13 @@ The model code is salesperf.clv; the clv_* vars arrive through this model's conf
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from salesperf.clv import fit_snapshots, purchases_from_lines, settings_from_vars
+    from salesperf.clv import fit_snapshots, settings_from_vars
+    from salesperf.clv.dbt_inputs import purchases_and_segments
 
     settings = settings_from_vars(dbt.config.get("meta"))
-    lines = (
-        dbt.ref("fct_order_lines")
-        .project("customer_id, order_id, order_date, net_sales, gross_profit")
-        # A fixed row order: the same data gives the same sums and so the same fit.
-        .order("customer_id, order_id, order_date, net_sales, gross_profit")
-        .df()
-    )
-    segments = dbt.ref("dim_customers").project("customer_id, segment").order("customer_id").df()
+    purchases, segments = purchases_and_segments(dbt.ref("fct_order_lines"), dbt.ref("dim_customers"))
     dates = dbt.ref("dim_clv_snapshot_dates").filter("is_refit_date").project("snapshot_date").df()
-    fits = fit_snapshots(purchases_from_lines(lines), segments, dates["snapshot_date"], settings)
+    fits = fit_snapshots(purchases, segments, dates["snapshot_date"], settings)
     # pandas has no date type: as_of_date becomes DATE in the returned relation
     return session.from_df(fits).project(
         ", ".join("cast(as_of_date as date) as as_of_date" if c == "as_of_date" else c for c in fits.columns)

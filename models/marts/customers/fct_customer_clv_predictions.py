@@ -39,20 +39,14 @@ COLUMNS = {
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from salesperf.clv import predict_snapshots, purchases_from_lines, settings_from_vars
+    from salesperf.clv import predict_snapshots, settings_from_vars
+    from salesperf.clv.dbt_inputs import purchases_and_segments
 
     settings = settings_from_vars(dbt.config.get("meta"))
-    lines = (
-        dbt.ref("fct_order_lines")
-        .project("customer_id, order_id, order_date, net_sales, gross_profit")
-        # A fixed row order: the same data gives the same sums and so the same fit.
-        .order("customer_id, order_id, order_date, net_sales, gross_profit")
-        .df()
-    )
-    segments = dbt.ref("dim_customers").project("customer_id, segment").order("customer_id").df()
+    purchases, segments = purchases_and_segments(dbt.ref("fct_order_lines"), dbt.ref("dim_customers"))
     fits = dbt.ref("fct_clv_model_fits").df()
     dates = dbt.ref("dim_clv_snapshot_dates").project("snapshot_date").df()
-    predictions = predict_snapshots(purchases_from_lines(lines), segments, fits, settings, dates["snapshot_date"])
+    predictions = predict_snapshots(purchases, segments, fits, settings, dates["snapshot_date"])
     if predictions.empty:
         predictions = pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in COLUMNS.items()})
     predictions = predictions[list(COLUMNS)].astype(COLUMNS)
