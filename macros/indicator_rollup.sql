@@ -1,19 +1,22 @@
 {#-
     The one mechanism every indicator family uses to go from events to (grain, entity, period).
 
-    rollup_by_grain_and_period(events, date_column, measures, grains)
+    rollup_by_grain_and_period(events, date_column, measures, grains, breakdown_keys=[])
       events       a relation or CTE name with one row per event, carrying <grain>_id columns
                    (team_id, rep_id, customer_id, product_id) for the grains asked for
       date_column  the event's date that puts it in its periods; none when the rows already
                    carry period_type and period_start (state per period, e.g. owned customers)
       measures     list of "aggregate expression as name" strings (sum, count, min, max, ...)
       grains       any of team, rep, customer, product, company (kept only if in var report_grains)
+      breakdown_keys  event columns every group is also split by (a breakdown report's
+                   trigger_type, process_area, ...; a customer_id within each grain); they are
+                   returned as columns beside grain and entity_id
     Returns one row per (period_type, period_start, grain, entity_id) with the measures: each
     event is put in its month, quarter, year and fiscal year, then grouped by one grain at a
     time with GROUPING SETS (one scan). An event whose grain key is NULL (a rep with no team on
     that date) is grouped under entity_id 'unassigned', so every grain sums to the company.
 -#}
-{% macro rollup_by_grain_and_period(events, date_column, measures, grains) -%}
+{% macro rollup_by_grain_and_period(events, date_column, measures, grains, breakdown_keys=[]) -%}
     {%- set grains = grains | select('in', var('report_grains')) | list -%}
     {%- set keyed = [] -%}
     {%- for grain in grains if grain != 'company' -%}
@@ -39,6 +42,9 @@
         'company' as grain,
         'company' as entity_id,
         {%- endif %}
+        {%- for key in breakdown_keys %}
+        periodized.{{ key }},
+        {%- endfor %}
         {{ measures | join(',\n        ') }}
     from (
         {%- if date_column %}
@@ -52,12 +58,16 @@
         select * from {{ events }}
         {%- endif %}
     ) as periodized
+    {%- set common = ['periodized.period_type', 'periodized.period_start'] -%}
+    {%- for key in breakdown_keys -%}
+        {%- do common.append('periodized.' ~ key) -%}
+    {%- endfor -%}
     {%- set sets = [] -%}
     {%- for grain in keyed -%}
-        {%- do sets.append('(periodized.period_type, periodized.period_start, periodized.' ~ grain ~ '_id)') -%}
+        {%- do sets.append('(' ~ (common + ['periodized.' ~ grain ~ '_id']) | join(', ') ~ ')') -%}
     {%- endfor -%}
     {%- if 'company' in grains -%}
-        {%- do sets.append('(periodized.period_type, periodized.period_start)') -%}
+        {%- do sets.append('(' ~ common | join(', ') ~ ')') -%}
     {%- endif %}
     group by grouping sets (
         {{ sets | join(',\n        ') }}

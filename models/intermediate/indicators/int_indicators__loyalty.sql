@@ -9,8 +9,6 @@
       is unknown (no account row) is left out.
     - referral_count: referrals with referred_at in the period; to the referrer customer, the
       rep who owned it on the referral date and that rep's team on the same date. -#}
-{%- set order_grains = ['team', 'rep', 'product', 'company'] | select('in', var('report_grains')) | list -%}
-{%- set keyed = order_grains | reject('equalto', 'company') | list -%}
 with order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
@@ -45,45 +43,14 @@ b2c_order_products as (
 
 ),
 
-periodized as (
-
-    select
-        period_types.period_type,
-        {{ period_start('period_types.period_type', 'b2c_order_products.order_date') }} as period_start,
-        b2c_order_products.*
-    from b2c_order_products
-    cross join {{ period_types() }} as period_types
-
-),
-
 customer_orders as (
 
-    select
-        periodized.period_type,
-        periodized.period_start,
-        case
-            {%- for grain in keyed %}
-            when grouping(periodized.{{ grain }}_id) = 0 then '{{ grain }}'
-            {%- endfor %}
-            else 'company'
-        end as grain,
-        case
-            {%- for grain in keyed %}
-            when grouping(periodized.{{ grain }}_id) = 0 then coalesce(periodized.{{ grain }}_id, 'unassigned')
-            {%- endfor %}
-            else 'company'
-        end as entity_id,
-        periodized.customer_id,
-        count(distinct periodized.order_id) as orders
-    from periodized
-    group by grouping sets (
-        {%- for grain in keyed %}
-        (periodized.period_type, periodized.period_start, periodized.customer_id, periodized.{{ grain }}_id){% if not loop.last or 'company' in order_grains %},{% endif %}
-        {%- endfor %}
-        {%- if 'company' in order_grains %}
-        (periodized.period_type, periodized.period_start, periodized.customer_id)
-        {%- endif %}
-    )
+    {{ rollup_by_grain_and_period(
+        'b2c_order_products', 'order_date',
+        ['count(distinct order_id) as orders'],
+        ['team', 'rep', 'product', 'company'],
+        breakdown_keys=['customer_id'],
+    ) }}
 
 ),
 

@@ -194,37 +194,12 @@ market_share_growth as (
 
 customer_sales as (
 
-    select
-        periodized.period_type,
-        periodized.period_start,
-        case
-            when grouping(periodized.team_id) = 0 then 'team'
-            when grouping(periodized.rep_id) = 0 then 'rep'
-            else 'company'
-        end as grain,
-        case
-            when grouping(periodized.team_id) = 0 then coalesce(periodized.team_id, 'unassigned')
-            when grouping(periodized.rep_id) = 0 then periodized.rep_id
-            else 'company'
-        end as entity_id,
-        periodized.customer_id,
-        sum(periodized.net_sales) as net_sales
-    from (
-        select
-            period_types.period_type,
-            {{ period_start('period_types.period_type', 'order_lines.order_date') }} as period_start,
-            order_lines.team_id,
-            order_lines.rep_id,
-            order_lines.customer_id,
-            order_lines.net_sales
-        from order_lines
-        cross join {{ period_types() }} as period_types
-    ) as periodized
-    group by grouping sets (
-        (periodized.period_type, periodized.period_start, periodized.team_id, periodized.customer_id),
-        (periodized.period_type, periodized.period_start, periodized.rep_id, periodized.customer_id),
-        (periodized.period_type, periodized.period_start, periodized.customer_id)
-    )
+    {{ rollup_by_grain_and_period(
+        'order_lines', 'order_date',
+        ['sum(net_sales) as net_sales'],
+        ['team', 'rep', 'company'],
+        breakdown_keys=['customer_id'],
+    ) }}
 
 ),
 

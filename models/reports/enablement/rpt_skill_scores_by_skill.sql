@@ -2,7 +2,6 @@
     and period, with the same weighting as the overall skill_score (int_indicators__capability):
     Σ weighted_score / Σ weights of the scores present. Grains team, rep and company (those of
     var report_grains); a rep with no team on the assessment date is under team 'unassigned'. -#}
-{%- set keyed = ['team', 'rep'] | select('in', var('report_grains')) | list -%}
 
 with assessments as (
 
@@ -10,53 +9,32 @@ with assessments as (
 
 ),
 
-periodized as (
+skill_assessments as (
 
     select
-        period_types.period_type,
-        {{ period_start('period_types.period_type', 'assessments.assessed_date') }} as period_start,
-        assessments.team_id,
-        assessments.rep_id,
-        coalesce(assessments.skill, 'unknown') as skill,
-        assessments.score,
-        assessments.assessor_weight,
-        assessments.weighted_score
+        team_id,
+        rep_id,
+        assessed_date,
+        coalesce(skill, 'unknown') as skill,
+        assessor_weight,
+        weighted_score
     from assessments
-    cross join {{ period_types() }} as period_types
 
 ),
 
 rolled_up as (
 
-    select
-        periodized.period_type,
-        periodized.period_start,
-        case
-            {%- for grain in keyed %}
-            when grouping(periodized.{{ grain }}_id) = 0 then '{{ grain }}'
-            {%- endfor %}
-            else 'company'
-        end as grain,
-        case
-            {%- for grain in keyed %}
-            when grouping(periodized.{{ grain }}_id) = 0 then coalesce(periodized.{{ grain }}_id, 'unassigned')
-            {%- endfor %}
-            else 'company'
-        end as entity_id,
-        periodized.skill,
-        count(*) as assessment_count,
-        count(periodized.weighted_score) as weighted_score_count,
-        sum(periodized.weighted_score) as weighted_score_sum,
-        sum(case when periodized.weighted_score is not null then periodized.assessor_weight end) as weight_sum
-    from periodized
-    group by grouping sets (
-        {%- for grain in keyed %}
-        (periodized.period_type, periodized.period_start, periodized.{{ grain }}_id, periodized.skill){% if not loop.last or 'company' in var('report_grains') %},{% endif %}
-        {%- endfor %}
-        {%- if 'company' in var('report_grains') %}
-        (periodized.period_type, periodized.period_start, periodized.skill)
-        {%- endif %}
-    )
+    {{ rollup_by_grain_and_period(
+        'skill_assessments', 'assessed_date',
+        [
+            'count(*) as assessment_count',
+            'count(weighted_score) as weighted_score_count',
+            'sum(weighted_score) as weighted_score_sum',
+            'sum(case when weighted_score is not null then assessor_weight end) as weight_sum',
+        ],
+        ['team', 'rep', 'company'],
+        breakdown_keys=['skill'],
+    ) }}
 
 ),
 
