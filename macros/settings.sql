@@ -16,3 +16,9 @@
         cast('{{ value | string | trim }}' as date)
     {%- endif -%}
 {%- endmacro -%}
+
+{#- True when a setting has a value (not empty, None or null). -#}
+{%- macro setting_is_set(name) -%}
+    {%- set value = var(name, none) -%}
+    {{ return(not (value is none or (value | string | trim) in ('', 'None', 'none', 'null'))) }}
+{%- endmacro -%}

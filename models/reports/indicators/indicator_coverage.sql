@@ -56,6 +56,26 @@ history_periods as (
 
 ),
 
+{#- New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
+    order history is not known to be complete (var order_history_complete_from), first orders
+    within active_window_months of the first order may be customers acquired before the extract. -#}
+windowed as (
+
+    select distinct
+        history_periods.history_of,
+        history_periods.period_type,
+        'active_window' as comparison
+    from history_periods
+    inner join (
+        select history_of, min(event_date) as first_date from history_events group by 1
+    ) as first_events
+        on history_periods.history_of = first_events.history_of
+    {%- if not setting_is_set('order_history_complete_from') %}
+    where history_periods.period_start >= cast({{ dbt.dateadd('month', var('active_window_months') | int, 'first_events.first_date') }} as date)
+    {%- endif %}
+
+),
+
 comparable as (
 
     select distinct
@@ -77,6 +97,8 @@ comparable as (
         on this_period.history_of = earlier.history_of
         and this_period.period_type = earlier.period_type
         and earlier.period_start = {{ same_period_last_year_start('this_period.period_start') }}
+    union all
+    select * from windowed
 
 ),
 
@@ -120,9 +142,12 @@ final as (
                 then {{ dbt.concat(["'no data: landing table '", "missing_inputs.empty_table", "' has no rows'"]) }}
             when inputs.comparison is not null and comparable.comparison is null
                 then {{ dbt.concat([
-                    "'history too short: no ' ", "pairs.period_type", "' of the '", "inputs.history_of",
-                    "' history has events in its '",
-                    "case inputs.comparison when 'previous_period' then 'previous period' else 'same period last year' end",
+                    "'history too short: no '", "pairs.period_type", "' of the '", "inputs.history_of", "' history '",
+                    "case inputs.comparison"
+                    ~ " when 'previous_period' then 'has events in its previous period'"
+                    ~ " when 'same_period_last_year' then 'has events in its same period last year'"
+                    ~ " else 'starts " ~ (var('active_window_months') | int) ~ " months after its first event"
+                    ~ " (earlier first orders may be customers acquired before the extract: set order_history_complete_from)' end",
                 ]) }}
         end as not_expected_reason
     from pairs
