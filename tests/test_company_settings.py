@@ -240,7 +240,8 @@ def test_blocking_failures_name_the_landing_rows(env_build: Build, tmp_path: Pat
     grains-to-company reconciliation; both messages name the order lines behind it."""
     from salesperf.quality.gate import run_gate
 
-    copy = tmp_path / "bad.duckdb"
+    copy = tmp_path / "bad" / env_build.warehouse.name  # same file name: the staging views name its catalog
+    copy.parent.mkdir()
     shutil.copy(env_build.warehouse, copy)
     con = duckdb.connect(str(copy))
     product, month = con.execute(
