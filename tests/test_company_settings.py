@@ -39,19 +39,19 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> None:
     con.execute(f"copy ({sql}) to '{target}' (header, delimiter ',')")
 
 
-def usd_company(source: Path, out: Path) -> str:
+def usd_company(source: Path, out: Path, first_order_date: str = FIRST_ORDER_DATE) -> str:
     """Map the generator's CNY company into the USD company above; returns the orphan opportunity id."""
     out.mkdir(parents=True)
     con = duckdb.connect()
     src = {p.stem: f"read_csv('{p}', all_varchar = true)" for p in source.glob("*.csv")}
     for table in COPIED:
         _copy(con, f"select * from {src[table]}", out / f"{table}.csv")
-    kept_orders = f"select order_id from {src['erp_sales_orders']} where order_date >= '{FIRST_ORDER_DATE}'"
+    kept_orders = f"select order_id from {src['erp_sales_orders']} where order_date >= '{first_order_date}'"
     for table in ("erp_sales_orders", "erp_sales_order_lines", "erp_invoices"):
         _copy(con, f"select * from {src[table]} where order_id in ({kept_orders})", out / f"{table}.csv")
     orphan = con.execute(
         f"select min(opportunity_id) from {src['crm_opportunities']} "
-        f"where status = 'won' and closed_at >= '{FIRST_ORDER_DATE}' and closed_at < '2025-10-01'"
+        f"where status = 'won' and closed_at >= '{first_order_date}' and closed_at < '2025-10-31'"
     ).fetchone()[0]
     _copy(
         con,
@@ -79,6 +79,27 @@ def usd_company(source: Path, out: Path) -> str:
     return orphan
 
 
+def shift_years(source: Path, out: Path, years: int) -> None:
+    """Copy a landing folder with every date and timestamp moved by ``years`` (28: same weekdays and
+    leap days), e.g. to a history that starts before the year 2000."""
+    out.mkdir(parents=True)
+    con = duckdb.connect()
+    for path in source.glob("*.csv"):
+        reader = f"read_csv('{path}', all_varchar = true)"
+        if len(path.read_text(encoding="utf-8").splitlines()) < 2:  # a header-only file: copied as it is
+            shutil.copy(path, out / path.name)
+            continue
+        columns = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
+        moved = [
+            f"case when regexp_matches(\"{c}\", '^[0-9]{{4}}-[0-9]{{2}}') "
+            f"then lpad(cast(cast(substr(\"{c}\", 1, 4) as integer) + {years} as varchar), 4, '0') "
+            f'|| substr("{c}", 5) else "{c}" end as "{c}"'
+            for c in columns
+        ]
+        _copy(con, f"select {', '.join(moved)} from {reader}", out / path.name)
+    con.close()
+
+
 def _build(landing: Path, work: Path, env_settings: dict[str, str], *dbt_args: str) -> Build:
     env = build_env(landing, work / "warehouse" / "sales_performance.duckdb", work)
     for name in (*SETTINGS_ENV, "SALESPERF_AS_OF_DATE", "SALESPERF_ORDER_HISTORY_COMPLETE_FROM"):
@@ -95,15 +116,18 @@ def _build(landing: Path, work: Path, env_settings: dict[str, str], *dbt_args: s
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from salesperf.generate import generate
 
     source = tmp_path_factory.mktemp("company_source")
     generate(source, seed=SEED, scale="small", fmt="csv", start="2024-01-01", as_of="2025-10-31")
+    return source
+
+
+@pytest.fixture(scope="module")
+def company(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     landing = tmp_path_factory.mktemp("company") / "landing"
-    orphan = usd_company(source, landing)
-    shutil.rmtree(source)
-    return landing, orphan
+    return landing, usd_company(generated, landing)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +140,16 @@ def env_build(company: tuple[Path, str], tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def vars_build(company: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Build:
     build = _build(company[0], tmp_path_factory.mktemp("vars_build"), {}, "--vars", SETTINGS_VARS)
+    assert build.returncode == 0, build.log[-6000:]
+    return build
+
+
+@pytest.fixture(scope="module")
+def old_build(company: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The same company 28 years earlier: orders from 1997, opportunities from 1995."""
+    work = tmp_path_factory.mktemp("old_build")
+    shift_years(company[0], work / "landing", -28)
+    build = _build(work / "landing", work, SETTINGS_ENV)
     assert build.returncode == 0, build.log[-6000:]
     return build
 
@@ -289,3 +323,41 @@ def test_readme_lists_every_company_setting() -> None:
         "warehouse_settings",
     ):
         assert name in section, name
+
+
+@pytest.fixture(scope="module")
+def one_month_build(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The same company with one month of orders (2025-10)."""
+    work = tmp_path_factory.mktemp("one_month")
+    usd_company(generated, work / "landing", first_order_date="2025-10-01")
+    return _build(work / "landing", work, SETTINGS_ENV)
+
+
+def test_one_month_of_orders_publishes(one_month_build: Build) -> None:
+    assert one_month_build.returncode == 0, one_month_build.log[-6000:]
+    coverage = one_month_build.query(
+        "select indicator_code, bool_or(is_expected) as expected from main.indicator_coverage group by 1"
+    ).set_index("indicator_code")["expected"]
+    assert coverage["sales_amount"] and coverage["opportunity_win_rate"]
+    assert not coverage["sales_growth_pop"] and not coverage["sales_growth_yoy"]
+    assert not coverage["customer_retention_rate"] and not coverage["new_customers"]
+    sales = one_month_build.query(
+        "select count(*) as n from main.indicator_values where indicator_code = 'sales_amount' and grain = 'company'"
+    )
+    assert sales["n"][0] == 4  # the month, its quarter, year and fiscal year
+
+
+def test_history_before_2000_has_its_calendar_clv_and_figures(old_build: Build, env_build: Build) -> None:
+    """History from 1997 (before the old fixed calendar start, 2000-01-01, which emptied dim_dates)."""
+    calendar = old_build.query("select min(date_day) as first, max(date_day) as last from main.dim_dates")
+    assert str(calendar["first"][0])[:10] == "1995-01-01" and str(calendar["last"][0])[:10] == "1997-12-31"
+    assert old_build.query("select count(*) as n from main.fct_clv_model_fits")["n"][0] > 0
+    assert old_build.query("select count(*) as n from main.fct_customer_clv_snapshots")["n"][0] > 0
+    # the same figures as the same company 28 years later
+    sql = (
+        "select grain, entity_id, period_type, value from main.indicator_values "
+        "where indicator_code = 'sales_amount' and period_start = ? order by all"
+    )
+    old = old_build.query(sql, ["1997-01-01"])
+    assert not old.empty
+    pd.testing.assert_frame_equal(old, env_build.query(sql, ["2025-01-01"]))
