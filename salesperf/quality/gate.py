@@ -158,7 +158,8 @@ def with_landing_rows(warehouse: Path, base_currency: str, results: list[CheckRe
                             [check],
                         ).fetchall()
                     ]
-            described = lineage.describe(con, keys) if keys else ""
+            lowest_first = not result.check_id.endswith(".value.at_most_valid_max")
+            described = lineage.describe(con, keys, lowest_first=lowest_first) if keys else ""
             out.append(replace(result, message=f"{result.message} · {described}"[:2000]) if described else result)
     except duckdb.Error:
         return results

@@ -32,13 +32,24 @@ class Trace:
         ("product", "product_id"),
     )
     extra_key_columns: tuple[str, ...] = ()
+    # The fact's own measure of each row, to show the most extreme rows first (lowest for a value
+    # below its range, highest above it), e.g. the payments made before their invoice.
+    measure: str | None = None
 
     def column_of(self, grain: str) -> str | None:
         return dict(self.grain_columns).get(grain)
 
 
-_ORDER_LINES = Trace("fct_order_lines", "order_date", "erp_sales_order_lines", extra_key_columns=("order_id",))
-_PAYMENTS = Trace("fct_payments", "payment_date", "erp_payments", extra_key_columns=("invoice_id",))
+_ORDER_LINES = Trace(
+    "fct_order_lines", "order_date", "erp_sales_order_lines", extra_key_columns=("order_id",), measure="net_sales"
+)
+_PAYMENTS = Trace(
+    "fct_payments",
+    "payment_date",
+    "erp_payments",
+    extra_key_columns=("invoice_id",),
+    measure="date_diff('day', invoice_date, payment_date)",
+)
 _INVOICES = Trace("fct_invoices", "due_date", "erp_invoices", extra_key_columns=("order_id",))
 _OPPORTUNITIES = Trace("fct_opportunities", "closed_date", "crm_opportunities")
 _DELIVERIES = Trace("fct_deliveries", "promised_date", "erp_deliveries", extra_key_columns=("order_id",))
@@ -124,7 +135,9 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def landing_rows(con: duckdb.DuckDBPyConnection, row_key: str, limit: int = 3) -> tuple[str, list[str], int]:
+def landing_rows(
+    con: duckdb.DuckDBPyConnection, row_key: str, limit: int = 3, lowest_first: bool = True
+) -> tuple[str, list[str], int]:
     """(landing table, up to ``limit`` keys as ``col=value, ...``, number of rows) behind one
     indicator row ``indicator|grain|entity|period_type|period_start``; ('', [], 0) when unknown."""
     parts = row_key.split("|")
@@ -158,19 +171,24 @@ def landing_rows(con: duckdb.DuckDBPyConnection, row_key: str, limit: int = 3) -
     select_keys = ", ".join(f'cast("{k}" as varchar)' for k in keys)
     condition = " and ".join(where)
     count = con.execute(f"select count(*) from {relation} where {condition}", params).fetchone()[0]
+    order = "1"
+    if trace.measure:
+        order = f"{trace.measure} {'asc' if lowest_first else 'desc'} nulls last, 1"
     rows = con.execute(
-        f"select {select_keys} from {relation} where {condition} order by 1 limit {limit}", params
+        f"select {select_keys} from {relation} where {condition} order by {order} limit {limit}", params
     ).fetchall()
     shown = [", ".join(f"{k}={v}" for k, v in zip(keys, row, strict=True)) for row in rows]
     return trace.landing_table, shown, int(count)
 
 
-def describe(con: duckdb.DuckDBPyConnection, row_keys: list[str], limit_rows: int = 3) -> str:
+def describe(
+    con: duckdb.DuckDBPyConnection, row_keys: list[str], limit_rows: int = 3, lowest_first: bool = True
+) -> str:
     """``landing rows behind them: erp_payments payment_id=P1, invoice_id=I9; ... (n rows) | ...``."""
     pieces = []
     for row_key in row_keys[:limit_rows]:
         try:
-            table, keys, count = landing_rows(con, row_key)
+            table, keys, count = landing_rows(con, row_key, lowest_first=lowest_first)
         except duckdb.Error:
             continue
         if keys:
