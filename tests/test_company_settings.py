@@ -365,3 +365,18 @@ def test_history_before_2000_has_its_calendar_clv_and_figures(old_build: Build, 
     old = old_build.query(sql, ["1997-01-01"])
     assert not old.empty
     pd.testing.assert_frame_equal(old, env_build.query(sql, ["2025-01-01"]))
+
+
+def test_dashboard_shows_the_currency_of_the_warehouse(env_build: Build, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import data, i18n
+
+    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(env_build.warehouse))
+    assert data.base_currency() == "USD"
+    try:
+        i18n.use_currency(data.base_currency())
+        assert i18n.format_value(1234.5, "currency", "en").startswith("$")
+        assert i18n.t("col_unit_money", "en") == " (USD)" and i18n.t("col_unit_money", "zh") == "（万美元）"
+    finally:
+        i18n.use_currency("CNY")
+    assert i18n.format_value(1234.5, "currency", "en").startswith("¥")
+    assert i18n.t("col_unit_money", "zh") == "（万元）"
