@@ -102,6 +102,12 @@ published as (
             or known_entities.entity_id is not null
         )
         and families.indicator_code not in (select indicator_code from unavailable_indicators)
+        {#- Periods before the first order hold the events of CRM/HR tables (visits, opportunities ...):
+            a state figure there without any input (a rate over no active customers) is no row. -#}
+        and (
+            families.value is not null
+            or periods.period_end >= (select history_start_date from {{ ref('int_as_of_date') }})
+        )
 
 ),
 
