@@ -215,6 +215,20 @@ def catalog() -> pd.DataFrame:
     )
 
 
+def warehouse_settings() -> dict[str, Any]:
+    """The company settings the published build used (main.warehouse_settings, one row): the
+    dashboard shows what the warehouse holds, never what dbt_project.yml says today."""
+    if not table_exists("main", "warehouse_settings"):
+        return {}
+    found = query("select * from main.warehouse_settings")
+    return {} if found.empty else found.iloc[0].to_dict()
+
+
+def base_currency() -> str:
+    """ISO code of the currency every amount of the published warehouse is in."""
+    return str(warehouse_settings().get("base_currency") or "CNY")
+
+
 def as_of_date() -> dt.date | None:
     found = query("select max(period_end_as_of) as as_of_date from main.dim_periods")
     value = found["as_of_date"].iloc[0]

@@ -13,7 +13,11 @@ from typing import Any
 
 LANGUAGES = ("zh", "en")
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
-CURRENCY_SYMBOL = "¥"  # base currency CNY (dbt var base_currency)
+CURRENCY_SYMBOL = "¥"  # of the published warehouse's base currency (use_currency; CNY by default)
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "TWD": "NT$"}
+CURRENCY_NAMES_ZH = {
+    "CNY": "元", "USD": "美元", "EUR": "欧元", "GBP": "英镑", "JPY": "日元", "HKD": "港元", "TWD": "新台币"
+}  # fmt: skip
 
 # key: (zh-CN, en). `{name}` placeholders are filled by t(..., name=...).
 TEXT: dict[str, tuple[str, str]] = {
@@ -241,6 +245,16 @@ REP_ROLES = ("direct", "key_account", "ecommerce")
 def detect_language(locale: str | None) -> str:
     """The dashboard language for a browser locale such as ``zh-CN`` or ``en-US``."""
     return "zh" if (locale or "").lower().startswith("zh") else "en"
+
+
+def use_currency(code: str) -> None:
+    """Show amounts in ``code``, the base currency of the published warehouse (warehouse_settings)."""
+    global CURRENCY_SYMBOL
+    code = (code or "CNY").upper()
+    CURRENCY_SYMBOL = CURRENCY_SYMBOLS.get(code, code + " ")
+    name_zh = CURRENCY_NAMES_ZH.get(code, code)
+    TEXT["col_unit_money"] = (f"（万{name_zh}）", f" ({code})")
+    TEXT["chart_unit_money"] = (f"单位：万{name_zh}", code)
 
 
 def t(key: str, lang: str, **values: Any) -> str:

@@ -58,6 +58,7 @@ def main() -> None:
         key = {"missing": "warehouse_missing", "empty": "warehouse_empty"}.get(status.state, "warehouse_unreadable")
         st.warning(i18n.t(key, lang, path=status.path, error=status.detail))
         return
+    i18n.use_currency(data.base_currency())
 
     principal = auth.login(lang)
     if principal is None:

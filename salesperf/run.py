@@ -44,11 +44,10 @@ def data_docs_dir(settings: settings_mod.Settings) -> Path:
     return Path(override).expanduser().resolve() if override else settings.warehouse.parent / "data_docs"
 
 
-def base_currency() -> str:
-    import yaml
-
-    project = yaml.safe_load((settings_mod.PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return str((project.get("vars") or {}).get("base_currency", "CNY"))
+def base_currency(warehouse: Path) -> str:
+    """The base currency the build of ``warehouse`` used (its main.warehouse_settings): the one
+    resolved value, whether set in dbt_project.yml, by --vars or by SALESPERF_BASE_CURRENCY."""
+    return str(settings_mod.warehouse_settings(warehouse).get("base_currency") or "")
 
 
 def _env(settings: settings_mod.Settings, warehouse: Path) -> dict[str, str]:
@@ -112,8 +111,9 @@ def quality_gate(settings: settings_mod.Settings, work: Path, target: Path) -> i
     docs = data_docs_dir(settings)
     print(f"[gate] data-quality checkpoint on {work}", flush=True)
     try:
+        currency = base_currency(work)
         outcome = run_gate(
-            work, settings.landing_dir, target, docs, work.parent, base_currency(), say=lambda m: print(m, flush=True)
+            work, settings.landing_dir, target, docs, work.parent, currency, say=lambda m: print(m, flush=True)
         )
     except Exception as error:  # the gate itself broke (a bug): never publish what was not checked
         import traceback

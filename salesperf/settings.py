@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -36,3 +37,26 @@ def load() -> Settings:
         warehouse=_path("SALESPERF_WAREHOUSE", "warehouse/sales_performance.duckdb"),
         threads=int(os.environ.get("SALESPERF_THREADS", "4")),
     )
+
+
+def warehouse_settings(warehouse: Path) -> dict[str, Any]:
+    """The company settings a build used: ``main.warehouse_settings`` of its warehouse, opened
+    read-only (base currency, time zone, fiscal year start, as-of date, calendar, windows). One
+    resolved value whether set in dbt_project.yml, by ``--vars`` or by an environment variable;
+    {} when the warehouse has no such table (a partial build)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = con.execute(
+            "select table_schema from information_schema.tables where table_name = 'warehouse_settings'"
+            " order by table_schema = 'main' desc limit 1"
+        ).fetchone()
+        if found is None:
+            return {}
+        cursor = con.execute(f'select * from "{found[0]}".warehouse_settings limit 1')
+        names = [d[0] for d in cursor.description]
+        row = cursor.fetchone()
+        return dict(zip(names, row, strict=True)) if row else {}
+    finally:
+        con.close()

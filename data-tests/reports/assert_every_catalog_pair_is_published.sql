@@ -1,8 +1,12 @@
-{#- Every (indicator, grain) the catalog marks has values in indicator_values for every period
-    type: an indicator added to the catalog without a model fails the build here. -#}
-with catalog as (
+{#- Every (indicator, grain, period_type) the data can give (indicator_coverage.is_expected: the
+    catalog's pairs whose input tables have rows and whose comparison periods exist in the
+    history) has values in indicator_values: an indicator added to the catalog without a model,
+    or a grain or period type a model forgot, fails here. -#}
+with expected as (
 
-    select * from {{ ref('indicator_catalog') }}
+    select indicator_code, grain, period_type
+    from {{ ref('indicator_coverage') }}
+    where is_expected
 
 ),
 
@@ -11,27 +15,6 @@ published as (
     select distinct indicator_code, grain, period_type
     from {{ ref('indicator_values') }}
     where value is not null
-
-),
-
-grains as (
-
-    select 'team' as grain union all select 'rep' union all select 'customer'
-    union all select 'product' union all select 'company'
-
-),
-
-expected as (
-
-    select
-        catalog.indicator_code,
-        grains.grain,
-        period_types.period_type
-    from catalog
-    cross join grains
-    cross join {{ period_types() }} as period_types
-    where {{ dbt.concat(["'|'", "catalog.grains", "'|'"]) }} like {{ dbt.concat(["'%|'", "grains.grain", "'|%'"]) }}
-        or (grains.grain = 'company' and catalog.has_company_total)
 
 )
 

@@ -31,8 +31,11 @@ def load_json(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def test_results(target_dir: Path) -> list[CheckResult]:
-    """Every data test and unit test of the last dbt invocation that wrote ``target_dir``."""
+def test_results(target_dir: Path, warehouse: Path | None = None) -> list[CheckResult]:
+    """Every data test and unit test of the last dbt invocation that wrote ``target_dir``.
+
+    A failed test that stored its failures (``store_failures``) names its first failing rows from
+    ``warehouse`` in its message."""
     run_results = load_json(target_dir / "run_results.json")
     manifest = load_json(target_dir / "manifest.json") or {}
     if run_results is None:
@@ -52,6 +55,8 @@ def test_results(target_dir: Path) -> list[CheckResult]:
         description = node.get("description") or ""
         passed = result.get("status") in ("pass", "success")
         message = description if passed else " ".join(filter(None, [result.get("message"), description]))
+        if not passed and warehouse is not None and result.get("relation_name"):
+            message = f"{stored_failures(warehouse, result['relation_name'])} {message}".strip()
         failures = result.get("failures")
         out.append(
             CheckResult(
@@ -67,6 +72,28 @@ def test_results(target_dir: Path) -> list[CheckResult]:
             )
         )
     return out
+
+
+def stored_failures(warehouse: Path, relation: str, limit: int = 5) -> str:
+    """``failing rows: <key>=<value> ...; ...`` from a test's stored failures (first id columns)."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return ""
+    try:
+        cursor = con.execute(f"select * from {relation} limit {limit}")
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    except duckdb.Error:
+        return ""
+    finally:
+        con.close()
+    keys = [i for i, n in enumerate(names) if n != "from_field" and (n.endswith("_id") or n == "row_key")][:3]
+    keys = keys or list(range(min(2, len(names))))
+    shown = ["; ".join(f"{names[i]}={row[i]}" for i in keys) for row in rows]
+    return f"failing rows: {' | '.join(shown)}." if shown else ""
 
 
 def failed_nodes(target_dir: Path) -> list[str]:

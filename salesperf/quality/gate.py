@@ -14,7 +14,7 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -101,14 +101,79 @@ def run_gate(
                 message="indicator_values (or the indicator catalog) is missing from the build: nothing to publish",
             )
         )
+    if not base_currency:
+        gx_results.append(
+            CheckResult(
+                check_id="gate.warehouse_settings.exists",
+                check_name="warehouse_settings_exists",
+                check_type="gx_expectation",
+                layer="reports",
+                object_name="warehouse_settings",
+                severity="error",
+                status="fail",
+                failing_rows=None,
+                message="main.warehouse_settings (the settings of the build: base currency, ...) is missing: "
+                "build it with the other models (dbt build without --select)",
+            )
+        )
+    gx_results = with_landing_rows(warehouse, base_currency, gx_results)
     manifest = dbt_checks.load_json(target_dir / "manifest.json") or {}
     fresh = freshness.freshness_checks(manifest, landing_dir, checked_at)
-    outcome.results = dbt_checks.test_results(target_dir) + gx_results + fresh
+    outcome.results = dbt_checks.test_results(target_dir, warehouse) + gx_results + fresh
     outcome.rejected = rejected_rows(warehouse)
     written = write_results(warehouse, outcome.results, checked_at)
     outcome.summary_page = write_summary(docs_dir, outcome.results, outcome.rejected, checked_at, suites_by_check)
     say(f"[gate] {written} check results written to dq_results in {time.monotonic() - started:.0f} s")
     return outcome
+
+
+def with_landing_rows(warehouse: Path, base_currency: str, results: list[CheckResult]) -> list[CheckResult]:
+    """Blocking failures of indicator_values (range, reconciliation) name the landing rows behind
+    their failing rows (table and key), so the analyst knows what to fix in the source."""
+    from salesperf.quality import lineage, suites
+
+    if not any(r.blocks_publishing and r.check_id.startswith("gx.reports.") for r in results):
+        return results
+    out = []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reconciliation = None
+        for result in results:
+            keys: list[str] = []
+            if result.blocks_publishing and result.check_id.endswith(".value.at_least_valid_min"):
+                keys = lineage.failing_range_rows(con, "min")
+            elif result.blocks_publishing and result.check_id.endswith(".value.at_most_valid_max"):
+                keys = lineage.failing_range_rows(con, "max")
+            elif result.blocks_publishing and result.check_id.startswith("gx.reports.reconciliation."):
+                if reconciliation is None:
+                    reconciliation = suites._reconciliation_sql(suites.Catalog(con, base_currency))
+                if reconciliation:
+                    check = result.check_id.removeprefix("gx.reports.reconciliation.")
+                    keys = [
+                        _company_row(row[0])
+                        for row in con.execute(
+                            f'select row_key from ({reconciliation[0]}) where "check" = ? '
+                            f"and (relative_difference > {suites.RECONCILE_TOLERANCE} or isnan(relative_difference)) "
+                            "order by relative_difference desc limit 3",
+                            [check],
+                        ).fetchall()
+                    ]
+            lowest_first = not result.check_id.endswith(".value.at_most_valid_max")
+            described = lineage.describe(con, keys, lowest_first=lowest_first) if keys else ""
+            out.append(replace(result, message=f"{result.message} · {described}"[:2000]) if described else result)
+    except duckdb.Error:
+        return results
+    finally:
+        con.close()
+    return out
+
+
+def _company_row(row_key: str) -> str:
+    """A grains-to-company difference (entity 'Σ') is traced through the company's row."""
+    parts = row_key.split("|")
+    if len(parts) == 5 and parts[2] == "Σ":
+        parts[1] = parts[2] = "company"
+    return "|".join(parts)
 
 
 def summary_lines(outcome: GateOutcome) -> list[str]:

@@ -379,37 +379,8 @@ def report_batches(catalog: Catalog) -> list[Batch]:
         )
     )
 
-    # every catalog pair, for every period type
-    promised = expected_pairs(
-        catalog.rows(f"select indicator_code, grains, has_company_total from {indicator_catalog}")
-    )
-    published_codes = {
-        row[0] for row in catalog.rows(f"select distinct indicator_code from {values} where value is not null")
-    }
-    empty_tables = _empty_landing_tables(catalog)
-    critical_codes = set(promised) if not empty_tables else published_codes & set(promised)
-    critical = sorted(f"{code}|{pair}" for code in critical_codes for pair in promised[code])
-    every = sorted(f"{code}|{pair}" for code, pairs in promised.items() for pair in pairs)
-    pair_specs = [
-        Spec(
-            "gx.reports.indicator_values.catalog_pairs",
-            "ExpectColumnDistinctValuesToContainSet",
-            {"column": "pair", "value_set": critical},
-            "every (indicator, grain) the catalog marks has values for every period type"
-            + (" (indicators with some values; see the next check for the others)" if empty_tables else ""),
-        )
-    ]
-    if empty_tables:
-        pair_specs.append(
-            Spec(
-                "gx.reports.indicator_values.catalog_pairs_all",
-                "ExpectColumnDistinctValuesToContainSet",
-                {"column": "pair", "value_set": every},
-                "every catalog indicator has values; absent ones are expected while these landing tables are empty: "
-                + ", ".join(empty_tables),
-                WARNING,
-            )
-        )
+    # every catalog pair the data can give, for every period type
+    pair_specs = _pair_specs(catalog, indicator_catalog, values)
     batches.append(
         Batch(
             "indicator_values_pairs",
@@ -444,6 +415,85 @@ def report_batches(catalog: Catalog) -> list[Batch]:
         ]
         batches.append(Batch("reconciliation", "reports", "indicator_values", sql, "warehouse", specs))
     return batches
+
+
+def _pair_specs(catalog: Catalog, indicator_catalog: str, values: str) -> list[Spec]:
+    """Every (indicator, grain, period type) the data can give has values (critical); the pairs it
+    cannot give (no rows in an input table, a history too short for a comparison: model
+    indicator_coverage) are listed at warning severity with the reason."""
+    coverage = catalog.relation("indicator_coverage")
+    if coverage is None:  # built without the coverage model: the catalog's promise, relaxed by empty tables
+        return _pair_specs_without_coverage(catalog, indicator_catalog, values)
+    expected = sorted(
+        row[0]
+        for row in catalog.rows(
+            f"select indicator_code || '|' || grain || '|' || period_type from {coverage} where is_expected"
+        )
+    )
+    reasons = catalog.rows(
+        f"select not_expected_reason, count(*) from {coverage} where not is_expected group by 1 order by 2 desc, 1"
+    )
+    specs = [
+        Spec(
+            "gx.reports.indicator_values.catalog_pairs",
+            "ExpectColumnDistinctValuesToContainSet",
+            {"column": "pair", "value_set": expected},
+            "every (indicator, grain) the catalog marks has values for every period type the data can give "
+            "(indicator_coverage.is_expected)",
+        )
+    ]
+    if reasons:
+        absent = sorted(
+            row[0]
+            for row in catalog.rows(
+                f"select indicator_code || '|' || grain || '|' || period_type from {coverage} where not is_expected"
+            )
+        )
+        specs.append(
+            Spec(
+                "gx.reports.indicator_values.catalog_pairs_all",
+                "ExpectColumnDistinctValuesToContainSet",
+                {"column": "pair", "value_set": expected + absent},
+                "pairs the data cannot give are absent, as expected (main.indicator_coverage): "
+                + "; ".join(f"{count} × {reason}" for reason, count in reasons[:6]),
+                WARNING,
+            )
+        )
+    return specs
+
+
+def _pair_specs_without_coverage(catalog: Catalog, indicator_catalog: str, values: str) -> list[Spec]:
+    promised = expected_pairs(
+        catalog.rows(f"select indicator_code, grains, has_company_total from {indicator_catalog}")
+    )
+    published_codes = {
+        row[0] for row in catalog.rows(f"select distinct indicator_code from {values} where value is not null")
+    }
+    empty_tables = _empty_landing_tables(catalog)
+    critical_codes = set(promised) if not empty_tables else published_codes & set(promised)
+    critical = sorted(f"{code}|{pair}" for code in critical_codes for pair in promised[code])
+    every = sorted(f"{code}|{pair}" for code, pairs in promised.items() for pair in pairs)
+    pair_specs = [
+        Spec(
+            "gx.reports.indicator_values.catalog_pairs",
+            "ExpectColumnDistinctValuesToContainSet",
+            {"column": "pair", "value_set": critical},
+            "every (indicator, grain) the catalog marks has values for every period type"
+            + (" (indicators with some values; see the next check for the others)" if empty_tables else ""),
+        )
+    ]
+    if empty_tables:
+        pair_specs.append(
+            Spec(
+                "gx.reports.indicator_values.catalog_pairs_all",
+                "ExpectColumnDistinctValuesToContainSet",
+                {"column": "pair", "value_set": every},
+                "every catalog indicator has values; absent ones are expected while these landing tables are empty: "
+                + ", ".join(empty_tables),
+                WARNING,
+            )
+        )
+    return pair_specs
 
 
 def _empty_landing_tables(catalog: Catalog) -> list[str]:

@@ -1,27 +1,42 @@
-{#- One row per day from the first day of the first year with an order to the as-of date's year end. -#}
+{#- One row per day of the calendar (int_calendar_bounds): from the first day of the year of the
+    history's earliest event to the as-of date's year end. -#}
 with as_of as (
 
     select * from {{ ref('int_as_of_date') }}
 
 ),
 
-spine as (
+bounds as (
 
-    {{ dbt.date_spine(
-        datepart='day',
-        start_date="cast('" ~ var('calendar_start_date') ~ "' as date)",
-        end_date="cast('" ~ var('calendar_end_date') ~ "' as date)"
-    ) }}
+    select * from {{ ref('int_calendar_bounds') }}
+
+),
+
+{#- Day numbers 0 .. 99,999 (273 years) without a database-specific series function. -#}
+digits as (
+
+    select 0 as digit union all select 1 union all select 2 union all select 3 union all select 4
+    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
+
+),
+
+day_numbers as (
+
+    select d1.digit + 10 * d2.digit + 100 * d3.digit + 1000 * d4.digit + 10000 * d5.digit as day_number
+    from digits as d1
+    cross join digits as d2
+    cross join digits as d3
+    cross join digits as d4
+    cross join digits as d5
 
 ),
 
 days as (
 
-    select cast(spine.date_day as date) as date_day
-    from spine
-    cross join as_of
-    where cast(spine.date_day as date) >= cast({{ dbt.date_trunc('year', 'as_of.history_start_date') }} as date)
-        and cast(spine.date_day as date) <= cast({{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, dbt.date_trunc('year', 'as_of.as_of_date'))) }} as date)
+    select cast({{ dbt.dateadd('day', 'day_numbers.day_number', 'bounds.calendar_start_date') }} as date) as date_day
+    from day_numbers
+    cross join bounds
+    where day_numbers.day_number <= {{ dbt.datediff('bounds.calendar_start_date', 'bounds.calendar_end_date', 'day') }}
 
 ),
 

@@ -50,6 +50,32 @@ periods as (
 
 ),
 
+{#- The entities a figure may be published for: one that is not in its dimension (an
+    opportunity's unknown product, kept with a warning by fct_opportunities) gets no figure of its
+    own; its events still count in the figures of the grains they are known at (README "Orphan
+    references"). 'unassigned' collects the events without an entity at that grain. -#}
+known_entities as (
+
+    select 'team' as grain, team_id as entity_id from {{ ref('dim_teams') }}
+    union all
+    select 'rep' as grain, rep_id as entity_id from {{ ref('dim_sales_reps') }}
+    union all
+    select 'customer' as grain, customer_id as entity_id from {{ ref('dim_customers') }}
+    union all
+    select 'product' as grain, product_id as entity_id from {{ ref('dim_products') }}
+
+),
+
+{#- "No data": an indicator whose input table (seed indicator_inputs) has no usable rows is
+    absent, never partly computed (an optional erp_payments with a header only). -#}
+unavailable_indicators as (
+
+    select distinct coverage.indicator_code
+    from {{ ref('indicator_coverage') }} as coverage
+    where coverage.not_expected_reason like 'no data:%'
+
+),
+
 published as (
 
     select
@@ -66,6 +92,21 @@ published as (
         and (
             {{ dbt.concat(["'|'", "catalog.grains", "'|'"]) }} like {{ dbt.concat(["'%|'", "families.grain", "'|%'"]) }}
             or (families.grain = 'company' and catalog.has_company_total)
+        )
+    left join known_entities
+        on families.grain = known_entities.grain
+        and families.entity_id = known_entities.entity_id
+    where (
+            families.grain = 'company'
+            or families.entity_id = 'unassigned'
+            or known_entities.entity_id is not null
+        )
+        and families.indicator_code not in (select indicator_code from unavailable_indicators)
+        {#- Periods before the first order hold the events of CRM/HR tables (visits, opportunities ...):
+            a state figure there without any input (a rate over no active customers) is no row. -#}
+        and (
+            families.value is not null
+            or periods.period_end >= (select history_start_date from {{ ref('int_as_of_date') }})
         )
 
 ),

@@ -1,0 +1,165 @@
+{#- Which (indicator, grain, period_type) pairs the data can give, and why not where it cannot.
+    A catalog pair (grains column + company total, every period type) is expected in
+    indicator_values unless
+    - an input table it needs (seed indicator_inputs.input_tables) has no usable rows: "no data",
+      the indicator is absent (indicator_values drops it whole: never partly computed); or
+    - it compares with an earlier period (seed indicator_inputs.comparison) and the history
+      (orders, or the indicator's own events: history_of) holds no period of that type whose
+      previous period (previous_period) or same period last year (same_period_last_year) also
+      has events: a company with one month of orders has no growth, and that is not an error.
+    The completeness checks (data test assert_every_catalog_pair_is_published, the gate's
+    gx.reports.indicator_values.catalog_pairs) demand exactly the expected pairs. -#}
+with catalog as (
+
+    select * from {{ ref('indicator_catalog') }}
+
+),
+
+inputs as (
+
+    select * from {{ ref('indicator_inputs') }}
+
+),
+
+accounting as (
+
+    select * from {{ ref('dq_row_accounting') }}
+
+),
+
+grains as (
+
+    select 'team' as grain union all select 'rep' union all select 'customer'
+    union all select 'product' union all select 'company'
+
+),
+
+{#- Dated events of each history the comparisons are measured on. -#}
+history_events as (
+
+    select distinct 'orders' as history_of, order_date as event_date
+    from {{ ref('fct_order_lines') }}
+    union all
+    select distinct 'skill_assessments' as history_of, assessed_date as event_date
+    from {{ ref('fct_skill_assessments') }}
+
+),
+
+history_periods as (
+
+    select distinct
+        history_events.history_of,
+        period_types.period_type,
+        {{ period_start('period_types.period_type', 'history_events.event_date') }} as period_start
+    from history_events
+    cross join {{ period_types() }} as period_types
+
+),
+
+{#- New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
+    order history is not known to be complete (var order_history_complete_from), first orders
+    within active_window_months of the first order may be customers acquired before the extract. -#}
+windowed as (
+
+    select distinct
+        history_periods.history_of,
+        history_periods.period_type,
+        'active_window' as comparison
+    from history_periods
+    inner join (
+        select history_of, min(event_date) as first_date from history_events group by 1
+    ) as first_events
+        on history_periods.history_of = first_events.history_of
+    {%- if not setting_is_set('order_history_complete_from') %}
+    where history_periods.period_start >= cast({{ dbt.dateadd('month', var('active_window_months') | int, 'first_events.first_date') }} as date)
+    {%- endif %}
+
+),
+
+comparable as (
+
+    select distinct
+        this_period.history_of,
+        this_period.period_type,
+        'previous_period' as comparison
+    from history_periods as this_period
+    inner join history_periods as earlier
+        on this_period.history_of = earlier.history_of
+        and this_period.period_type = earlier.period_type
+        and earlier.period_start = {{ previous_period_start('this_period.period_type', 'this_period.period_start') }}
+    union all
+    select distinct
+        this_period.history_of,
+        this_period.period_type,
+        'same_period_last_year' as comparison
+    from history_periods as this_period
+    inner join history_periods as earlier
+        on this_period.history_of = earlier.history_of
+        and this_period.period_type = earlier.period_type
+        and earlier.period_start = {{ same_period_last_year_start('this_period.period_start') }}
+    union all
+    select * from windowed
+
+),
+
+missing_inputs as (
+
+    select
+        inputs.indicator_code,
+        min(accounting.source_table) as empty_table
+    from inputs
+    inner join accounting
+        on {{ dbt.concat(["'|'", "inputs.input_tables", "'|'"]) }} like {{ dbt.concat(["'%|'", "accounting.source_table", "'|%'"]) }}
+    where accounting.staged_rows = 0
+    group by 1
+
+),
+
+pairs as (
+
+    select
+        catalog.indicator_code,
+        grains.grain,
+        period_types.period_type
+    from catalog
+    cross join grains
+    cross join {{ period_types() }} as period_types
+    where {{ dbt.concat(["'|'", "catalog.grains", "'|'"]) }} like {{ dbt.concat(["'%|'", "grains.grain", "'|%'"]) }}
+        or (grains.grain = 'company' and catalog.has_company_total)
+
+),
+
+final as (
+
+    select
+        pairs.indicator_code,
+        pairs.grain,
+        pairs.period_type,
+        missing_inputs.empty_table is null
+            and (inputs.comparison is null or comparable.comparison is not null) as is_expected,
+        case
+            when missing_inputs.empty_table is not null
+                then {{ dbt.concat(["'no data: landing table '", "missing_inputs.empty_table", "' has no rows'"]) }}
+            when inputs.comparison is not null and comparable.comparison is null
+                then {{ dbt.concat([
+                    "'history too short: no '", "pairs.period_type", "' of the '", "inputs.history_of", "' history '",
+                    "case inputs.comparison"
+                    ~ " when 'previous_period' then 'has events in its previous period'"
+                    ~ " when 'same_period_last_year' then 'has events in its same period last year'"
+                    ~ " else 'starts " ~ (var('active_window_months') | int) ~ " months after its first event"
+                    ~ " (earlier first orders may be customers acquired before the extract: set order_history_complete_from)' end",
+                ]) }}
+        end as not_expected_reason
+    from pairs
+    left join inputs
+        on pairs.indicator_code = inputs.indicator_code
+    left join missing_inputs
+        on pairs.indicator_code = missing_inputs.indicator_code
+    left join comparable
+        on inputs.history_of = comparable.history_of
+        and pairs.period_type = comparable.period_type
+        and inputs.comparison = comparable.comparison
+
+)
+
+select * from final
