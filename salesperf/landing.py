@@ -127,8 +127,14 @@ def _check_encoding(path: Path, table: str, encoding: str, where: str) -> str:
         return codecs.lookup(encoding).name
     except LookupError:
         raise _FileProblems(
-            [Problem(table, str(path), f"Landing file {path}: unknown encoding {encoding!r} (declared in {where}); "
-                     f"use a name such as utf-8, gb18030, gbk, big5, latin-1.")]
+            [
+                Problem(
+                    table,
+                    str(path),
+                    f"Landing file {path}: unknown encoding {encoding!r} (declared in {where}); "
+                    f"use a name such as utf-8, gb18030, gbk, big5, latin-1.",
+                )
+            ]
         ) from None
 
 
@@ -208,14 +214,24 @@ def _match_header(path: Path, table: Table, header: list[str], line: int | None)
     problems = []
     if duplicates:
         problems.append(
-            Problem(table.name, str(path), f"Landing file {path}: column(s) {', '.join(duplicates)} appear more than "
-                    "once in its header (names are compared case-insensitively).", line)
+            Problem(
+                table.name,
+                str(path),
+                f"Landing file {path}: column(s) {', '.join(duplicates)} appear more than "
+                "once in its header (names are compared case-insensitively).",
+                line,
+            )
         )
     missing = [c.name for c in table.columns if not c.optional and c.name not in positions]
     if missing:
         problems.append(
-            Problem(table.name, str(path), f"Landing file {path} lacks column(s) {', '.join(missing)} that the landing "
-                    f"contract requires; its header has: {', '.join(h.strip() for h in header)}", line)
+            Problem(
+                table.name,
+                str(path),
+                f"Landing file {path} lacks column(s) {', '.join(missing)} that the landing "
+                f"contract requires; its header has: {', '.join(h.strip() for h in header)}",
+                line,
+            )
         )
     if problems:
         raise _FileProblems(problems)
@@ -285,9 +301,14 @@ def _prepare_csv(path: Path, table: Table, out: Path, environ: dict[str, str] | 
                 if len(record) != width:
                     if len(problems) < MAX_LINES_PER_FILE:
                         problems.append(
-                            Problem(table.name, str(path), f"Landing file {path} line {line}: {len(record)} fields "
-                                    f"where the header has {width}. A value containing a comma must be in double "
-                                    'quotes ("1,234.50"), or written without the thousands separator (1234.50).', line)
+                            Problem(
+                                table.name,
+                                str(path),
+                                f"Landing file {path} line {line}: {len(record)} fields "
+                                f"where the header has {width}. A value containing a comma must be in double "
+                                'quotes ("1,234.50"), or written without the thousands separator (1234.50).',
+                                line,
+                            )
                         )
                     else:
                         extra_lines += 1
@@ -297,9 +318,13 @@ def _prepare_csv(path: Path, table: Table, out: Path, environ: dict[str, str] | 
         except csv.Error as error:
             if lines.error is None:  # (a decoding error ends the text early: reported below)
                 problems.append(
-                    Problem(table.name, str(path), f"Landing file {path} line {started_at}: not valid CSV ({error}). "
-                            'Values are separated by commas and quoted with double quotes ("" inside a quoted value).',
-                            started_at)
+                    Problem(
+                        table.name,
+                        str(path),
+                        f"Landing file {path} line {started_at}: not valid CSV ({error}). "
+                        'Values are separated by commas and quoted with double quotes ("" inside a quoted value).',
+                        started_at,
+                    )
                 )
         finally:
             if writer is not None:
@@ -308,15 +333,23 @@ def _prepare_csv(path: Path, table: Table, out: Path, environ: dict[str, str] | 
             number, bad, whole = lines.error
             suggestion = _suggest(whole or bad, encoding)
             problems.append(
-                Problem(table.name, str(path), f"Landing file {path} line {number}: bytes {bad.hex(' ')} are not valid "
-                        f"{declared} (declared by {where}). {_how_to_declare(table.name, suggestion)}", number)
+                Problem(
+                    table.name,
+                    str(path),
+                    f"Landing file {path} line {number}: bytes {bad.hex(' ')} are not valid "
+                    f"{declared} (declared by {where}). {_how_to_declare(table.name, suggestion)}",
+                    number,
+                )
             )
         if header is None and not problems:
             problems.append(Problem(table.name, str(path), f"Landing file {path} has no header row."))
     if extra_lines:
         problems.append(
-            Problem(table.name, str(path), f"Landing file {path}: {extra_lines} more line(s) with the wrong number of "
-                    "fields.")
+            Problem(
+                table.name,
+                str(path),
+                f"Landing file {path}: {extra_lines} more line(s) with the wrong number of fields.",
+            )
         )
     if problems:
         out.unlink(missing_ok=True)
@@ -402,15 +435,24 @@ def prepare(
         files = landing_files(landing_dir, table.name)
         if len(files) > 1:
             result.problems.append(
-                Problem(table.name, str(files[0]), f"Landing files {files[0]} and {files[1]} are both present for "
-                        f"table {table.name}: keep one of them (the build reads exactly one file per table).")
+                Problem(
+                    table.name,
+                    str(files[0]),
+                    f"Landing files {files[0]} and {files[1]} are both present for "
+                    f"table {table.name}: keep one of them (the build reads exactly one file per table).",
+                )
             )
             continue
         if not files:
             if table.required:
                 result.problems.append(
-                    Problem(table.name, str(landing_dir / table.name), f"Landing file missing: "
-                            f"{landing_dir / table.name}.parquet or .csv (required table {table.name})", missing=True)
+                    Problem(
+                        table.name,
+                        str(landing_dir / table.name),
+                        f"Landing file missing: "
+                        f"{landing_dir / table.name}.parquet or .csv (required table {table.name})",
+                        missing=True,
+                    )
                 )
             else:
                 say(f"landing: {table.name} has no file in {landing_dir}: treated as empty (no data)")
@@ -419,8 +461,11 @@ def prepare(
         path = files[0]
         if path.stat().st_size == 0:
             result.problems.append(
-                Problem(table.name, str(path), f"Landing file is empty (0 bytes): {path}. Export it again, with at "
-                        "least its header row.")
+                Problem(
+                    table.name,
+                    str(path),
+                    f"Landing file is empty (0 bytes): {path}. Export it again, with at least its header row.",
+                )
             )
             continue
         out = out_dir / f"{table.name}.parquet"
