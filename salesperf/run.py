@@ -76,14 +76,11 @@ def landing_present(landing_dir: Path) -> bool:
 
 def build_lock(settings: settings_mod.Settings) -> BuildLock:
     """The lock of everything a build writes: working copy, dbt target folder, Data Docs."""
+    paths = [settings.build_warehouse.parent / LOCK_NAME, target_dir() / LOCK_NAME]
     docs = data_docs_dir(settings)
-    return BuildLock(
-        [
-            settings.build_warehouse.parent / LOCK_NAME,
-            target_dir() / LOCK_NAME,
-            docs.with_name(docs.name + ".lock"),
-        ]
-    )
+    if docs.parent != settings.warehouse.parent:  # SALESPERF_DATA_DOCS elsewhere: lock it too
+        paths.append(docs.with_name(docs.name + ".lock"))
+    return BuildLock(paths)
 
 
 def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) -> int:
@@ -109,6 +106,8 @@ def prepare_landing(settings: settings_mod.Settings) -> tuple[int, Path]:
     print(f"[landing] reading {settings.landing_dir} -> {prepared}", flush=True)
     result = landing.prepare(settings.landing_dir, prepared, say=lambda m: print(m, flush=True))
     if result.ok:
+        rows = result.rows()
+        print(f"[landing] {sum(rows.values()):,} rows of {len(rows)} landing files read", flush=True)
         return 0, prepared
     for line in landing.report(result):
         print(line, file=sys.stderr)
