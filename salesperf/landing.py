@@ -8,8 +8,8 @@
   ``SALESPERF_LANDING_ENCODING``, else UTF-8; a UTF-8 byte-order mark is always honoured) and
   transcodes it in Python, streaming, so GB18030/GBK exports work; with one fixed dialect, never
   guessed: comma separator, double quotes (``""`` inside a quoted value), a header row;
-- reads a Parquet file with every column as text (integer ids become text ids, integral floats
-  such as ``123.0`` become ``123``; time-zone-aware timestamps are written in UTC with ``+00``);
+- reads a Parquet file with every column as text (integer ids become text ids; ids and integers
+  stored as floats, ``123.0``, become ``123``; time-zone-aware timestamps are written in UTC, ``+00``);
 - matches the header to the contract case-insensitively, trimmed, byte-order mark removed;
 - writes ``<out>/<table>.parquet``: the contract's columns in contract order, lower-case names,
   every value text (empty CSV values are NULL), and ``<out>/_landing.json`` with the source file,
@@ -364,8 +364,10 @@ def _prepare_csv(path: Path, table: Table, out: Path, environ: dict[str, str] | 
 _FLOATS = ("FLOAT", "DOUBLE", "REAL")
 
 
-def _as_text(quoted: str, duck_type: str) -> str:
-    if duck_type.upper() in _FLOATS:  # 123.0 -> '123' (ids written by pandas as floats); others as they are
+def _as_text(quoted: str, duck_type: str, contract_type: str) -> str:
+    """One Parquet column as text. Ids and integers stored as floats (pandas writes an integer
+    column with gaps as float64) lose their ``.0``: 123.0 -> '123'. Other values as DuckDB writes them."""
+    if duck_type.upper() in _FLOATS and contract_type in ("id", "int"):
         return (
             f"case when isfinite({quoted}) and {quoted} = trunc({quoted}) and abs({quoted}) < 1e15 "
             f"then cast(cast({quoted} as bigint) as varchar) else cast({quoted} as varchar) end"
@@ -393,7 +395,7 @@ def _prepare_parquet(path: Path, table: Table, out: Path) -> int:
             if name in positions:
                 original = header[positions[name]]
                 quoted = '"' + original.replace('"', '""') + '"'
-                projections.append(f'{_as_text(quoted, types[original])} as "{name}"')
+                projections.append(f'{_as_text(quoted, types[original], table.column(name).type)} as "{name}"')
             else:
                 projections.append(f'cast(null as varchar) as "{name}"')
         target = str(out).replace("'", "''")

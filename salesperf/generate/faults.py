@@ -702,7 +702,7 @@ def _file_fault(landing: _Landing, scenario: str) -> Injected:
         if len(rows) <= 20_480:
             raise ValueError(f"{table} has {len(rows)} rows: the scenario needs more than 20,480")
         template = dict(zip(names, rows[0], strict=True))
-        new = dict(template, line_id=LATE_LINE_KEY, unit_price="1,234.50")
+        new = dict(template, **{TABLES_BY_NAME[table].key[0]: LATE_LINE_KEY, "unit_price": "1,234.50"})
         old = landing.path(table)
         path = landing.out_dir / f"{table}.csv"
         _write_csv(path, names, rows + [[new[c] for c in names]])
