@@ -118,8 +118,8 @@ def declared_encoding(table: str, environ: dict[str, str] | None = None) -> tupl
     for name in (encoding_env(table), ENCODING_ENV):
         value = (env.get(name) or "").strip()
         if value:
-            return value, name
-    return DEFAULT_ENCODING, "the default"
+            return value, f"declared by {name}"
+    return DEFAULT_ENCODING, "the default encoding"
 
 
 def _check_encoding(path: Path, table: str, encoding: str, where: str) -> str:
@@ -131,7 +131,7 @@ def _check_encoding(path: Path, table: str, encoding: str, where: str) -> str:
                 Problem(
                     table,
                     str(path),
-                    f"Landing file {path}: unknown encoding {encoding!r} (declared in {where}); "
+                    f"Landing file {path}: unknown encoding {encoding!r} ({where}); "
                     f"use a name such as utf-8, gb18030, gbk, big5, latin-1.",
                 )
             ]
@@ -140,7 +140,8 @@ def _check_encoding(path: Path, table: str, encoding: str, where: str) -> str:
 
 def _how_to_declare(table: str, suggestion: str) -> str:
     return (
-        f"Declare the file's encoding: set {encoding_env(table)}={suggestion} (this table only) or "
+        f"Declare the file's encoding (that line reads as {suggestion}): set {encoding_env(table)}={suggestion} "
+        "(this table only) or "
         f"{ENCODING_ENV}={suggestion} (every CSV file), then build again (README, Data quality)."
     )
 
@@ -337,7 +338,7 @@ def _prepare_csv(path: Path, table: Table, out: Path, environ: dict[str, str] | 
                     table.name,
                     str(path),
                     f"Landing file {path} line {number}: bytes {bad.hex(' ')} are not valid "
-                    f"{declared} (declared by {where}). {_how_to_declare(table.name, suggestion)}",
+                    f"{declared} ({where}). {_how_to_declare(table.name, suggestion)}",
                     number,
                 )
             )
