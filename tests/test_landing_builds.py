@@ -69,7 +69,7 @@ def test_messy_but_readable_files_build_to_the_clean_figures(messy_build, demo_b
 def test_the_quoted_thousands_row_is_read_as_one_value_and_quarantined(messy_build):
     rejected = messy_build.query(
         "select rule, raw_row from main.dq_rejected_rows where source_table = 'erp_sales_order_lines' "
-        "and row_key = $key",
+        "and row_key = ?",
         [faults.LATE_LINE_KEY],
     )
     assert rejected["rule"].tolist() == ["unparseable_number"]
