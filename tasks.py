@@ -49,7 +49,7 @@ def ensure_venv() -> None:
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] in {"-h", "--help"}:
         print(__doc__)
-        print("Other commands: build, serve, generate (see `python3.11 tasks.py <command> --help`).")
+        print("Other commands: build, prepare, serve, generate (see `python3.11 tasks.py <command> --help`).")
         sys.exit(0 if len(sys.argv) >= 2 else 2)
     ensure_venv()
     os.chdir(ROOT)

@@ -97,10 +97,27 @@ def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in params.items() if name in used}
 
 
+def connect_read_only(path: str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file at ``path`` now. ``duckdb.connect(path)`` reuses the
+    process's cached database instance while any connection to the path is open (a query of
+    another session), which still reads the file a publish replaced; a fresh in-memory database
+    that attaches the path opens the file published now. The catalog keeps the file's name."""
+    con = duckdb.connect(":memory:")
+    try:
+        alias = Path(path).stem.replace('"', '""')
+        literal = str(path).replace("'", "''")
+        con.execute(f"attach '{literal}' as \"{alias}\" (read_only)")
+        con.execute(f'use "{alias}"')
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @st.cache_data(ttl=cache_ttl(), show_spinner=False, max_entries=2000)
 def _cached_query(path: str, signature: tuple[int, int, int], sql: str, params: dict[str, Any]) -> pd.DataFrame:
     del signature  # part of the cache key only: a newly published file is a new key
-    con = duckdb.connect(path, read_only=True)
+    con = connect_read_only(path)
     try:
         return con.execute(sql, params).df()
     finally:

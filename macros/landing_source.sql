@@ -8,6 +8,12 @@
     for a required table (source meta `required: true`) and "no data" for the others: an empty
     relation with the declared columns, and a line in the build log. A file of 0 bytes is an
     error. At parse time it only registers the lineage to the source.
+
+    With var `landing_prepared_dir` set (env SALESPERF_LANDING_PREPARED; `tasks.py build` sets it),
+    it reads the preflight's all-text Parquet files there instead (salesperf/landing.py: fixed CSV
+    dialect, declared encoding, every problem named with file and line before dbt starts): the
+    data-quality gate reads the very same files. Without it (dbt by hand), it reads the landing
+    files with the same fixed CSV dialect (comma, double quote, header), never sniffed.
 -#}
 {% macro landing_source(source_name, table_name) %}
     {%- set relation = source(source_name, table_name) -%}
@@ -20,12 +26,13 @@
         | selectattr('name', 'equalto', table_name)
         | first -%}
     {%- set required = node.meta.get('required', false) or node.config.meta.get('required', false) -%}
-    {%- set landing_dir = var('landing_dir') | replace("'", "''") -%}
+    {%- set prepared_dir = var('landing_prepared_dir', '') | trim -%}
+    {%- set landing_dir = (prepared_dir or var('landing_dir')) | replace("'", "''") -%}
     {%- set pattern = landing_dir ~ '/' ~ table_name -%}
 
     {%- set found = run_query(
-        "select file from glob('" ~ pattern ~ ".parquet') union all "
-        ~ "select file from glob('" ~ pattern ~ ".csv') order by 1 desc"
+        "select file from glob('" ~ pattern ~ ".parquet')"
+        ~ ("" if prepared_dir else " union all select file from glob('" ~ pattern ~ ".csv')") ~ " order by 1 desc"
     ) -%}
     {%- set declared = [] -%}
     {%- for column_name, column in node.columns.items() -%}
@@ -37,6 +44,10 @@
         }) -%}
     {%- endfor -%}
 
+    {%- if found.rows | length > 1 -%}
+        {{ exceptions.raise_compiler_error("Landing files " ~ found.rows[0][0] ~ " and " ~ found.rows[1][0]
+            ~ " are both present for table " ~ table_name ~ ": keep one of them.") }}
+    {%- endif -%}
     {%- if found.rows | length == 0 -%}
         {%- if required -%}
             {{ exceptions.raise_compiler_error(
@@ -59,7 +70,7 @@
     {%- endif -%}
 
     {%- if path.endswith('.csv') -%}
-        {%- set reader = "read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, auto_detect = true)" -%}
+        {%- set reader = "read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, auto_detect = true, strict_mode = true, sample_size = -1)" -%}
     {%- else -%}
         {%- set reader = "read_parquet('" ~ path ~ "')" -%}
     {%- endif -%}

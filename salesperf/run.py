@@ -4,13 +4,16 @@ Commands:
   demo      generate the demo landing data (unless present), build and publish, start the dashboard
   build     dbt build into a working copy, run the data-quality gate (GX checkpoint), publish it
             atomically when no error-severity check failed; print the data-quality summary
+  prepare   the landing preflight only: check every landing file and write the all-text Parquet files
+            dbt reads (warehouse/.build/landing/); for `dbt build` by hand (README, Run dbt yourself)
   serve     start the dashboard on the published warehouse
   generate  the landing-data generator (python -m salesperf.generate)
   test      the whole test suite (pytest)
 
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
-error or a failed error-severity dbt test); 2 no landing data; 3 the data-quality gate failed (a
-critical GX expectation). In every case but 0 the published warehouse is left exactly as it was.
+error or a failed error-severity dbt test); 2 no landing data (a required table has no file); 3 the
+data-quality gate failed (a critical GX expectation); 4 another build is running (lock). In every case
+but 0 the published warehouse is left exactly as it was.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ import sys
 import time
 from pathlib import Path
 
+from salesperf import landing as landing_mod
+from salesperf import operation
 from salesperf import settings as settings_mod
 from salesperf.contract import REQUIRED_TABLES
+from salesperf.operation import LOCK_NAME, BuildLock, BuildLocked
 
 BIN = Path(sys.executable).parent
 EXIT_DBT_FAILED = 1
 EXIT_NO_LANDING = 2
 EXIT_GATE_FAILED = 3
+EXIT_LOCKED = 4
 
 
 def target_dir() -> Path:
@@ -66,25 +73,78 @@ def landing_present(landing_dir: Path) -> bool:
     )
 
 
+def build_lock(settings: settings_mod.Settings) -> BuildLock:
+    """The lock of everything a build writes: working copy, dbt target folder, Data Docs."""
+    paths = [settings.build_warehouse.parent / LOCK_NAME, target_dir() / LOCK_NAME]
+    docs = data_docs_dir(settings)
+    if docs.parent != settings.warehouse.parent:  # SALESPERF_DATA_DOCS elsewhere: lock it too
+        paths.append(docs.with_name(docs.name + ".lock"))
+    return BuildLock(paths)
+
+
 def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) -> int:
+    """Under the build lock: the landing preflight, then dbt build and the gate (see _build)."""
+    lock = build_lock(settings)
+    try:
+        lock.acquire()
+    except BuildLocked as busy:
+        print(f"[build] {busy}", file=sys.stderr)
+        print(f"[build] not built; the published warehouse {settings.warehouse} is unchanged.", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        return _build(settings, dbt_args, lock)
+    finally:
+        lock.release()
+
+
+def prepare_landing(settings: settings_mod.Settings) -> tuple[int, Path]:
+    """The landing preflight into the build folder: 0, or the exit code after printing every problem."""
+    from salesperf import landing
+
+    prepared = settings.build_warehouse.parent / "landing"
+    print(f"[landing] reading {settings.landing_dir} -> {prepared}", flush=True)
+    result = landing.prepare(settings.landing_dir, prepared, say=lambda m: print(m, flush=True))
+    if result.ok:
+        rows = result.rows()
+        print(f"[landing] {sum(rows.values()):,} rows of {len(rows)} landing files read", flush=True)
+        return 0, prepared
+    for line in landing.report(result):
+        print(line, file=sys.stderr)
+    print(f"[build] not built; the published warehouse {settings.warehouse} is unchanged.", file=sys.stderr)
+    return (EXIT_NO_LANDING if result.only_missing else EXIT_DBT_FAILED), prepared
+
+
+def prepare(settings: settings_mod.Settings) -> int:
+    """`tasks.py prepare`: the preflight under the build lock, and how to point dbt at its output."""
+    try:
+        with build_lock(settings):
+            rc, prepared = prepare_landing(settings)
+    except BuildLocked as busy:
+        print(f"[build] {busy}", file=sys.stderr)
+        return EXIT_LOCKED
+    if rc == 0:
+        print(f"[landing] prepared; for dbt by hand: export {landing_mod.PREPARED_ENV}={prepared}", flush=True)
+    return rc
+
+
+def _build(settings: settings_mod.Settings, dbt_args: list[str] | None, lock: BuildLock) -> int:
     """dbt build into the working copy; replace the published file only if the build passed."""
     work = settings.build_warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
-    if not landing_present(settings.landing_dir):
-        print(
-            f"[build] no landing data in {settings.landing_dir}: the required tables are "
-            f"{', '.join(REQUIRED_TABLES)}. Run `python3.11 tasks.py generate` or set SALESPERF_LANDING_DIR.",
-            file=sys.stderr,
-        )
-        return EXIT_NO_LANDING
     started = time.monotonic()
+    rc, prepared = prepare_landing(settings)
+    if rc != 0:
+        return rc
     target = target_dir()
     (target / "run_results.json").unlink(missing_ok=True)  # never read a previous build's results
     print(f"[build] dbt build: landing {settings.landing_dir} -> working copy {work}", flush=True)
     cmd = [str(BIN / "dbt"), "build", "--project-dir", str(settings_mod.PROJECT_DIR), *(dbt_args or [])]
-    rc = subprocess.run(cmd, env=_env(settings, work), cwd=settings_mod.PROJECT_DIR).returncode
+    env = _env(settings, work)
+    env[landing_mod.PREPARED_ENV] = str(prepared)
+    # dbt inherits the lock: a build killed while dbt runs stays locked until dbt has exited
+    rc = subprocess.run(cmd, env=env, cwd=settings_mod.PROJECT_DIR, pass_fds=tuple(lock.fds)).returncode
     if rc != 0:
         from salesperf.quality.dbt_checks import failed_nodes
 
@@ -95,7 +155,7 @@ def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) ->
             file=sys.stderr,
         )
         return rc or EXIT_DBT_FAILED
-    rc = quality_gate(settings, work, target)
+    rc = quality_gate(settings, work, target, prepared)
     if rc != 0:
         return rc
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -104,24 +164,43 @@ def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) ->
     return 0
 
 
-def quality_gate(settings: settings_mod.Settings, work: Path, target: Path) -> int:
-    """GX checkpoint + dq_results + summary on the working copy; 0 when it may be published."""
+def quality_gate(settings: settings_mod.Settings, work: Path, target: Path, prepared: Path | None = None) -> int:
+    """GX checkpoint + dq_results + summary on the working copy; 0 when it may be published.
+
+    The gate reads the landing files the preflight prepared (``prepared``), the very ones dbt read.
+    The Data Docs are written into a sibling folder and swapped in when complete."""
     from salesperf.quality.gate import run_gate, summary_lines
 
     docs = data_docs_dir(settings)
+    operation.recover(docs)
+    new_docs = operation.staging(docs)
     print(f"[gate] data-quality checkpoint on {work}", flush=True)
     try:
         currency = base_currency(work)
         outcome = run_gate(
-            work, settings.landing_dir, target, docs, work.parent, currency, say=lambda m: print(m, flush=True)
+            work,
+            prepared or settings.landing_dir,
+            target,
+            new_docs,
+            work.parent,
+            currency,
+            say=lambda m: print(m, flush=True),
         )
     except Exception as error:  # the gate itself broke (a bug): never publish what was not checked
         import traceback
 
-        traceback.print_exc()
-        print(f"[gate] the data-quality gate could not run: {type(error).__name__}: {error}", file=sys.stderr)
+        shutil.rmtree(new_docs, ignore_errors=True)
+        log = work.parent / "gate_error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        print(
+            f"[gate] the data-quality gate could not run: {type(error).__name__}: {error} (details: {log})",
+            file=sys.stderr,
+        )
         print(f"[build] not published; the published warehouse {settings.warehouse} is unchanged.", file=sys.stderr)
         return EXIT_GATE_FAILED
+    operation.swap_in(new_docs, docs)
+    outcome.docs_index = docs / "index.html"
+    outcome.summary_page = docs / "summary.html"
     for line in summary_lines(outcome):
         print(line, flush=True)
     if not outcome.passed:
@@ -184,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--no-serve", action="store_true", help="stop after publishing")
     demo.add_argument("--port", type=int, default=8501)
     sub.add_parser("build", help="dbt build + publish (extra arguments go to dbt build)")
+    sub.add_parser("prepare", help="check and prepare the landing files for dbt build by hand")
     srv = sub.add_parser("serve", help="start the dashboard")
     srv.add_argument("--port", type=int, default=8501)
     sub.add_parser("generate", help="the landing-data generator (see generate --help)", add_help=False)
@@ -199,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(run_tests(extra))
     if args.command == "build":
         sys.exit(build(settings, extra))
+    if args.command == "prepare":
+        sys.exit(prepare(settings))
     if args.command == "serve":
         sys.exit(serve(settings, args.port))
     if args.command == "demo":

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from salesperf.generate.config import DEFAULT_AS_OF, DEFAULT_SEED, DEFAULT_START, FORMATS, SCALES
+from salesperf.generate.faults import FILE_SCENARIOS
 from salesperf.generate.pipeline import generate
 
 
@@ -39,10 +40,12 @@ def parser() -> argparse.ArgumentParser:
         help="last day of history; nothing happens after it (default %(default)s)",
     )
     p.add_argument(
-        "--faults", nargs="?", const="rows", choices=("rows", "missing_column", "empty_file"),
+        "--faults", nargs="?", const="rows",
+        choices=("rows", "missing_column", "empty_file", *FILE_SCENARIOS),
         help="after the clean data, inject data-quality faults (docs/data_quality.md): 'rows' (the default) "
         "appends bad rows listed in <out>/_faults_manifest.csv; 'missing_column' and 'empty_file' make one "
-        "file unreadable (the build stops)",
+        "file unreadable (the build stops); the file-level scenarios (gbk_undeclared, utf8_bom, both_formats, ...) "
+        "rewrite one file as a messy export would, with the expected outcome in the manifest",
     )
     return p
 
@@ -62,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.faults:
         if args.faults == "rows":
             faults.inject_faults(args.out, seed=args.seed, progress=lambda msg: print(msg, flush=True))
+        elif args.faults in FILE_SCENARIOS:
+            fault = faults.write_file_fault(args.out, args.faults)
+            print(f"faults: {fault.description} (expected: {fault.expected_rule})", flush=True)
         else:
             fault = faults.write_unreadable(args.out, args.faults)
             print(f"faults: {fault.description} (the build must stop naming it)", flush=True)

@@ -577,8 +577,177 @@ def write_unreadable(out_dir: str | Path, scenario: str, table: str | None = Non
     return fault
 
 
+# ---------------------------------------------------------------------------------------------
+# File-level faults (issue 10): whole files as messy exports write them
+# ---------------------------------------------------------------------------------------------
+
+FILE_SCENARIOS = (
+    "gbk_undeclared",
+    "gbk_declared",
+    "utf8_bom",
+    "upper_case_header",
+    "both_formats",
+    "unquoted_thousands",
+    "quoted_thousands_late",
+    "integer_ids_parquet",
+)
+# expected outcomes of a file scenario (column expected_rule of the manifest)
+STOPS = "build_stops"  # the preflight stops, naming the file (and the line: description "… line N …")
+READ_CORRECTLY = "read_correctly"  # read as if it were a clean UTF-8 file
+# What a user declares for gbk_declared (the test sets it; README, Data quality).
+GBK_DECLARED_TABLE = "crm_sales_reps"
+GBK_DECLARATION = {"SALESPERF_LANDING_ENCODING_CRM_SALES_REPS": "gbk"}
+LATE_LINE_KEY = "LF00000001"  # the order line with a quoted "1,234.50" after row 20,480
+
+
+def _text_rows(landing: _Landing, table: str) -> list[list[str | None]]:
+    data = landing.arrow(table)
+    columns = [data.column(i).to_pylist() for i in range(data.num_columns)]
+    return [list(values) for values in zip(*columns, strict=True)]
+
+
+def _write_csv(
+    path: Path, header: list[str], rows: list[list[str | None]], encoding: str = "utf-8", bom: bool = False
+) -> None:
+    with path.open("w", newline="", encoding=encoding) as handle:
+        if bom:
+            handle.write("\ufeff")
+        writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(header)
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+
+
+def _as_csv(landing: _Landing, table: str, **options: object) -> tuple[Path, list[list[str | None]]]:
+    """Rewrite one table as CSV (the Parquet file is removed); returns the CSV path and its rows."""
+    old = landing.path(table)
+    rows = _text_rows(landing, table)
+    path = landing.out_dir / f"{table}.csv"
+    header = [c.upper() if options.get("upper") else c for c in TABLES_BY_NAME[table].column_names]
+    _write_csv(path, header, rows, str(options.get("encoding", "utf-8")), bool(options.get("bom")))
+    if old != path:
+        old.unlink()
+    return path, rows
+
+
+def write_file_fault(out_dir: str | Path, scenario: str) -> Injected:
+    """Apply one file-level fault to a clean dataset in ``out_dir``; append it to the manifest.
+
+    Several scenarios can be applied to one dataset (each touches its own table), so one build
+    shows that every broken file is reported at once. Outcomes: ``build_stops`` (the description
+    names the file and, for CSV, ``line N``) or ``read_correctly``.
+    """
+    out = Path(out_dir)
+    landing = _Landing(out)
+    try:
+        fault = _file_fault(landing, scenario)
+    finally:
+        landing.con.close()
+    manifest = out / MANIFEST_NAME
+    write_manifest(manifest, (read_manifest(manifest) if manifest.exists() else []) + [fault])
+    return fault
+
+
+def _file_fault(landing: _Landing, scenario: str) -> Injected:
+    if scenario == "gbk_undeclared":
+        table = "crm_teams"
+        path, rows = _as_csv(landing, table, encoding="gb18030")
+        first = next(i for i, row in enumerate(rows) if any(v and not v.isascii() for v in row))
+        line = first + 2  # header is line 1
+        return Injected(table, "", scenario, STOPS, f"{path.name} line {line}: GB18030 without a declared encoding")
+    if scenario == "gbk_declared":
+        table = GBK_DECLARED_TABLE
+        path, _rows = _as_csv(landing, table, encoding="gbk")
+        declared = " ".join(f"{k}={v}" for k, v in GBK_DECLARATION.items())
+        return Injected(table, "", scenario, READ_CORRECTLY, f"{path.name} in GBK, declared by {declared}")
+    if scenario == "utf8_bom":
+        table = "crm_regions"
+        path, _rows = _as_csv(landing, table, bom=True)
+        return Injected(table, "", scenario, READ_CORRECTLY, f"{path.name} starts with a UTF-8 byte-order mark")
+    if scenario == "upper_case_header":
+        table = "crm_accounts"
+        path, _rows = _as_csv(landing, table, upper=True)
+        return Injected(table, "", scenario, READ_CORRECTLY, f"{path.name} has an upper-case header")
+    if scenario == "both_formats":
+        table = "erp_invoices"
+        parquet = landing.path(table)
+        rows = _text_rows(landing, table)
+        half = landing.out_dir / f"{table}.csv"
+        _write_csv(half, TABLES_BY_NAME[table].column_names, rows[: len(rows) // 2])
+        return Injected(table, "", scenario, STOPS, f"{half.name} and {parquet.name} are both present")
+    if scenario == "unquoted_thousands":
+        table = "erp_sales_order_lines"
+        names = TABLES_BY_NAME[table].column_names
+        old = landing.path(table)
+        rows = _text_rows(landing, table)
+        middle = len(rows) // 2
+        path = landing.out_dir / f"{table}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            for i, row in enumerate(rows):
+                if i == middle:  # written by hand: the comma of 1,234.50 splits the value in two
+                    values = ["" if v is None else v for v in row]
+                    values[names.index("unit_price")] = "1,234.50"
+                    handle.write(",".join(values) + "\r\n")
+                else:
+                    writer.writerow(["" if v is None else v for v in row])
+        if old != path:
+            old.unlink()
+        line = middle + 2
+        return Injected(table, "", scenario, STOPS, f"{path.name} line {line}: unquoted 1,234.50 (one field too many)")
+    if scenario == "quoted_thousands_late":
+        table = "erp_sales_order_lines"
+        names = TABLES_BY_NAME[table].column_names
+        rows = _text_rows(landing, table)
+        if len(rows) <= 20_480:
+            raise ValueError(f"{table} has {len(rows)} rows: the scenario needs more than 20,480")
+        template = dict(zip(names, rows[0], strict=True))
+        new = dict(template, **{TABLES_BY_NAME[table].key[0]: LATE_LINE_KEY, "unit_price": "1,234.50"})
+        old = landing.path(table)
+        path = landing.out_dir / f"{table}.csv"
+        _write_csv(path, names, rows + [[new[c] for c in names]])
+        if old != path:
+            old.unlink()
+        line = len(rows) + 2
+        return Injected(
+            table,
+            LATE_LINE_KEY,
+            scenario,
+            READ_CORRECTLY,
+            f'{path.name} line {line}: a quoted "1,234.50" after row 20,480 is read as one value '
+            "(the row is then quarantined as unparseable_number, like any number with a thousands separator)",
+        )
+    if scenario == "integer_ids_parquet":
+        import pyarrow.compute as pc
+
+        rewritten = []
+        for table, kind in (("hr_compliance_checks", pa.int64()), ("hr_trainings", pa.float64())):
+            key = TABLES_BY_NAME[table].key[0]
+            data = landing.arrow(table)
+            digits = pc.cast(pc.replace_substring_regex(data.column(key), "[^0-9]", ""), pa.int64()).cast(kind)
+            data = data.set_column(data.schema.get_field_index(key), key, digits)
+            old = landing.path(table)
+            path = landing.out_dir / f"{table}.parquet"
+            pq.write_table(data, path)
+            if old != path:
+                old.unlink()
+            rewritten.append(f"{path.name} ({key} {kind})")
+        return Injected(
+            "hr_compliance_checks",
+            "",
+            scenario,
+            READ_CORRECTLY,
+            "integer and float ids in Parquet are read as text ids (14, never 14.0): " + ", ".join(rewritten),
+        )
+    raise ValueError(f"scenario must be one of {FILE_SCENARIOS}, not {scenario!r}")
+
+
 __all__ = [
     "FAULTS_DOC",
+    "FILE_SCENARIOS",
+    "READ_CORRECTLY",
+    "STOPS",
+    "write_file_fault",
     "MANIFEST_COLUMNS",
     "MANIFEST_NAME",
     "TOUCHED_INDICATORS",

@@ -30,9 +30,14 @@ def landing_file(landing_dir: Path, table: str) -> Path | None:
 
 
 def landing_reader(path: Path) -> str:
+    """The reader of one landing file. The build passes the preflight's all-text Parquet files
+    (salesperf/landing.py), the ones dbt read; a raw CSV is read with the same fixed dialect."""
     quoted = str(path).replace("'", "''")
     if path.suffix == ".csv":
-        return f"read_csv('{quoted}', header = true, all_varchar = true, auto_detect = true)"
+        return (
+            f"read_csv('{quoted}', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, "
+            "strict_mode = true, sample_size = -1)"
+        )
     return f"read_parquet('{quoted}')"
 
 

@@ -127,17 +127,29 @@ class Catalog:
 # ---------------------------------------------------------------------------------------------
 
 
+def prepared_sources(landing_dir: Path) -> dict[str, str]:
+    """Table -> landing file, when ``landing_dir`` holds the preflight's prepared files."""
+    from salesperf.landing import read_manifest
+
+    return {name: t["source"] for name, t in read_manifest(landing_dir).items() if t.get("source")}
+
+
 def landing_batches(con: duckdb.DuckDBPyConnection, landing_dir: Path, sample_rows: int) -> list[Batch]:
     """The shape of each landing file: its header and row count, with the key columns' values only
     (the other columns are kept as empty columns: their names count, their contents are checked
     by the base models, and personal data never leaves the file)."""
     batches = []
+    sources = prepared_sources(landing_dir)
     for table in TABLES:
         path = landing_file(landing_dir, table.name)
         if path is None:
             continue
+        if table.name in sources:  # a prepared file: name the landing file it was read from
+            path = path.with_name(Path(sources[table.name]).name)
+            reader = landing_reader(landing_dir / f"{table.name}.parquet")
+        else:
+            reader = landing_reader(path)
         required_columns = [c.name for c in table.columns if not c.optional]
-        reader = landing_reader(path)
         present = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
         keys = {k.lower() for k in table.key}
         projections = [
