@@ -452,7 +452,7 @@ def run_import(
         if m.rows is not None:
             for literal in m.rows:
                 row = {c: "" for c in table.column_names}
-                row.update({k: as_text(v) for k, v in literal.items()})
+                row.update({k: base_currency if v == "$base_currency" else as_text(v) for k, v in literal.items()})
                 landing[m.target].append(row)
                 outcome.read += 1
                 outcome.landed += 1
