@@ -63,8 +63,8 @@ class Reject(Exception):
 
 
 class Unmapped(Reject):
-    def __init__(self, column: Column, value: str, table: str):
-        self.column, self.value, self.table = column, value, table
+    def __init__(self, column: Column, value: str, table: str, mapping: TableMapping):
+        self.column, self.value, self.table, self.mapping = column, value, table, mapping
         super().__init__("unmapped_value", f"{table}.{column.target}: no mapping for {value!r}")
 
 
@@ -215,7 +215,7 @@ class Converter:
             self._lookup_index[(table, key)] = index
         return self._lookup_index[(table, key)]
 
-    def value(self, m: TableMapping, row: dict, col: Column, register: bool = True) -> str:
+    def value(self, m: TableMapping, row: dict, col: Column) -> str:
         table = TABLES_BY_NAME[m.target]
         contract_col = table.column(col.target)
         if col.when and not all(self.passes(m.source, row, c) for c in col.when):
@@ -236,9 +236,7 @@ class Converter:
                 elif text.casefold() in folded:
                     text = folded[text.casefold()]
                 elif col.others != "keep":
-                    if register:
-                        self._register(m, col, contract_col, text)
-                    raise Unmapped(col, text, m.target)
+                    raise Unmapped(col, text, m.target, m)
             elif col.map is not None and "" in col.map:
                 text = col.map[""]
         if native is None and not text and col.default is not None:
@@ -249,7 +247,10 @@ class Converter:
             return ""
         return self.convert(m.target, col, contract_col, native if native is not None else text)
 
-    def _register(self, m: TableMapping, col: Column, contract_col, text: str) -> None:
+    def register(self, unmapped: Unmapped) -> None:
+        """Count a value no map covers, once per rejected row of the mapping it belongs to."""
+        m, col, text = unmapped.mapping, unmapped.column, unmapped.value
+        contract_col = TABLES_BY_NAME[m.target].column(col.target)
         source_col = self.source_column(m.source, col) if (m.source and col.columns) else (col.template or "")
         key = (m.target, col.target, text)
         self.unmapped_counts[key] += 1
@@ -369,7 +370,7 @@ class Converter:
         if cond.mapped:
             target_mapping = self.mapping.mapping_for(cond.mapped[0], source)
             col = target_mapping.columns.get(cond.mapped[1])
-            value = self.value(target_mapping, row, col, register=False) if col else ""
+            value = self.value(target_mapping, row, col) if col else ""
         else:
             name = next((c for c in cond.column or [] if c in self.sources[source].header), None)
             value = as_text(row.get(name)) if name else ""
@@ -481,6 +482,8 @@ def run_import(
             except Reject as rej:
                 outcome.rejected += 1
                 result.rejects.append(_reject(m, data, key_text, "rejected", rej.reason, rej.detail))
+                if isinstance(rej, Unmapped) and rej.mapping is m:
+                    conv.register(rej)
                 continue
             if m.distinct:
                 key = tuple(out[k] for k in table.key)
