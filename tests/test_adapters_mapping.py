@@ -192,14 +192,25 @@ def test_fivetran_seed_specifics(fivetran_import):
     result = fivetran_import
     by_label = {o.mapping.label: o for o in result.outcomes}
     assert by_label["opportunity -> crm_opportunities"].landed == 10
-    # no opportunity in the seeds has line items in the seeds: no orders, every line filtered with a reason
+    # the line items of the seeds belong to opportunities that are not in the seeds: all filtered
     lines = by_label["opportunity_line_item -> erp_sales_order_lines"]
     assert (lines.read, lines.landed, lines.filtered) == (10, 0, 10)
-    reasons = {r["detail"] for r in result.rejects if r["target_table"] == "erp_sales_order_lines"}
+    reasons = {r["detail"] for r in result.rejects if r["source_table"] == "opportunity_line_item"}
     assert reasons == {"line of an opportunity that is not won (or not in the export)"}
-    # the landing file has the contract's header and no row
-    header = (result.out_dir / "erp_sales_order_lines.csv").read_text(encoding="utf-8").splitlines()
-    assert header == [",".join(TABLES_BY_NAME["erp_sales_order_lines"].column_names)]
+    # the 5 won opportunities become orders; without line items, each gets one line at its Amount,
+    # and the 4 without an Amount are rejected with the reason
+    assert by_label["opportunity -> erp_sales_orders"].landed == 5
+    amount_lines = by_label["opportunity -> erp_sales_order_lines"]
+    assert (amount_lines.landed, amount_lines.filtered, amount_lines.rejected) == (1, 5, 4)
+    [line] = read_csv(result.out_dir / "erp_sales_order_lines.csv")
+    assert line == dict.fromkeys(TABLES_BY_NAME["erp_sales_order_lines"].column_names, "") | {
+        "order_line_id": "006q000000HddohAAB-amount",
+        "order_id": "006q000000HddohAAB",
+        "product_id": "SF-NO-PRODUCT",
+        "quantity": "1",
+        "unit_price": "24120000",
+        "is_deleted": "true",
+    }
     # status comes from is_closed/is_won; deleted rows keep their flag
     opps = read_csv(result.out_dir / "crm_opportunities.csv")
     assert sorted(o["status"] for o in opps) == ["lost"] * 4 + ["open"] + ["won"] * 5

@@ -366,7 +366,8 @@ class Converter:
     # -- conditions -----------------------------------------------------------------------
     def passes(self, source: str, row: dict, cond: Condition) -> bool:
         if cond.exists:
-            return as_text(row.get(cond.exists["match"])) in self._exists_set(cond)
+            found = as_text(row.get(cond.exists["match"])) in self._exists_set(cond)
+            return found != cond.negate
         if cond.mapped:
             target_mapping = self.mapping.mapping_for(cond.mapped[0], source)
             col = target_mapping.columns.get(cond.mapped[1])

@@ -58,7 +58,7 @@ COLUMN_KEYS = {
     "when",
     "note",
 }
-CONDITION_KEYS = {"column", "in", "not_in", "not_empty", "mapped", "exists", "reason"}
+CONDITION_KEYS = {"column", "in", "not_in", "not_empty", "mapped", "exists", "not_exists", "reason"}
 
 
 @dataclass
@@ -112,13 +112,15 @@ class Condition:
     not_empty: bool = False
     mapped: tuple[str, str] | None = None  # (table, column) of a landing mapping of the same source
     exists: dict | None = None  # {table, column, match, where: [Condition]}
+    negate: bool = False  # not_exists: passes when no such row exists
     reason: str | None = None
 
     def describe(self) -> str:
         if self.reason:
             return self.reason
         if self.exists:
-            return f"no {self.exists['table']} row with {self.exists['column']} = this row's {self.exists['match']}"
+            some = "a" if self.negate else "no"
+            return f"{some} {self.exists['table']} row with {self.exists['column']} = this row's {self.exists['match']}"
         target = f"{self.mapped[0]}.{self.mapped[1]}" if self.mapped else "/".join(self.column or [])
         if self.values_in is not None:
             return f"{target} not in {sorted(self.values_in)}"
@@ -324,10 +326,13 @@ def _parse_conditions(raw, path: Path, what: str) -> list[Condition]:
             vals = item["not_in"] if isinstance(item["not_in"], list) else [item["not_in"]]
             cond.values_not_in = {_scalar_text(v) for v in vals}
         cond.not_empty = bool(item.get("not_empty", False))
-        if "exists" in item:
-            ex = item["exists"]
+        if "exists" in item and "not_exists" in item:
+            raise MappingError(path, item.line, f"{what}: give exists or not_exists, not both")
+        if "exists" in item or "not_exists" in item:
+            cond.negate = "not_exists" in item
+            ex = item["not_exists" if cond.negate else "exists"]
             if not isinstance(ex, LDict) or not {"table", "column", "match"} <= set(ex):
-                raise MappingError(path, line_of(ex, item.line), f"{what}: exists needs table, column and match")
+                raise MappingError(path, line_of(ex, item.line), f"{what}: (not_)exists needs table, column and match")
             cond.exists = {k: str(ex[k]) for k in ("table", "column", "match")}
             cond.exists["where"] = _parse_conditions(ex.get("where"), path, f"{what} exists")
         kinds = sum(x is not None and x is not False for x in (cond.values_in, cond.values_not_in, cond.exists)) + int(
