@@ -153,12 +153,20 @@ def test_fivetran_seeds_import_build_and_gate(fivetran_build):
             "select soft_deleted_rows from main.dq_row_accounting where source_table = 'crm_opportunities'"
         ).fetchone()[0]
         assert deleted == 10
-        # what does link: users -> reps with their names
-        reps = dict(con.execute("select rep_id, rep_name from main.dim_sales_reps").fetchall())
+        # what does link: every user is a rep with their name; users Fivetran marks deleted are
+        # soft-deleted reps
+        reps = {
+            r[0]: (r[1], r[2])
+            for r in con.execute("select rep_id, rep_name, is_deleted from main.dim_sales_reps").fetchall()
+        }
+        deleted_reps = con.execute(
+            "select soft_deleted_rows from main.dq_row_accounting where source_table = 'crm_sales_reps'"
+        ).fetchone()[0]
     finally:
         con.close()
     users = read_csv(FIXTURE / "sf_user_data.csv")
-    assert reps == {u["id"]: u["name"] for u in users if u["_fivetran_deleted"] != "true"}
+    assert reps == {u["id"]: (u["name"], u["_fivetran_deleted"] == "true") for u in users}
+    assert deleted_reps == sum(u["_fivetran_deleted"] == "true" for u in users) == 5
 
 
 # ---------------------------------------------------------------- 1b. a Salesforce data export, published
