@@ -426,3 +426,33 @@ def test_bad_values_are_rejected_with_reason_and_row(tmp_path):
     lines = {x["order_line_id"]: x["unit_price"] for x in read_csv(tmp_path / "out" / "erp_sales_order_lines.csv")}
     assert lines == {"D1": "100", "D2": "100", "D4": "5", "D5": "12000"}
     assert {r["rep_id"] for r in read_csv(tmp_path / "out" / "crm_sales_reps.csv")} == {"Ann", "Bob"}
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_import_command_reports_and_exits(tmp_path, capsys, monkeypatch):
+    from salesperf import run
+
+    out = tmp_path / "landing"
+    with pytest.raises(SystemExit) as done:
+        run.main(["import", "--from", "salesforce", str(FIXTURE), "--out", str(out)])
+    assert done.value.code == 0
+    printed = capsys.readouterr().out
+    assert "'X' x7" in printed and (out / "crm_opportunities.csv").exists()
+    # --strict: the same import exits 4 because a value was unmapped
+    with pytest.raises(SystemExit) as done:
+        run.main(["import", "--from", "salesforce", str(FIXTURE), "--out", str(out), "--strict"])
+    assert done.value.code == run.EXIT_IMPORT_FAILED
+    assert "--strict: 11 row(s) rejected, 1 value(s) unmapped" in capsys.readouterr().err
+    # a broken mapping: file and line, nothing written, and `build --from` stops before dbt
+    bad = write_mapping(tmp_path, MINIMAL.replace("      team_id: dept\n", "      team_id: dept\n      colour: x\n"))
+    for argv in (["import", "--from", str(bad), str(FIXTURE), "--out", str(tmp_path / "none")],
+                 ["build", "--from", str(bad), str(FIXTURE)]):  # fmt: skip
+        monkeypatch.setenv("SALESPERF_LANDING_DIR", str(tmp_path / "none"))
+        with pytest.raises(SystemExit) as done:
+            run.main(argv)
+        assert done.value.code == run.EXIT_IMPORT_FAILED
+        err = capsys.readouterr().err
+        assert f"{bad}:10: unknown target column crm_teams.colour" in err and "nothing was written" in err
+    assert not (tmp_path / "none").exists()
