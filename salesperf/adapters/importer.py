@@ -643,6 +643,11 @@ def report_lines(result: ImportResult) -> list[str]:
             )
     else:
         lines.append("[import] every value was covered by the mapping")
+    if result.removed_files:
+        lines.append(
+            f"[import] replaced {len(result.removed_files)} landing file(s) already in {result.out_dir} "
+            f"(an earlier import or demo data): {', '.join(result.removed_files)}"
+        )
     written = ", ".join(f"{t} {n}" for t, n in result.landing_rows.items())
     lines.append(f"[import] landing files: {written}")
     lines.append(f"[import] report: {result.out_dir / 'import_report.json'} (and import_*.csv)")
