@@ -456,3 +456,19 @@ def test_import_command_reports_and_exits(tmp_path, capsys, monkeypatch):
         err = capsys.readouterr().err
         assert f"{bad}:10: unknown target column crm_teams.colour" in err and "nothing was written" in err
     assert not (tmp_path / "none").exists()
+
+
+def test_unreadable_files_are_named(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "商机导出.xlsx").write_bytes(b"not a zip file")
+    with pytest.raises(ImportFailed, match=r"商机导出.xlsx: not a readable .xlsx workbook"):
+        run_import(load_mapping("cn_crm"), src, tmp_path / "out", "CNY")
+    (src / "商机导出.xlsx").unlink()
+    (src / "商机导出.csv").write_text("客户名称,负责人\n甲,乙,丙\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"商机导出.csv:2: 3 fields but the header has 2"):
+        run_import(load_mapping("cn_crm"), src, tmp_path / "out", "CNY")
+    (src / "商机导出.csv").write_text('客户名称,负责人\n"甲,乙\n', encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"商机导出.csv:\d+: unexpected end of data"):
+        run_import(load_mapping("cn_crm"), src, tmp_path / "out", "CNY")
+    assert not (tmp_path / "out").exists()
