@@ -8,6 +8,7 @@ Commands:
             dbt reads (warehouse/.build/landing/); for `dbt build` by hand (README, Run dbt yourself)
   serve     start the dashboard on the published warehouse
   generate  the landing-data generator (python -m salesperf.generate)
+  import    map a CRM export (Salesforce, a Chinese CRM's Excel/CSV) into landing files and a report
   test      the whole test suite (pytest)
 
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
@@ -252,6 +253,36 @@ def run_tests(pytest_args: list[str]) -> int:
     return rc
 
 
+EXIT_IMPORT_FAILED = 4
+
+
+def import_export(
+    preset: str, source_dir: str, out: str | None, strict: bool = False, encoding: str | None = None
+) -> int:
+    """Map a CRM export into the landing folder (salesperf/adapters); print and write the report."""
+    from salesperf.adapters.importer import ImportFailed, report_lines, run_import
+    from salesperf.adapters.mapping import load_mapping
+    from salesperf.adapters.yamlnodes import MappingError
+
+    out_dir = Path(out).expanduser().resolve() if out else settings_mod.load().landing_dir
+    try:
+        mapping = load_mapping(preset)
+        result = run_import(mapping, Path(source_dir).expanduser(), out_dir, base_currency(), encoding)
+    except (MappingError, ImportFailed) as error:
+        print(f"[import] {error}", file=sys.stderr)
+        print("[import] nothing was written.", file=sys.stderr)
+        return EXIT_IMPORT_FAILED
+    for line in report_lines(result):
+        print(line, flush=True)
+    if strict and (result.unmapped or result.rejected):
+        print(
+            f"[import] --strict: {result.rejected} row(s) rejected, {len(result.unmapped)} value(s) unmapped",
+            file=sys.stderr,
+        )
+        return EXIT_IMPORT_FAILED
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(
@@ -262,8 +293,21 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--regenerate", action="store_true", help="write the demo landing data even if present")
     demo.add_argument("--no-serve", action="store_true", help="stop after publishing")
     demo.add_argument("--port", type=int, default=8501)
-    sub.add_parser("build", help="dbt build + publish (extra arguments go to dbt build)")
+    bld = sub.add_parser("build", help="dbt build + publish (extra arguments go to dbt build)")
+    bld.add_argument(
+        "--from",
+        dest="from_preset",
+        nargs=2,
+        metavar=("PRESET", "EXPORT_DIR"),
+        help="first import a CRM export with this preset or mapping file into the landing folder",
+    )
     sub.add_parser("prepare", help="check and prepare the landing files for dbt build by hand")
+    imp = sub.add_parser("import", help="map a CRM export into landing files (README: Bring your CRM)")
+    imp.add_argument("export_dir", help="folder of the CRM export (CSV / .xlsx files)")
+    imp.add_argument("--from", dest="preset", required=True, help="preset (salesforce, cn_crm) or a mapping .yml")
+    imp.add_argument("--out", help="landing folder to write (default: SALESPERF_LANDING_DIR)")
+    imp.add_argument("--encoding", help="CSV encoding of every source file (utf-8, gb18030, auto ...)")
+    imp.add_argument("--strict", action="store_true", help="exit 4 when a row was rejected or a value unmapped")
     srv = sub.add_parser("serve", help="start the dashboard")
     srv.add_argument("--port", type=int, default=8501)
     sub.add_parser("generate", help="the landing-data generator (see generate --help)", add_help=False)
@@ -277,7 +321,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(generate_main(extra))
     if args.command == "test":
         sys.exit(run_tests(extra))
+    if args.command == "import":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        sys.exit(import_export(args.preset, args.export_dir, args.out, args.strict, args.encoding))
     if args.command == "build":
+        if args.from_preset:
+            rc = import_export(args.from_preset[0], args.from_preset[1], None)
+            if rc != 0:
+                sys.exit(rc)
         sys.exit(build(settings, extra))
     if args.command == "prepare":
         sys.exit(prepare(settings))
