@@ -267,7 +267,8 @@ def import_export(
     out_dir = Path(out).expanduser().resolve() if out else settings_mod.load().landing_dir
     try:
         mapping = load_mapping(preset)
-        result = run_import(mapping, Path(source_dir).expanduser(), out_dir, base_currency(), encoding)
+        currency = settings_mod.configured_var("base_currency")
+        result = run_import(mapping, Path(source_dir).expanduser(), out_dir, currency, encoding)
     except (MappingError, ImportFailed) as error:
         print(f"[import] {error}", file=sys.stderr)
         print("[import] nothing was written.", file=sys.stderr)

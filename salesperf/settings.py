@@ -60,3 +60,19 @@ def warehouse_settings(warehouse: Path) -> dict[str, Any]:
         return dict(zip(names, row, strict=True)) if row else {}
     finally:
         con.close()
+
+
+def configured_var(name: str) -> str:
+    """A dbt var as configured before any build: its environment variable when the project reads
+    one (``env_var('SALESPERF_…', 'default')`` in dbt_project.yml), else its default there. For
+    steps that run before dbt (the CRM import); after a build, read ``warehouse_settings``."""
+    import re
+
+    import yaml
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    raw = str((project.get("vars") or {}).get(name, ""))
+    found = re.search(r"env_var\(\s*'([A-Z0-9_]+)'\s*(?:,\s*'([^']*)')?\s*\)", raw)
+    if found is None:
+        return raw
+    return os.environ.get(found.group(1), found.group(2) or "")
