@@ -287,7 +287,9 @@ def base_sql(t: Table) -> str:
     for c in cols:
         if c.type in NUMBER_TYPES:
             # Not in the number grammar, or not finite (NaN, inf, 1e400).
-            rules.append(f"            when {present(c)} and {number_expr(c, 'source.')} is null then 'unparseable_number'")
+            rules.append(
+                f"            when {present(c)} and {number_expr(c, 'source.')} is null then 'unparseable_number'"
+            )
             if c.type == "int":
                 rules.append(
                     f"            when {number_expr(c, 'source.')} <> trunc({number_expr(c, 'source.')})"
@@ -367,7 +369,9 @@ def base_sql(t: Table) -> str:
             "invoice_dates as (\n\n    select invoice_id, min(invoice_date) as invoice_date\n"
             "    from {{ ref('base_erp__invoices') }}\n    where dq_rule is null\n    group by 1\n\n)"
         )
-        joins.append("    left join invoice_dates\n        on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id")
+        joins.append(
+            "    left join invoice_dates\n        on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id"
+        )
         rules.append(
             "            when {{ stg_date('source.payment_date') }} < invoice_dates.invoice_date then 'payment_before_invoice'"
         )
@@ -398,9 +402,7 @@ def base_sql(t: Table) -> str:
             "        end as row_rule\n    from with_running_total\n\n),\n\n"
         )
         checked_from = "payment_checked"
-    self_refs = [
-        c for c in cols if (t.name, c.name) in QUARANTINE_REFERENCES and c.references.startswith(t.name + ".")
-    ]
+    self_refs = [c for c in cols if (t.name, c.name) in QUARANTINE_REFERENCES and c.references.startswith(t.name + ".")]
     for c in self_refs:
         # A reference to a row of the same table (a return's original order): checked once every
         # row has its own rules, against the rows of this model.
