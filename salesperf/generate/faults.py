@@ -787,7 +787,11 @@ def inject_faults(out_dir: str | Path, seed: int = 42, progress: Callable[[str],
         say(f"  {table_name:<28} +{len(rows)} bad rows")
     landing.con.close()
     write_manifest(out / MANIFEST_NAME, manifest)
-    say(f"faults: {len(manifest)} rows to quarantine, listed in {out / MANIFEST_NAME}")
+    rejected = len(quarantined(manifest))
+    say(
+        f"faults: {rejected} rows to quarantine, {len(manifest) - rejected} to read correctly, "
+        f"listed in {out / MANIFEST_NAME}"
+    )
     return manifest
 
 
@@ -847,8 +851,12 @@ __all__ = [
     "TOUCHED_INDICATORS",
     "TOUCHED_TABLE",
     "UNREADABLE_SCENARIOS",
+    "NOT_REJECTED",
+    "READ_CORRECTLY",
+    "SOFT_DELETED",
     "Injected",
     "inject_faults",
+    "quarantined",
     "read_manifest",
     "row_key",
     "write_manifest",
