@@ -563,7 +563,7 @@ def _value_faults(picker: _Picker, order: Row, line: Row) -> list[tuple[str, Row
     )
     add(
         "erp_sales_order_lines",
-        new_line(112, unit_price="1,234.50", is_deleted=" Y "),
+        new_line(112, unit_price="1,234.50", discount_amount="0", is_deleted=" Y "),
         "thousands_separator",
         SOFT_DELETED,
         "soft-deleted line (is_deleted ' Y ') whose unit_price is 1,234.50 (quoted in CSV): read as 1234.5",
