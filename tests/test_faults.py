@@ -170,8 +170,8 @@ def test_rejected_rows_keep_the_raw_row_and_severity(faulty_build, manifest):
     exact = rows[rows["rule"] == "duplicate_exact"]
     assert set(exact["severity"]) == {"warn"}
     assert set(rows.loc[rows["rule"] != "duplicate_exact", "severity"]) == {"error"}
-    twelve = rows[(rows["rule"] == "unparseable_number") & (rows["source_table"] == "erp_sales_order_lines")]
-    assert twelve["raw_row"].str.contains('"unit_price":"twelve"').all()
+    twelve = rows[(rows["rule"] == "unparseable_number") & (rows["row_key"] == "LF000000003")]
+    assert len(twelve) == 1 and twelve["raw_row"].str.contains('"unit_price":"twelve"').all()
 
 
 def test_dq_results_record_every_check_of_the_build(faulty_build):
