@@ -21,7 +21,7 @@
 
 {#- Personal data as a stable hash (md5 of the trimmed, lower-cased text): joinable, not readable. -#}
 {% macro pii_hash(column) -%}
-    case when nullif(trim({{ column }}), '') is not null then {{ dbt.hash('lower(trim(' ~ column ~ '))') }} end
+    case when {{ stg_trim(column) }} is not null then {{ dbt.hash('lower(' ~ stg_trim(column) ~ ')') }} end
 {%- endmacro %}
 
 {#- Severity of a quarantine rule: 'warn' when dropping the row changes no figure (an exact

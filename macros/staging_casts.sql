@@ -1,55 +1,136 @@
 {#-
     Casts used by staging: landing columns arrive as text (see landing_source) and are typed
-    here. `try_cast` turns an unparseable value into NULL; the data-quality layer compares the
-    typed value with the raw text to find such values, so nothing is lost silently.
+    here. An unparseable value becomes NULL; the base models compare the typed value with the
+    raw text to find such values (rules unparseable_*), so nothing is lost silently.
+
+    What the landing text may look like (README "Data quality", "How values are read"):
+    - Whitespace: every cast first trims all leading and trailing whitespace: spaces, tabs,
+      line breaks, no-break space (U+00A0), ideographic space (U+3000) and the other Unicode
+      space separators, zero-width space and BOM (U+200B, U+FEFF). Inner whitespace stays.
+    - Numbers: optional sign, digits, an optional decimal point with digits, an optional
+      exponent (12, -3.5, .5, 5., 1e3, 1.5E-07, +2). Nothing else: no `1_000`, `0x10`, `NaN`,
+      `inf`, `Infinity`, currency signs, percent signs or spaces inside. One thousands
+      separator style is accepted because spreadsheets export it (quoted in CSV): commas
+      between groups of exactly three digits, `1,234.50` = 1234.5; `1,5` or `12,34` are
+      unparseable (never read as a decimal comma). A number beyond the double range (1e400)
+      is unparseable; a finite one beyond the column's plausible bound (contract `max`) is
+      out_of_range. Integers must have an integral value (`12`, `12.0`, `1.2e1`).
+    - Booleans: see stg_bool.
+    - Dates: strict ISO `YYYY-MM-DD` (no 2024-3-5, no 2024/03/05, no 20240305). A timestamp
+      in a date column takes its date in the company time zone: with an offset (Z, +08,
+      +0800, +08:00) it is converted to var company_timezone first, without one it already is
+      local time.
+    - Timestamps: ISO 8601 `YYYY-MM-DD[T| ]hh:mm[:ss[.fraction]]`, with an optional offset;
+      a date alone is midnight.
 -#}
 
+{#- The characters trimmed from both ends of every value (an RE2 character class). -#}
+{% macro stg_whitespace_class() -%}
+    [\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ\x{200B}\x{FEFF}]
+{%- endmacro %}
+
+{#- The value without leading and trailing whitespace; NULL when nothing is left. -#}
+{% macro stg_trim(column) -%}
+    nullif(regexp_replace({{ column }}, '^{{ stg_whitespace_class() }}+|{{ stg_whitespace_class() }}+$', '', 'g'), '')
+{%- endmacro %}
+
 {% macro stg_text(column) -%}
-    nullif(trim({{ column }}), '')
+    {{ stg_trim(column) }}
 {%- endmacro %}
 
 {% macro stg_id(column) -%}
-    nullif(trim({{ column }}), '')
+    {{ stg_trim(column) }}
 {%- endmacro %}
 
 {#- Closed lists: trimmed and lower-cased (segment and currency codes are upper-cased instead). -#}
 {% macro stg_enum(column) -%}
-    nullif(lower(trim({{ column }})), '')
+    lower({{ stg_trim(column) }})
 {%- endmacro %}
 
 {% macro stg_code(column) -%}
-    nullif(upper(trim({{ column }})), '')
+    upper({{ stg_trim(column) }})
 {%- endmacro %}
 
-{% macro stg_date(column) -%}
-    try_cast(nullif(trim({{ column }}), '') as date)
+{#- The text of a number in the strict grammar above, thousands separators removed; NULL when
+    the value is empty or not a number. One regular expression does the trimming and the match. -#}
+{% macro stg_number_text(column) -%}
+    nullif(replace(regexp_extract(
+        {{ column }},
+        '^{{ stg_whitespace_class() }}*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?){{ stg_whitespace_class() }}*$',
+        1
+    ), ',', ''), '')
 {%- endmacro %}
 
-{#- ISO 8601 timestamps: with an offset (or Z) they are converted to the company time zone;
-    without one they already are in it. The result is a naive local timestamp. -#}
+{#- A finite double, or NULL. Base models check ranges and parseability on this value, whatever
+    the column's storage type. -#}
+{% macro stg_number(column) -%}
+    case
+        when isfinite(try_cast({{ stg_number_text(column) }} as double))
+            then try_cast({{ stg_number_text(column) }} as double)
+    end
+{%- endmacro %}
+
+{#- Money keeps its decimal digits (read from the text, not through a double). -#}
+{% macro stg_money(column) -%}
+    try_cast({{ stg_number_text(column) }} as decimal(18, 4))
+{%- endmacro %}
+
+{#- An integer: a number with an integral value (12, 12.0, 1.2e1); 12.5 is not one. -#}
+{% macro stg_int(column) -%}
+    case
+        when {{ stg_number(column) }} = trunc({{ stg_number(column) }})
+            then try_cast({{ stg_number(column) }} as bigint)
+    end
+{%- endmacro %}
+
+{#- Booleans: an explicit list of spellings, case-insensitive. Anything else is NULL (rule
+    unparseable_boolean when the cell is not empty). Words that mean "true" for one column only
+    (`deleted`, `已删除`, `approved`) are not booleans: map them to one of these. -#}
+{% macro stg_bool(column) -%}
+    case
+        when lower({{ stg_trim(column) }}) in ({{ stg_bool_spellings(true) }}) then true
+        when lower({{ stg_trim(column) }}) in ({{ stg_bool_spellings(false) }}) then false
+    end
+{%- endmacro %}
+
+{% macro stg_bool_spellings(value) -%}
+    {%- if value -%}
+        'true', 't', 'yes', 'y', '1', '是', '真', '对', '對'
+    {%- else -%}
+        'false', 'f', 'no', 'n', '0', '否', '假', '错', '錯'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The ISO patterns of a date and a timestamp (without, with an offset). -#}
+{% macro stg_iso_pattern(kind) -%}
+    {%- set day = '[0-9]{4}-[0-9]{2}-[0-9]{2}' -%}
+    {%- set clock = '[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\\.[0-9]{1,9})?)?' -%}
+    {%- set offset = '(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)' -%}
+    {%- if kind == 'date' -%}
+        {{ day }}
+    {%- elif kind == 'local' -%}
+        {{ day }}(?:{{ clock }})?
+    {%- else -%}
+        {{ day }}{{ clock }}{{ offset }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A timestamp as a naive local timestamp in the company time zone: with an offset (or Z) it
+    is converted to var company_timezone; without one it already is local time. -#}
 {% macro stg_timestamp(column) -%}
     case
-        when regexp_matches(trim({{ column }}), '([+-][0-9]{2}(:?[0-9]{2})?|Z)$')
-            then timezone('{{ var("company_timezone") }}', try_cast(trim({{ column }}) as timestamptz))
-        else try_cast(nullif(trim({{ column }}), '') as timestamp)
+        when regexp_full_match({{ stg_trim(column) }}, '{{ stg_iso_pattern("local") }}')
+            then try_cast({{ stg_trim(column) }} as timestamp)
+        when regexp_full_match({{ stg_trim(column) }}, '{{ stg_iso_pattern("offset") }}')
+            then timezone('{{ var("company_timezone") }}', try_cast({{ stg_trim(column) }} as timestamptz))
     end
 {%- endmacro %}
 
-{% macro stg_bool(column) -%}
-    case lower(trim({{ column }}))
-        when 'true' then true when 't' then true when '1' then true when 'yes' then true when 'y' then true
-        when 'false' then false when 'f' then false when '0' then false when 'no' then false when 'n' then false
+{#- A date: strict ISO; a timestamp given instead takes its date in the company time zone. -#}
+{% macro stg_date(column) -%}
+    case
+        when regexp_full_match({{ stg_trim(column) }}, '{{ stg_iso_pattern("date") }}')
+            then try_cast({{ stg_trim(column) }} as date)
+        else cast({{ stg_timestamp(column) }} as date)
     end
-{%- endmacro %}
-
-{% macro stg_int(column) -%}
-    try_cast(try_cast(nullif(trim({{ column }}), '') as double) as bigint)
-{%- endmacro %}
-
-{% macro stg_money(column) -%}
-    try_cast(nullif(trim({{ column }}), '') as decimal(18, 4))
-{%- endmacro %}
-
-{% macro stg_number(column) -%}
-    try_cast(nullif(trim({{ column }}), '') as double)
 {%- endmacro %}

@@ -5,7 +5,7 @@
 
 with landing as (
 
-    select distinct trim({{ adapter.quote(field) }}) as key_value
+    select distinct {{ stg_id(adapter.quote(field)) }} as key_value
     from {{ landing_source(source_name, table_name) }} as landing_rows
     where {{ adapter.quote(field) }} is not null
 

@@ -27,6 +27,7 @@ class Column:
     optional: bool = False  # the file may omit the column altogether
     min: float | None = None
     max: float | None = None
+    default: str | None = None  # the value an empty cell stands for (enum columns)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,21 @@ class Table:
         raise KeyError(f"{self.name} has no column {name}")
 
 
+# Plausible bounds of number columns (rule out_of_range). Every int, money and number column has
+# an upper bound, so an absurd magnitude (1e300, a pasted account number) is quarantined instead
+# of reaching a sum: money ≤ 1e12 (a trillion in the row's currency) unless the column says
+# otherwise; quantities ≤ 1e9; hours, minutes and days ≤ 1e5; counts ≤ 1e9.
+MONEY_MAX = 1e12
+QUANTITY_MAX = 1e9
+DURATION_MAX = 1e5
+COUNT_MAX = 1e9
+
+
 def _c(name: str, type_: str, description: str, **kw) -> Column:
     if "enum" in kw and kw["enum"] is not None:
         kw["enum"] = tuple(kw["enum"])
+    if type_ == "money" and kw.get("max") is None:
+        kw["max"] = MONEY_MAX
     return Column(name, type_, description, **kw)
 
 
@@ -81,6 +94,7 @@ TICKET_TYPES = ("complaint", "service_request", "inquiry")
 LIFECYCLE_STAGES = ("introduction", "growth", "maturity", "decline")
 CHANNELS = ("direct", "online", "distributor")
 ORDER_STATUSES = ("confirmed", "cancelled")
+ORDER_TYPES = ("sale", "return")
 CONTRACT_TYPES = ("one_off", "subscription")
 CONTRACT_STATUSES = ("active", "expired", "terminated")
 COST_TYPES = ("acquisition", "service", "maintenance")
@@ -291,7 +305,13 @@ TABLES: tuple[Table, ...] = (
             _c("forecast_amount", "money", "Rep's predicted deal size.", min=0),
             _c("won_amount", "money", "Actual deal size when won.", min=0),
             CURRENCY,
-            _c("target_cycle_days", "int", "Agreed sales-cycle length for B2B projects, in days.", min=0),
+            _c(
+                "target_cycle_days",
+                "int",
+                "Agreed sales-cycle length for B2B projects, in days.",
+                min=0,
+                max=DURATION_MAX,
+            ),
             IS_DELETED,
         ),
     ),
@@ -325,7 +345,7 @@ TABLES: tuple[Table, ...] = (
             _c("activity_type", "enum", "Kind of activity.", enum=ACTIVITY_TYPES),
             _c("activity_at", "timestamp", "When it happened."),
             _c("key_action", "enum", "Key sales action achieved, or none.", enum=KEY_ACTIONS),
-            _c("duration_minutes", "int", "Duration in minutes.", min=0),
+            _c("duration_minutes", "int", "Duration in minutes.", min=0, max=DURATION_MAX),
             IS_DELETED,
         ),
     ),
@@ -365,7 +385,7 @@ TABLES: tuple[Table, ...] = (
             _c("opened_at", "timestamp", "When it was opened."),
             _c("first_response_at", "timestamp", "First response; empty if none yet."),
             _c("resolved_at", "timestamp", "Resolution; empty if open."),
-            _c("sla_first_response_hours", "number", "First-response SLA in hours.", min=0),
+            _c("sla_first_response_hours", "number", "First-response SLA in hours.", min=0, max=DURATION_MAX),
             IS_DELETED,
         ),
     ),
@@ -456,6 +476,22 @@ TABLES: tuple[Table, ...] = (
             _c("channel", "enum", "Sales channel.", enum=CHANNELS),
             _c("status", "enum", "Order status; cancelled orders never count.", enum=ORDER_STATUSES),
             _c("contract_id", "id", "Contract the order belongs to, if any.", references="erp_contracts.contract_id"),
+            _c(
+                "order_type",
+                "enum",
+                "A sale, or a return (退货/红字): a return's lines carry positive quantities and reduce net sales "
+                "and cost on the return's order date. Optional column; empty = sale.",
+                enum=ORDER_TYPES,
+                optional=True,
+                default="sale",
+            ),
+            _c(
+                "original_order_id",
+                "id",
+                "The order a return refers to, if given (it must exist).",
+                references="erp_sales_orders.order_id",
+                optional=True,
+            ),
             IS_DELETED,
         ),
     ),
@@ -471,7 +507,7 @@ TABLES: tuple[Table, ...] = (
             _key("order_line_id", "Order line id (primary key)."),
             _c("order_id", "id", "Order.", nullable=False, references="erp_sales_orders.order_id"),
             _c("product_id", "id", "Product.", nullable=False, references="erp_products.product_id"),
-            _c("quantity", "number", "Quantity sold.", nullable=False, min=0),
+            _c("quantity", "number", "Quantity sold.", nullable=False, min=0, max=QUANTITY_MAX),
             _c("unit_price", "money", "Unit price in the order currency.", nullable=False, min=0),
             _c("discount_amount", "money", "Discount on the line, in the order currency.", min=0),
             _c("unit_cost", "money", "Unit cost at the time of sale, in the order currency.", min=0),
@@ -599,7 +635,7 @@ TABLES: tuple[Table, ...] = (
         columns=(
             _c("currency", "text", "ISO 4217 currency code.", nullable=False),
             _c("rate_date", "date", "Date of the rate.", nullable=False),
-            _c("rate_to_base", "number", "Units of base currency for one unit of the currency.", min=0),
+            _c("rate_to_base", "number", "Units of base currency for one unit of the currency.", min=0, max=1e6),
         ),
     ),
     # ------------------------------------------------------------------ planning
@@ -616,7 +652,7 @@ TABLES: tuple[Table, ...] = (
             _c("entity_id", "id", "Rep id or team id.", nullable=False),
             _c("month", "date", "First day of the month.", nullable=False),
             _c("target_sales_amount", "money", "Sales target in the base currency.", min=0),
-            _c("target_new_customers", "int", "New-customer target.", min=0),
+            _c("target_new_customers", "int", "New-customer target.", min=0, max=COUNT_MAX),
             _c("target_collection_rate", "number", "Collection-rate target (fraction).", min=0, max=1),
             _c("target_gross_margin_rate", "number", "Gross-margin-rate target (fraction).", min=-1, max=1),
         ),
@@ -630,8 +666,8 @@ TABLES: tuple[Table, ...] = (
         columns=(
             _c("region_code", "id", "Region.", nullable=False, references="crm_regions.region_code"),
             _c("category", "text", "Product category.", nullable=False),
-            _c("year", "int", "Calendar year.", nullable=False),
-            _c("market_size_amount", "money", "Market size in the base currency.", min=0),
+            _c("year", "int", "Calendar year.", nullable=False, min=1900, max=2200),
+            _c("market_size_amount", "money", "Market size in the base currency.", min=0, max=1e13),
         ),
     ),
     # ------------------------------------------------------------------ HR / enablement
@@ -666,7 +702,7 @@ TABLES: tuple[Table, ...] = (
             _c("is_self_directed", "bool", "Self-directed learning rather than assigned."),
             _c("started_at", "timestamp", "When started."),
             _c("completed_at", "timestamp", "When completed; empty if not."),
-            _c("hours", "number", "Learning hours.", min=0),
+            _c("hours", "number", "Learning hours.", min=0, max=DURATION_MAX),
             _c("exam_score", "number", "Exam score 0–100, if examined.", min=0, max=100),
             _c("passed", "bool", "Exam passed, if examined."),
         ),
@@ -684,8 +720,8 @@ TABLES: tuple[Table, ...] = (
             _c("contributed_at", "timestamp", "When contributed."),
             _c("contribution_type", "enum", "Kind of contribution.", enum=CONTRIBUTION_TYPES),
             _c("accepted", "bool", "Accepted into the knowledge base."),
-            _c("citation_count", "int", "Times cited by colleagues.", min=0),
-            _c("instructor_hours", "number", "Hours taught as an internal instructor.", min=0),
+            _c("citation_count", "int", "Times cited by colleagues.", min=0, max=COUNT_MAX),
+            _c("instructor_hours", "number", "Hours taught as an internal instructor.", min=0, max=DURATION_MAX),
         ),
     ),
     Table(

@@ -190,6 +190,9 @@ QUARANTINE_REFERENCES = {
     ("erp_invoices", "order_id"),
     ("erp_payments", "invoice_id"),
     ("erp_deliveries", "order_id"),
+    # A return's original order (same table): it must exist and be usable; a return dated
+    # before its original order is impossible_date.
+    ("erp_sales_orders", "original_order_id"),
 }
 # Money tables whose currency must have a rate (or be the base currency).
 CURRENCY_CHECKED = {
@@ -202,6 +205,19 @@ CURRENCY_CHECKED = {
     "crm_opportunities",
 }
 CLEAR_PII = {"customer_name", "rep_name"}
+NUMBER_TYPES = {"int", "money", "number"}
+# Rules across the columns of one row: (condition on the landing row, rule).
+ROW_CHECKS: dict[str, list[tuple[str, str]]] = {
+    "erp_sales_order_lines": [
+        # A discount larger than the line's gross amount would make net sales negative
+        # (half a cent of tolerance for rounding).
+        (
+            "coalesce({{ stg_number('source.discount_amount') }}, 0)"
+            " > {{ stg_number('source.quantity') }} * {{ stg_number('source.unit_price') }} + 0.005",
+            "out_of_range",
+        ),
+    ],
+}
 UNPARSEABLE = {
     "date": "unparseable_date",
     "timestamp": "unparseable_timestamp",
@@ -218,7 +234,27 @@ def base_name(t: Table) -> str:
 
 def cast_expr(t: Table, c, prefix: str = "") -> str:
     macro = "stg_code" if c.name in UPPER_CODES else CAST[c.type]
-    return f"{{{{ {macro}('{prefix}{c.name}') }}}}"
+    expr = f"{{{{ {macro}('{prefix}{c.name}') }}}}"
+    if c.default is not None:
+        # An empty cell stands for the column's default (order_type: empty = sale).
+        expr = f"coalesce({expr}, '{c.default}')"
+    return expr
+
+
+def number_expr(c, prefix: str = "") -> str:
+    """The value as a finite double, for the rules of every number type (int, money, number):
+    a value is checked against its bounds before it is cast to its storage type, so 1e300 in a
+    money column is out_of_range, not unparseable."""
+    return f"{{{{ stg_number('{prefix}{c.name}') }}}}"
+
+
+def present(c, prefix: str = "source.") -> str:
+    """The cell holds something other than whitespace."""
+    return f"{{{{ stg_trim('{prefix}{c if isinstance(c, str) else c.name}') }}}} is not null"
+
+
+def empty(c, prefix: str = "source.") -> str:
+    return f"{{{{ stg_trim('{prefix}{c if isinstance(c, str) else c.name}') }}}} is null"
 
 
 def base_sql(t: Table) -> str:
@@ -244,16 +280,31 @@ def base_sql(t: Table) -> str:
     # Empty text breaks null_key / missing_required_value; a value that is there but does not parse
     # (2024-02-30 in a required date) is reported as unparseable, the more precise reason.
     for k in t.key:
-        rules.append(f"            when nullif(trim(source.{k}), '') is null then 'null_key'")
+        rules.append(f"            when {empty(k)} then 'null_key'")
     for c in cols:
         if not c.nullable and c.name not in t.key:
-            rules.append(f"            when nullif(trim(source.{c.name}), '') is null then 'missing_required_value'")
+            rules.append(f"            when {empty(c)} then 'missing_required_value'")
     for c in cols:
-        if c.type in UNPARSEABLE:
+        if c.type in NUMBER_TYPES:
+            # Not in the number grammar, or not finite (NaN, inf, 1e400).
             rules.append(
-                f"            when nullif(trim(source.{c.name}), '') is not null and {cast_expr(t, c, 'source.')} is null"
-                f" then '{UNPARSEABLE[c.type]}'"
+                f"            when {present(c)} and {number_expr(c, 'source.')} is null then 'unparseable_number'"
             )
+            if c.type == "int":
+                rules.append(
+                    f"            when {number_expr(c, 'source.')} <> trunc({number_expr(c, 'source.')})"
+                    " then 'unparseable_number'"
+                )
+        elif c.type in UNPARSEABLE:
+            rules.append(
+                f"            when {present(c)} and {cast_expr(t, c, 'source.')} is null then '{UNPARSEABLE[c.type]}'"
+            )
+    if t.soft_delete:
+        # `deleted`, `maybe` in is_deleted: neither live nor deleted; an empty cell is "not deleted".
+        rules.append(
+            "            when {{ stg_trim('source.is_deleted') }} is not null"
+            " and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'"
+        )
     for c in cols:
         if c.enum:
             values = (
@@ -263,13 +314,16 @@ def base_sql(t: Table) -> str:
             )
             rules.append(f"            when {cast_expr(t, c, 'source.')} not in ({values}) then 'unknown_value'")
     for c in cols:
+        value = number_expr(c, "source.") if c.type in NUMBER_TYPES else cast_expr(t, c, "source.")
         bounds = []
         if c.min is not None:
-            bounds.append(f"{cast_expr(t, c, 'source.')} < {c.min:g}")
+            bounds.append(f"{value} < {c.min:g}")
         if c.max is not None:
-            bounds.append(f"{cast_expr(t, c, 'source.')} > {c.max:g}")
+            bounds.append(f"{value} > {c.max:g}")
         if bounds:
             rules.append(f"            when {' or '.join(bounds)} then 'out_of_range'")
+    for condition, rule in ROW_CHECKS.get(t.name, ()):
+        rules.append(f"            when {condition} then '{rule}'")
     if t.name in CURRENCY_CHECKED:
         ctes.append(
             "known_currencies as (\n\n    select distinct currency from {{ ref('base_erp__fx_rates') }}\n"
@@ -283,7 +337,7 @@ def base_sql(t: Table) -> str:
             "            when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'"
         )
     for c in cols:
-        if (t.name, c.name) in QUARANTINE_REFERENCES:
+        if (t.name, c.name) in QUARANTINE_REFERENCES and not c.references.startswith(t.name + "."):
             rt, rc = c.references.split(".")
             target = TABLES_BY_NAME[rt]
             alias = f"known_{c.name.removesuffix('_id')}s"
@@ -308,6 +362,18 @@ def base_sql(t: Table) -> str:
         joins.append("    left join order_dates\n        on {{ stg_id('source.order_id') }} = order_dates.order_id")
         rules.append(
             "            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'"
+        )
+    if t.name == "erp_payments":
+        # A payment dated before its invoice (a source quirk) would give negative collection days.
+        ctes.append(
+            "invoice_dates as (\n\n    select invoice_id, min(invoice_date) as invoice_date\n"
+            "    from {{ ref('base_erp__invoices') }}\n    where dq_rule is null\n    group by 1\n\n)"
+        )
+        joins.append(
+            "    left join invoice_dates\n        on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id"
+        )
+        rules.append(
+            "            when {{ stg_date('source.payment_date') }} < invoice_dates.invoice_date then 'payment_before_invoice'"
         )
     if t.event_time and t.name != "erp_sales_orders":
         ev = t.column(FUTURE_DATE_COLUMN.get(t.name, t.event_time))
@@ -336,6 +402,26 @@ def base_sql(t: Table) -> str:
             "        end as row_rule\n    from with_running_total\n\n),\n\n"
         )
         checked_from = "payment_checked"
+    self_refs = [c for c in cols if (t.name, c.name) in QUARANTINE_REFERENCES and c.references.startswith(t.name + ".")]
+    for c in self_refs:
+        # A reference to a row of the same table (a return's original order): checked once every
+        # row has its own rules, against the rows of this model.
+        rc = c.references.split(".")[1]
+        date_col = t.event_time
+        extra_cte += (
+            f"self_references as (\n\n    select\n        {rc} as key_value,\n"
+            f"        min({date_col}) as {date_col},\n"
+            "        max(case when row_rule is null then 1 else 0 end) as is_usable\n"
+            f"    from {checked_from}\n    where {rc} is not null\n    group by 1\n\n),\n\n"
+            f"{c.name}_checked as (\n\n    select\n        {checked_from}.* exclude (row_rule),\n"
+            f"        case\n            when {checked_from}.row_rule is not null then {checked_from}.row_rule\n"
+            f"            when {checked_from}.{c.name} is not null and self_references.key_value is null then 'unknown_reference'\n"
+            "            when self_references.is_usable = 0 then 'reference_rejected'\n"
+            f"            when {checked_from}.{date_col} < self_references.{date_col} then 'impossible_date'\n"
+            f"        end as row_rule\n    from {checked_from}\n    left join self_references\n"
+            f"        on {checked_from}.{c.name} = self_references.key_value\n\n),\n\n"
+        )
+        checked_from = f"{c.name}_checked"
     header = (
         f"{{#- Every landing row of {t.name}, typed, with the first data-quality rule it breaks\n"
         f"    (dq_rule NULL = valid). {model_name(t)} keeps the valid rows; dq_rejected_rows the others.\n"

@@ -121,8 +121,12 @@ class Landing:
         lines["discount_amount"] = lines["discount_amount"].fillna(0.0)
         lines = self.fx_at(lines, "currency", "order_date")
         lines = self.team_at(lines, "rep_id", "order_date")
-        lines["net_sales"] = (lines["quantity"] * lines["unit_price"] - lines["discount_amount"]) * lines["fx_rate"]
-        lines["cost"] = lines["quantity"] * lines["unit_cost"] * lines["fx_rate"]
+        # A return order's lines carry positive quantities and count with the opposite sign.
+        order_type = lines.get("order_type", pd.Series(None, index=lines.index, dtype="object"))
+        sign = np.where(order_type.fillna("sale").astype(str).str.strip().str.lower() == "return", -1.0, 1.0)
+        gross = lines["quantity"] * lines["unit_price"]
+        lines["net_sales"] = sign * (gross - lines["discount_amount"]) * lines["fx_rate"]
+        lines["cost"] = sign * lines["quantity"] * lines["unit_cost"] * lines["fx_rate"]
         products = self["erp_products"][["product_id", "launch_date"]].copy()
         products["launch_date"] = as_date(products["launch_date"])
         lines = lines.merge(products, on="product_id", how="left")

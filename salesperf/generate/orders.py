@@ -267,6 +267,9 @@ def generate_block(ctx: Context, block: int, lo: int, hi: int,
             "channel": names.pick(CHANNELS, channel[by_o]),
             "status": names.pick(ORDER_STATUSES, status[by_o]),
             "contract_id": ids_contracts(o_contract[by_o], o_contract[by_o] == 0),
+            # The demo has no returns (landing contract: order_type, original_order_id).
+            "order_type": np.full(n_orders, "sale", dtype=object),
+            "original_order_id": np.full(n_orders, None, dtype=object),
             "is_deleted": soft_deleted(rng, n_orders),
         },
         "erp_sales_order_lines": {

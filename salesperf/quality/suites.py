@@ -374,6 +374,12 @@ def report_batches(catalog: Catalog) -> list[Batch]:
             },
             "every value is at most the valid_max of its indicator (seed indicator_catalog)",
         ),
+        Spec(
+            "gx.reports.indicator_values.value.finite",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "value_is_finite", "value_set": [1]},
+            "no value is NaN or infinite (a range check lets NaN through: it fails every comparison)",
+        ),
     ]
     batches.append(
         Batch(
@@ -381,6 +387,7 @@ def report_batches(catalog: Catalog) -> list[Batch]:
             "reports",
             "indicator_values",
             f"select {key} as row_key, values.grain, values.period_type, values.value, "
+            "case when values.value is null or isfinite(values.value) then 1 else 0 end as value_is_finite, "
             f"indicator_catalog.valid_min - {slack.format('indicator_catalog.valid_min')} as valid_min, "
             f"indicator_catalog.valid_max + {slack.format('indicator_catalog.valid_max')} as valid_max "
             f"from {values} as values "
@@ -426,6 +433,9 @@ def report_batches(catalog: Catalog) -> list[Batch]:
             for check, description, severity in checks
         ]
         batches.append(Batch("reconciliation", "reports", "indicator_values", sql, "warehouse", specs))
+    finite = _finite_marts_batch(catalog)
+    if finite:
+        batches.append(finite)
     return batches
 
 
@@ -506,6 +516,40 @@ def _pair_specs_without_coverage(catalog: Catalog, indicator_catalog: str, value
             )
         )
     return pair_specs
+
+
+def _finite_marts_batch(catalog: Catalog) -> Batch | None:
+    """One row per floating-point column of the published marts (schema main): how many of its
+    values are NaN or infinite. Every count must be 0: no published figure is ever NaN or ±inf."""
+    columns = catalog.rows(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'main' and data_type in ('DOUBLE', 'FLOAT', 'REAL') "
+        "order by table_name, column_name"
+    )
+    if not columns:
+        return None
+    parts = [
+        f"select '{table}.{column}' as row_key, "
+        f'count(*) filter (where not isfinite("{column}")) as non_finite_values '
+        f'from "main"."{table}"'
+        for table, column in columns
+    ]
+    return Batch(
+        "finite_values",
+        "reports",
+        "main",
+        "\nunion all\n".join(parts),
+        "warehouse",
+        [
+            Spec(
+                "gx.reports.finite_values.no_nan_or_inf",
+                "ExpectColumnValuesToBeBetween",
+                {"column": "non_finite_values", "min_value": 0, "max_value": 0},
+                "no floating-point column of a published mart holds NaN or an infinite value "
+                "(failing rows name table.column)",
+            )
+        ],
+    )
 
 
 def _empty_landing_tables(catalog: Catalog) -> list[str]:
@@ -630,6 +674,9 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         case
             when expected is null and actual is null then 0
             when expected is null or actual is null then 1
+            -- NaN fails every comparison and GX skips it as missing: a NaN or infinite sum never
+            -- reconciles.
+            when not isfinite(expected) or not isfinite(actual) then 1
             else abs(expected - actual) / greatest(abs(expected), abs(actual), 1e-9)
         end as relative_difference
     from compared

@@ -6,7 +6,7 @@
       those credited to the team (the rep's team on the order date), at the product grain the
       orders containing the product. B2C = the account's segment (dim_customers: a
       soft-deleted account keeps its segment and its orders count); a customer whose segment
-      is unknown (no account row) is left out.
+      is unknown (no account row) is left out. Return orders are not purchases.
     - referral_count: referrals with referred_at in the period; to the referrer customer, the
       rep who owned it on the referral date and that rep's team on the same date. -#}
 with order_lines as (
@@ -40,6 +40,8 @@ b2c_order_products as (
     inner join customers
         on order_lines.customer_id = customers.customer_id
     where customers.segment = 'B2C'
+        {# A return is no purchase: a sale and its return are one order, not a repeat. #}
+        and order_lines.order_type is distinct from 'return'
 
 ),
 

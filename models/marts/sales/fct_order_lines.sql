@@ -1,7 +1,10 @@
 {#- One row per counted order line: confirmed orders only (cancelled orders and soft-deleted
     orders and lines never count), up to the as-of date. Amounts in the base currency at the
     rate of the order date. The sale is credited to the order's rep and to that rep's team on
-    the order date. -#}
+    the order date. A line of a return order (order_type 'return') carries a positive quantity
+    and counts with the opposite sign (amount_sign -1): it reduces net sales, cost and gross
+    profit on the return's order date, credited to the return's rep and that rep's team on that
+    date, like a sale. Every net sales and cost figure is computed here, nowhere else. -#}
 with lines as (
 
     select * from {{ ref('stg_erp__sales_order_lines') }}
@@ -48,6 +51,8 @@ joined as (
         lines.product_id,
         counted_orders.channel,
         counted_orders.contract_id,
+        counted_orders.order_type,
+        case when counted_orders.order_type = 'return' then -1 else 1 end as amount_sign,
         counted_orders.currency,
         fx.rate_to_base as fx_rate,
         lines.quantity,
@@ -78,6 +83,8 @@ final as (
         product_id,
         channel,
         contract_id,
+        order_type,
+        amount_sign,
         currency,
         fx_rate,
         quantity,
@@ -85,9 +92,9 @@ final as (
         discount_amount,
         unit_cost,
         {# Converted amounts are doubles: rounding each line to a fixed scale would make sums drift. #}
-        cast((quantity * unit_price - discount_amount) * fx_rate as double) as net_sales,
-        cast(quantity * unit_cost * fx_rate as double) as cost,
-        cast((quantity * unit_price - discount_amount - quantity * unit_cost) * fx_rate as double) as gross_profit,
+        cast(amount_sign * (quantity * unit_price - discount_amount) * fx_rate as double) as net_sales,
+        cast(amount_sign * quantity * unit_cost * fx_rate as double) as cost,
+        cast(amount_sign * (quantity * unit_price - discount_amount - quantity * unit_cost) * fx_rate as double) as gross_profit,
         product_launch_date is not null
             and order_date >= product_launch_date
             and order_date < cast({{ dbt.dateadd('month', var('new_product_months'), 'product_launch_date') }} as date)

@@ -15,7 +15,9 @@ valid as (
         currency,
         channel,
         status,
-        contract_id
+        contract_id,
+        order_type,
+        original_order_id
     from base
     where dq_rule is null and not is_deleted
         and order_date <= (select as_of_date from {{ ref('int_as_of_date') }})

@@ -18,10 +18,11 @@ typed as (
         {{ dq_row_key(['source.customer_id', 'source.valid_from']) }} as dq_row_key,
         {{ dq_raw_row(['customer_id', 'owner_rep_id', 'valid_from', 'valid_to', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.customer_id), '') is null then 'null_key'
-            when nullif(trim(source.valid_from), '') is null then 'null_key'
-            when nullif(trim(source.valid_from), '') is not null and {{ stg_date('source.valid_from') }} is null then 'unparseable_date'
-            when nullif(trim(source.valid_to), '') is not null and {{ stg_date('source.valid_to') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.customer_id') }} is null then 'null_key'
+            when {{ stg_trim('source.valid_from') }} is null then 'null_key'
+            when {{ stg_trim('source.valid_from') }} is not null and {{ stg_date('source.valid_from') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.valid_to') }} is not null and {{ stg_date('source.valid_to') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
         end as row_rule
     from source
 

@@ -28,12 +28,13 @@ typed as (
         {{ dq_row_key(['source.customer_id']) }} as dq_row_key,
         {{ dq_raw_row(['customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at', 'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email', 'contact_phone', 'referred_by_customer_id', 'is_deleted'], ['contact_email', 'contact_phone']) }} as dq_raw_row,
         case
-            when nullif(trim(source.customer_id), '') is null then 'null_key'
-            when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.is_target_account), '') is not null and {{ stg_bool('source.is_target_account') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.est_annual_category_spend), '') is not null and {{ stg_money('source.est_annual_category_spend') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.customer_id') }} is null then 'null_key'
+            when {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.is_target_account') }} is not null and {{ stg_bool('source.is_target_account') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.est_annual_category_spend') }} is not null and {{ stg_number('source.est_annual_category_spend') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_code('source.segment') }} not in ('B2B', 'B2C') then 'unknown_value'
-            when {{ stg_money('source.est_annual_category_spend') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.est_annual_category_spend') }} < 0 or {{ stg_number('source.est_annual_category_spend') }} > 1e+12 then 'out_of_range'
         end as row_rule
     from source
 

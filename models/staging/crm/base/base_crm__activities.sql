@@ -22,12 +22,14 @@ typed as (
         {{ dq_row_key(['source.activity_id']) }} as dq_row_key,
         {{ dq_raw_row(['activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action', 'duration_minutes', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.activity_id), '') is null then 'null_key'
-            when nullif(trim(source.activity_at), '') is not null and {{ stg_timestamp('source.activity_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.duration_minutes), '') is not null and {{ stg_int('source.duration_minutes') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.activity_id') }} is null then 'null_key'
+            when {{ stg_trim('source.activity_at') }} is not null and {{ stg_timestamp('source.activity_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.duration_minutes') }} is not null and {{ stg_number('source.duration_minutes') }} is null then 'unparseable_number'
+            when {{ stg_number('source.duration_minutes') }} <> trunc({{ stg_number('source.duration_minutes') }}) then 'unparseable_number'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.activity_type') }} not in ('visit_onsite', 'visit_online', 'call', 'email') then 'unknown_value'
             when {{ stg_enum('source.key_action') }} not in ('needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none') then 'unknown_value'
-            when {{ stg_int('source.duration_minutes') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.duration_minutes') }} < 0 or {{ stg_number('source.duration_minutes') }} > 100000 then 'out_of_range'
             when cast({{ stg_timestamp('source.activity_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule
     from source

@@ -20,7 +20,8 @@ typed as (
         {{ dq_row_key(['source.contact_id']) }} as dq_row_key,
         {{ dq_raw_row(['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'], ['contact_name', 'email', 'phone']) }} as dq_raw_row,
         case
-            when nullif(trim(source.contact_id), '') is null then 'null_key'
+            when {{ stg_trim('source.contact_id') }} is null then 'null_key'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.decision_role') }} not in ('decision_maker', 'influencer', 'user', 'procurement', 'finance') then 'unknown_value'
         end as row_rule
     from source

@@ -21,10 +21,11 @@ typed as (
         {{ dq_row_key(['source.task_id']) }} as dq_row_key,
         {{ dq_raw_row(['task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.task_id), '') is null then 'null_key'
-            when nullif(trim(source.triggered_at), '') is not null and {{ stg_timestamp('source.triggered_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.due_at), '') is not null and {{ stg_timestamp('source.due_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.completed_at), '') is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.task_id') }} is null then 'null_key'
+            when {{ stg_trim('source.triggered_at') }} is not null and {{ stg_timestamp('source.triggered_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.due_at') }} is not null and {{ stg_timestamp('source.due_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.trigger_type') }} not in ('inquiry', 'complaint', 'quote_sent', 'pre_contract') then 'unknown_value'
             when cast({{ stg_timestamp('source.triggered_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

@@ -21,9 +21,10 @@ typed as (
         {{ dq_row_key(['source.lead_id']) }} as dq_row_key,
         {{ dq_raw_row(['lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.lead_id), '') is null then 'null_key'
-            when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.converted_at), '') is not null and {{ stg_timestamp('source.converted_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.lead_id') }} is null then 'null_key'
+            when {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.converted_at') }} is not null and {{ stg_timestamp('source.converted_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.status') }} not in ('open', 'converted', 'disqualified') then 'unknown_value'
             when cast({{ stg_timestamp('source.created_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

@@ -17,9 +17,10 @@ typed as (
         {{ dq_row_key(['source.opportunity_id', 'source.contact_id']) }} as dq_row_key,
         {{ dq_raw_row(['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.opportunity_id), '') is null then 'null_key'
-            when nullif(trim(source.contact_id), '') is null then 'null_key'
-            when nullif(trim(source.engaged_at), '') is not null and {{ stg_timestamp('source.engaged_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.opportunity_id') }} is null then 'null_key'
+            when {{ stg_trim('source.contact_id') }} is null then 'null_key'
+            when {{ stg_trim('source.engaged_at') }} is not null and {{ stg_timestamp('source.engaged_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
         end as row_rule
     from source
 

@@ -19,8 +19,9 @@ typed as (
         {{ dq_row_key(['source.referral_id']) }} as dq_row_key,
         {{ dq_raw_row(['referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.referral_id), '') is null then 'null_key'
-            when nullif(trim(source.referred_at), '') is not null and {{ stg_timestamp('source.referred_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.referral_id') }} is null then 'null_key'
+            when {{ stg_trim('source.referred_at') }} is not null and {{ stg_timestamp('source.referred_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when cast({{ stg_timestamp('source.referred_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule
     from source

@@ -17,7 +17,8 @@ typed as (
         {{ dq_row_key(['source.region_code']) }} as dq_row_key,
         {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.region_code), '') is null then 'null_key'
+            when {{ stg_trim('source.region_code') }} is null then 'null_key'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.market_type') }} not in ('emerging', 'mature', 'declining') then 'unknown_value'
         end as row_rule
     from source

@@ -22,9 +22,10 @@ typed as (
         {{ dq_row_key(['source.rep_id']) }} as dq_row_key,
         {{ dq_raw_row(['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'], ['email']) }} as dq_raw_row,
         case
-            when nullif(trim(source.rep_id), '') is null then 'null_key'
-            when nullif(trim(source.hire_date), '') is not null and {{ stg_date('source.hire_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.termination_date), '') is not null and {{ stg_date('source.termination_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.rep_id') }} is null then 'null_key'
+            when {{ stg_trim('source.hire_date') }} is not null and {{ stg_date('source.hire_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.termination_date') }} is not null and {{ stg_date('source.termination_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.role') }} not in ('direct', 'key_account', 'ecommerce') then 'unknown_value'
             when {{ stg_enum('source.level') }} not in ('rep', 'regional_manager', 'director') then 'unknown_value'
         end as row_rule

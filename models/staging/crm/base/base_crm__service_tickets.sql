@@ -23,13 +23,14 @@ typed as (
         {{ dq_row_key(['source.ticket_id']) }} as dq_row_key,
         {{ dq_raw_row(['ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at', 'resolved_at', 'sla_first_response_hours', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.ticket_id), '') is null then 'null_key'
-            when nullif(trim(source.opened_at), '') is not null and {{ stg_timestamp('source.opened_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.first_response_at), '') is not null and {{ stg_timestamp('source.first_response_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.resolved_at), '') is not null and {{ stg_timestamp('source.resolved_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.sla_first_response_hours), '') is not null and {{ stg_number('source.sla_first_response_hours') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.ticket_id') }} is null then 'null_key'
+            when {{ stg_trim('source.opened_at') }} is not null and {{ stg_timestamp('source.opened_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.first_response_at') }} is not null and {{ stg_timestamp('source.first_response_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.resolved_at') }} is not null and {{ stg_timestamp('source.resolved_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.sla_first_response_hours') }} is not null and {{ stg_number('source.sla_first_response_hours') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.ticket_type') }} not in ('complaint', 'service_request', 'inquiry') then 'unknown_value'
-            when {{ stg_number('source.sla_first_response_hours') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.sla_first_response_hours') }} < 0 or {{ stg_number('source.sla_first_response_hours') }} > 100000 then 'out_of_range'
             when cast({{ stg_timestamp('source.opened_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule
     from source

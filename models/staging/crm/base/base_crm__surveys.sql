@@ -21,12 +21,14 @@ typed as (
         {{ dq_row_key(['source.survey_id']) }} as dq_row_key,
         {{ dq_raw_row(['survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.survey_id), '') is null then 'null_key'
-            when nullif(trim(source.surveyed_at), '') is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.nps_score), '') is not null and {{ stg_int('source.nps_score') }} is null then 'unparseable_number'
-            when nullif(trim(source.csat_economic), '') is not null and {{ stg_number('source.csat_economic') }} is null then 'unparseable_number'
-            when nullif(trim(source.csat_relationship), '') is not null and {{ stg_number('source.csat_relationship') }} is null then 'unparseable_number'
-            when {{ stg_int('source.nps_score') }} < 0 or {{ stg_int('source.nps_score') }} > 10 then 'out_of_range'
+            when {{ stg_trim('source.survey_id') }} is null then 'null_key'
+            when {{ stg_trim('source.surveyed_at') }} is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.nps_score') }} is not null and {{ stg_number('source.nps_score') }} is null then 'unparseable_number'
+            when {{ stg_number('source.nps_score') }} <> trunc({{ stg_number('source.nps_score') }}) then 'unparseable_number'
+            when {{ stg_trim('source.csat_economic') }} is not null and {{ stg_number('source.csat_economic') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.csat_relationship') }} is not null and {{ stg_number('source.csat_relationship') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
+            when {{ stg_number('source.nps_score') }} < 0 or {{ stg_number('source.nps_score') }} > 10 then 'out_of_range'
             when {{ stg_number('source.csat_economic') }} < 1 or {{ stg_number('source.csat_economic') }} > 5 then 'out_of_range'
             when {{ stg_number('source.csat_relationship') }} < 1 or {{ stg_number('source.csat_relationship') }} > 5 then 'out_of_range'
             when cast({{ stg_timestamp('source.surveyed_at') }} as date) > as_of.as_of_date then 'future_date'

@@ -21,8 +21,9 @@ typed as (
         {{ dq_row_key(['source.team_id']) }} as dq_row_key,
         {{ dq_raw_row(['team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.team_id), '') is null then 'null_key'
-            when nullif(trim(source.created_at), '') is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.team_id') }} is null then 'null_key'
+            when {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.team_stage') }} not in ('startup', 'growth', 'mature') then 'unknown_value'
         end as row_rule
     from source

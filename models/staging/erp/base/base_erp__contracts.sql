@@ -34,14 +34,14 @@ typed as (
         {{ dq_row_key(['source.contract_id']) }} as dq_row_key,
         {{ dq_raw_row(['contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date', 'contract_value', 'currency', 'renewed_from_contract_id', 'status'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.contract_id), '') is null then 'null_key'
-            when nullif(trim(source.signed_at), '') is not null and {{ stg_timestamp('source.signed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.start_date), '') is not null and {{ stg_date('source.start_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.end_date), '') is not null and {{ stg_date('source.end_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.contract_value), '') is not null and {{ stg_money('source.contract_value') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.contract_id') }} is null then 'null_key'
+            when {{ stg_trim('source.signed_at') }} is not null and {{ stg_timestamp('source.signed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.start_date') }} is not null and {{ stg_date('source.start_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.end_date') }} is not null and {{ stg_date('source.end_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.contract_value') }} is not null and {{ stg_number('source.contract_value') }} is null then 'unparseable_number'
             when {{ stg_enum('source.contract_type') }} not in ('one_off', 'subscription') then 'unknown_value'
             when {{ stg_enum('source.status') }} not in ('active', 'expired', 'terminated') then 'unknown_value'
-            when {{ stg_money('source.contract_value') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.contract_value') }} < 0 or {{ stg_number('source.contract_value') }} > 1e+12 then 'out_of_range'
             when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'
             when cast({{ stg_timestamp('source.signed_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

@@ -30,11 +30,11 @@ typed as (
         {{ dq_row_key(['source.cost_id']) }} as dq_row_key,
         {{ dq_raw_row(['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.cost_id), '') is null then 'null_key'
-            when nullif(trim(source.cost_date), '') is not null and {{ stg_date('source.cost_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.cost_id') }} is null then 'null_key'
+            when {{ stg_trim('source.cost_date') }} is not null and {{ stg_date('source.cost_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null then 'unparseable_number'
             when {{ stg_enum('source.cost_type') }} not in ('acquisition', 'service', 'maintenance') then 'unknown_value'
-            when {{ stg_money('source.amount') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
             when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'
             when cast({{ stg_date('source.cost_date') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

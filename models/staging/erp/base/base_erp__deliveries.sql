@@ -43,13 +43,13 @@ typed as (
         {{ dq_row_key(['source.delivery_id']) }} as dq_row_key,
         {{ dq_raw_row(['delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full', 'requires_installation', 'install_promised_date', 'installed_date'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.delivery_id), '') is null then 'null_key'
-            when nullif(trim(source.promised_date), '') is not null and {{ stg_date('source.promised_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.delivered_date), '') is not null and {{ stg_date('source.delivered_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.delivered_in_full), '') is not null and {{ stg_bool('source.delivered_in_full') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.requires_installation), '') is not null and {{ stg_bool('source.requires_installation') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.install_promised_date), '') is not null and {{ stg_date('source.install_promised_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.installed_date), '') is not null and {{ stg_date('source.installed_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.delivery_id') }} is null then 'null_key'
+            when {{ stg_trim('source.promised_date') }} is not null and {{ stg_date('source.promised_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.delivered_date') }} is not null and {{ stg_date('source.delivered_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.delivered_in_full') }} is not null and {{ stg_bool('source.delivered_in_full') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.requires_installation') }} is not null and {{ stg_bool('source.requires_installation') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.install_promised_date') }} is not null and {{ stg_date('source.install_promised_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.installed_date') }} is not null and {{ stg_date('source.installed_date') }} is null then 'unparseable_date'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'
             when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'

@@ -31,13 +31,13 @@ typed as (
         {{ dq_row_key(['source.expense_id']) }} as dq_row_key,
         {{ dq_raw_row(['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.expense_id), '') is null then 'null_key'
-            when nullif(trim(source.expense_date), '') is not null and {{ stg_date('source.expense_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
-            when nullif(trim(source.approved), '') is not null and {{ stg_bool('source.approved') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.policy_compliant), '') is not null and {{ stg_bool('source.policy_compliant') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.expense_id') }} is null then 'null_key'
+            when {{ stg_trim('source.expense_date') }} is not null and {{ stg_date('source.expense_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.approved') }} is not null and {{ stg_bool('source.approved') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.policy_compliant') }} is not null and {{ stg_bool('source.policy_compliant') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.category') }} not in ('travel', 'entertainment', 'marketing') then 'unknown_value'
-            when {{ stg_money('source.amount') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
             when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'
             when cast({{ stg_date('source.expense_date') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

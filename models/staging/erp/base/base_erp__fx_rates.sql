@@ -17,11 +17,11 @@ typed as (
         {{ dq_row_key(['source.currency', 'source.rate_date']) }} as dq_row_key,
         {{ dq_raw_row(['currency', 'rate_date', 'rate_to_base'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.currency), '') is null then 'null_key'
-            when nullif(trim(source.rate_date), '') is null then 'null_key'
-            when nullif(trim(source.rate_date), '') is not null and {{ stg_date('source.rate_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.rate_to_base), '') is not null and {{ stg_number('source.rate_to_base') }} is null then 'unparseable_number'
-            when {{ stg_number('source.rate_to_base') }} < 0 then 'out_of_range'
+            when {{ stg_trim('source.currency') }} is null then 'null_key'
+            when {{ stg_trim('source.rate_date') }} is null then 'null_key'
+            when {{ stg_trim('source.rate_date') }} is not null and {{ stg_date('source.rate_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.rate_to_base') }} is not null and {{ stg_number('source.rate_to_base') }} is null then 'unparseable_number'
+            when {{ stg_number('source.rate_to_base') }} < 0 or {{ stg_number('source.rate_to_base') }} > 1e+06 then 'out_of_range'
         end as row_rule
     from source
 

@@ -42,11 +42,11 @@ typed as (
         {{ dq_row_key(['source.invoice_id']) }} as dq_row_key,
         {{ dq_raw_row(['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.invoice_id), '') is null then 'null_key'
-            when nullif(trim(source.invoice_date), '') is not null and {{ stg_date('source.invoice_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.due_date), '') is not null and {{ stg_date('source.due_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
-            when {{ stg_money('source.amount') }} < 0 then 'out_of_range'
+            when {{ stg_trim('source.invoice_id') }} is null then 'null_key'
+            when {{ stg_trim('source.invoice_date') }} is not null and {{ stg_date('source.invoice_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.due_date') }} is not null and {{ stg_date('source.due_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null then 'unparseable_number'
+            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
             when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'

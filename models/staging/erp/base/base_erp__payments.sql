@@ -27,6 +27,15 @@ known_invoices as (
 
 ),
 
+invoice_dates as (
+
+    select invoice_id, min(invoice_date) as invoice_date
+    from {{ ref('base_erp__invoices') }}
+    where dq_rule is null
+    group by 1
+
+),
+
 typed as (
 
     select
@@ -39,13 +48,14 @@ typed as (
         {{ dq_row_key(['source.payment_id']) }} as dq_row_key,
         {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.payment_id), '') is null then 'null_key'
-            when nullif(trim(source.payment_date), '') is not null and {{ stg_date('source.payment_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.amount), '') is not null and {{ stg_money('source.amount') }} is null then 'unparseable_number'
-            when {{ stg_money('source.amount') }} < 0 then 'out_of_range'
+            when {{ stg_trim('source.payment_id') }} is null then 'null_key'
+            when {{ stg_trim('source.payment_date') }} is not null and {{ stg_date('source.payment_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null then 'unparseable_number'
+            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
             when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'
             when known_invoices.key_value is null then 'unknown_reference'
             when known_invoices.is_usable = 0 then 'reference_rejected'
+            when {{ stg_date('source.payment_date') }} < invoice_dates.invoice_date then 'payment_before_invoice'
             when cast({{ stg_date('source.payment_date') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule
     from source
@@ -53,6 +63,8 @@ typed as (
         on {{ stg_code('source.currency') }} = known_currencies.currency
     left join known_invoices
         on {{ stg_id('source.invoice_id') }} = known_invoices.key_value
+    left join invoice_dates
+        on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id
     cross join {{ ref('int_as_of_date') }} as as_of
 
 ),

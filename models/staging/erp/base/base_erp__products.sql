@@ -26,14 +26,14 @@ typed as (
         {{ dq_row_key(['source.product_id']) }} as dq_row_key,
         {{ dq_raw_row(['product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage', 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.product_id), '') is null then 'null_key'
-            when nullif(trim(source.launch_date), '') is not null and {{ stg_date('source.launch_date') }} is null then 'unparseable_date'
-            when nullif(trim(source.is_strategic), '') is not null and {{ stg_bool('source.is_strategic') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.list_price), '') is not null and {{ stg_money('source.list_price') }} is null then 'unparseable_number'
-            when nullif(trim(source.unit_cost), '') is not null and {{ stg_money('source.unit_cost') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.product_id') }} is null then 'null_key'
+            when {{ stg_trim('source.launch_date') }} is not null and {{ stg_date('source.launch_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.is_strategic') }} is not null and {{ stg_bool('source.is_strategic') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.list_price') }} is not null and {{ stg_number('source.list_price') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.unit_cost') }} is not null and {{ stg_number('source.unit_cost') }} is null then 'unparseable_number'
             when {{ stg_enum('source.lifecycle_stage') }} not in ('introduction', 'growth', 'maturity', 'decline') then 'unknown_value'
-            when {{ stg_money('source.list_price') }} < 0 then 'out_of_range'
-            when {{ stg_money('source.unit_cost') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.list_price') }} < 0 or {{ stg_number('source.list_price') }} > 1e+12 then 'out_of_range'
+            when {{ stg_number('source.unit_cost') }} < 0 or {{ stg_number('source.unit_cost') }} > 1e+12 then 'out_of_range'
         end as row_rule
     from source
 

@@ -49,18 +49,22 @@ typed as (
         {{ stg_enum('source.channel') }} as channel,
         {{ stg_enum('source.status') }} as status,
         {{ stg_id('source.contract_id') }} as contract_id,
+        coalesce({{ stg_enum('source.order_type') }}, 'sale') as order_type,
+        {{ stg_id('source.original_order_id') }} as original_order_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.order_id']) }} as dq_row_key,
-        {{ dq_raw_row(['order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id', 'is_deleted'], []) }} as dq_raw_row,
+        {{ dq_raw_row(['order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id', 'order_type', 'original_order_id', 'is_deleted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.order_id), '') is null then 'null_key'
-            when nullif(trim(source.customer_id), '') is null then 'missing_required_value'
-            when nullif(trim(source.rep_id), '') is null then 'missing_required_value'
-            when nullif(trim(source.order_date), '') is null then 'missing_required_value'
-            when nullif(trim(source.currency), '') is null then 'missing_required_value'
-            when nullif(trim(source.order_date), '') is not null and {{ stg_date('source.order_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.order_id') }} is null then 'null_key'
+            when {{ stg_trim('source.customer_id') }} is null then 'missing_required_value'
+            when {{ stg_trim('source.rep_id') }} is null then 'missing_required_value'
+            when {{ stg_trim('source.order_date') }} is null then 'missing_required_value'
+            when {{ stg_trim('source.currency') }} is null then 'missing_required_value'
+            when {{ stg_trim('source.order_date') }} is not null and {{ stg_date('source.order_date') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.channel') }} not in ('direct', 'online', 'distributor') then 'unknown_value'
             when {{ stg_enum('source.status') }} not in ('confirmed', 'cancelled') then 'unknown_value'
+            when coalesce({{ stg_enum('source.order_type') }}, 'sale') not in ('sale', 'return') then 'unknown_value'
             when {{ stg_code('source.currency') }} is not null and known_currencies.currency is null then 'unknown_currency'
             when known_customers.key_value is null then 'unknown_reference'
             when known_customers.is_usable = 0 then 'reference_rejected'
@@ -77,12 +81,40 @@ typed as (
 
 ),
 
+self_references as (
+
+    select
+        order_id as key_value,
+        min(order_date) as order_date,
+        max(case when row_rule is null then 1 else 0 end) as is_usable
+    from typed
+    where order_id is not null
+    group by 1
+
+),
+
+original_order_id_checked as (
+
+    select
+        typed.* exclude (row_rule),
+        case
+            when typed.row_rule is not null then typed.row_rule
+            when typed.original_order_id is not null and self_references.key_value is null then 'unknown_reference'
+            when self_references.is_usable = 0 then 'reference_rejected'
+            when typed.order_date < self_references.order_date then 'impossible_date'
+        end as row_rule
+    from typed
+    left join self_references
+        on typed.original_order_id = self_references.key_value
+
+),
+
 key_counts as (
 
     select
         order_id,
         count(distinct dq_raw_row) as key_variants
-    from typed
+    from original_order_id_checked
     where row_rule is null
     group by 1
 
@@ -91,12 +123,12 @@ key_counts as (
 ranked as (
 
     select
-        typed.*,
+        original_order_id_checked.*,
         row_number() over (
-            partition by typed.order_id, typed.row_rule is null
-            order by typed.dq_raw_row
+            partition by original_order_id_checked.order_id, original_order_id_checked.row_rule is null
+            order by original_order_id_checked.dq_raw_row
         ) as key_rank
-    from typed
+    from original_order_id_checked
 
 ),
 
@@ -111,6 +143,8 @@ final as (
         ranked.channel,
         ranked.status,
         ranked.contract_id,
+        ranked.order_type,
+        ranked.original_order_id,
         ranked.is_deleted,
         ranked.dq_row_key,
         ranked.dq_raw_row,

@@ -22,11 +22,11 @@ typed as (
         {{ dq_row_key(['source.response_id']) }} as dq_row_key,
         {{ dq_raw_row(['response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at', 'responsiveness', 'cooperation_quality', 'problem_resolution'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.response_id), '') is null then 'null_key'
-            when nullif(trim(source.surveyed_at), '') is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.responsiveness), '') is not null and {{ stg_number('source.responsiveness') }} is null then 'unparseable_number'
-            when nullif(trim(source.cooperation_quality), '') is not null and {{ stg_number('source.cooperation_quality') }} is null then 'unparseable_number'
-            when nullif(trim(source.problem_resolution), '') is not null and {{ stg_number('source.problem_resolution') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.response_id') }} is null then 'null_key'
+            when {{ stg_trim('source.surveyed_at') }} is not null and {{ stg_timestamp('source.surveyed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.responsiveness') }} is not null and {{ stg_number('source.responsiveness') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.cooperation_quality') }} is not null and {{ stg_number('source.cooperation_quality') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.problem_resolution') }} is not null and {{ stg_number('source.problem_resolution') }} is null then 'unparseable_number'
             when {{ stg_enum('source.respondent_department') }} not in ('presales', 'after_sales', 'finance', 'product', 'delivery') then 'unknown_value'
             when {{ stg_number('source.responsiveness') }} < 1 or {{ stg_number('source.responsiveness') }} > 5 then 'out_of_range'
             when {{ stg_number('source.cooperation_quality') }} < 1 or {{ stg_number('source.cooperation_quality') }} > 5 then 'out_of_range'

@@ -21,11 +21,11 @@ typed as (
         {{ dq_row_key(['source.check_id']) }} as dq_row_key,
         {{ dq_raw_row(['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.check_id), '') is null then 'null_key'
-            when nullif(trim(source.checked_at), '') is not null and {{ stg_timestamp('source.checked_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.passed), '') is not null and {{ stg_bool('source.passed') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.score), '') is not null and {{ stg_number('source.score') }} is null then 'unparseable_number'
-            when nullif(trim(source.is_veto), '') is not null and {{ stg_bool('source.is_veto') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.check_id') }} is null then 'null_key'
+            when {{ stg_trim('source.checked_at') }} is not null and {{ stg_timestamp('source.checked_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.passed') }} is not null and {{ stg_bool('source.passed') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.score') }} is not null and {{ stg_number('source.score') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.is_veto') }} is not null and {{ stg_bool('source.is_veto') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.process_area') }} not in ('quote_approval', 'contract_signing', 'expense_claim', 'large_order_approval') then 'unknown_value'
             when {{ stg_number('source.score') }} < 0 or {{ stg_number('source.score') }} > 100 then 'out_of_range'
             when cast({{ stg_timestamp('source.checked_at') }} as date) > as_of.as_of_date then 'future_date'

@@ -23,11 +23,11 @@ typed as (
         {{ dq_row_key(['source.request_id']) }} as dq_row_key,
         {{ dq_raw_row(['request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at', 'completed_at', 'adopted'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.request_id), '') is null then 'null_key'
-            when nullif(trim(source.requested_at), '') is not null and {{ stg_timestamp('source.requested_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.due_at), '') is not null and {{ stg_timestamp('source.due_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.completed_at), '') is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.adopted), '') is not null and {{ stg_bool('source.adopted') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.request_id') }} is null then 'null_key'
+            when {{ stg_trim('source.requested_at') }} is not null and {{ stg_timestamp('source.requested_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.due_at') }} is not null and {{ stg_timestamp('source.due_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.adopted') }} is not null and {{ stg_bool('source.adopted') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.requesting_department') }} not in ('presales', 'after_sales', 'finance', 'product', 'delivery') then 'unknown_value'
             when {{ stg_enum('source.request_type') }} not in ('customer_feedback', 'requirement_insight', 'market_intel') then 'unknown_value'
             when cast({{ stg_timestamp('source.requested_at') }} as date) > as_of.as_of_date then 'future_date'

@@ -19,9 +19,9 @@ typed as (
         {{ dq_row_key(['source.report_id']) }} as dq_row_key,
         {{ dq_raw_row(['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.report_id), '') is null then 'null_key'
-            when nullif(trim(source.submitted_at), '') is not null and {{ stg_timestamp('source.submitted_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.quality_score), '') is not null and {{ stg_number('source.quality_score') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.report_id') }} is null then 'null_key'
+            when {{ stg_trim('source.submitted_at') }} is not null and {{ stg_timestamp('source.submitted_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.quality_score') }} is not null and {{ stg_number('source.quality_score') }} is null then 'unparseable_number'
             when {{ stg_enum('source.report_type') }} not in ('competitor_analysis', 'customer_health', 'market_trend') then 'unknown_value'
             when {{ stg_number('source.quality_score') }} < 0 or {{ stg_number('source.quality_score') }} > 100 then 'out_of_range'
             when cast({{ stg_timestamp('source.submitted_at') }} as date) > as_of.as_of_date then 'future_date'

@@ -21,14 +21,15 @@ typed as (
         {{ dq_row_key(['source.contribution_id']) }} as dq_row_key,
         {{ dq_raw_row(['contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count', 'instructor_hours'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.contribution_id), '') is null then 'null_key'
-            when nullif(trim(source.contributed_at), '') is not null and {{ stg_timestamp('source.contributed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.accepted), '') is not null and {{ stg_bool('source.accepted') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.citation_count), '') is not null and {{ stg_int('source.citation_count') }} is null then 'unparseable_number'
-            when nullif(trim(source.instructor_hours), '') is not null and {{ stg_number('source.instructor_hours') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.contribution_id') }} is null then 'null_key'
+            when {{ stg_trim('source.contributed_at') }} is not null and {{ stg_timestamp('source.contributed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.accepted') }} is not null and {{ stg_bool('source.accepted') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.citation_count') }} is not null and {{ stg_number('source.citation_count') }} is null then 'unparseable_number'
+            when {{ stg_number('source.citation_count') }} <> trunc({{ stg_number('source.citation_count') }}) then 'unparseable_number'
+            when {{ stg_trim('source.instructor_hours') }} is not null and {{ stg_number('source.instructor_hours') }} is null then 'unparseable_number'
             when {{ stg_enum('source.contribution_type') }} not in ('case_study', 'pitfall_guide', 'talk') then 'unknown_value'
-            when {{ stg_int('source.citation_count') }} < 0 then 'out_of_range'
-            when {{ stg_number('source.instructor_hours') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.citation_count') }} < 0 or {{ stg_number('source.citation_count') }} > 1e+09 then 'out_of_range'
+            when {{ stg_number('source.instructor_hours') }} < 0 or {{ stg_number('source.instructor_hours') }} > 100000 then 'out_of_range'
             when cast({{ stg_timestamp('source.contributed_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule
     from source

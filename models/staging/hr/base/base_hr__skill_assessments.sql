@@ -20,9 +20,9 @@ typed as (
         {{ dq_row_key(['source.assessment_id']) }} as dq_row_key,
         {{ dq_raw_row(['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.assessment_id), '') is null then 'null_key'
-            when nullif(trim(source.assessed_at), '') is not null and {{ stg_timestamp('source.assessed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.score), '') is not null and {{ stg_number('source.score') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.assessment_id') }} is null then 'null_key'
+            when {{ stg_trim('source.assessed_at') }} is not null and {{ stg_timestamp('source.assessed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.score') }} is not null and {{ stg_number('source.score') }} is null then 'unparseable_number'
             when {{ stg_enum('source.skill') }} not in ('needs_discovery', 'value_communication', 'negotiation', 'solution_design', 'objection_handling', 'customer_management') then 'unknown_value'
             when {{ stg_enum('source.assessor_type') }} not in ('simulation', 'manager', 'peer', 'customer', 'self') then 'unknown_value'
             when {{ stg_number('source.score') }} < 0 or {{ stg_number('source.score') }} > 100 then 'out_of_range'

@@ -24,15 +24,15 @@ typed as (
         {{ dq_row_key(['source.training_id']) }} as dq_row_key,
         {{ dq_raw_row(['training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at', 'hours', 'exam_score', 'passed'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.training_id), '') is null then 'null_key'
-            when nullif(trim(source.is_self_directed), '') is not null and {{ stg_bool('source.is_self_directed') }} is null then 'unparseable_boolean'
-            when nullif(trim(source.started_at), '') is not null and {{ stg_timestamp('source.started_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.completed_at), '') is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'
-            when nullif(trim(source.hours), '') is not null and {{ stg_number('source.hours') }} is null then 'unparseable_number'
-            when nullif(trim(source.exam_score), '') is not null and {{ stg_number('source.exam_score') }} is null then 'unparseable_number'
-            when nullif(trim(source.passed), '') is not null and {{ stg_bool('source.passed') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.training_id') }} is null then 'null_key'
+            when {{ stg_trim('source.is_self_directed') }} is not null and {{ stg_bool('source.is_self_directed') }} is null then 'unparseable_boolean'
+            when {{ stg_trim('source.started_at') }} is not null and {{ stg_timestamp('source.started_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null then 'unparseable_timestamp'
+            when {{ stg_trim('source.hours') }} is not null and {{ stg_number('source.hours') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.exam_score') }} is not null and {{ stg_number('source.exam_score') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.passed') }} is not null and {{ stg_bool('source.passed') }} is null then 'unparseable_boolean'
             when {{ stg_enum('source.topic') }} not in ('product', 'policy', 'competitor', 'industry', 'skills') then 'unknown_value'
-            when {{ stg_number('source.hours') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.hours') }} < 0 or {{ stg_number('source.hours') }} > 100000 then 'out_of_range'
             when {{ stg_number('source.exam_score') }} < 0 or {{ stg_number('source.exam_score') }} > 100 then 'out_of_range'
             when cast({{ stg_timestamp('source.started_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

@@ -18,12 +18,14 @@ typed as (
         {{ dq_row_key(['source.region_code', 'source.category', 'source.year']) }} as dq_row_key,
         {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.region_code), '') is null then 'null_key'
-            when nullif(trim(source.category), '') is null then 'null_key'
-            when nullif(trim(source.year), '') is null then 'null_key'
-            when nullif(trim(source.year), '') is not null and {{ stg_int('source.year') }} is null then 'unparseable_number'
-            when nullif(trim(source.market_size_amount), '') is not null and {{ stg_money('source.market_size_amount') }} is null then 'unparseable_number'
-            when {{ stg_money('source.market_size_amount') }} < 0 then 'out_of_range'
+            when {{ stg_trim('source.region_code') }} is null then 'null_key'
+            when {{ stg_trim('source.category') }} is null then 'null_key'
+            when {{ stg_trim('source.year') }} is null then 'null_key'
+            when {{ stg_trim('source.year') }} is not null and {{ stg_number('source.year') }} is null then 'unparseable_number'
+            when {{ stg_number('source.year') }} <> trunc({{ stg_number('source.year') }}) then 'unparseable_number'
+            when {{ stg_trim('source.market_size_amount') }} is not null and {{ stg_number('source.market_size_amount') }} is null then 'unparseable_number'
+            when {{ stg_number('source.year') }} < 1900 or {{ stg_number('source.year') }} > 2200 then 'out_of_range'
+            when {{ stg_number('source.market_size_amount') }} < 0 or {{ stg_number('source.market_size_amount') }} > 1e+13 then 'out_of_range'
         end as row_rule
     from source
 

@@ -21,17 +21,18 @@ typed as (
         {{ dq_row_key(['source.target_grain', 'source.entity_id', 'source.month']) }} as dq_row_key,
         {{ dq_raw_row(['target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers', 'target_collection_rate', 'target_gross_margin_rate'], []) }} as dq_raw_row,
         case
-            when nullif(trim(source.target_grain), '') is null then 'null_key'
-            when nullif(trim(source.entity_id), '') is null then 'null_key'
-            when nullif(trim(source.month), '') is null then 'null_key'
-            when nullif(trim(source.month), '') is not null and {{ stg_date('source.month') }} is null then 'unparseable_date'
-            when nullif(trim(source.target_sales_amount), '') is not null and {{ stg_money('source.target_sales_amount') }} is null then 'unparseable_number'
-            when nullif(trim(source.target_new_customers), '') is not null and {{ stg_int('source.target_new_customers') }} is null then 'unparseable_number'
-            when nullif(trim(source.target_collection_rate), '') is not null and {{ stg_number('source.target_collection_rate') }} is null then 'unparseable_number'
-            when nullif(trim(source.target_gross_margin_rate), '') is not null and {{ stg_number('source.target_gross_margin_rate') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.target_grain') }} is null then 'null_key'
+            when {{ stg_trim('source.entity_id') }} is null then 'null_key'
+            when {{ stg_trim('source.month') }} is null then 'null_key'
+            when {{ stg_trim('source.month') }} is not null and {{ stg_date('source.month') }} is null then 'unparseable_date'
+            when {{ stg_trim('source.target_sales_amount') }} is not null and {{ stg_number('source.target_sales_amount') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.target_new_customers') }} is not null and {{ stg_number('source.target_new_customers') }} is null then 'unparseable_number'
+            when {{ stg_number('source.target_new_customers') }} <> trunc({{ stg_number('source.target_new_customers') }}) then 'unparseable_number'
+            when {{ stg_trim('source.target_collection_rate') }} is not null and {{ stg_number('source.target_collection_rate') }} is null then 'unparseable_number'
+            when {{ stg_trim('source.target_gross_margin_rate') }} is not null and {{ stg_number('source.target_gross_margin_rate') }} is null then 'unparseable_number'
             when {{ stg_enum('source.target_grain') }} not in ('rep', 'team') then 'unknown_value'
-            when {{ stg_money('source.target_sales_amount') }} < 0 then 'out_of_range'
-            when {{ stg_int('source.target_new_customers') }} < 0 then 'out_of_range'
+            when {{ stg_number('source.target_sales_amount') }} < 0 or {{ stg_number('source.target_sales_amount') }} > 1e+12 then 'out_of_range'
+            when {{ stg_number('source.target_new_customers') }} < 0 or {{ stg_number('source.target_new_customers') }} > 1e+09 then 'out_of_range'
             when {{ stg_number('source.target_collection_rate') }} < 0 or {{ stg_number('source.target_collection_rate') }} > 1 then 'out_of_range'
             when {{ stg_number('source.target_gross_margin_rate') }} < -1 or {{ stg_number('source.target_gross_margin_rate') }} > 1 then 'out_of_range'
         end as row_rule
