@@ -74,21 +74,26 @@ sales_with_comparisons as (
 
 ),
 
+{#- Every target of a reporting period gets a row: an entity with a target and no sales has
+    attained 0 (not "no figure"). -#}
 attainment as (
 
     select
-        sales.grain,
-        sales.entity_id,
-        sales.period_type,
-        sales.period_start,
-        sales.value as sales_amount,
+        targets.grain,
+        targets.entity_id,
+        targets.period_type,
+        targets.period_start,
+        coalesce(sales.value, 0) as sales_amount,
         targets.target_value as target_sales_amount
-    from sales
-    inner join targets
-        on sales.grain = targets.grain
-        and sales.entity_id = targets.entity_id
-        and sales.period_type = targets.period_type
-        and sales.period_start = targets.period_start
+    from targets
+    inner join periods
+        on targets.period_type = periods.period_type
+        and targets.period_start = periods.period_start
+    left join sales
+        on targets.grain = sales.grain
+        and targets.entity_id = sales.entity_id
+        and targets.period_type = sales.period_type
+        and targets.period_start = sales.period_start
 
 ),
 
