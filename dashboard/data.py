@@ -448,6 +448,12 @@ def indicator_snapshot(
 
     ``codes`` / ``entity_ids`` narrow the rows (None = all visible); an id outside the
     principal's scope simply returns no row.
+
+    A running period (not complete at the as-of date) is compared with the same span of the
+    previous period and of last year, up to the same day (``*_span_start``/``*_span_end`` say
+    which days): sales_amount takes them from the growth indicators' denominators; another
+    summed indicator has no same-span figure, so no comparison (never one with a whole period);
+    rates, means and states compare their levels as for closed periods.
     """
     return query(
         SCOPE_CTES
@@ -456,7 +462,8 @@ def indicator_snapshot(
             select *
             from main.indicator_values
             where grain = $grain and period_type = $period_type
-                and (not $filter_codes or indicator_code in (select unnest(string_split($codes, ','))))
+                and (not $filter_codes or indicator_code in (select unnest(string_split($codes, ',')))
+                    or indicator_code in ('sales_growth_pop', 'sales_growth_yoy'))
                 and (not $filter_entity_ids or entity_id in (select unnest(string_split($entity_ids, ','))))
         ),
 
@@ -480,12 +487,33 @@ def indicator_snapshot(
             current_period.unit,
             current_period.numerator,
             current_period.denominator,
-            previous_period.value as previous_value,
-            last_year.value as last_year_value
+            case
+                when periods.is_complete then previous_period.value
+                when current_period.indicator_code = 'sales_amount' then growth_pop.denominator
+                when catalog.period_aggregation = 'sum' then null
+                else previous_period.value
+            end as previous_value,
+            case
+                when periods.is_complete then last_year.value
+                when current_period.indicator_code = 'sales_amount' then growth_yoy.denominator
+                when catalog.period_aggregation = 'sum' then null
+                else last_year.value
+            end as last_year_value,
+            not periods.is_complete as is_running,
+            periods.previous_period_start as previous_span_start,
+            case
+                when periods.is_complete then cast(periods.period_start - interval 1 day as date)
+                else cast(periods.period_end_as_of - to_months(
+                    case periods.period_type when 'month' then 1 when 'quarter' then 3 else 12 end) as date)
+            end as previous_span_end,
+            periods.same_period_last_year_start as last_year_span_start,
+            cast(periods.period_end_as_of - to_months(12) as date) as last_year_span_end
         from visible as current_period
         inner join main.dim_periods as periods
             on current_period.period_type = periods.period_type
             and current_period.period_start = periods.period_start
+        left join reference.indicator_catalog as catalog
+            on current_period.indicator_code = catalog.indicator_code
         left join visible as previous_period
             on current_period.indicator_code = previous_period.indicator_code
             and current_period.entity_id = previous_period.entity_id
@@ -494,7 +522,16 @@ def indicator_snapshot(
             on current_period.indicator_code = last_year.indicator_code
             and current_period.entity_id = last_year.entity_id
             and last_year.period_start = periods.same_period_last_year_start
+        left join visible as growth_pop
+            on growth_pop.indicator_code = 'sales_growth_pop'
+            and current_period.entity_id = growth_pop.entity_id
+            and current_period.period_start = growth_pop.period_start
+        left join visible as growth_yoy
+            on growth_yoy.indicator_code = 'sales_growth_yoy'
+            and current_period.entity_id = growth_yoy.entity_id
+            and current_period.period_start = growth_yoy.period_start
         where current_period.period_start = $period_start
+            and (not $filter_codes or current_period.indicator_code in (select unnest(string_split($codes, ','))))
         order by current_period.indicator_code, current_period.entity_id
         """,
         _scoped(

@@ -7,6 +7,7 @@ use 万 (10⁴) and 亿 (10⁸); English ones K / M / B.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -101,6 +102,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "vs_target": ("目标 {target}，达成 {attainment}", "target {target}, attained {attainment}"),
     "no_target": ("无目标", "no target"),
     "vs_last_year": ("同比 {delta}", "vs last year {delta}"),
+    # a running period is compared with the same span (up to the same day), and says which
+    "vs_span": ("对比 {span}", "vs {span}"),
+    "vs_last_year_span": ("同比（对比 {span}）{delta}", "vs {span} {delta}"),
     "no_data": ("暂无数据", "No data"),
     "dimension_glance": (
         "较上期改善的指标数 / 有数据的指标数（该维度共 {total} 项指标）",
@@ -333,6 +337,26 @@ def format_delta(current: Any, base: Any, unit: str | None, lang: str) -> str | 
     if unit == "flag":
         return f"{cur - ref:+.0f}"
     return f"{cur - ref:+,.1f}"
+
+
+def _day(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def span_label(start: Any, end: Any, lang: str) -> str:
+    """Days compared with: "1–15 Oct 2025" / "2025-10-01~10-15" (years shown when they differ)."""
+    a, b = _day(start), _day(end)
+    if lang == "zh":
+        return f"{a:%Y-%m-%d}~{b:%m-%d}" if a.year == b.year else f"{a:%Y-%m-%d}~{b:%Y-%m-%d}"
+    if a.year != b.year:
+        return f"{a.day} {a:%b %Y}–{b.day} {b:%b %Y}"
+    if a.month != b.month:
+        return f"{a.day} {a:%b}–{b.day} {b:%b %Y}"
+    return f"{a.day}–{b.day} {b:%b %Y}"
 
 
 def attainment_band(attainment: Any) -> str:

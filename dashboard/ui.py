@@ -11,7 +11,7 @@ team outside the user's scope) is dropped, never shown.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -321,12 +321,13 @@ def kpi_card(ctx: Context, code: str, row: pd.Series | None, trend: Sequence[flo
             return
         delta = i18n.format_delta(row["value"], row.get("previous_value"), unit, ctx.lang)
         chart = [float(v) for v in trend if not i18n.is_missing(v)] if trend is not None else None
+        spans = running_spans(ctx, row)
         st.metric(
             catalog.name(code),
             catalog.format(code, row["value"]),
             delta=delta,
             delta_color=catalog.delta_color(code),
-            delta_description=ctx.t("vs_previous") if delta else None,
+            delta_description=(ctx.t("vs_span", span=spans[0]) if spans else ctx.t("vs_previous")) if delta else None,
             help=catalog.definition(code),
             chart_data=chart if chart and len(chart) > 1 else None,
             chart_type="line",
@@ -340,7 +341,18 @@ def kpi_card(ctx: Context, code: str, row: pd.Series | None, trend: Sequence[flo
                 attainment=i18n.format_value(row.get("attainment"), "ratio", ctx.lang),
             )
         yoy = i18n.format_delta(row["value"], row.get("last_year_value"), unit, ctx.lang) or "—"
-        st.caption(f"{target_text} · {ctx.t('vs_last_year', delta=yoy)}")
+        last_year = ctx.t("vs_last_year_span", span=spans[1], delta=yoy) if spans else ctx.t("vs_last_year", delta=yoy)
+        st.caption(f"{target_text} · {last_year}")
+
+
+def running_spans(ctx: Context, row: pd.Series | Mapping[str, Any]) -> tuple[str, str] | None:
+    """For a running period: the labels of the days compared with (previous period, last year)."""
+    if not bool(row.get("is_running")) or i18n.is_missing(row.get("previous_span_end")):
+        return None
+    return (
+        i18n.span_label(row["previous_span_start"], row["previous_span_end"], ctx.lang),
+        i18n.span_label(row["last_year_span_start"], row["last_year_span_end"], ctx.lang),
+    )
 
 
 @dataclass(frozen=True)
@@ -432,6 +444,7 @@ def scorecard(ctx: Context, snapshot: pd.DataFrame) -> pd.DataFrame:
     for _, row in snapshot.iterrows():
         code = row["indicator_code"]
         unit = ctx.catalog.unit(code) or row.get("unit")
+        spans = running_spans(ctx, row)
         dimension = ctx.catalog.dimension(code) or ""
         rows.append(
             {
@@ -443,14 +456,25 @@ def scorecard(ctx: Context, snapshot: pd.DataFrame) -> pd.DataFrame:
                 "value_text": i18n.format_value(row["value"], unit, ctx.lang),
                 "target_text": i18n.format_value(row.get("target_value"), unit, ctx.lang),
                 "attainment": row.get("attainment"),
-                "vs_previous": i18n.format_delta(row["value"], row.get("previous_value"), unit, ctx.lang) or "—",
-                "vs_last_year": i18n.format_delta(row["value"], row.get("last_year_value"), unit, ctx.lang) or "—",
+                "vs_previous": _with_span(
+                    i18n.format_delta(row["value"], row.get("previous_value"), unit, ctx.lang), spans, 0
+                ),
+                "vs_last_year": _with_span(
+                    i18n.format_delta(row["value"], row.get("last_year_value"), unit, ctx.lang), spans, 1
+                ),
             }
         )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
     return frame.sort_values(["dimension_order", "indicator_code"]).reset_index(drop=True)
+
+
+def _with_span(delta: str | None, spans: tuple[str, str] | None, which: int) -> str:
+    """A delta of a running period says which days it compares with."""
+    if not delta:
+        return "—"
+    return f"{delta} ({spans[which]})" if spans else delta
 
 
 SCORECARD_COLUMNS = (

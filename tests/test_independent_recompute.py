@@ -111,16 +111,44 @@ def test_new_product_sales_share(published, sales):
     assert_matches(published, _frame("new_product_sales_share", sales, value), ["team", "rep", "customer"])
 
 
+def _span_sales(lines: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Net sales of order dates in [start, end] per grain entity (grain, entity_id, previous)."""
+    ev = lines[(lines["order_date"] >= start) & (lines["order_date"] <= end)]
+    out = []
+    for grain, key in (("team", "team_id"), ("rep", "rep_id"), ("customer", "customer_id"), ("product", "product_id")):
+        agg = ev.groupby(ev[key].fillna("unassigned"))["net_sales"].sum()
+        out.append(pd.DataFrame({"grain": grain, "entity_id": agg.index, "previous": agg.values}))
+    if len(ev):
+        out.append(pd.DataFrame({"grain": ["company"], "entity_id": ["company"], "previous": [ev["net_sales"].sum()]}))
+    return pd.concat(out, ignore_index=True)
+
+
 @pytest.mark.parametrize("code,months_back", [("sales_growth_pop", None), ("sales_growth_yoy", 12)])
-def test_sales_growth(published, sales, code, months_back):
+def test_sales_growth(published, sales, lines, as_of, code, months_back):
+    """Closed periods compare whole with whole; the running period (end after the as-of date)
+    compares with the same span of the comparison period, up to as-of minus the offset (a day
+    missing in the comparison month: its last day, as pandas' DateOffset clamps)."""
     s = sales.copy()
     length = {"month": 1, "quarter": 3, "year": 12, "fiscal_year": 12}
     back = s["period_type"].map(length) if months_back is None else pd.Series(months_back, index=s.index)
+    s["months_back"] = back.astype(int)
     s["compare_start"] = [ps - pd.DateOffset(months=int(m)) for ps, m in zip(s["period_start"], back, strict=True)]
+    s["period_end"] = [
+        ps + pd.DateOffset(months=length[pt]) - pd.Timedelta(days=1)
+        for ps, pt in zip(s["period_start"], s["period_type"], strict=True)
+    ]
+    running = s["period_end"] > as_of
     prev = s[["grain", "entity_id", "period_type", "period_start", "net_sales"]].rename(
         columns={"period_start": "compare_start", "net_sales": "previous"}
     )
-    s = s.merge(prev, on=["grain", "entity_id", "period_type", "compare_start"], how="inner")
+    closed = s[~running].merge(prev, on=["grain", "entity_id", "period_type", "compare_start"], how="inner")
+    parts = [closed]
+    for (_, start), group in s[running].groupby(["period_type", "period_start"]):
+        m = int(group["months_back"].iloc[0])
+        span = _span_sales(lines, start - pd.DateOffset(months=m), as_of - pd.DateOffset(months=m))
+        parts.append(group.merge(span, on=["grain", "entity_id"], how="inner"))
+    s = pd.concat(parts, ignore_index=True)
+    assert running.any(), "the demo's latest periods are running: the span comparison must be exercised"
     value = ratio(s["net_sales"] - s["previous"], s["previous"])
     assert_matches(published, _frame(code, s, value), ["team", "rep", "customer", "product", "company"])
 
@@ -275,7 +303,9 @@ def test_rep_sales_target_attainment(published, sales, landing):
         )
         out.append(agg.reset_index().assign(grain="rep", period_type=period_type))
     targets = pd.concat(out, ignore_index=True)
-    df = sales[sales["grain"] == "rep"].merge(
-        targets, on=["grain", "entity_id", "period_type", "period_start"], how="inner"
+    # A rep with a target and no sales in the period has attained 0 (a row, not a gap).
+    df = targets.merge(
+        sales[sales["grain"] == "rep"], on=["grain", "entity_id", "period_type", "period_start"], how="left"
     )
+    df["net_sales"] = df["net_sales"].fillna(0.0)
     assert_matches(published, _frame("sales_target_attainment", df, ratio(df["net_sales"], df["target"])), ["rep"])

@@ -16,7 +16,8 @@
       team on the order date) / cac of the period (int_indicators__customer_base);
       clv_cac_healthy = 1 when the ratio reaches var clv_cac_healthy_ratio.
     - high_value_sales_share: net sales to customers whose tier is 'high' at the period's end /
-      net sales, by the order's rep and that rep's team on the order date (like sales_amount). -#}
+      net sales, by the order's rep and that rep's team on the order date (like sales_amount).
+      NULL (unknown, not 0) when no customer has a CLV tier at the period's end. -#}
 with snapshots as (
 
     select * from {{ ref('fct_customer_clv_snapshots') }}
@@ -255,6 +256,16 @@ clv_cac as (
 
 ),
 
+{#- Dates at which some customer has a CLV tier: without any, high_value_sales_share is unknown
+    (NULL), not 0. -#}
+tiered_dates as (
+
+    select distinct as_of_date
+    from snapshots
+    where clv_tier is not null
+
+),
+
 period_lines as (
 
     select
@@ -263,7 +274,8 @@ period_lines as (
         periodized.rep_id,
         periodized.team_id,
         periodized.net_sales,
-        snapshots.clv_tier
+        snapshots.clv_tier,
+        case when tiered_dates.as_of_date is not null then 1 else 0 end as has_tiers
     from (
         select
             period_types.period_type,
@@ -281,6 +293,8 @@ period_lines as (
     left join snapshots
         on periodized.customer_id = snapshots.customer_id
         and periods.period_end_as_of = snapshots.as_of_date
+    left join tiered_dates
+        on periods.period_end_as_of = tiered_dates.as_of_date
 
 ),
 
@@ -291,6 +305,7 @@ high_value_rollup as (
         [
             "sum(case when clv_tier = 'high' then net_sales else 0 end) as high_value_net_sales",
             'sum(net_sales) as net_sales',
+            'max(has_tiers) as has_tiers',
         ],
         ['team', 'rep', 'company'],
     ) }}
@@ -324,7 +339,8 @@ indicators as (
         where='clv_cac_ratio is not null') }}
     union all
     {{ indicator_rows('high_value_rollup', 'high_value_sales_share',
-        safe_divide('high_value_net_sales', 'net_sales'), 'high_value_net_sales', 'net_sales') }}
+        'case when has_tiers = 1 then ' ~ safe_divide('high_value_net_sales', 'net_sales') ~ ' end',
+        'case when has_tiers = 1 then high_value_net_sales end', 'net_sales') }}
 
 )
 

@@ -1,7 +1,8 @@
 {#- Customer base: new_customers, customer_retention_rate and cac.
     new_customers: effective new customers (fct_customer_acquisitions; a lapsed customer who
     returns counts again), credited to the acquisition order's rep and that rep's team on the
-    order date.
+    order date. An entity with a new-customer target in a reporting period and no new customer
+    has 0 (so its attainment is 0, not missing).
     customer_retention_rate: over the customers each owner rep holds at the period's end (and
     that rep's team on that date): (active at end - acquired in the period) / active at start
     (the day before the period starts); the three counts over that same set of customers.
@@ -71,6 +72,43 @@ new_customers as (
         ['count(*) as new_customers'],
         ['team', 'rep', 'company'],
     ) }}
+
+),
+
+new_customer_targets as (
+
+    select
+        targets.period_type,
+        targets.period_start,
+        targets.grain,
+        targets.entity_id
+    from {{ ref('int_indicator_targets') }} as targets
+    inner join periods
+        on targets.period_type = periods.period_type
+        and targets.period_start = periods.period_start
+    where targets.indicator_code = 'new_customers'
+        and targets.grain in ({{ "'" ~ (['team', 'rep', 'company'] | select('in', var('report_grains')) | join("', '")) ~ "'" }})
+
+),
+
+new_customers_or_target as (
+
+    select period_type, period_start, grain, entity_id, new_customers
+    from new_customers
+    union all
+    select
+        new_customer_targets.period_type,
+        new_customer_targets.period_start,
+        new_customer_targets.grain,
+        new_customer_targets.entity_id,
+        0 as new_customers
+    from new_customer_targets
+    left join new_customers
+        on new_customer_targets.period_type = new_customers.period_type
+        and new_customer_targets.period_start = new_customers.period_start
+        and new_customer_targets.grain = new_customers.grain
+        and new_customer_targets.entity_id = new_customers.entity_id
+    where new_customers.entity_id is null
 
 ),
 
@@ -151,7 +189,7 @@ cac as (
 
 indicators as (
 
-    {{ indicator_rows('new_customers', 'new_customers', 'new_customers', 'new_customers') }}
+    {{ indicator_rows('new_customers_or_target', 'new_customers', 'new_customers', 'new_customers') }}
     union all
     {{ indicator_rows('retention', 'customer_retention_rate',
         safe_divide('active_at_end - acquired_in_period', 'active_at_start'),

@@ -119,6 +119,10 @@ products_on_sale as (
 
 ),
 
+{#- Numerator and denominator count the same population: the customers active at d. A first
+    purchase may be a $0 line (a free sample): it is a real purchase, so it counts as a trial, but
+    only of a customer whom net-positive orders make active at d, like every customer of the
+    denominator. -#}
 trials as (
 
     select
@@ -130,6 +134,11 @@ trials as (
     inner join first_purchases
         on first_purchases.first_purchase_date >= periods.period_start
         and first_purchases.first_purchase_date <= periods.period_end_as_of
+    inner join customer_status
+        on periods.period_type = customer_status.period_type
+        and periods.period_start = customer_status.period_start
+        and first_purchases.customer_id = customer_status.customer_id
+        and customer_status.is_active_at_end
     group by 1, 2, 3
 
 ),

@@ -1,7 +1,17 @@
-{#- Sales results from order lines: sales_amount, gross_margin_rate, new_product_sales_share. -#}
+{#- Sales results from order lines: sales_amount, gross_margin_rate, new_product_sales_share.
+    new_product_sales_share is unknown (NULL, never 0) for the whole company when no product has
+    a launch date: which sales are of new products cannot be told. Once some products have one,
+    a product without a launch date counts as not new. -#}
 with order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
+
+),
+
+launch_dates_known as (
+
+    select count(launch_date) > 0 as is_known
+    from {{ ref('dim_products') }}
 
 ),
 
@@ -29,7 +39,8 @@ indicators as (
         safe_divide('gross_profit', 'net_sales_with_cost'), 'gross_profit', 'net_sales_with_cost') }}
     union all
     {{ indicator_rows('rolled_up', 'new_product_sales_share',
-        safe_divide('new_product_net_sales', 'net_sales'), 'new_product_net_sales', 'net_sales') }}
+        'case when (select is_known from launch_dates_known) then ' ~ safe_divide('new_product_net_sales', 'net_sales') ~ ' end',
+        'case when (select is_known from launch_dates_known) then new_product_net_sales end', 'net_sales') }}
 
 )
 

@@ -1,5 +1,11 @@
 {#- Indicators derived from sales_amount: growth (period over period, year over year), target
     attainment, market share and its growth, customer concentration and its warning flag.
+    Running periods (the latest month, quarter, year or fiscal year, not complete at the as-of
+    date): growth compares the period to date with the same span of the comparison period, from
+    its start up to the same day (as-of date - the period's length, or - 12 months year over
+    year), never with the whole comparison period. Where that day does not exist in the
+    comparison month (a quarter running to 31 May against Q1: "31 February"), the span ends on
+    that month's last day (28/29 February). Closed periods compare whole with whole.
     Market share: team by its region's market (all categories), product by its category's
     (all regions), company by the whole market. Market sizes are yearly: a period's market size is the sum of its months' twelfths, up to
     the as-of month (so a running year is compared with the part of the market it covers). -#}
@@ -47,6 +53,59 @@ products as (
 
 ),
 
+{#- The comparison spans of the running periods: previous period and same period last year,
+    each from its start up to the same day. -#}
+comparison_spans as (
+
+    select
+        period_type,
+        period_start,
+        'previous' as comparison,
+        previous_period_start as span_start,
+        cast({{ dbt.dateadd('month', '-1 * (' ~ period_months('period_type') ~ ')', 'period_end_as_of') }} as date) as span_end
+    from periods
+    where not is_complete
+    union all
+    select
+        period_type,
+        period_start,
+        'last_year' as comparison,
+        same_period_last_year_start as span_start,
+        cast({{ dbt.dateadd('month', -12, 'period_end_as_of') }} as date) as span_end
+    from periods
+    where not is_complete
+
+),
+
+span_lines as (
+
+    select
+        comparison_spans.period_type,
+        comparison_spans.period_start,
+        comparison_spans.comparison,
+        order_lines.team_id,
+        order_lines.rep_id,
+        order_lines.customer_id,
+        order_lines.product_id,
+        order_lines.net_sales
+    from comparison_spans
+    inner join order_lines
+        on order_lines.order_date >= comparison_spans.span_start
+        and order_lines.order_date <= comparison_spans.span_end
+
+),
+
+span_sales as (
+
+    {{ rollup_by_grain_and_period(
+        'span_lines', none,
+        ['sum(net_sales) as net_sales'],
+        ['team', 'rep', 'customer', 'product', 'company'],
+        breakdown_keys=['comparison'],
+    ) }}
+
+),
+
 sales_with_comparisons as (
 
     select
@@ -55,8 +114,8 @@ sales_with_comparisons as (
         sales.period_type,
         sales.period_start,
         sales.value as sales_amount,
-        previous.value as previous_sales_amount,
-        last_year.value as last_year_sales_amount
+        case when periods.is_complete then previous.value else previous_span.net_sales end as previous_sales_amount,
+        case when periods.is_complete then last_year.value else last_year_span.net_sales end as last_year_sales_amount
     from sales
     inner join periods
         on sales.period_type = periods.period_type
@@ -71,24 +130,41 @@ sales_with_comparisons as (
         and sales.entity_id = last_year.entity_id
         and sales.period_type = last_year.period_type
         and last_year.period_start = periods.same_period_last_year_start
+    left join span_sales as previous_span
+        on sales.grain = previous_span.grain
+        and sales.entity_id = previous_span.entity_id
+        and sales.period_type = previous_span.period_type
+        and sales.period_start = previous_span.period_start
+        and previous_span.comparison = 'previous'
+    left join span_sales as last_year_span
+        on sales.grain = last_year_span.grain
+        and sales.entity_id = last_year_span.entity_id
+        and sales.period_type = last_year_span.period_type
+        and sales.period_start = last_year_span.period_start
+        and last_year_span.comparison = 'last_year'
 
 ),
 
+{#- Every target of a reporting period gets a row: an entity with a target and no sales has
+    attained 0 (not "no figure"). -#}
 attainment as (
 
     select
-        sales.grain,
-        sales.entity_id,
-        sales.period_type,
-        sales.period_start,
-        sales.value as sales_amount,
+        targets.grain,
+        targets.entity_id,
+        targets.period_type,
+        targets.period_start,
+        coalesce(sales.value, 0) as sales_amount,
         targets.target_value as target_sales_amount
-    from sales
-    inner join targets
-        on sales.grain = targets.grain
-        and sales.entity_id = targets.entity_id
-        and sales.period_type = targets.period_type
-        and sales.period_start = targets.period_start
+    from targets
+    inner join periods
+        on targets.period_type = periods.period_type
+        and targets.period_start = periods.period_start
+    left join sales
+        on targets.grain = sales.grain
+        and targets.entity_id = sales.entity_id
+        and targets.period_type = sales.period_type
+        and targets.period_start = sales.period_start
 
 ),
 
@@ -171,6 +247,25 @@ market_share as (
 
 ),
 
+{#- A running period's share is compared with last year's share over the same span: its sales up
+    to the same day over the market of its months up to that day's month. -#}
+last_year_span_market as (
+
+    select
+        comparison_spans.period_type,
+        comparison_spans.period_start,
+        market_by_entity_month.grain,
+        market_by_entity_month.entity_id,
+        sum(market_by_entity_month.market_size_amount) as market_size_amount
+    from comparison_spans
+    inner join market_by_entity_month
+        on market_by_entity_month.month_start >= comparison_spans.span_start
+        and market_by_entity_month.month_start <= comparison_spans.span_end
+    where comparison_spans.comparison = 'last_year'
+    group by 1, 2, 3, 4
+
+),
+
 market_share_growth as (
 
     select
@@ -179,7 +274,10 @@ market_share_growth as (
         market_share.period_type,
         market_share.period_start,
         market_share.share,
-        last_year.share as last_year_share
+        case
+            when periods.is_complete then last_year.share
+            else {{ safe_divide('last_year_span.net_sales', 'last_year_span_market.market_size_amount') }}
+        end as last_year_share
     from market_share
     inner join periods
         on market_share.period_type = periods.period_type
@@ -189,6 +287,17 @@ market_share_growth as (
         and market_share.entity_id = last_year.entity_id
         and market_share.period_type = last_year.period_type
         and last_year.period_start = periods.same_period_last_year_start
+    left join span_sales as last_year_span
+        on market_share.grain = last_year_span.grain
+        and market_share.entity_id = last_year_span.entity_id
+        and market_share.period_type = last_year_span.period_type
+        and market_share.period_start = last_year_span.period_start
+        and last_year_span.comparison = 'last_year'
+    left join last_year_span_market
+        on market_share.grain = last_year_span_market.grain
+        and market_share.entity_id = last_year_span_market.entity_id
+        and market_share.period_type = last_year_span_market.period_type
+        and market_share.period_start = last_year_span_market.period_start
 
 ),
 

@@ -1,5 +1,9 @@
-{#- Spells of activity of each customer. A net-positive order on day o keeps the customer
-    active on [o, o + active window); overlapping windows merge into one spell. A customer is
+{#- Spells of activity of each customer. A customer is active at d when a net-positive order
+    falls in (d − active window, d]: an order of day o keeps the customer active on
+    [o, active_window_end(o)) (o + window, or the day after the target month's end when adding
+    the window clamps the day: 29 Feb + 12 months). Windows that overlap or touch merge into one
+    spell: a next order on the day the previous window ends (exactly 12 months later) continues
+    the spell, since the customer is active every day. A customer is
     active at d when d falls in one of its spells; a spell's start is an activation: the
     customer's first order, or the return of a customer who had lapsed. -#}
 with order_lines as (
@@ -40,7 +44,7 @@ flagged as (
         net_positive_orders.*,
         case
             when previous_order_date is null then 1
-            when order_date >= cast({{ dbt.dateadd('month', var('active_window_months'), 'previous_order_date') }} as date) then 1
+            when order_date > {{ active_window_end('previous_order_date') }} then 1
             else 0
         end as starts_spell
     from net_positive_orders
@@ -65,7 +69,7 @@ final as (
         customer_id,
         spell_number,
         min(order_date) as spell_start_date,
-        cast({{ dbt.dateadd('month', var('active_window_months'), 'max(order_date)') }} as date) as spell_end_date,
+        {{ active_window_end('max(order_date)') }} as spell_end_date,
         max(order_date) as last_order_date,
         count(*) as orders_in_spell
     from numbered

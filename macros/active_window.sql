@@ -1,0 +1,16 @@
+{#-
+    active_window_end(date_expr)
+    First day on which an order of date_expr no longer makes its customer active. The spec's
+    window: a customer is active at d when a net-positive order falls in (d − N months, d]
+    (N = var active_window_months), so the order of day o counts while d − N months < o.
+    That is o + N months, except when adding N months clamps a day that the target month lacks
+    (o = 29 Feb + 12 months = 28 Feb; o = 31 Jan + 1 month = 29 Feb): then d − N months is still
+    before o through the target month's last day, and the window ends the day after it.
+-#}
+{% macro active_window_end(date_expr) -%}
+    {%- set shifted = dbt.dateadd('month', var('active_window_months'), date_expr) -%}
+    cast(case
+        when extract(day from {{ shifted }}) = extract(day from {{ date_expr }}) then {{ shifted }}
+        else {{ dbt.dateadd('day', 1, shifted) }}
+    end as date)
+{%- endmacro %}
