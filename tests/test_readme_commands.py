@@ -59,8 +59,8 @@ def readme_run(tmp_path_factory):
     warehouse = work / "warehouse.duckdb"
     from salesperf.generate import generate
 
-    # demo data of the generator, two years: enough for every indicator, quick to build
-    generate(landing, seed=42, scale="small", fmt="parquet", start="2025-01-01")
+    # demo data of the generator from 2024 (three years: every indicator has values), quicker than the whole demo
+    generate(landing, seed=42, scale="small", fmt="parquet", start="2024-01-01")
     substitutions = {"/path/to/extracts": str(landing), "/path/to/warehouse.duckdb": str(warehouse)}
     blocks = analyst_commands()
     script = "\n".join(blocks)
