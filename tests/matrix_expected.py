@@ -105,7 +105,8 @@ def growth(lines: pd.DataFrame, sales: pd.DataFrame, as_of: date, fiscal_start: 
     """sales growth per key: this period against the comparison period (previous period of the
     same type, or the same period a year before); a running period (the one holding the as-of
     date) against the same span of the comparison period, up to the same day. The comparison's
-    value: None when it has no sales or 0 (NULL expected), NaN when negative (not asserted)."""
+    value: None when it has no sales or 0 (NULL expected); NaN (not asserted) when the comparison
+    or the period itself is negative (more returned than sold)."""
     as_of_ts = pd.Timestamp(as_of)
     rows = []
     by_entity = {
@@ -131,7 +132,7 @@ def growth(lines: pd.DataFrame, sales: pd.DataFrame, as_of: date, fiscal_start: 
         )
         if abs(base) < 1e-9:
             value = None
-        elif base < 0:
+        elif base < 0 or r.value < 0:  # returns above sales: the spec leaves growth open there
             value = np.nan
         else:
             value = (r.value - base) / base
