@@ -153,6 +153,21 @@ def test_no_landing_row_rejected_but_the_planted_ones(request, name):
 
 
 @pytest.mark.parametrize("name", ALL)
+def test_published_settings_are_the_companys(request, name):
+    """One resolved value per setting, whether it came from an environment variable (a), --vars (b)
+    or dbt_project.yml (c); the as-of date is the latest order date, mid-month."""
+    b = _company(request, name)
+    row = b.query("select * from main.warehouse_settings").iloc[0]
+    c = b.company
+    assert row["base_currency"] == c.base_currency
+    assert row["company_timezone"] == c.timezone
+    assert int(row["fiscal_year_start_month"]) == c.fiscal_year_start_month
+    assert pd.Timestamp(row["as_of_date"]).date() == AS_OF[name]
+    complete = row["order_history_complete_from"]
+    assert (None if pd.isna(complete) else pd.Timestamp(complete).date()) == c.order_history_complete_from
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_fiscal_years_start_in_the_configured_month(request, name):
     b = _company(request, name)
     starts = pd.to_datetime(
