@@ -7,8 +7,15 @@
       (orders, or the indicator's own events: history_of) holds no period of that type whose
       previous period (previous_period) or same period last year (same_period_last_year) also
       has events: a company with one month of orders has no growth, and that is not an error.
+    - an optional column it needs (seed indicator_inputs.input_columns: `table.column` or
+      `table.column=value`) has no value in any row: an extract without unit costs has no margin
+      and no CLV, one without launch dates no new-product figures — "no data" too.
     The completeness checks (data test assert_every_catalog_pair_is_published, the gate's
     gx.reports.indicator_values.catalog_pairs) demand exactly the expected pairs. -#}
+-- depends_on: {{ ref('stg_erp__sales_order_lines') }}
+-- depends_on: {{ ref('stg_erp__products') }}
+-- depends_on: {{ ref('stg_crm__accounts') }}
+-- depends_on: {{ ref('fct_customer_acquisitions') }}
 with catalog as (
 
     select * from {{ ref('indicator_catalog') }}
@@ -102,6 +109,49 @@ comparable as (
 
 ),
 
+{#- How many rows give each input column a value (at execute time, from the seed's entries). -#}
+{%- set input_columns = [] -%}
+{%- if execute and model.resource_type != 'unit_test' -%}
+    {%- for row in run_query("select distinct trim(unnest(string_split(input_columns, '|'))) from " ~ ref('indicator_inputs') ~ " where input_columns is not null order by 1").rows -%}
+        {%- if row[0] -%}{%- do input_columns.append(row[0]) -%}{%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+filled_columns as (
+
+    {%- for entry in input_columns %}
+    {%- set target, _, wanted = entry.partition('=') %}
+    {%- set table_name, _, column_name = target.partition('.') %}
+    {%- if table_name.startswith('fct_') or table_name.startswith('dim_') %}
+        {%- set relation = ref(table_name) %}
+    {%- else %}
+        {%- set source_system, _, entity = table_name.partition('_') %}
+        {%- set relation = ref('stg_' ~ source_system ~ '__' ~ entity) %}
+    {%- endif %}
+    select
+        '{{ entry }}' as input_column,
+        count(*) filter (where {{ column_name }} is not null
+            {%- if wanted %} and lower(cast({{ column_name }} as varchar)) = lower('{{ wanted }}'){% endif %}) as filled_rows
+    from {{ relation }}
+    {% if not loop.last %}union all{% endif %}
+    {%- else %}
+    select cast(null as varchar) as input_column, 0 as filled_rows where 1 = 0
+    {%- endfor %}
+
+),
+
+missing_columns as (
+
+    select
+        inputs.indicator_code,
+        min(filled_columns.input_column) as empty_column
+    from inputs
+    inner join filled_columns
+        on {{ dbt.concat(["'|'", "replace(inputs.input_columns, ' ', '')", "'|'"]) }} like {{ dbt.concat(["'%|'", "filled_columns.input_column", "'|%'"]) }}
+    where filled_columns.filled_rows = 0
+    group by 1
+
+),
+
 missing_inputs as (
 
     select
@@ -136,10 +186,13 @@ final as (
         pairs.grain,
         pairs.period_type,
         missing_inputs.empty_table is null
+            and missing_columns.empty_column is null
             and (inputs.comparison is null or comparable.comparison is not null) as is_expected,
         case
             when missing_inputs.empty_table is not null
                 then {{ dbt.concat(["'no data: landing table '", "missing_inputs.empty_table", "' has no rows'"]) }}
+            when missing_columns.empty_column is not null
+                then {{ dbt.concat(["'no data: no row has '", "missing_columns.empty_column"]) }}
             when inputs.comparison is not null and comparable.comparison is null
                 then {{ dbt.concat([
                     "'history too short: no '", "pairs.period_type", "' of the '", "inputs.history_of", "' history '",
@@ -155,6 +208,8 @@ final as (
         on pairs.indicator_code = inputs.indicator_code
     left join missing_inputs
         on pairs.indicator_code = missing_inputs.indicator_code
+    left join missing_columns
+        on pairs.indicator_code = missing_columns.indicator_code
     left join comparable
         on inputs.history_of = comparable.history_of
         and pairs.period_type = comparable.period_type
