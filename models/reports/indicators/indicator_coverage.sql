@@ -8,13 +8,15 @@
       previous period (previous_period) or same period last year (same_period_last_year) also
       has events: a company with one month of orders has no growth, and that is not an error.
     - an optional column it needs (seed indicator_inputs.input_columns: `table.column` or
-      `table.column=value`) has no value in any row: an extract without unit costs has no margin
+      `table.column=value[,value…]`) has no value (or none of those values) in any row: an extract without unit costs has no margin
       and no CLV, one without launch dates no new-product figures — "no data" too.
     The completeness checks (data test assert_every_catalog_pair_is_published, the gate's
     gx.reports.indicator_values.catalog_pairs) demand exactly the expected pairs. -#}
 -- depends_on: {{ ref('stg_erp__sales_order_lines') }}
 -- depends_on: {{ ref('stg_erp__products') }}
 -- depends_on: {{ ref('stg_crm__accounts') }}
+-- depends_on: {{ ref('stg_crm__opportunities') }}
+-- depends_on: {{ ref('stg_crm__activities') }}
 -- depends_on: {{ ref('fct_customer_acquisitions') }}
 with catalog as (
 
@@ -49,6 +51,12 @@ history_events as (
     union all
     select distinct 'skill_assessments' as history_of, assessed_date as event_date
     from {{ ref('fct_skill_assessments') }}
+
+),
+
+as_of as (
+
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -90,6 +98,9 @@ comparable as (
         this_period.period_type,
         'previous_period' as comparison
     from history_periods as this_period
+    -- a running period compares with the same span only, which may have no events: closed periods decide
+    inner join as_of
+        on {{ period_end('this_period.period_type', 'this_period.period_start') }} <= as_of.as_of_date
     inner join history_periods as earlier
         on this_period.history_of = earlier.history_of
         and this_period.period_type = earlier.period_type
@@ -100,6 +111,8 @@ comparable as (
         this_period.period_type,
         'same_period_last_year' as comparison
     from history_periods as this_period
+    inner join as_of
+        on {{ period_end('this_period.period_type', 'this_period.period_start') }} <= as_of.as_of_date
     inner join history_periods as earlier
         on this_period.history_of = earlier.history_of
         and this_period.period_type = earlier.period_type
@@ -130,7 +143,7 @@ filled_columns as (
     select
         '{{ entry }}' as input_column,
         count(*) filter (where {{ column_name }} is not null
-            {%- if wanted %} and lower(cast({{ column_name }} as varchar)) = lower('{{ wanted }}'){% endif %}) as filled_rows
+            {%- if wanted %} and lower(cast({{ column_name }} as varchar)) in ('{{ wanted.lower().split(',') | join("', '") }}'){% endif %}) as filled_rows
     from {{ relation }}
     {% if not loop.last %}union all{% endif %}
     {%- else %}
