@@ -66,14 +66,16 @@ def test_messy_but_readable_files_build_to_the_clean_figures(messy_build, demo_b
     assert np.allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=1e-9, atol=1e-6)
 
 
-def test_the_quoted_thousands_row_is_read_as_one_value_and_quarantined(messy_build):
+def test_the_quoted_thousands_row_is_read_as_one_value(messy_build):
     rejected = messy_build.query(
-        "select rule, raw_row from main.dq_rejected_rows where source_table = 'erp_sales_order_lines' "
-        "and row_key = ?",
+        "select rule from main.dq_rejected_rows where source_table = 'erp_sales_order_lines' and row_key = ?",
         [faults.LATE_LINE_KEY],
     )
-    assert rejected["rule"].tolist() == ["unparseable_number"]
-    assert "1,234.50" in rejected["raw_row"].iloc[0]
+    assert rejected.empty
+    staged = messy_build.query(
+        "select unit_price from staging.stg_erp__sales_order_lines where order_line_id = ?", [faults.LATE_LINE_KEY]
+    )
+    assert staged["unit_price"].astype(float).tolist() == [1234.5]
 
 
 def test_landing_rows_counted_independently_equal_the_accounting(messy_build):

@@ -968,7 +968,14 @@ def _file_fault(landing: _Landing, scenario: str) -> Injected:
         rows = _text_rows(landing, table)
         if len(rows) <= 20_480:
             raise ValueError(f"{table} has {len(rows)} rows: the scenario needs more than 20,480")
-        template = dict(zip(names, rows[0], strict=True))
+        # a line of a cancelled order: read correctly, it is staged and changes no figure
+        order_names = TABLES_BY_NAME["erp_sales_orders"].column_names
+        cancelled = {
+            row[order_names.index("order_id")]
+            for row in _text_rows(landing, "erp_sales_orders")
+            if row[order_names.index("status")] == "cancelled"
+        }
+        template = next(dict(zip(names, row, strict=True)) for row in rows if row[names.index("order_id")] in cancelled)
         new = dict(template, **{TABLES_BY_NAME[table].key[0]: LATE_LINE_KEY, "unit_price": "1,234.50"})
         old = landing.path(table)
         path = landing.out_dir / f"{table}.csv"
@@ -982,7 +989,7 @@ def _file_fault(landing: _Landing, scenario: str) -> Injected:
             scenario,
             READ_CORRECTLY,
             f'{path.name} line {line}: a quoted "1,234.50" after row 20,480 is read as one value '
-            "(the row is then quarantined as unparseable_number, like any number with a thousands separator)",
+            "and parsed as 1234.5 (a line of a cancelled order: no figure changes)",
         )
     if scenario == "integer_ids_parquet":
         import pyarrow.compute as pc
