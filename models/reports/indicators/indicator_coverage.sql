@@ -93,31 +93,25 @@ windowed as (
 
 comparable as (
 
+    {#- A running period compares with the same span only, which may have no events: closed periods decide. #}
+    {%- set earlier_starts = {
+        'previous_period': previous_period_start('this_period.period_type', 'this_period.period_start'),
+        'same_period_last_year': same_period_last_year_start('this_period.period_start'),
+    } %}
+    {%- for comparison, earlier_start in earlier_starts.items() %}
     select distinct
         this_period.history_of,
         this_period.period_type,
-        'previous_period' as comparison
-    from history_periods as this_period
-    -- a running period compares with the same span only, which may have no events: closed periods decide
-    inner join as_of
-        on {{ period_end('this_period.period_type', 'this_period.period_start') }} <= as_of.as_of_date
-    inner join history_periods as earlier
-        on this_period.history_of = earlier.history_of
-        and this_period.period_type = earlier.period_type
-        and earlier.period_start = {{ previous_period_start('this_period.period_type', 'this_period.period_start') }}
-    union all
-    select distinct
-        this_period.history_of,
-        this_period.period_type,
-        'same_period_last_year' as comparison
+        '{{ comparison }}' as comparison
     from history_periods as this_period
     inner join as_of
         on {{ period_end('this_period.period_type', 'this_period.period_start') }} <= as_of.as_of_date
     inner join history_periods as earlier
         on this_period.history_of = earlier.history_of
         and this_period.period_type = earlier.period_type
-        and earlier.period_start = {{ same_period_last_year_start('this_period.period_start') }}
+        and earlier.period_start = {{ earlier_start }}
     union all
+    {%- endfor %}
     select * from windowed
 
 ),
