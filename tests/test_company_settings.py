@@ -270,8 +270,10 @@ def test_orphan_product_gets_no_figure_and_a_warning_naming_the_row(
 
 
 def test_blocking_failures_name_the_landing_rows(env_build: Build, tmp_path: Path) -> None:
-    """A deliberately bad value (a product's monthly sales set below 0) fails the range check and the
-    grains-to-company reconciliation; both messages name the order lines behind it."""
+    """Deliberately bad values (a product's monthly gross margin rate set to 1.5, above its bound 1; its
+    monthly sales set to -1, which no longer adds up to the company) fail the range check and the
+    grains-to-company reconciliation; both messages name the order lines behind them. (Sales below 0
+    are no range failure: returns can make a period's net sales negative.)"""
     from salesperf.quality.gate import run_gate
 
     copy = tmp_path / "bad" / env_build.warehouse.name  # same file name: the staging views name its catalog
@@ -279,8 +281,12 @@ def test_blocking_failures_name_the_landing_rows(env_build: Build, tmp_path: Pat
     shutil.copy(env_build.warehouse, copy)
     con = duckdb.connect(str(copy))
     product, month = con.execute(
-        "select entity_id, period_start from main.indicator_values where indicator_code = 'sales_amount' "
-        "and grain = 'product' and period_type = 'month' and value > 0 order by value desc, entity_id limit 1"
+        "select entity_id, period_start from main.indicator_values as sales "
+        "where indicator_code = 'sales_amount' and grain = 'product' and period_type = 'month' and value > 0 "
+        "and exists (select 1 from main.indicator_values as margin where margin.indicator_code = 'gross_margin_rate' "
+        "and margin.grain = 'product' and margin.period_type = 'month' and margin.entity_id = sales.entity_id "
+        "and margin.period_start = sales.period_start) "
+        "order by value desc, entity_id limit 1"
     ).fetchone()
     lines = {
         row[0]
@@ -295,6 +301,11 @@ def test_blocking_failures_name_the_landing_rows(env_build: Build, tmp_path: Pat
         "and entity_id = ? and period_type = 'month' and period_start = ?",
         [product, month],
     )
+    con.execute(
+        "update main.indicator_values set value = 1.5 where indicator_code = 'gross_margin_rate' "
+        "and grain = 'product' and entity_id = ? and period_type = 'month' and period_start = ?",
+        [product, month],
+    )
     con.close()
     outcome = run_gate(
         copy,
@@ -306,8 +317,8 @@ def test_blocking_failures_name_the_landing_rows(env_build: Build, tmp_path: Pat
         say=lambda _m: None,
     )
     blocking = {r.check_id: r.message for r in outcome.blocking}
-    range_message = blocking["gx.reports.indicator_values.value.at_least_valid_min"]
-    assert f"sales_amount|product|{product}|month|{month}" in range_message
+    range_message = blocking["gx.reports.indicator_values.value.at_most_valid_max"]
+    assert f"gross_margin_rate|product|{product}|month|{month}" in range_message
     assert "erp_sales_order_lines" in range_message
     assert any(f"order_line_id={line}," in range_message for line in lines)
     reconciled = blocking["gx.reports.reconciliation.grains_to_company.sales_amount"]
