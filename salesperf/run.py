@@ -13,7 +13,8 @@ Commands:
 
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
 error or a failed error-severity dbt test); 2 no landing data (a required table has no file); 3 the
-data-quality gate failed (a critical GX expectation); 4 another build is running (lock). In every case
+data-quality gate failed (a critical GX expectation); 4 another build is running (lock); 5 the CRM import of
+`build --from` could not run. In every case
 but 0 the published warehouse is left exactly as it was.
 """
 
@@ -253,7 +254,7 @@ def run_tests(pytest_args: list[str]) -> int:
     return rc
 
 
-EXIT_IMPORT_FAILED = 4
+EXIT_IMPORT_FAILED = 5  # 4 is "another build is running"
 
 
 def import_export(
@@ -308,7 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     imp.add_argument("--from", dest="preset", required=True, help="preset (salesforce, cn_crm) or a mapping .yml")
     imp.add_argument("--out", help="landing folder to write (default: SALESPERF_LANDING_DIR)")
     imp.add_argument("--encoding", help="CSV encoding of every source file (utf-8, gb18030, auto ...)")
-    imp.add_argument("--strict", action="store_true", help="exit 4 when a row was rejected or a value unmapped")
+    imp.add_argument("--strict", action="store_true", help="exit 5 when a row was rejected or a value unmapped")
     srv = sub.add_parser("serve", help="start the dashboard")
     srv.add_argument("--port", type=int, default=8501)
     sub.add_parser("generate", help="the landing-data generator (see generate --help)", add_help=False)
