@@ -42,6 +42,21 @@ class GateOutcome:
         return not self.blocking
 
 
+def _missing_object(check_id: str, object_name: str, message: str) -> CheckResult:
+    """A blocking result for an object the gate must check and the build did not make."""
+    return CheckResult(
+        check_id=check_id,
+        check_name=f"{object_name}_exists",
+        check_type="gx_expectation",
+        layer="reports",
+        object_name=object_name,
+        severity="error",
+        status="fail",
+        failing_rows=None,
+        message=message,
+    )
+
+
 def rejected_rows(warehouse: Path) -> list[tuple[str, str, str, int]]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -89,30 +104,18 @@ def run_gate(
     outcome.docs_index = docs_dir / "index.html"
     if not any(r.layer == "reports" for r in gx_results):
         gx_results.append(
-            CheckResult(
-                check_id="gx.reports.indicator_values.exists",
-                check_name="indicator_values_exists",
-                check_type="gx_expectation",
-                layer="reports",
-                object_name="indicator_values",
-                severity="error",
-                status="fail",
-                failing_rows=None,
-                message="indicator_values (or the indicator catalog) is missing from the build: nothing to publish",
+            _missing_object(
+                "gx.reports.indicator_values.exists",
+                "indicator_values",
+                "indicator_values (or the indicator catalog) is missing from the build: nothing to publish",
             )
         )
     if not base_currency:
         gx_results.append(
-            CheckResult(
-                check_id="gate.warehouse_settings.exists",
-                check_name="warehouse_settings_exists",
-                check_type="gx_expectation",
-                layer="reports",
-                object_name="warehouse_settings",
-                severity="error",
-                status="fail",
-                failing_rows=None,
-                message="main.warehouse_settings (the settings of the build: base currency, ...) is missing: "
+            _missing_object(
+                "gate.warehouse_settings.exists",
+                "warehouse_settings",
+                "main.warehouse_settings (the settings of the build: base currency, ...) is missing: "
                 "build it with the other models (dbt build without --select)",
             )
         )
