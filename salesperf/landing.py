@@ -142,7 +142,7 @@ def _how_to_declare(table: str, suggestion: str) -> str:
     return (
         f"Declare the file's encoding (that line reads as {suggestion}): set {encoding_env(table)}={suggestion} "
         "(this table only) or "
-        f"{ENCODING_ENV}={suggestion} (every CSV file), then build again (README, Data quality)."
+        f"{ENCODING_ENV}={suggestion} (every CSV file), then build again (docs/data_quality.md, Landing files)."
     )
 
 

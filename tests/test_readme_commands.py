@@ -8,7 +8,7 @@ base currency; a Chinese CRM export where it imports one). Only the documented p
 replaced (``/path/to/extracts``, ``/path/to/warehouse.duckdb``, ``~/Downloads/crm_export``);
 SALESPERF_LANDING_DIR / SALESPERF_WAREHOUSE point at temporary folders, dbt's target/ and logs/
 too, and files a block creates in the checkout (``my_crm.yml``) are removed afterwards. The SQL
-blocks of the README are then run against the published demo warehouse.
+blocks of the README and of docs/*.md are then run against the published demo warehouse.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from conftest import PROJECT_DIR
 pytestmark = pytest.mark.slow
 
 README = PROJECT_DIR / "README.md"
+# The README's sections link to these for the full text; their SQL runs on the warehouse too.
+DOCS = sorted((PROJECT_DIR / "docs").glob("*.md"))
 SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "zsh"}
 BLOCK = re.compile(r"^```([A-Za-z0-9_-]*)[^\n]*\n(.*?)^```", re.S | re.M)
 PLACEHOLDER = re.compile(r"(?:/path/to/|~/)[^\s'\"`]*")
@@ -166,7 +168,7 @@ def readme_run(readme_runs):
 def test_readme_sql_runs_on_the_published_warehouse(readme_run):
     run, warehouse, _ = readme_run
     assert run.returncode == 0, "the README's commands failed (see test_readme_commands_run_as_written)"
-    queries = code_blocks(README.read_text(encoding="utf-8"), {"sql"})
+    queries = [q for doc in (README, *DOCS) for q in code_blocks(doc.read_text(encoding="utf-8"), {"sql"})]
     assert queries
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for block in queries:

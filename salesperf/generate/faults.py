@@ -861,7 +861,7 @@ FILE_SCENARIOS = (
 # expected outcomes of a file scenario (column expected_rule of the manifest)
 STOPS = "build_stops"  # the preflight stops, naming the file (and the line: description "… line N …")
 READ_CORRECTLY = "read_correctly"  # read as if it were a clean UTF-8 file
-# What a user declares for gbk_declared (the test sets it; README, Data quality).
+# What a user declares for gbk_declared (the test sets it; docs/data_quality.md).
 GBK_DECLARED_TABLE = "crm_sales_reps"
 GBK_DECLARATION = {"SALESPERF_LANDING_ENCODING_CRM_SALES_REPS": "gbk"}
 LATE_LINE_KEY = "LF00000001"  # the order line with a quoted "1,234.50" after row 20,480
