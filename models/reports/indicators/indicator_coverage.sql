@@ -3,10 +3,12 @@
     indicator_values unless
     - an input table it needs (seed indicator_inputs.input_tables) has no usable rows: "no data",
       the indicator is absent (indicator_values drops it whole: never partly computed); or
-    - it compares with an earlier period (seed indicator_inputs.comparison) and the history
-      (orders, or the indicator's own events: history_of) holds no period of that type whose
-      previous period (previous_period) or same period last year (same_period_last_year) also
-      has events: a company with one month of orders has no growth, and that is not an error.
+    - it compares with an earlier period (seed indicator_inputs.comparison) and no entity of the
+      grain (no team, rep, customer, product; the company for the total) has events of the history
+      (orders, or the indicator's own events: history_of) in a period of that type and in its
+      previous period (previous_period) or same period last year (same_period_last_year): a
+      company with one month of orders has no growth, nor has a grain whose every entity sold in
+      one month only (two customers buying in January and February), and that is not an error.
     - an optional column it needs (seed indicator_inputs.input_columns: `table.column` or
       `table.column=value[,value…]`) has no value (or none of those values) in any row: an extract without unit costs has no margin
       and no CLV, one without launch dates no new-product figures — "no data" too.
@@ -43,14 +45,40 @@ grains as (
 
 ),
 
-{#- Dated events of each history the comparisons are measured on. -#}
+{#- Dated events of each history the comparisons are measured on, with the entity of each grain. -#}
 history_events as (
 
-    select distinct 'orders' as history_of, order_date as event_date
+    select distinct
+        'orders' as history_of,
+        order_date as event_date,
+        team_id,
+        rep_id,
+        customer_id,
+        product_id
     from {{ ref('fct_order_lines') }}
     union all
-    select distinct 'skill_assessments' as history_of, assessed_date as event_date
+    select distinct
+        'skill_assessments' as history_of,
+        assessed_date as event_date,
+        team_id,
+        rep_id,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as product_id
     from {{ ref('fct_skill_assessments') }}
+
+),
+
+{#- One row per grain an event counts for: the entity that would carry the indicator's value. -#}
+entity_events as (
+
+    {%- for grain in ['team', 'rep', 'customer', 'product'] %}
+    select distinct history_of, event_date, '{{ grain }}' as grain, {{ grain }}_id as entity_id
+    from history_events
+    where {{ grain }}_id is not null
+    union all
+    {%- endfor %}
+    select distinct history_of, event_date, 'company' as grain, 'company' as entity_id
+    from history_events
 
 ),
 
@@ -63,10 +91,12 @@ as_of as (
 history_periods as (
 
     select distinct
-        history_events.history_of,
+        entity_events.history_of,
+        entity_events.grain,
+        entity_events.entity_id,
         period_types.period_type,
-        {{ period_start('period_types.period_type', 'history_events.event_date') }} as period_start
-    from history_events
+        {{ period_start('period_types.period_type', 'entity_events.event_date') }} as period_start
+    from entity_events
     cross join {{ period_types() }} as period_types
 
 ),
@@ -78,6 +108,7 @@ windowed as (
 
     select distinct
         history_periods.history_of,
+        grains.grain,
         history_periods.period_type,
         'active_window' as comparison
     from history_periods
@@ -85,8 +116,10 @@ windowed as (
         select history_of, min(event_date) as first_date from history_events group by 1
     ) as first_events
         on history_periods.history_of = first_events.history_of
+    cross join grains
+    where history_periods.grain = 'company'
     {%- if not setting_is_set('order_history_complete_from') %}
-    where history_periods.period_start >= cast({{ dbt.dateadd('month', var('active_window_months') | int, 'first_events.first_date') }} as date)
+        and history_periods.period_start >= cast({{ dbt.dateadd('month', var('active_window_months') | int, 'first_events.first_date') }} as date)
     {%- endif %}
 
 ),
@@ -101,6 +134,7 @@ comparable as (
     {%- for comparison, earlier_start in earlier_starts.items() %}
     select distinct
         this_period.history_of,
+        this_period.grain,
         this_period.period_type,
         '{{ comparison }}' as comparison
     from history_periods as this_period
@@ -108,6 +142,8 @@ comparable as (
         on {{ period_end('this_period.period_type', 'this_period.period_start') }} <= as_of.as_of_date
     inner join history_periods as earlier
         on this_period.history_of = earlier.history_of
+        and this_period.grain = earlier.grain
+        and this_period.entity_id = earlier.entity_id
         and this_period.period_type = earlier.period_type
         and earlier.period_start = {{ earlier_start }}
     union all
@@ -204,8 +240,8 @@ final as (
                 then {{ dbt.concat([
                     "'history too short: no '", "pairs.period_type", "' of the '", "inputs.history_of", "' history '",
                     "case inputs.comparison"
-                    ~ " when 'previous_period' then 'has events in its previous period'"
-                    ~ " when 'same_period_last_year' then 'has events in its same period last year'"
+                    ~ " when 'previous_period' then 'has events of one ' || pairs.grain || ' in its previous period too'"
+                    ~ " when 'same_period_last_year' then 'has events of one ' || pairs.grain || ' in its same period last year too'"
                     ~ " else 'starts " ~ (var('active_window_months') | int) ~ " months after its first event"
                     ~ " (earlier first orders may be customers acquired before the extract: set order_history_complete_from)' end",
                 ]) }}
@@ -219,6 +255,7 @@ final as (
         on pairs.indicator_code = missing_columns.indicator_code
     left join comparable
         on inputs.history_of = comparable.history_of
+        and pairs.grain = comparable.grain
         and pairs.period_type = comparable.period_type
         and inputs.comparison = comparable.comparison
 
