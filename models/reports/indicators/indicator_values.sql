@@ -106,7 +106,7 @@ published as (
             a state figure there without any input (a rate over no active customers) is no row. -#}
         and (
             families.value is not null
-            or periods.period_end >= (select history_start_date from {{ ref('int_as_of_date') }})
+            or periods.period_end >= (select history_start_date from {{ ref('base_erp__as_of_date') }})
         )
 
 ),
