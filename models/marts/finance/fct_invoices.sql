@@ -10,12 +10,6 @@ with invoices as (
 
 ),
 
-orders as (
-
-    select * from {{ ref('stg_erp__sales_orders') }}
-
-),
-
 payments as (
 
     select * from {{ ref('stg_erp__payments') }}
@@ -30,11 +24,7 @@ as_of as (
 
 counted_orders as (
 
-    select orders.*
-    from orders
-    cross join as_of
-    where orders.status = 'confirmed'
-        and orders.order_date <= as_of.as_of_date
+    select * from {{ ref('int_orders_counted') }}
 
 ),
 
