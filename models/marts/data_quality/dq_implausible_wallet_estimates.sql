@@ -6,7 +6,7 @@
     dq_results, the build summary and the data-quality page. -#}
 with wallet as (
 
-    select * from {{ ref('int_indicators__customer_value') }}
+    select * from {{ ref('int_indicators__customer_relationship') }}
     where indicator_code = 'share_of_wallet'
         and grain = 'customer'
         and value > 1

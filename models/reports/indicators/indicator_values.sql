@@ -18,7 +18,10 @@
     'int_indicators__service',
     'int_indicators__capability',
     'int_indicators__collaboration',
-    'int_indicators__customer_value',
+    'int_indicators__customer_relationship',
+    'int_indicators__product_adoption',
+    'int_indicators__customer_profit',
+    'int_indicators__customer_satisfaction',
     'int_indicators__product_lifecycle',
     'int_indicators__clv',
 ] -%}
