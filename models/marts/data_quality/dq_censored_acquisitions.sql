@@ -5,7 +5,7 @@
     assert_no_censored_acquisitions. -#}
 with activations as (
 
-    select * from {{ ref('int_customer_activations') }}
+    select * from {{ ref('fct_customer_activations') }}
 
 ),
 
