@@ -3,7 +3,8 @@
     some period end. One row per account, with the estimate, the largest share and how many
     period rows exceed 1. The figure itself is kept (the catalog: above 1 means the estimate is
     too low); the warn test assert_no_implausible_wallet_estimates reports the accounts in
-    dq_results, the build summary and the data-quality page. -#}
+    dq_results, the build summary and the data-quality page. A report (not a mart): it reads an
+    indicator family. -#}
 with wallet as (
 
     select * from {{ ref('int_indicators__customer_relationship') }}
