@@ -230,18 +230,7 @@ profit_events as (
 
 profit_events_periodized as (
 
-    select periodized.*
-    from (
-        select
-            period_types.period_type,
-            {{ period_start('period_types.period_type', 'profit_events.event_date') }} as period_start,
-            profit_events.*
-        from profit_events
-        cross join {{ period_types() }} as period_types
-    ) as periodized
-    inner join periods
-        on periodized.period_type = periods.period_type
-        and periodized.period_start = periods.period_start
+    {{ in_reporting_periods('profit_events', 'event_date') }}
 
 ),
 

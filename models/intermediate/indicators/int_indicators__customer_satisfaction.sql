@@ -21,18 +21,7 @@ periods as (
 
 surveys_periodized as (
 
-    select periodized.*
-    from (
-        select
-            period_types.period_type,
-            {{ period_start('period_types.period_type', 'surveys.surveyed_date') }} as period_start,
-            surveys.*
-        from surveys
-        cross join {{ period_types() }} as period_types
-    ) as periodized
-    inner join periods
-        on periodized.period_type = periods.period_type
-        and periodized.period_start = periods.period_start
+    {{ in_reporting_periods('surveys', 'surveyed_date') }}
 
 ),
 

@@ -41,15 +41,7 @@ products as (
 
 active_customers as (
 
-    select
-        customer_status.period_type,
-        customer_status.period_start,
-        customer_status.period_end_as_of,
-        customer_status.customer_id,
-        customer_status.owner_rep_id as rep_id,
-        customer_status.owner_team_id as team_id
-    from customer_status
-    where customer_status.is_active_at_end
+    {{ active_customers_at_period_end('customer_status') }}
 
 ),
 
