@@ -15,7 +15,9 @@
     breakdown key, value (numerator / denominator, NULL when the denominator is 0), numerator and
     denominator (doubles).
 -#}
-{% macro breakdown_rate_ctes(events, date_column, breakdown_key, numerator, denominator, grains=['team', 'rep', 'company']) -%}
+{% macro breakdown_rate_ctes(
+    events, date_column, breakdown_key, numerator, denominator, grains=['team', 'rep', 'company']
+) -%}
 rolled_up as (
 
     {{ rollup_by_grain_and_period(

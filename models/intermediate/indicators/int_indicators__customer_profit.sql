@@ -103,7 +103,9 @@ balance_segments_raw as (
         invoices.team_id,
         invoices.invoice_date,
         invoices.invoice_date as segment_start,
-        coalesce(first_payments.first_payment_date, cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)) as segment_end,
+        coalesce(
+            first_payments.first_payment_date, cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+        ) as segment_end,
         case when invoices.amount_paid is not null then invoices.amount end as balance
     from invoices
     cross join as_of
@@ -117,7 +119,9 @@ balance_segments_raw as (
         invoices.team_id,
         invoices.invoice_date,
         payments_to_date.payment_date as segment_start,
-        coalesce(payments_to_date.next_payment_date, cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)) as segment_end,
+        coalesce(
+            payments_to_date.next_payment_date, cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+        ) as segment_end,
         case when invoices.amount_paid is not null then invoices.amount - payments_to_date.paid_to_date end as balance
     from payments_to_date
     inner join invoices
@@ -222,7 +226,11 @@ profit_events as (
         0 as is_cost_entry,
         cast(null as double) as service_cost,
         1 as is_financing_piece,
-        cast(financing_pieces.balance * {{ dbt.datediff('financing_pieces.piece_start', 'financing_pieces.piece_end', 'day') }} as double)
+        cast(
+            financing_pieces.balance
+            * {{ dbt.datediff('financing_pieces.piece_start', 'financing_pieces.piece_end', 'day') }}
+            as double
+        )
             / 365.0 * {{ cost_of_capital_rate }} as financing_cost
     from financing_pieces
 
@@ -313,7 +321,8 @@ product_allocations as (
         case
             when customer_product_profit.gross_profit is null then 0
             when customer_period_overhead.gross_profit is null or customer_period_overhead.gross_profit <= 0 then 0
-            else customer_product_profit.gross_profit / customer_period_overhead.gross_profit * customer_period_overhead.overhead
+            else customer_product_profit.gross_profit / customer_period_overhead.gross_profit
+                * customer_period_overhead.overhead
         end as allocated_overhead
     from customer_product_profit
     inner join customer_period_overhead

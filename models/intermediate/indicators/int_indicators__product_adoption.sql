@@ -69,7 +69,8 @@ recent_launches as (
     from periods
     inner join products
         on products.launch_date <= periods.period_end_as_of
-        and cast({{ dbt.dateadd('month', new_product_months, 'products.launch_date') }} as date) > periods.period_end_as_of
+        and cast({{ dbt.dateadd('month', new_product_months, 'products.launch_date') }} as date)
+            > periods.period_end_as_of
 
 ),
 
