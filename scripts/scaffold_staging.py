@@ -344,7 +344,7 @@ def base_sql(t: Table) -> str:
             extra = ""
             if rt == "erp_sales_orders":
                 # A future-dated order is quarantined in staging: its rows are unusable too.
-                extra = "\n        and parent.order_date <= (select as_of_date from {{ ref('int_as_of_date') }})"
+                extra = "\n        and parent.order_date <= (select as_of_date from {{ ref('base_erp__as_of_date') }})"
             ctes.append(
                 f"{alias} as (\n\n    select\n        parent.{staged_name(target, rc)} as key_value,\n"
                 f"        max(case when parent.dq_rule is null{extra} then 1 else 0 end) as is_usable\n"
@@ -377,7 +377,7 @@ def base_sql(t: Table) -> str:
         )
     if t.event_time and t.name != "erp_sales_orders":
         ev = t.column(FUTURE_DATE_COLUMN.get(t.name, t.event_time))
-        joins.append("    cross join {{ ref('int_as_of_date') }} as as_of")
+        joins.append("    cross join {{ ref('base_erp__as_of_date') }} as as_of")
         rules.append(
             f"            when cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date then 'future_date'"
         )
@@ -460,7 +460,7 @@ def staging_sql(t: Table, deleted: bool = False) -> str:
     where = "dq_rule is null and is_deleted" if deleted else "dq_rule is null and not is_deleted"
     future = ""
     if t.name == "erp_sales_orders" and not deleted:
-        future = "\n        and order_date <= (select as_of_date from {{ ref('int_as_of_date') }})"
+        future = "\n        and order_date <= (select as_of_date from {{ ref('base_erp__as_of_date') }})"
     kind = "soft-deleted rows" if deleted else "valid rows that are not soft-deleted"
     return (
         f"{{#- The {kind} of {t.name} (rules and casts: {base_name(t)}). -#}}\n"

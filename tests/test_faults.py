@@ -140,8 +140,8 @@ def test_valid_rows_flow_on_unchanged(faulty_build, demo_build, manifest):
 
 def test_future_dated_order_does_not_move_the_as_of_date(faulty_build, demo_build):
     assert (
-        faulty_build.query("select as_of_date from intermediate.int_as_of_date")["as_of_date"][0]
-        == demo_build.query("select as_of_date from intermediate.int_as_of_date")["as_of_date"][0]
+        faulty_build.query("select as_of_date from staging.base_erp__as_of_date")["as_of_date"][0]
+        == demo_build.query("select as_of_date from staging.base_erp__as_of_date")["as_of_date"][0]
     )
 
 

@@ -31,7 +31,7 @@ def test_span_labels_say_which_days():
 def test_dashboard_compares_running_period_with_same_span(dashboard_env, period_type):
     warehouse = dashboard_env
     start = pd.Timestamp(running_period(warehouse, period_type))
-    as_of = pd.Timestamp(warehouse_query(warehouse, "select as_of_date from intermediate.int_as_of_date")[0][0])
+    as_of = pd.Timestamp(warehouse_query(warehouse, "select as_of_date from staging.base_erp__as_of_date")[0][0])
     if start + pd.DateOffset(months=MONTHS[period_type]) - pd.Timedelta(days=1) <= as_of:
         pytest.skip(f"the latest {period_type} is complete at the as-of date {as_of:%Y-%m-%d}")
     lines = pd.DataFrame(

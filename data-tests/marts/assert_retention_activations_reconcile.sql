@@ -10,7 +10,7 @@ with periods as (
 
 activations as (
 
-    select * from {{ ref('int_customer_activations') }}
+    select * from {{ ref('fct_customer_activations') }}
 
 ),
 

@@ -2,12 +2,12 @@
     and lifecycle_headline, the value of the headline indicator of the product's
     lifecycle_stage: introduction → trial_rate, growth → market_share
     (int_indicators__sales_derived), maturity → customer_net_profit
-    (int_indicators__customer_value), decline → replacement_conversion_rate.
+    (int_indicators__customer_profit), decline → replacement_conversion_rate.
 
     d = the period's end capped at the as-of date. Trailing windows hold order dates o with
     o <= d < o + 12 months (the window that makes a customer active); active customers are the
     company's customers active at d (fct_customer_period_status). -#}
-{%- set trailing_months = 12 -%}
+{%- set trailing_months = var('active_window_months') | int -%}
 
 with order_lines as (
 
@@ -43,7 +43,7 @@ market_share as (
 
 customer_net_profit as (
 
-    select * from {{ ref('int_indicators__customer_value') }}
+    select * from {{ ref('int_indicators__customer_profit') }}
     where indicator_code = 'customer_net_profit'
         and grain = 'product'
 

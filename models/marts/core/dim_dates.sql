@@ -2,7 +2,7 @@
     history's earliest event to the as-of date's year end. -#}
 with as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('base_erp__as_of_date') }}
 
 ),
 

@@ -9,7 +9,7 @@ with referrals as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('base_erp__as_of_date') }}
 
 ),
 

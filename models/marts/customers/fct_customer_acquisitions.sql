@@ -2,10 +2,10 @@
     return of a lapsed customer), when its net amount reaches new_customer_min_amount and it is
     not left censored. Credited to the order's rep and that rep's team on the order date.
     Left censoring (var order_history_complete_from) and the other activations not counted are
-    decided in int_customer_activations and listed in dq_censored_acquisitions. -#}
+    decided in fct_customer_activations and listed in dq_censored_acquisitions. -#}
 with activations as (
 
-    select * from {{ ref('int_customer_activations') }}
+    select * from {{ ref('fct_customer_activations') }}
 
 ),
 

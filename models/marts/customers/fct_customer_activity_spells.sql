@@ -14,15 +14,7 @@ with order_lines as (
 
 orders as (
 
-    select
-        customer_id,
-        order_id,
-        order_date,
-        min(rep_id) as rep_id,
-        min(team_id) as team_id,
-        sum(net_sales) as net_sales
-    from order_lines
-    group by 1, 2, 3
+    {{ order_totals('order_lines') }}
 
 ),
 

@@ -5,13 +5,13 @@
     assert_no_censored_acquisitions. -#}
 with activations as (
 
-    select * from {{ ref('int_customer_activations') }}
+    select * from {{ ref('fct_customer_activations') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('base_erp__as_of_date') }}
 
 ),
 

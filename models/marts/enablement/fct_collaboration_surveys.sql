@@ -9,27 +9,9 @@ with surveys as (
 
 ),
 
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
-
-),
-
-dated as (
-
-    select
-        surveys.*,
-        cast(surveys.surveyed_at as date) as surveyed_date
-    from surveys
-
-),
-
 counted as (
 
-    select dated.*
-    from dated
-    cross join as_of
-    where dated.surveyed_date <= as_of.as_of_date
+    {{ dated_up_to_as_of('surveys', 'surveyed_at', 'surveyed_date') }}
 
 ),
 

@@ -16,7 +16,7 @@ with assessments as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('base_erp__as_of_date') }}
 
 ),
 

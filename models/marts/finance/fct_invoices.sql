@@ -10,12 +10,6 @@ with invoices as (
 
 ),
 
-orders as (
-
-    select * from {{ ref('stg_erp__sales_orders') }}
-
-),
-
 payments as (
 
     select * from {{ ref('stg_erp__payments') }}
@@ -24,17 +18,13 @@ payments as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('base_erp__as_of_date') }}
 
 ),
 
 counted_orders as (
 
-    select orders.*
-    from orders
-    cross join as_of
-    where orders.status = 'confirmed'
-        and orders.order_date <= as_of.as_of_date
+    select * from {{ ref('int_orders_counted') }}
 
 ),
 

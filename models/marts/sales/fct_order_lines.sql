@@ -11,31 +11,15 @@ with lines as (
 
 ),
 
-orders as (
-
-    select * from {{ ref('stg_erp__sales_orders') }}
-
-),
-
 products as (
 
     select * from {{ ref('stg_erp__products') }}
 
 ),
 
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
-
-),
-
 counted_orders as (
 
-    select orders.*
-    from orders
-    cross join as_of
-    where orders.status = 'confirmed'
-        and orders.order_date <= as_of.as_of_date
+    select * from {{ ref('int_orders_counted') }}
 
 ),
 

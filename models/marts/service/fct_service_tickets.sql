@@ -14,7 +14,7 @@ as_of as (
     select
         as_of_date,
         cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as timestamp) as as_of_end_at
-    from {{ ref('int_as_of_date') }}
+    from {{ ref('base_erp__as_of_date') }}
 
 ),
 

@@ -84,7 +84,7 @@ entity_events as (
 
 as_of as (
 
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select as_of_date from {{ ref('base_erp__as_of_date') }}
 
 ),
 

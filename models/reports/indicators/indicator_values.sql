@@ -18,7 +18,10 @@
     'int_indicators__service',
     'int_indicators__capability',
     'int_indicators__collaboration',
-    'int_indicators__customer_value',
+    'int_indicators__customer_relationship',
+    'int_indicators__product_adoption',
+    'int_indicators__customer_profit',
+    'int_indicators__customer_satisfaction',
     'int_indicators__product_lifecycle',
     'int_indicators__clv',
 ] -%}
@@ -106,7 +109,7 @@ published as (
             a state figure there without any input (a rate over no active customers) is no row. -#}
         and (
             families.value is not null
-            or periods.period_end >= (select history_start_date from {{ ref('int_as_of_date') }})
+            or periods.period_end >= (select history_start_date from {{ ref('base_erp__as_of_date') }})
         )
 
 ),

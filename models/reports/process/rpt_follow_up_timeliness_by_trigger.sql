@@ -15,33 +15,10 @@ with tasks as (
 
 ),
 
-rolled_up as (
-
-    {{ rollup_by_grain_and_period(
-        'tasks', 'due_date',
-        [
-            'count(*) as tasks_due',
-            'sum(case when is_completed_on_time then 1 else 0 end) as tasks_on_time',
-        ],
-        ['team', 'rep', 'company'],
-        breakdown_keys=['trigger_type'],
-    ) }}
-
-),
-
-final as (
-
-    select
-        grain,
-        entity_id,
-        period_type,
-        period_start,
-        trigger_type,
-        {{ safe_divide('tasks_on_time', 'tasks_due') }} as value,
-        cast(tasks_on_time as double) as numerator,
-        cast(tasks_due as double) as denominator
-    from rolled_up
-
-)
+{{ breakdown_rate_ctes(
+    'tasks', 'due_date', 'trigger_type',
+    numerator='sum(case when is_completed_on_time then 1 else 0 end)',
+    denominator='count(*)',
+) }}
 
 select * from final

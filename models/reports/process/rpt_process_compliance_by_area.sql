@@ -14,33 +14,10 @@ with checks as (
 
 ),
 
-rolled_up as (
-
-    {{ rollup_by_grain_and_period(
-        'checks', 'checked_date',
-        [
-            'sum(case when passed then 1 else 0 end) as checks_passed',
-            'count(passed) as checks_judged',
-        ],
-        ['team', 'rep', 'company'],
-        breakdown_keys=['process_area'],
-    ) }}
-
-),
-
-final as (
-
-    select
-        grain,
-        entity_id,
-        period_type,
-        period_start,
-        process_area,
-        {{ safe_divide('checks_passed', 'checks_judged') }} as value,
-        cast(checks_passed as double) as numerator,
-        cast(checks_judged as double) as denominator
-    from rolled_up
-
-)
+{{ breakdown_rate_ctes(
+    'checks', 'checked_date', 'process_area',
+    numerator='sum(case when passed then 1 else 0 end)',
+    denominator='count(passed)',
+) }}
 
 select * from final

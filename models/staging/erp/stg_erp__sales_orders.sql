@@ -20,7 +20,7 @@ valid as (
         original_order_id
     from base
     where dq_rule is null and not is_deleted
-        and order_date <= (select as_of_date from {{ ref('int_as_of_date') }})
+        and order_date <= (select as_of_date from {{ ref('base_erp__as_of_date') }})
 
 )
 

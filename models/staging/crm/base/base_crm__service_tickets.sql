@@ -34,7 +34,7 @@ typed as (
             when cast({{ stg_timestamp('source.opened_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule
     from source
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 

@@ -12,7 +12,7 @@ known_orders as (
     select
         parent.order_id as key_value,
         max(case when parent.dq_rule is null
-        and parent.order_date <= (select as_of_date from {{ ref('int_as_of_date') }}) then 1 else 0 end) as is_usable
+        and parent.order_date <= (select as_of_date from {{ ref('base_erp__as_of_date') }}) then 1 else 0 end) as is_usable
     from {{ ref('base_erp__sales_orders') }} as parent
     where parent.order_id is not null
     group by 1
@@ -60,7 +60,7 @@ typed as (
         on {{ stg_id('source.order_id') }} = known_orders.key_value
     left join order_dates
         on {{ stg_id('source.order_id') }} = order_dates.order_id
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 

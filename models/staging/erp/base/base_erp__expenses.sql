@@ -44,7 +44,7 @@ typed as (
     from source
     left join known_currencies
         on {{ stg_code('source.currency') }} = known_currencies.currency
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 

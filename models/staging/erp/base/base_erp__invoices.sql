@@ -21,7 +21,7 @@ known_orders as (
     select
         parent.order_id as key_value,
         max(case when parent.dq_rule is null
-        and parent.order_date <= (select as_of_date from {{ ref('int_as_of_date') }}) then 1 else 0 end) as is_usable
+        and parent.order_date <= (select as_of_date from {{ ref('base_erp__as_of_date') }}) then 1 else 0 end) as is_usable
     from {{ ref('base_erp__sales_orders') }} as parent
     where parent.order_id is not null
     group by 1
@@ -57,7 +57,7 @@ typed as (
         on {{ stg_code('source.currency') }} = known_currencies.currency
     left join known_orders
         on {{ stg_id('source.order_id') }} = known_orders.key_value
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 

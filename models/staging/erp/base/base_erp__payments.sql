@@ -65,7 +65,7 @@ typed as (
         on {{ stg_id('source.invoice_id') }} = known_invoices.key_value
     left join invoice_dates
         on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id
-    cross join {{ ref('int_as_of_date') }} as as_of
+    cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 

@@ -1,4 +1,5 @@
 {#- "Today" for every model: var as_of_date, or else the latest order date of the landing data.
+    Hand-written (not generated): it sits in the base layer because the base models read it.
     Nothing reads the clock, so two builds of the same data give identical tables.
     A few orders dated far in the future (a typo, 2099) must not move "today": the default is
     the last order date before the first gap of more than var as_of_max_gap_days between

@@ -3,10 +3,11 @@
     some period end. One row per account, with the estimate, the largest share and how many
     period rows exceed 1. The figure itself is kept (the catalog: above 1 means the estimate is
     too low); the warn test assert_no_implausible_wallet_estimates reports the accounts in
-    dq_results, the build summary and the data-quality page. -#}
+    dq_results, the build summary and the data-quality page. A report (not a mart): it reads an
+    indicator family. -#}
 with wallet as (
 
-    select * from {{ ref('int_indicators__customer_value') }}
+    select * from {{ ref('int_indicators__customer_relationship') }}
     where indicator_code = 'share_of_wallet'
         and grain = 'customer'
         and value > 1

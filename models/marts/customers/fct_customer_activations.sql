@@ -27,15 +27,7 @@ spells as (
 
 orders as (
 
-    select
-        customer_id,
-        order_id,
-        order_date,
-        min(rep_id) as rep_id,
-        min(team_id) as team_id,
-        sum(net_sales) as net_sales
-    from order_lines
-    group by 1, 2, 3
+    {{ order_totals('order_lines') }}
 
 ),
 
@@ -47,7 +39,7 @@ customers as (
 
 as_of as (
 
-    select * from {{ ref('int_as_of_date') }}
+    select * from {{ ref('base_erp__as_of_date') }}
 
 ),
 
