@@ -101,6 +101,8 @@ def sources_yaml(source: str, tables: list[Table]) -> str:
             if t.name not in FUTURE_ALLOWED:
                 # A far-future typo (2099) must not make a stale extract look fresh.
                 lines.append(f"            filter: {q(loaded_at + ' <= cast(now() as timestamp)')}")
+        elif t.name in NO_FRESHNESS:
+            lines += [f"          # No freshness: {NO_FRESHNESS[t.name]}", "          freshness: null"]
         lines.append("        columns:")
         for c in t.columns:
             desc = c.description
@@ -164,6 +166,20 @@ FRESHNESS: dict[str, tuple[str, int, int, str]] = {
 }
 # Tables whose freshness column may legitimately lie in the future (plans are set ahead).
 FUTURE_ALLOWED = {"plan_sales_targets", "market_sizes"}
+# Tables without a freshness check, each with the reason (stated as `freshness: null` in the YAML).
+MASTER = "a master table: rows change rarely, so its newest date says nothing about the extract's age."
+NO_FRESHNESS: dict[str, str] = {
+    "crm_regions": MASTER,
+    "crm_teams": MASTER,
+    "crm_sales_reps": MASTER,
+    "crm_accounts": MASTER,
+    "crm_contacts": MASTER,
+    "erp_products": MASTER,
+    "crm_rep_team_assignments": "a validity history: a new interval starts only when a rep changes team (months apart).",
+    "crm_account_owner_history": "a validity history: a new interval starts only when an owner changes (months apart).",
+    "crm_opportunity_contacts": "a link table without a date; the freshness of crm_opportunities covers its extract.",
+    "erp_sales_order_lines": "lines carry no date; the freshness of erp_sales_orders (same extract) covers them.",
+}
 # The column whose date after the as-of date makes a row a future-dated typo (rule future_date),
 # when it is not the table's event_time: a delivery is promised ahead, but delivered in the past.
 FUTURE_DATE_COLUMN = {"erp_deliveries": "delivered_date"}
