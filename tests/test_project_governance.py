@@ -15,6 +15,7 @@ An exception is allowed only when it is listed below with its reason.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -51,6 +52,7 @@ PUBLIC_WITHOUT_CONTRACT: dict[str, str] = {
 }
 
 
+@functools.cache
 def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
@@ -59,6 +61,7 @@ def model_files() -> dict[str, Path]:
     return {p.stem: p for p in MODELS.rglob("*") if p.suffix in (".sql", ".py")}
 
 
+@functools.cache
 def model_docs() -> dict[str, dict]:
     docs = {}
     for path in sorted(MODELS.rglob("*.yml")):
