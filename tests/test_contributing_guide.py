@@ -99,11 +99,11 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subpro
 def _module(path: Path, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(path.parents[2]))
+    sys.modules[name] = module  # dataclasses look their module up while the class is defined
     try:
         spec.loader.exec_module(module)
     finally:
-        sys.path.pop(0)
+        del sys.modules[name]
     return module
 
 
