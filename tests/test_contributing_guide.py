@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CODE = "guide_test_double_referrals"
@@ -130,7 +131,7 @@ def test_adding_an_indicator_as_the_guide_says(demo_build, tmp_path):
         fields = next(csv.reader(handle))
     assert set(fields) == set(CATALOG_ROW), "the catalog's columns changed: update the guide and this test"
     with catalog.open("a", encoding="utf-8", newline="") as handle:
-        csv.DictWriter(handle, fieldnames=fields).writerow(CATALOG_ROW)
+        csv.DictWriter(handle, fieldnames=fields, lineterminator="\n").writerow(CATALOG_ROW)
     # 2. Coverage row: it cannot do without crm_referrals.
     with (project / "seeds" / "indicator_inputs.csv").open("a", encoding="utf-8", newline="") as handle:
         handle.write(f"{CODE},crm_referrals,,,\n")
@@ -144,8 +145,25 @@ def test_adding_an_indicator_as_the_guide_says(demo_build, tmp_path):
         'values: ["repurchase_rate", "referral_count"]',
         f'values: ["repurchase_rate", "referral_count", "{CODE}"]',
     )
-    # 4. Unit test (appended to the family's unit_tests).
+    # 4. Unit test (appended to the family's unit_tests); the family's other unit tests expect every row
+    #    the model returns: the new indicator's rows join those whose inputs give referral_count rows.
     family_yml.write_text(family_yml.read_text(encoding="utf-8").rstrip("\n") + "\n" + UNIT_TEST, encoding="utf-8")
+    docs = yaml.safe_load(family_yml.read_text(encoding="utf-8"))
+    extended = 0
+    for unit_test in docs["unit_tests"]:
+        if unit_test["model"] != FAMILY or unit_test["name"] == f"test_{CODE}":
+            continue
+        rows = unit_test["expect"]["rows"]
+        doubled = [
+            {**row, "indicator_code": CODE, "value": row["value"] * 2}
+            | ({"numerator": row["numerator"] * 2} if row.get("numerator") is not None else {})
+            for row in rows
+            if row["indicator_code"] == "referral_count" and row["grain"] in GRAINS
+        ]
+        rows += doubled
+        extended += bool(doubled)
+    assert extended, "no unit test of the family gives referral_count rows: the guide's example changed"
+    family_yml.write_text(yaml.safe_dump(docs, sort_keys=False, allow_unicode=True), encoding="utf-8")
     # 5. Doc block from the catalog: stale until the generator runs.
     assert _run([python, "scripts/gen_indicator_docs.py", "--check"], project).returncode == 1
     assert _run([python, "scripts/gen_indicator_docs.py"], project).returncode == 0
