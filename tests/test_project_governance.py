@@ -33,23 +33,9 @@ NO_PRIMARY_KEY: dict[str, str] = {
         "two identical unparseable rows) give identical rows, so no column combination is unique; "
         "to do: an occurrence number per (source_table, row_key, rule, raw_row) in the model."
     ),
-    "int_as_of_date": (
-        "one row; moved into the base layer under a new name in the same release (issue 11): the new "
-        "model gets `data_tests: [one_row]` and this exception goes."
-    ),
 }
 # model -> why it is public without an enforced contract.
-MERGE_PENDING = (
-    "read by the quality gate (salesperf/quality/lineage.py); its model and YAML are being reworked in the "
-    "same release (one counted-orders model / one survey shape, issue 11): the contract (data types of the "
-    "built table) is added when that work is merged, and this exception goes."
-)
-PUBLIC_WITHOUT_CONTRACT: dict[str, str] = {
-    "fct_invoices": MERGE_PENDING,
-    "fct_deliveries": MERGE_PENDING,
-    "fct_order_lines": MERGE_PENDING,
-    "fct_surveys": MERGE_PENDING,
-}
+PUBLIC_WITHOUT_CONTRACT: dict[str, str] = {}
 
 
 @functools.cache
