@@ -6,6 +6,7 @@ preset. Expected landing rows are written out by hand."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -402,3 +403,100 @@ def test_next_orders_by_time_not_by_text(tmp_path):
         ("C2", "R9", "2024-01-15", ""),
         ("C1", "R2", "2023-12-20", "2024-03-01"),
     ]
+
+
+# ---------------------------------------------------------------- 跟进记录 (cn_crm)
+
+D = dt.datetime
+FOLLOW_UP_HEADER = ["客户名称", "跟进人", "跟进时间", "跟进方式", "跟进内容", "所属部门"]
+FOLLOW_UPS = [
+    ("上海华联电子", "张伟", D(2024, 3, 1, 10, 30), "电话", "确认需求", "华东销售一部"),
+    ("上海华联电子", "张伟", "2024/03/05 14:00", "上门拜访", "现场演示", "华东销售一部"),
+    ("杭州明远科技", "李娜", D(2024, 3, 8, 9, 0), "视频会议", "方案讲解", "华东销售一部"),
+    ("杭州明远科技", "李娜", "2024-03-09 16:20", "微信", "发送报价", "华东销售一部"),
+    ("广州恒通物流", "赵磊", D(2024, 3, 12, 11, 0), "邮件", "发送合同", "华南销售部"),
+    ("广州恒通物流", "赵磊", D(2024, 3, 13, 15, 0), "微信", "催款", "华南销售部"),
+    ("深圳新客", "王芳", D(2024, 3, 15, 10, 0), "拜访", "初次拜访", "华南销售部"),
+]
+CN_OPPORTUNITIES = [
+    ("客户名称", "负责人", "所属部门", "商机阶段", "预计成交金额", "实际成交金额", "成交日期", "创建时间"),
+    ("上海华联电子", "张伟", "华东销售一部", "赢单", 120000, 118000, D(2024, 3, 15), D(2024, 1, 8)),
+    ("杭州明远科技", "李娜", "华东销售一部", "方案报价", 80000, None, None, D(2024, 1, 15)),
+    ("广州恒通物流", "王芳", "华南销售部", "赢单", 50000, 50000, D(2024, 3, 20), D(2024, 2, 1)),
+]
+
+
+def _xlsx(path: Path, rows: list) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    book.save(path)
+
+
+def test_follow_up_records_become_activities_and_an_unmapped_way_is_reported(tmp_path):
+    src = tmp_path / "export"
+    src.mkdir()
+    _xlsx(src / "商机导出.xlsx", CN_OPPORTUNITIES)
+    _xlsx(src / "跟进记录_2024Q1.xlsx", [FOLLOW_UP_HEADER, *FOLLOW_UPS])
+    result = run_import(load_mapping("cn_crm"), src, tmp_path / "out", "CNY")
+    assert result.sources["跟进记录"].encoding == "xlsx" and len(result.sources["跟进记录"].rows) == 7
+    activities = read_csv(tmp_path / "out" / "crm_activities.csv")
+    assert [
+        (a["activity_id"], a["rep_id"], a["customer_id"], a["activity_type"], a["activity_at"]) for a in activities
+    ] == [
+        ("跟进-2", "张伟", "上海华联电子", "call", "2024-03-01 10:30:00"),
+        ("跟进-3", "张伟", "上海华联电子", "visit_onsite", "2024-03-05 14:00:00"),
+        ("跟进-4", "李娜", "杭州明远科技", "visit_online", "2024-03-08 09:00:00"),
+        ("跟进-6", "赵磊", "广州恒通物流", "email", "2024-03-12 11:00:00"),
+        ("跟进-8", "王芳", "深圳新客", "visit_onsite", "2024-03-15 10:00:00"),
+    ]
+    # 微信 is not guessed: both rows rejected with their Excel row, the value reported with its count
+    [unmapped] = result.unmapped
+    assert (unmapped.table, unmapped.column, unmapped.value, unmapped.count) == (
+        "crm_activities",
+        "activity_type",
+        "微信",
+        2,
+    )
+    assert unmapped.suggestion() == '"微信": <visit_onsite|visit_online|call|email>'
+    rejects = [r for r in result.rejects if r["target_table"] == "crm_activities"]
+    assert [(r["source_row_key"], r["reason"]) for r in rejects] == [
+        ("row 5", "unmapped_value"),
+        ("row 7", "unmapped_value"),
+    ]
+    # the rep and the customer found only in 跟进记录 are added (the customer without an owner)
+    reps = {r["rep_id"]: r["team_id"] for r in read_csv(tmp_path / "out" / "crm_sales_reps.csv")}
+    assert reps == {"张伟": "华东销售一部", "李娜": "华东销售一部", "王芳": "华南销售部", "赵磊": "华南销售部"}
+    accounts = {a["customer_id"]: a["owner_rep_id"] for a in read_csv(tmp_path / "out" / "crm_accounts.csv")}
+    assert accounts == {"上海华联电子": "张伟", "杭州明远科技": "李娜", "广州恒通物流": "王芳", "深圳新客": ""}
+    # every 跟进记录 row accounted for in each of its mappings
+    for o in result.outcomes:
+        if o.mapping.source == "跟进记录":
+            assert o.read == 7 == o.landed + o.filtered + o.merged + o.rejected, o.mapping.label
+    counts = {
+        o.mapping.target: (o.landed, o.merged, o.rejected) for o in result.outcomes if o.mapping.source == "跟进记录"
+    }
+    assert counts == {
+        "crm_teams": (0, 7, 0),
+        "crm_sales_reps": (1, 6, 0),
+        "crm_accounts": (1, 6, 0),
+        "crm_activities": (5, 0, 2),
+    }
+
+
+def test_follow_up_records_are_optional_and_read_from_gb18030_csv(tmp_path):
+    src = tmp_path / "export"
+    src.mkdir()
+    _xlsx(src / "商机导出.xlsx", CN_OPPORTUNITIES)
+    result = run_import(load_mapping("cn_crm"), src, tmp_path / "out", "CNY")
+    assert "跟进记录" in result.missing_sources and not (tmp_path / "out" / "crm_activities.csv").exists()
+    with (src / "跟进记录.csv").open("w", encoding="gb18030", newline="") as handle:
+        csv.writer(handle).writerows(
+            [FOLLOW_UP_HEADER, ("杭州明远科技", "李娜", "2024-03-09 16:20", "电话", "", "华东销售一部")]
+        )
+    result = run_import(load_mapping("cn_crm"), src, tmp_path / "out", "CNY")
+    assert result.sources["跟进记录"].encoding == "gb18030"
+    [activity] = read_csv(tmp_path / "out" / "crm_activities.csv")
+    assert (activity["activity_id"], activity["activity_type"]) == ("跟进-2", "call")
