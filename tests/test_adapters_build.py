@@ -265,6 +265,15 @@ SF_EXPORT = {
         {"Id": "00U000000000001", "OwnerId": "005000000000001", "AccountId": "001000000000002", "Type": "Meeting",
          "ActivityDateTime": "2024-02-01T06:00:00.000Z", "DurationInMinutes": "60", "IsDeleted": "false"},
     ],
+    # Acme went from Bob to Ann on 2023-06-01: each owner change is logged twice (names, ids)
+    "AccountHistory": [
+        {"Id": "017000000000001", "AccountId": "001000000000001", "Field": "Owner", "OldValue": "Bob Ray",
+         "NewValue": "Ann Lee", "CreatedDate": "2023-06-01T10:00:00.000Z", "IsDeleted": "false"},
+        {"Id": "017000000000002", "AccountId": "001000000000001", "Field": "Owner", "OldValue": "005000000000002",
+         "NewValue": "005000000000001", "CreatedDate": "2023-06-01T10:00:00.000Z", "IsDeleted": "false"},
+        {"Id": "017000000000003", "AccountId": "001000000000001", "Field": "Industry", "OldValue": "Energy",
+         "NewValue": "Retail", "CreatedDate": "2023-07-01T10:00:00.000Z", "IsDeleted": "false"},
+    ],
     "Lead": [
         {"Id": "00Q000000000001", "OwnerId": "005000000000001", "LeadSource": "Web",
          "CreatedDate": "2022-10-02T09:00:00.000Z", "Status": "Closed - Converted",
@@ -321,6 +330,17 @@ def test_salesforce_export_is_published_with_the_export_totals(sf_export_build):
             ).fetchall()
         )
         accounted = con.execute("select sum(unaccounted_rows) from main.dq_row_accounting").fetchone()[0]
+        history = con.execute(
+            "select landing_rows, staged_rows from main.dq_row_accounting "
+            "where source_table = 'crm_account_owner_history'"
+        ).fetchone()
+    # the owner history from AccountHistory.csv (by hand: Bob from Acme's creation, then Ann) is built
+    spells = read_csv(build.landing_dir / "crm_account_owner_history.csv")
+    assert sorted((s["customer_id"], s["owner_rep_id"], s["valid_from"], s["valid_to"]) for s in spells) == [
+        ("001000000000001", "005000000000001", "2023-06-01", ""),
+        ("001000000000001", "005000000000002", "2022-11-01", "2023-06-01"),
+    ]
+    assert history == (2, 2)
     assert (int(won), int(closed)) == (expected["won"], expected["closed"])
     # won opportunities became orders (line items, or one line at Amount): sales = won amounts
     assert {rep: Decimal(str(v)).quantize(Decimal("0.01")) for rep, v in sales.items()} == {
@@ -429,7 +449,8 @@ def test_cn_export_files_are_read_and_accounted(cn_export, cn_build):
     assert files["商机"]["encoding"] == "xlsx" and files["商机"]["rows"] == len(OPPORTUNITIES)
     assert files["商机"]["blank_rows_skipped"] == 1
     for row in report["accounting"]:
-        if row["source_table"] == "(preset rows)":
+        if row["source_table"] == "(preset rows)" or not row["source_file"]:  # 跟进记录 is not in this export
+            assert row["rows_read"] == 0 or row["source_table"] == "(preset rows)", row
             continue
         expected = len(OPPORTUNITIES) if row["source_table"] == "商机" else len(CUSTOMERS) - 1
         assert row["rows_read"] == expected, row
