@@ -265,6 +265,15 @@ SF_EXPORT = {
         {"Id": "00U000000000001", "OwnerId": "005000000000001", "AccountId": "001000000000002", "Type": "Meeting",
          "ActivityDateTime": "2024-02-01T06:00:00.000Z", "DurationInMinutes": "60", "IsDeleted": "false"},
     ],
+    # Acme went from Bob to Ann on 2023-06-01: each owner change is logged twice (names, ids)
+    "AccountHistory": [
+        {"Id": "017000000000001", "AccountId": "001000000000001", "Field": "Owner", "OldValue": "Bob Ray",
+         "NewValue": "Ann Lee", "CreatedDate": "2023-06-01T10:00:00.000Z", "IsDeleted": "false"},
+        {"Id": "017000000000002", "AccountId": "001000000000001", "Field": "Owner", "OldValue": "005000000000002",
+         "NewValue": "005000000000001", "CreatedDate": "2023-06-01T10:00:00.000Z", "IsDeleted": "false"},
+        {"Id": "017000000000003", "AccountId": "001000000000001", "Field": "Industry", "OldValue": "Energy",
+         "NewValue": "Retail", "CreatedDate": "2023-07-01T10:00:00.000Z", "IsDeleted": "false"},
+    ],
     "Lead": [
         {"Id": "00Q000000000001", "OwnerId": "005000000000001", "LeadSource": "Web",
          "CreatedDate": "2022-10-02T09:00:00.000Z", "Status": "Closed - Converted",
@@ -321,6 +330,17 @@ def test_salesforce_export_is_published_with_the_export_totals(sf_export_build):
             ).fetchall()
         )
         accounted = con.execute("select sum(unaccounted_rows) from main.dq_row_accounting").fetchone()[0]
+        history = con.execute(
+            "select landing_rows, staged_rows from main.dq_row_accounting "
+            "where source_table = 'crm_account_owner_history'"
+        ).fetchone()
+    # the owner history from AccountHistory.csv (by hand: Bob from Acme's creation, then Ann) is built
+    spells = read_csv(build.landing_dir / "crm_account_owner_history.csv")
+    assert sorted((s["customer_id"], s["owner_rep_id"], s["valid_from"], s["valid_to"]) for s in spells) == [
+        ("001000000000001", "005000000000001", "2023-06-01", ""),
+        ("001000000000001", "005000000000002", "2022-11-01", "2023-06-01"),
+    ]
+    assert history == (2, 2)
     assert (int(won), int(closed)) == (expected["won"], expected["closed"])
     # won opportunities became orders (line items, or one line at Amount): sales = won amounts
     assert {rep: Decimal(str(v)).quantize(Decimal("0.01")) for rep, v in sales.items()} == {
@@ -362,6 +382,18 @@ OPPORTUNITIES = [
     ("上海华联电子", "张伟", "华东销售一部", "赢单", 100000, 99000, D(2023, 3, 10), "去年订单", D(2023, 1, 5)),
 ]  # fmt: skip
 UNMAPPED_STAGE, UNMAPPED_COUNT = "合同审批中", 2
+FOLLOW_UP_HEADER = ["客户名称", "跟进人", "跟进时间", "跟进方式", "跟进内容", "所属部门"]
+FOLLOW_UPS = [
+    ("上海华联电子", "张伟", D(2024, 3, 1, 10, 30), "电话", "确认需求", "华东销售一部"),
+    ("上海华联电子", "张伟", "2024/03/05 14:00", "上门拜访", "现场演示", "华东销售一部"),
+    ("杭州明远科技", "李娜", D(2024, 3, 8, 9, 0), "视频会议", "方案讲解", "华东销售一部"),
+    ("杭州明远科技", "李娜", D(2024, 3, 9, 16, 20), "微信", "发送报价", "华东销售一部"),
+    ("广州恒通物流", "王芳", D(2024, 4, 12, 11, 0), "邮件", "发送合同", "华南销售部"),
+    ("深圳前海数据", "刘洋", D(2024, 4, 15, 10, 0), "拜访", "初次拜访", "华南销售部"),
+]
+# 跟进方式 -> the contract's activity types, as the cn_crm preset maps them (微信 is not mapped)
+FOLLOW_UP_TYPES = {"电话": "call", "上门拜访": "visit_onsite", "拜访": "visit_onsite", "视频会议": "visit_online",
+                   "邮件": "email"}  # fmt: skip
 CUSTOMERS = [
     ("客户名称", "负责人", "所属部门", "所属行业", "是否重点客户", "创建时间"),
     ("上海华联电子", "张伟", "华东销售一部", "电子制造", "是", "2023/11/02"),
@@ -406,6 +438,11 @@ def cn_export(tmp_path_factory) -> Path:
     book.save(export / "商机导出_20240601.xlsx")
     with (export / "客户列表.csv").open("w", encoding="gb18030", newline="") as handle:
         csv.writer(handle).writerows(CUSTOMERS)
+    follow_ups = openpyxl.Workbook()
+    follow_ups.active.append(FOLLOW_UP_HEADER)
+    for row in FOLLOW_UPS:
+        follow_ups.active.append(list(row))
+    follow_ups.save(export / "跟进记录.xlsx")
     return export
 
 
@@ -431,11 +468,14 @@ def test_cn_export_files_are_read_and_accounted(cn_export, cn_build):
     for row in report["accounting"]:
         if row["source_table"] == "(preset rows)":
             continue
-        expected = len(OPPORTUNITIES) if row["source_table"] == "商机" else len(CUSTOMERS) - 1
+        expected = {"商机": len(OPPORTUNITIES), "客户": len(CUSTOMERS) - 1, "跟进记录": len(FOLLOW_UPS)}[
+            row["source_table"]
+        ]
         assert row["rows_read"] == expected, row
         assert row["rows_read"] == row["rows_landed"] + row["rows_filtered"] + row["rows_merged"] + row["rows_rejected"]
     # the unmapped custom stage: reported with its count and a line to add, its rows rejected
-    [unmapped] = report["unmapped_values"]
+    way, unmapped = report["unmapped_values"]  # sorted by table: crm_activities first
+    assert (way["target_table"], way["value"], way["rows"]) == ("crm_activities", "微信", 1)  # not guessed
     assert (unmapped["target_column"], unmapped["value"]) == ("status", UNMAPPED_STAGE)
     assert unmapped["rows"] == UNMAPPED_COUNT
     assert unmapped["suggested_mapping_line"] == f'"{UNMAPPED_STAGE}": <open|won|lost>'
@@ -443,6 +483,20 @@ def test_cn_export_files_are_read_and_accounted(cn_export, cn_build):
     rejects = read_csv(build.landing_dir / "import_rejects.csv")
     stage_rejects = [r for r in rejects if r["target_table"] == "crm_opportunities"]
     assert sorted(r["source_row_key"] for r in stage_rejects) == ["row 10", "row 11"]  # Excel rows
+    # the 跟进记录 rows with a mapped 跟进方式 are the warehouse's activities
+    activities = build.query("select rep_id, customer_id, activity_type, activity_at from main.fct_activities")
+    got = sorted((r, c, t, a.strftime("%Y-%m-%d %H:%M")) for r, c, t, a in activities.itertuples(index=False))
+    expected_activities = sorted(
+        (
+            rep,
+            customer,
+            FOLLOW_UP_TYPES[way],
+            (at if isinstance(at, str) else at.strftime("%Y/%m/%d %H:%M")).replace("/", "-"),
+        )
+        for customer, rep, at, way, _note, _dept in FOLLOW_UPS
+        if way in FOLLOW_UP_TYPES
+    )
+    assert got == expected_activities
     # 是/否 -> booleans, Chinese text intact through the warehouse
     targets = build.query("select customer_id, is_target_account from main.dim_customers order by customer_id")
     expected_targets = {c[0]: c[4] == "是" for c in CUSTOMERS[1:]}

@@ -143,6 +143,7 @@ class Converter:
         self.resolved: dict[tuple[str, int], str | None] = {}  # (source, id(column)) -> source column used
         self._lookup_index: dict[tuple[str, str], dict[str, dict]] = {}
         self._exists_cache: dict[tuple, set[str]] = {}
+        self._sequences: dict[tuple, tuple[dict[int, dict | None], set[int]]] = {}
         self.unmapped_counts: Counter = Counter()
         self.unmapped_meta: dict[tuple, UnmappedValue] = {}
 
@@ -185,12 +186,12 @@ class Converter:
             if name not in header:
                 fail(m.line, f"{m.target}: key column {name!r}")
         for cond in m.where:
-            for name in cond.column or []:
+            for name in [*(cond.column or []), *([cond.first_of, cond.order] if cond.first_of else [])]:
                 if name not in header:
                     fail(cond.line, f"{m.target}: condition column {name!r}")
 
     # -- values ---------------------------------------------------------------------------
-    def raw(self, source: str | None, row: dict, col: Column):
+    def raw(self, source: str | None, row: dict, col: Column, m: TableMapping | None = None):
         if col.has_value:
             value = col.value
             if value == "$base_currency":
@@ -203,6 +204,9 @@ class Converter:
             index = self._index(lk["table"], lk["key"])
             hit = index.get(as_text(row.get(lk["column"])))
             return None if hit is None else hit.get(lk["value"])
+        if col.next:
+            following = self.sequence(m, col.group, col.order)[0].get(id(row))
+            return None if following is None else following.get(col.next)
         name = self.source_column(source, col) if source else None
         return None if name is None else row.get(name)
 
@@ -220,7 +224,7 @@ class Converter:
         contract_col = table.column(col.target)
         if col.when and not all(self.passes(m.source, row, c) for c in col.when):
             return ""
-        raw = self.raw(m.source, row, col)
+        raw = self.raw(m.source, row, col, m)
         if isinstance(raw, (dt.datetime, dt.date)) and not col.map:
             text = ""
             native = raw
@@ -364,7 +368,9 @@ class Converter:
         return number
 
     # -- conditions -----------------------------------------------------------------------
-    def passes(self, source: str, row: dict, cond: Condition) -> bool:
+    def passes(self, source: str, row: dict, cond: Condition, m: TableMapping | None = None) -> bool:
+        if cond.first_of:
+            return id(row) in self.sequence(m, cond.first_of, cond.order)[1]
         if cond.exists:
             found = as_text(row.get(cond.exists["match"])) in self._exists_set(cond)
             return found != cond.negate
@@ -377,9 +383,47 @@ class Converter:
             value = as_text(row.get(name)) if name else ""
         if cond.not_empty:
             return bool(value)
+        if cond.matches is not None:
+            return cond.matches.search(value) is not None
         if cond.values_in is not None:
             return value in cond.values_in or value.lower() in {v.lower() for v in cond.values_in}
         return not (value in cond.values_not_in or value.lower() in {v.lower() for v in cond.values_not_in})
+
+    def sequence(self, m: TableMapping, group: str, order: str) -> tuple[dict[int, dict | None], set[int]]:
+        """A change log read as runs: the rows of the mapping's source that pass its where (apart
+        from first_of), grouped by ``group`` and ordered by ``order`` (a date/time, else text; then
+        the row number). Gives, per row, the next row of its group (None for the last), and the
+        first row of each group."""
+        key = (id(m), group, order)
+        if key not in self._sequences:
+            groups: dict[str, list[dict]] = defaultdict(list)
+            for r in self.sources[m.source].rows:
+                try:
+                    ok = all(self.passes(m.source, r, c, m) for c in m.where if not c.first_of)
+                except Reject:
+                    ok = False  # the row is rejected under its own mapping
+                if ok:
+                    groups[as_text(r.get(group))].append(r)
+            following: dict[int, dict | None] = {}
+            first: set[int] = set()
+            for rows in groups.values():
+                rows.sort(key=lambda r: (self._order_key(r.get(order)), r.get(ROW_NUMBER) or 0))
+                first.add(id(rows[0]))
+                for here, there in zip(rows, [*rows[1:], None], strict=True):
+                    following[id(here)] = there
+            self._sequences[key] = (following, first)
+        return self._sequences[key]
+
+    def _order_key(self, value) -> tuple:
+        """Order of a change log: as date/time (any format the importer reads, instants for
+        stamps with an offset), else as text after every date."""
+        try:
+            stamp = self._timestamp(value, Column(target="order", line=0), "order")
+        except Reject:
+            return (1, dt.datetime.min, as_text(value))
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+        return (0, stamp, "")
 
     def _exists_set(self, cond: Condition) -> set[str]:
         key = id(cond)
@@ -467,7 +511,7 @@ def run_import(
             outcome.read += 1
             key_text = _row_key(m, src_row)
             try:
-                failed = next((c for c in m.where if not conv.passes(m.source, src_row, c)), None)
+                failed = next((c for c in m.where if not conv.passes(m.source, src_row, c, m)), None)
             except Reject as rej:
                 outcome.rejected += 1
                 result.rejects.append(_reject(m, data, key_text, "rejected", rej.reason, rej.detail))

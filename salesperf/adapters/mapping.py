@@ -20,6 +20,7 @@ names the mapping file and the line to edit. The format, in short::
           won_amount: {column: amount, scale: 1}
           currency: {value: $base_currency}              # a constant ($base_currency: the project's)
           order_id: {template: "SO-{id}"}                # a derived id
+          valid_to: {next: created_date, group: account_id, order: created_date}  # the next row's value
 
 See README "Bring your CRM" for the whole list of column options.
 """
@@ -47,6 +48,9 @@ COLUMN_KEYS = {
     "value",
     "template",
     "lookup",
+    "next",
+    "group",
+    "order",
     "map",
     "others",
     "format",
@@ -58,7 +62,19 @@ COLUMN_KEYS = {
     "when",
     "note",
 }
-CONDITION_KEYS = {"column", "in", "not_in", "not_empty", "mapped", "exists", "not_exists", "reason"}
+CONDITION_KEYS = {
+    "column",
+    "in",
+    "not_in",
+    "not_empty",
+    "matches",
+    "mapped",
+    "exists",
+    "not_exists",
+    "first_of",
+    "order",
+    "reason",
+}
 
 
 @dataclass
@@ -81,6 +97,9 @@ class Column:
     has_value: bool = False
     template: str | None = None
     lookup: dict | None = None  # {table, key, value, column}
+    next: str | None = None  # the value of this column in the next row of the same group (a change log)
+    group: str | None = None
+    order: str | None = None
     map: dict[str, str] | None = None
     map_line: int = 0
     others: str = "reject"  # reject | keep
@@ -100,6 +119,8 @@ class Column:
             return TEMPLATE_FIELD.findall(self.template)
         if self.lookup:
             return [self.lookup["column"]]
+        if self.next:
+            return [self.next, self.group, self.order]
         return []
 
 
@@ -110,6 +131,9 @@ class Condition:
     values_in: set[str] | None = None
     values_not_in: set[str] | None = None
     not_empty: bool = False
+    matches: re.Pattern | None = None  # a regular expression the value must contain (re.search)
+    first_of: str | None = None  # passes for the first row (by `order`) of each value of this column
+    order: str | None = None
     mapped: tuple[str, str] | None = None  # (table, column) of a landing mapping of the same source
     exists: dict | None = None  # {table, column, match, where: [Condition]}
     negate: bool = False  # not_exists: passes when no such row exists
@@ -118,6 +142,8 @@ class Condition:
     def describe(self) -> str:
         if self.reason:
             return self.reason
+        if self.first_of:
+            return f"not the first row of its {self.first_of} (by {self.order})"
         if self.exists:
             some = "a" if self.negate else "no"
             return f"{some} {self.exists['table']} row with {self.exists['column']} = this row's {self.exists['match']}"
@@ -126,6 +152,8 @@ class Condition:
             return f"{target} not in {sorted(self.values_in)}"
         if self.values_not_in is not None:
             return f"{target} in {sorted(self.values_not_in)}"
+        if self.matches is not None:
+            return f"{target} does not match {self.matches.pattern!r}"
         return f"{target} is empty"
 
 
@@ -241,9 +269,24 @@ def _parse_column(target_table: str, name: str, spec, line: int, path: Path) -> 
         # a bare scalar that YAML read as a number/bool: a constant is written {value: ...}
         raise MappingError(path, line, f"{target_table}.{name}: give a source column name, a list of names, or options")
     _check_keys(spec, COLUMN_KEYS, path, f"{target_table}.{name}")
-    sources = [k for k in ("column", "value", "template", "lookup") if k in spec]
+    sources = [k for k in ("column", "value", "template", "lookup", "next") if k in spec]
     if len(sources) != 1:
-        raise MappingError(path, line, f"{target_table}.{name}: give exactly one of column, value, template, lookup")
+        raise MappingError(
+            path, line, f"{target_table}.{name}: give exactly one of column, value, template, lookup, next"
+        )
+    if "next" in spec:
+        if "group" not in spec or "order" not in spec:
+            raise MappingError(
+                path,
+                line,
+                f"{target_table}.{name}: next needs group and order: the value of the column in the next row "
+                "of the same group, e.g. {next: created_date, group: account_id, order: created_date}",
+            )
+        col.next, col.group, col.order = (str(spec[k]) for k in ("next", "group", "order"))
+    else:
+        for k in ("group", "order"):
+            if k in spec:
+                raise MappingError(path, spec.key_lines[k], f"{target_table}.{name}: {k} goes with next only")
     if "column" in spec:
         col.columns = _text_list(spec["column"], path, f"{target_table}.{name} column")
     if "value" in spec:
@@ -300,7 +343,7 @@ def _parse_column(target_table: str, name: str, spec, line: int, path: Path) -> 
     return col
 
 
-def _parse_conditions(raw, path: Path, what: str) -> list[Condition]:
+def _parse_conditions(raw, path: Path, what: str, allow_sequence: bool = False) -> list[Condition]:
     if raw is None:
         return []
     items = raw if isinstance(raw, list) else [raw]
@@ -326,6 +369,23 @@ def _parse_conditions(raw, path: Path, what: str) -> list[Condition]:
             vals = item["not_in"] if isinstance(item["not_in"], list) else [item["not_in"]]
             cond.values_not_in = {_scalar_text(v) for v in vals}
         cond.not_empty = bool(item.get("not_empty", False))
+        if "matches" in item:
+            try:
+                cond.matches = re.compile(str(item["matches"]))
+            except re.error as error:
+                raise MappingError(
+                    path, item.key_lines["matches"], f"{what}: matches is not a regular expression ({error})"
+                ) from None
+        if "first_of" in item:
+            if "order" not in item:
+                raise MappingError(
+                    path, item.line, f"{what}: first_of needs order, e.g. {{first_of: account_id, order: created_date}}"
+                )
+            if not allow_sequence:
+                raise MappingError(path, item.line, f"{what}: first_of is a condition of a mapping's where only")
+            cond.first_of, cond.order = str(item["first_of"]), str(item["order"])
+        elif "order" in item:
+            raise MappingError(path, item.key_lines["order"], f"{what}: order goes with first_of only")
         if "exists" in item and "not_exists" in item:
             raise MappingError(path, item.line, f"{what}: give exists or not_exists, not both")
         if "exists" in item or "not_exists" in item:
@@ -335,12 +395,20 @@ def _parse_conditions(raw, path: Path, what: str) -> list[Condition]:
                 raise MappingError(path, line_of(ex, item.line), f"{what}: (not_)exists needs table, column and match")
             cond.exists = {k: str(ex[k]) for k in ("table", "column", "match")}
             cond.exists["where"] = _parse_conditions(ex.get("where"), path, f"{what} exists")
-        kinds = sum(x is not None and x is not False for x in (cond.values_in, cond.values_not_in, cond.exists)) + int(
-            cond.not_empty
-        )
-        if kinds != 1 or (cond.exists is None and not (cond.column or cond.mapped)):
+        kinds = sum(
+            x is not None for x in (cond.values_in, cond.values_not_in, cond.exists, cond.matches, cond.first_of)
+        ) + int(cond.not_empty)
+        needs_column = cond.exists is None and cond.first_of is None
+        if (
+            kinds != 1
+            or (needs_column and not (cond.column or cond.mapped))
+            or (not needs_column and (cond.column or cond.mapped))
+        ):
             raise MappingError(
-                path, item.line, f"{what}: a condition is column/mapped with one of in, not_in, not_empty; or exists"
+                path,
+                item.line,
+                f"{what}: a condition is column/mapped with one of in, not_in, not_empty, matches; "
+                "or exists / not_exists; or first_of with order",
             )
         out.append(cond)
     return out
@@ -402,7 +470,7 @@ def _parse_mapping(target: str, raw, line: int, path: Path, sources: dict[str, S
         source=source,
         rows=rows,
         key=key,
-        where=_parse_conditions(raw.get("where"), path, f"{target} where"),
+        where=_parse_conditions(raw.get("where"), path, f"{target} where", allow_sequence=True),
         distinct=bool(raw.get("distinct", False)),
         columns=columns,
     )

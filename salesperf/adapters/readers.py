@@ -1,8 +1,10 @@
-"""Read a source export file (CSV in a declared encoding, or .xlsx) into rows of text/values.
+"""Read a source export file (CSV in a declared encoding, .xlsx, or Salesforce sObject-tree
+JSON) into rows of text/values.
 
-Every row keeps its place in the file (``_row``: the Excel row number, or the CSV record's
-line number with the header as line 1), so a rejected row can be found by the user. Wholly
-blank rows (Excel's trailing empty rows, blank CSV lines) are not rows: they are counted apart.
+Every row keeps its place in the file (``_row``: the Excel row number, the CSV record's line
+number with the header as line 1, or the JSON record's 1-based position), so a rejected row can
+be found by the user. Wholly blank rows (Excel's trailing empty rows, blank CSV lines) are not
+rows: they are counted apart.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +136,68 @@ def read_xlsx(name: str, path: Path, sheet: str | None) -> SourceData:
         book.close()
 
 
+SF_REFERENCE = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def read_sobject_tree(name: str, path: Path) -> SourceData:
+    """Salesforce's sObject tree JSON, as ``sf data export tree`` (``sfdx force:data:tree:export``)
+    writes it, with or without ``--plan``: ``{"records": [{"attributes": {"type": "Account",
+    "referenceId": "AccountRef1"}, "Name": ..., "AccountId": "@AccountRef1"}, ...]}``.
+
+    A record without ``Id`` takes its ``referenceId`` as ``Id``; a reference ``@AccountRef1`` becomes
+    ``AccountRef1`` (the referenced record's ``Id``); ``attributes`` is not a column. The header is the
+    union of the records' fields in first-seen order. Child records nested in a field (an export
+    without ``--plan``) are not flattened: the file must be exported with ``--plan``.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{path}: not UTF-8 text (byte {error.start}); sObject tree JSON is UTF-8") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SourceError(f"{path}:{error.lineno}: not JSON ({error.msg}, column {error.colno})") from None
+    records = doc.get("records") if isinstance(doc, dict) else None
+    if not isinstance(records, list):
+        raise SourceError(
+            f'{path}: not an sObject tree file: expected {{"records": [...]}} as `sf data export tree` writes it'
+        )
+    header: dict[str, None] = {}
+    rows = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise SourceError(f"{path}: record {number} is not an object")
+        attributes = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
+        label = f"record {number}" + (f" ({attributes['referenceId']})" if attributes.get("referenceId") else "")
+        row = {}
+        if "Id" not in record and attributes.get("referenceId"):
+            row["Id"] = str(attributes["referenceId"])
+        for field_name, value in record.items():
+            if field_name == "attributes":
+                continue
+            if isinstance(value, dict) and isinstance(value.get("records"), list):
+                raise SourceError(
+                    f"{path}: {label}, field {field_name!r} holds nested child records; they are not flattened: "
+                    "export one file per object with `sf data export tree --plan` and map each file"
+                )
+            if isinstance(value, (dict, list)):
+                raise SourceError(f"{path}: {label}, field {field_name!r} holds a nested value, not a column value")
+            if isinstance(value, str):
+                ref = SF_REFERENCE.fullmatch(value)
+                if ref:
+                    value = ref.group(1)
+            row[field_name] = value
+        for field_name in row:
+            header.setdefault(field_name, None)
+        row[ROW_NUMBER] = number
+        rows.append(row)
+    if not header:
+        raise SourceError(f"{path}: no records with fields (an empty export?)")
+    data = SourceData(name, path, "json", list(header))
+    data.rows = [{h: r.get(h) for h in data.header} | {ROW_NUMBER: r[ROW_NUMBER]} for r in rows]
+    return data
+
+
 def snake_case(name: str) -> str:
     """Salesforce API names as EL tools (Fivetran) name them: AccountId -> account_id, Product2Id ->
     product_2_id, Custom__c -> custom_c. Names already in snake case are unchanged."""
@@ -165,7 +230,12 @@ def _read(name: str, path: Path, encoding: str, sheet: str | None) -> SourceData
         return read_xlsx(name, path, sheet)
     if suffix in {".csv", ".txt"}:
         return read_csv(name, path, encoding)
-    raise SourceError(f"{path}: cannot read {suffix or 'this'} files (give .csv or .xlsx; save .xls as .xlsx)")
+    if suffix == ".json":
+        return read_sobject_tree(name, path)
+    raise SourceError(
+        f"{path}: cannot read {suffix or 'this'} files (give .csv, .xlsx or Salesforce sObject-tree .json; "
+        "save .xls as .xlsx)"
+    )
 
 
 def as_text(value) -> str:
