@@ -29,6 +29,7 @@ import pandas as pd
 
 from salesperf.clv.bgnbd import BGNBDParams, fit_bgnbd, probability_alive
 from salesperf.clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
+from salesperf.clv.optim import starts_to_json
 from salesperf.clv.summary import summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_clv
@@ -79,6 +80,10 @@ class SegmentModel:
     mean_spend: float  # mean spend per purchase of the segment (all purchases)
     margin_rate: float | None  # the segment's gross margin rate over costed lines
     messages: tuple[str, ...] = field(default_factory=tuple)
+    bgnbd_starts_tried: int = 0  # starts of the BG/NBD fit used (0 without one)
+    bgnbd_start_log_likelihoods: str | None = None  # JSON: each start and the log-likelihood it reached
+    gg_starts_tried: int = 0
+    gg_start_log_likelihoods: str | None = None
 
     @property
     def population_mean_spend(self) -> float:
@@ -104,12 +109,12 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
-    bg_params, bg_ll, bg_ok, naive = None, None, False, None
+    bg_params, bg_ll, bg_ok, naive, bg_starts = None, None, False, None, ()
     if n_repeat >= 1 and n >= 2:
         warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "pooled_fit" else None
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
-            bg_params, bg_ll, bg_ok = fit.params, fit.log_likelihood, True
+            bg_params, bg_ll, bg_ok, bg_starts = fit.params, fit.log_likelihood, True, fit.starts
             if fit.message != "ok":
                 _note(messages, POOLED, f"BG/NBD: {fit.message}", logging.INFO)
         else:
@@ -123,14 +128,14 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     if bg_params is None:
         total_age = float(summary["age"].sum())
         naive = float(x.sum()) / total_age if total_age > 0 else 0.0
-    gg_params, gg_ll, gg_ok, gg_n = None, None, False, 0
+    gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, False, 0, ()
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(repeat) >= 2:
         warm = previous.gg if previous is not None and previous.gg_source == "pooled_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         gg_n = gg.n_customers
         if gg.converged:
-            gg_params, gg_ll, gg_ok = gg.params, gg.log_likelihood, True
+            gg_params, gg_ll, gg_ok, gg_starts = gg.params, gg.log_likelihood, True, gg.starts
         else:
             _note(messages, POOLED, f"Gamma-Gamma fit did not converge ({gg.message}): mean spend used")
     else:
@@ -152,6 +157,10 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
         mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
         margin_rate=_margin_rate(summary),
         messages=tuple(messages) or ("ok",),
+        bgnbd_starts_tried=len(bg_starts),
+        bgnbd_start_log_likelihoods=starts_to_json(bg_starts),
+        gg_starts_tried=len(gg_starts),
+        gg_start_log_likelihoods=starts_to_json(gg_starts),
     )
 
 
@@ -163,7 +172,7 @@ def fit_segment(
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
-    bg_source, bg_params, bg_ll, bg_ok = None, None, None, False
+    bg_source, bg_params, bg_ll, bg_ok, bg_starts = None, None, None, False, None
     own_fit = segment != UNKNOWN_SEGMENT  # customers without a known segment are a mix: pooled fit
     if not own_fit:
         _note(messages, segment, "customers without a known segment: pooled fit used", logging.INFO)
@@ -172,6 +181,7 @@ def fit_segment(
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
             bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
+            bg_starts = (len(fit.starts), starts_to_json(fit.starts))
             if fit.message != "ok":
                 _note(messages, segment, f"BG/NBD: {fit.message}", logging.INFO)
         else:
@@ -192,13 +202,15 @@ def fit_segment(
             pooled.bgnbd_log_likelihood,
             pooled.bgnbd_converged,
         )
+        bg_starts = (pooled.bgnbd_starts_tried, pooled.bgnbd_start_log_likelihoods)
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
-    gg_source, gg_params, gg_ll, gg_ok, gg_n = None, None, None, False, 0
+    gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None)
     if own_fit and len(repeat) >= settings.min_repeat_buyers:
         warm = previous.gg if previous is not None and previous.gg_source == "segment_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         if gg.converged:
             gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
+            gg_starts = (len(gg.starts), starts_to_json(gg.starts))
         else:
             _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): pooled fit used")
     elif own_fit:
@@ -217,6 +229,7 @@ def fit_segment(
                 pooled.gg_converged,
                 pooled.gg_n_customers,
             )
+            gg_starts = (pooled.gg_starts_tried, pooled.gg_start_log_likelihoods)
         else:
             gg_source = "segment_mean_spend"
             _note(messages, segment, "no Gamma-Gamma fit available: the segment's mean spend per purchase used")
@@ -237,6 +250,10 @@ def fit_segment(
         mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
         margin_rate=_margin_rate(summary),
         messages=tuple(messages) or ("ok",),
+        bgnbd_starts_tried=bg_starts[0],
+        bgnbd_start_log_likelihoods=bg_starts[1],
+        gg_starts_tried=gg_starts[0],
+        gg_start_log_likelihoods=gg_starts[1],
     )
 
 
@@ -257,7 +274,8 @@ def fit_models(
 ) -> dict[str, SegmentModel]:
     """Fit the pooled model and one per segment of ``summary`` (which has a ``segment`` column).
 
-    ``previous`` (the models of the previous snapshot) only gives starting points."""
+    ``previous`` (the models of the previous snapshot) only gives warm starts: each fit keeps
+    the best optimum of the warm and the cold starts."""
     if summary.empty:
         raise ValueError("no customer with a purchase: nothing to fit")
     previous = previous or {}
@@ -350,6 +368,8 @@ FIT_DTYPES: dict[str, str] = {
     "b": "float64",
     "bgnbd_log_likelihood": "float64",
     "bgnbd_converged": "bool",
+    "bgnbd_starts_tried": "int64",
+    "bgnbd_start_log_likelihoods": "string",
     "naive_repeat_rate": "float64",
     "gamma_gamma_source": "string",
     "p": "float64",
@@ -358,6 +378,8 @@ FIT_DTYPES: dict[str, str] = {
     "gamma_gamma_log_likelihood": "float64",
     "gamma_gamma_n_customers": "int64",
     "gamma_gamma_converged": "bool",
+    "gamma_gamma_starts_tried": "int64",
+    "gamma_gamma_start_log_likelihoods": "string",
     "mean_spend_per_purchase": "float64",
     "margin_rate": "float64",
     "message": "string",
@@ -395,12 +417,16 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 **bg,
                 "bgnbd_log_likelihood": m.bgnbd_log_likelihood,
                 "bgnbd_converged": m.bgnbd_converged,
+                "bgnbd_starts_tried": m.bgnbd_starts_tried,
+                "bgnbd_start_log_likelihoods": m.bgnbd_start_log_likelihoods,
                 "naive_repeat_rate": m.naive_rate,
                 "gamma_gamma_source": m.gg_source,
                 **gg,
                 "gamma_gamma_log_likelihood": m.gg_log_likelihood,
                 "gamma_gamma_n_customers": m.gg_n_customers,
                 "gamma_gamma_converged": m.gg_converged,
+                "gamma_gamma_starts_tried": m.gg_starts_tried,
+                "gamma_gamma_start_log_likelihoods": m.gg_start_log_likelihoods,
                 "mean_spend_per_purchase": m.mean_spend,
                 "margin_rate": m.margin_rate,
                 "message": "; ".join(m.messages),
@@ -411,6 +437,10 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
 
 def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
@@ -436,6 +466,10 @@ def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
             mean_spend=float(row["mean_spend_per_purchase"]),
             margin_rate=_num(row["margin_rate"]),
             messages=tuple(str(row["message"]).split("; ")),
+            bgnbd_starts_tried=int(_num(row.get("bgnbd_starts_tried")) or 0),
+            bgnbd_start_log_likelihoods=_text(row.get("bgnbd_start_log_likelihoods")),
+            gg_starts_tried=int(_num(row.get("gamma_gamma_starts_tried")) or 0),
+            gg_start_log_likelihoods=_text(row.get("gamma_gamma_start_log_likelihoods")),
         )
     return models
 
@@ -445,7 +479,8 @@ def fit_snapshots(
 ) -> pd.DataFrame:
     """Refit at every snapshot date on the purchases up to it; the stored fit table of all dates.
 
-    Each fit starts from the previous snapshot's parameters (a few more starting points are tried)."""
+    Each fit tries the previous snapshot's parameters as a warm start beside the fixed cold
+    starts and keeps the best optimum of all (the starts are recorded in the fit table)."""
     frames = []
     previous: dict[str, SegmentModel] | None = None
     for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):
