@@ -41,6 +41,8 @@ PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PUBLISHED_BGNBD_LL = -9582.4
 # lifetimes' docs/Quickstart.md: BetaGeoFitter on the same customers (t_x, T rounded to 2 decimals)
 LIFETIMES_BGNBD = {"r": 0.242593, "alpha": 4.413532, "a": 0.792886, "b": 2.425752}
+# lifetimes' docs/Quickstart.md: the standard errors of that fit (se(coef))
+LIFETIMES_BGNBD_SE = {"r": 0.012557, "alpha": 0.378221, "a": 0.185719, "b": 0.705345}
 # Fader, Hardie & Lee (2005), JMR; Fader & Hardie, note 025: Gamma-Gamma on the 946 repeat buyers
 PUBLISHED_GAMMA_GAMMA = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 # Hardie's spreadsheets: E[Y(39) | x = 2, t_x = 30.43, T = 38.86] (customer 1), and the expected
@@ -112,6 +114,10 @@ def test_bgnbd_reproduces_the_published_estimates(fit: pd.Series) -> None:
     for name, reference in LIFETIMES_BGNBD.items():
         assert same_to_significant_digits(fit[name], reference), f"{name} = {fit[name]:.6f}, lifetimes {reference}"
     assert fit["bgnbd_starts_tried"] >= 4
+    # standard errors from the observed information: lifetimes' figures on the rounded summary,
+    # to 0.1 % (the warehouse's exact day counts move the 4th digit of se(b))
+    for name, reference in LIFETIMES_BGNBD_SE.items():
+        assert fit[f"{name}_se"] == pytest.approx(reference, rel=1e-3), f"se({name}) = {fit[f'{name}_se']:.6f}"
 
 
 def test_gamma_gamma_reproduces_the_published_estimates(cdnow: Path, fit: pd.Series) -> None:

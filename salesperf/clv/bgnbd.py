@@ -81,6 +81,7 @@ class BGNBDFit:
     message: str
     starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
     best_start: str = ""  # the start the fit comes from
+    std_errors: BGNBDParams | None = None  # observed-information standard errors (None on a ridge)
 
 
 def _as_arrays(frequency, recency, age) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -227,6 +228,7 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
         message=message,
         starts=best.starts,
         best_start=best.best_start,
+        std_errors=None if best.std_errors is None else BGNBDParams(*best.std_errors),
     )
 
 

@@ -58,6 +58,7 @@ class GammaGammaFit:
     message: str
     starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
     best_start: str = ""  # the start the fit comes from
+    std_errors: GammaGammaParams | None = None  # observed-information standard errors (None on a ridge)
 
 
 def _clean(frequency, monetary) -> tuple[np.ndarray, np.ndarray, int]:
@@ -160,6 +161,7 @@ def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = N
         message=message,
         starts=best.starts,
         best_start=best.best_start,
+        std_errors=None if best.std_errors is None else GammaGammaParams(*best.std_errors),
     )
 
 

@@ -33,6 +33,7 @@ class MultiStartResult:
     message: str
     best_start: str
     starts: tuple[StartResult, ...]
+    std_errors: tuple[float, ...] | None  # of the parameters (not their logs); None off an interior optimum
 
 
 def starts_to_json(starts: Sequence[StartResult]) -> str | None:
@@ -60,6 +61,23 @@ def _hessian(objective: Objective, theta: np.ndarray) -> np.ndarray:
         step[i] = _HESSIAN_STEP
         h[:, i] = (objective(theta + step)[1] - objective(theta - step)[1]) / (2 * _HESSIAN_STEP)
     return (h + h.T) / 2
+
+
+def standard_errors(objective: Objective, theta: np.ndarray, scale: float) -> tuple[float, ...] | None:
+    """Standard errors of exp(theta) from the observed information (the Hessian of -LL).
+
+    The objective is -LL / scale over theta = log(parameters): the covariance of theta is the
+    inverse of scale x its Hessian, and by the delta method se(exp(theta_i)) = exp(theta_i) x
+    se(theta_i). None when the Hessian is not positive definite (a ridge, a bound)."""
+    with np.errstate(all="ignore"):
+        info = _hessian(objective, theta) * scale
+        try:
+            np.linalg.cholesky(info)
+            cov = np.linalg.inv(info)
+        except np.linalg.LinAlgError:
+            return None
+    se = np.exp(theta) * np.sqrt(np.diag(cov))
+    return tuple(float(v) for v in se) if np.all(np.isfinite(se)) else None
 
 
 def newton_polish(objective: Objective, theta: np.ndarray, bounds: tuple[float, float]) -> tuple[np.ndarray, float]:
@@ -128,4 +146,5 @@ def multi_start(
         message=str(best.message),
         best_start=best_label,
         starts=tuple(results),
+        std_errors=standard_errors(objective, theta, scale),
     )

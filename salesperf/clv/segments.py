@@ -84,6 +84,8 @@ class SegmentModel:
     bgnbd_start_log_likelihoods: str | None = None  # JSON: each start and the log-likelihood it reached
     gg_starts_tried: int = 0
     gg_start_log_likelihoods: str | None = None
+    bgnbd_std_errors: BGNBDParams | None = None  # standard errors of r, alpha, a, b (None on a ridge)
+    gg_std_errors: GammaGammaParams | None = None  # standard errors of p, q, gamma
 
     @property
     def population_mean_spend(self) -> float:
@@ -109,12 +111,13 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
-    bg_params, bg_ll, bg_ok, naive, bg_starts = None, None, False, None, ()
+    bg_params, bg_ll, bg_ok, naive, bg_starts, bg_se = None, None, False, None, (), None
     if n_repeat >= 1 and n >= 2:
         warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "pooled_fit" else None
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
             bg_params, bg_ll, bg_ok, bg_starts = fit.params, fit.log_likelihood, True, fit.starts
+            bg_se = fit.std_errors
             if fit.message != "ok":
                 _note(messages, POOLED, f"BG/NBD: {fit.message}", logging.INFO)
         else:
@@ -128,14 +131,14 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     if bg_params is None:
         total_age = float(summary["age"].sum())
         naive = float(x.sum()) / total_age if total_age > 0 else 0.0
-    gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, False, 0, ()
+    gg_params, gg_ll, gg_ok, gg_n, gg_starts, gg_se = None, None, False, 0, (), None
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(repeat) >= 2:
         warm = previous.gg if previous is not None and previous.gg_source == "pooled_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         gg_n = gg.n_customers
         if gg.converged:
-            gg_params, gg_ll, gg_ok, gg_starts = gg.params, gg.log_likelihood, True, gg.starts
+            gg_params, gg_ll, gg_ok, gg_starts, gg_se = gg.params, gg.log_likelihood, True, gg.starts, gg.std_errors
         else:
             _note(messages, POOLED, f"Gamma-Gamma fit did not converge ({gg.message}): mean spend used")
     else:
@@ -161,6 +164,8 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
         bgnbd_start_log_likelihoods=starts_to_json(bg_starts),
         gg_starts_tried=len(gg_starts),
         gg_start_log_likelihoods=starts_to_json(gg_starts),
+        bgnbd_std_errors=bg_se,
+        gg_std_errors=gg_se,
     )
 
 
@@ -181,7 +186,7 @@ def fit_segment(
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
             bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
-            bg_starts = (len(fit.starts), starts_to_json(fit.starts))
+            bg_starts = (len(fit.starts), starts_to_json(fit.starts), fit.std_errors)
             if fit.message != "ok":
                 _note(messages, segment, f"BG/NBD: {fit.message}", logging.INFO)
         else:
@@ -202,15 +207,15 @@ def fit_segment(
             pooled.bgnbd_log_likelihood,
             pooled.bgnbd_converged,
         )
-        bg_starts = (pooled.bgnbd_starts_tried, pooled.bgnbd_start_log_likelihoods)
+        bg_starts = (pooled.bgnbd_starts_tried, pooled.bgnbd_start_log_likelihoods, pooled.bgnbd_std_errors)
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
-    gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None)
+    gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None, None)
     if own_fit and len(repeat) >= settings.min_repeat_buyers:
         warm = previous.gg if previous is not None and previous.gg_source == "segment_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         if gg.converged:
             gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
-            gg_starts = (len(gg.starts), starts_to_json(gg.starts))
+            gg_starts = (len(gg.starts), starts_to_json(gg.starts), gg.std_errors)
         else:
             _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): pooled fit used")
     elif own_fit:
@@ -229,7 +234,7 @@ def fit_segment(
                 pooled.gg_converged,
                 pooled.gg_n_customers,
             )
-            gg_starts = (pooled.gg_starts_tried, pooled.gg_start_log_likelihoods)
+            gg_starts = (pooled.gg_starts_tried, pooled.gg_start_log_likelihoods, pooled.gg_std_errors)
         else:
             gg_source = "segment_mean_spend"
             _note(messages, segment, "no Gamma-Gamma fit available: the segment's mean spend per purchase used")
@@ -254,6 +259,8 @@ def fit_segment(
         bgnbd_start_log_likelihoods=bg_starts[1],
         gg_starts_tried=gg_starts[0],
         gg_start_log_likelihoods=gg_starts[1],
+        bgnbd_std_errors=bg_starts[2],
+        gg_std_errors=gg_starts[2],
     )
 
 
@@ -366,6 +373,10 @@ FIT_DTYPES: dict[str, str] = {
     "alpha": "float64",
     "a": "float64",
     "b": "float64",
+    "r_se": "float64",
+    "alpha_se": "float64",
+    "a_se": "float64",
+    "b_se": "float64",
     "bgnbd_log_likelihood": "float64",
     "bgnbd_converged": "bool",
     "bgnbd_starts_tried": "int64",
@@ -375,6 +386,9 @@ FIT_DTYPES: dict[str, str] = {
     "p": "float64",
     "q": "float64",
     "gamma": "float64",
+    "p_se": "float64",
+    "q_se": "float64",
+    "gamma_se": "float64",
     "gamma_gamma_log_likelihood": "float64",
     "gamma_gamma_n_customers": "int64",
     "gamma_gamma_converged": "bool",
@@ -398,12 +412,20 @@ def settings_from_vars(values: dict) -> ClvSettings:
     )
 
 
+def _se(std_errors, params: dict) -> list[tuple[str, float | None]]:
+    """(name, standard error) for each parameter name of ``params``; None without standard errors."""
+    values = std_errors.as_dict() if std_errors is not None else {}
+    return [(k, values.get(k)) for k in params]
+
+
 def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp, settings: ClvSettings) -> pd.DataFrame:
     """One row per model (segment and pooled) of a snapshot: the stored fit table."""
     rows = []
     for m in models.values():
         bg = m.bgnbd.as_dict() if m.bgnbd is not None else {"r": None, "alpha": None, "a": None, "b": None}
         gg = m.gg.as_dict() if m.gg is not None else {"p": None, "q": None, "gamma": None}
+        bg_se = {f"{k}_se": (v if m.bgnbd_std_errors is not None else None) for k, v in _se(m.bgnbd_std_errors, bg)}
+        gg_se = {f"{k}_se": (v if m.gg_std_errors is not None else None) for k, v in _se(m.gg_std_errors, gg)}
         rows.append(
             {
                 "as_of_date": pd.Timestamp(as_of).date(),
@@ -415,6 +437,7 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 "n_repeat_buyers": m.n_repeat_buyers,
                 "bgnbd_source": m.bgnbd_source,
                 **bg,
+                **bg_se,
                 "bgnbd_log_likelihood": m.bgnbd_log_likelihood,
                 "bgnbd_converged": m.bgnbd_converged,
                 "bgnbd_starts_tried": m.bgnbd_starts_tried,
@@ -422,6 +445,7 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 "naive_repeat_rate": m.naive_rate,
                 "gamma_gamma_source": m.gg_source,
                 **gg,
+                **gg_se,
                 "gamma_gamma_log_likelihood": m.gg_log_likelihood,
                 "gamma_gamma_n_customers": m.gg_n_customers,
                 "gamma_gamma_converged": m.gg_converged,
@@ -437,6 +461,11 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
 
 def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
+
+
+def _params(kind, row: dict, columns: tuple[str, ...]):
+    values = [_num(row.get(c)) for c in columns]
+    return None if any(v is None for v in values) else kind(*values)
 
 
 def _text(value) -> str | None:
@@ -470,6 +499,8 @@ def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
             bgnbd_start_log_likelihoods=_text(row.get("bgnbd_start_log_likelihoods")),
             gg_starts_tried=int(_num(row.get("gamma_gamma_starts_tried")) or 0),
             gg_start_log_likelihoods=_text(row.get("gamma_gamma_start_log_likelihoods")),
+            bgnbd_std_errors=_params(BGNBDParams, row, ("r_se", "alpha_se", "a_se", "b_se")),
+            gg_std_errors=_params(GammaGammaParams, row, ("p_se", "q_se", "gamma_se")),
         )
     return models
 
