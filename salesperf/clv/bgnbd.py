@@ -189,8 +189,8 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         ll, grad = _ll_and_grad(theta, x, t_x, big_t)
-        value = -float(np.dot(w, ll)) / n_customers
-        gradient = -(grad @ w) / n_customers
+        value = -float(np.sum(w * ll)) / n_customers
+        gradient = -np.sum(grad * w, axis=1) / n_customers  # no BLAS call: BLAS threads stall on a busy machine
         if not np.isfinite(value):
             return 1e300, np.zeros(4)
         return value, gradient
