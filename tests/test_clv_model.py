@@ -250,7 +250,7 @@ def test_summary_counts_purchase_days() -> None:
         [
             ("C1", "O1", "2024-01-01", 100.0, 40.0),
             ("C1", "O2", "2024-01-01", 50.0, None),  # same day: one purchase of 150
-            ("C1", "O3", "2024-01-15", 0.0, 0.0),  # zero-value order: not a purchase
+            ("C1", "O3", "2024-01-15", 0.0, 0.0),  # $0 order: a purchase of $0
             ("C1", "O4", "2024-01-29", -30.0, -10.0),  # return: not a purchase
             ("C1", "O5", "2024-02-12", 60.0, 30.0),
             ("C1", "O6", "2024-03-01", 500.0, 100.0),  # after the as-of date
@@ -260,8 +260,10 @@ def test_summary_counts_purchase_days() -> None:
     purchases = purchases_from_lines(lines)
     summary = summarize(purchases, date(2024, 2, 26), time_unit="weeks").set_index("customer_id")
     c1 = summary.loc["C1"]
-    assert (c1["n_purchases"], c1["frequency"], c1["recency"], c1["age"]) == (2, 1.0, 6.0, 8.0)
-    assert c1["monetary"] == 60.0 and c1["total_spend"] == 210.0 and c1["mean_interpurchase_days"] == 42.0
+    # purchase days 01-01 ($150), 01-15 ($0), 02-12 ($60): x = 2, t_x = 6 weeks, T = 8 weeks
+    assert (c1["n_purchases"], c1["frequency"], c1["recency"], c1["age"]) == (3, 2.0, 6.0, 8.0)
+    # monetary = mean of the repeat days ($0 and $60); interval = 42 days / 2
+    assert c1["monetary"] == 30.0 and c1["total_spend"] == 210.0 and c1["mean_interpurchase_days"] == 21.0
     assert c1["margin_rate"] == pytest.approx(70.0 / 160.0)  # only lines with a cost
     c2 = summary.loc["C2"]
     assert c2["frequency"] == 0 and np.isnan(c2["monetary"]) and np.isnan(c2["margin_rate"])
@@ -319,11 +321,13 @@ def test_segment_without_repeat_buyers_falls_back_to_pooled(caplog: pytest.LogCa
 
 def test_zero_value_orders_and_no_repeat_buyers_at_all(caplog: pytest.LogCaptureFixture) -> None:
     lines = _random_lines(50, seed=8, repeat=False)
-    zero = lines.assign(
-        order_id=lambda d: d["order_id"] + "z", net_sales=0.0, gross_profit=0.0, order_date="2024-01-05"
-    )
-    purchases = purchases_from_lines(pd.concat([lines, zero]))
-    assert len(purchases) == 50  # zero-value orders are not purchases
+    zero = lines.assign(order_id=lambda d: d["order_id"] + "z", net_sales=0.0, gross_profit=0.0)
+    returns = lines.assign(
+        order_id=lambda d: d["order_id"] + "r", net_sales=-5.0, gross_profit=-1.0, order_date="2024-01-05"
+    ).assign(order_type="return")
+    purchases = purchases_from_lines(pd.concat([lines.assign(order_type="sale"), zero, returns]))
+    assert len(purchases) == 50  # a $0 order on the day of a purchase adds $0 to it; returns are not purchases
+    assert purchases["spend"].sum() == pytest.approx(lines["net_sales"].sum())
     settings = ClvSettings(time_unit="days")
     with caplog.at_level(logging.WARNING, logger="salesperf.clv"):
         fits, predictions = run_snapshots(purchases, None, [date(2024, 3, 31)], settings)
@@ -372,3 +376,36 @@ def test_snapshots_use_only_history_up_to_each_date() -> None:
     first_fit = fits[fits["as_of_date"].dt.date == dates[0]]
     later = predict_snapshots(purchases, None, first_fit, settings, [date(2023, 9, 30)])
     assert set(later["fit_as_of_date"]) == {dates[0]}
+
+
+def test_zero_dollar_orders_are_purchases_of_zero() -> None:
+    """One meaning of a $0 order (README, CLV): a purchase for frequency, recency and age that adds
+    $0 to spend; a customer with only $0 orders is in the BG/NBD input with x = 0. Hand-computed."""
+    lines = _lines(
+        [
+            ("Z1", "O1", "2024-01-08", 0.0, 0.0),  # a free sample, the customer's only order
+            ("Z2", "O2", "2024-01-01", 0.0, 0.0),  # free first order
+            ("Z2", "O3", "2024-01-22", 90.0, 30.0),
+            ("Z2", "O4", "2024-02-05", 0.0, None),  # free repeat order (no cost known)
+            ("Z3", "O5", "2024-01-01", 40.0, 10.0),
+            ("Z3", "O6", "2024-01-29", 0.0, 0.0),  # the only repeat purchases are $0
+            ("Z3", "O7", "2024-02-12", 0.0, 0.0),
+            ("Z4", "O8", "2024-01-15", -20.0, -5.0),  # only a return: not a customer of the model
+        ]
+    ).assign(order_type=["sale"] * 7 + ["return"])
+    summary = summarize(purchases_from_lines(lines), date(2024, 2, 26), time_unit="weeks").set_index("customer_id")
+    assert sorted(summary.index) == ["Z1", "Z2", "Z3"]
+    z1, z2, z3 = summary.loc["Z1"], summary.loc["Z2"], summary.loc["Z3"]
+    assert (z1["frequency"], z1["recency"], z1["age"], z1["total_spend"]) == (0.0, 0.0, 7.0, 0.0)
+    assert np.isnan(z1["monetary"])
+    # Z2: days 01-01 ($0), 01-22 ($90), 02-05 ($0): x = 2, t_x = 5 weeks, T = 8 weeks, m = 45
+    assert (z2["frequency"], z2["recency"], z2["age"], z2["monetary"]) == (2.0, 5.0, 8.0, 45.0)
+    assert z2["margin_rate"] == pytest.approx(30.0 / 90.0)
+    # Z3: x = 2 repeat purchases of $0: m = 0
+    assert (z3["frequency"], z3["recency"], z3["monetary"]) == (2.0, 6.0, 0.0)
+    gg = GammaGammaParams(p=2.0, q=3.0, gamma=100.0)
+    spend = gamma_gamma.conditional_expected_spend(gg, summary["frequency"], summary["monetary"])
+    # x = 0: the population mean p gamma / (q - 1); m = 0: p gamma / (p x + q - 1) = 200 / 6
+    assert spend.tolist() == pytest.approx([100.0, 2 * (100 + 90) / (4 + 2), 200.0 / 6])
+    fit = fit_gamma_gamma(summary["frequency"], summary["monetary"])
+    assert fit.n_customers == 1 and fit.n_dropped == 1  # m = 0 is not in the Gamma-Gamma fit

@@ -10,7 +10,8 @@ Beta(a, b)). The inputs per customer, all durations in one explicit time unit:
 * ``age`` T: time from the first purchase to the end of the observation (the as-of date).
 
 The likelihood is computed in log space (``gammaln``, ``betaln``, ``logaddexp``) and maximised
-over the logs of the four parameters with L-BFGS-B and the analytic gradient.
+over the logs of the four parameters with L-BFGS-B and the analytic gradient, from a warm start
+(the previous fit) and fixed cold starts; the best optimum of all of them is kept.
 
 The conditional expectation of purchases is computed from its integral form
 
@@ -31,8 +32,9 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
+from salesperf.clv.optim import StartResult, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,9 @@ class BGNBDFit:
     """Result of :func:`fit_bgnbd`.
 
     ``converged`` is False when the optimiser did not report success or a parameter ended on
-    its bound (a degenerate fit, e.g. data without repeat purchases)."""
+    its bound (a degenerate fit, e.g. data without repeat purchases). ``starts`` holds every
+    start tried and the log-likelihood it reached; ``log_likelihood`` is the best of them
+    (after the final Newton polish, never below)."""
 
     params: BGNBDParams
     log_likelihood: float
@@ -75,6 +79,9 @@ class BGNBDFit:
     converged: bool
     time_unit: str
     message: str
+    starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
+    best_start: str = ""  # the start the fit comes from
+    std_errors: BGNBDParams | None = None  # observed-information standard errors (None on a ridge)
 
 
 def _as_arrays(frequency, recency, age) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,9 +142,11 @@ def _ll_and_grad(
     return ll, grad
 
 
-def _initial_guesses(x: np.ndarray, big_t: np.ndarray) -> list[np.ndarray]:
-    mean_t = max(float(np.mean(big_t)), 1e-3)
-    rate = max(float(np.sum(x)) / max(float(np.sum(big_t)), 1e-9), 1e-6)  # repeat purchases per unit
+def _initial_guesses(x: np.ndarray, big_t: np.ndarray, w: np.ndarray | None = None) -> list[np.ndarray]:
+    """The fixed cold starts (log r, alpha, a, b): a few shapes, alpha set from the data's repeat rate."""
+    w = np.ones_like(x) if w is None else w
+    mean_t = max(float(np.dot(w, big_t) / np.sum(w)), 1e-3)
+    rate = max(float(np.dot(w, x)) / max(float(np.dot(w, big_t)), 1e-9), 1e-6)  # repeat purchases per unit
     guesses = []
     for r0, a0, b0 in ((1.0, 1.0, 1.0), (0.5, 0.8, 3.0), (2.0, 2.0, 8.0)):
         alpha0 = float(np.clip(r0 / rate, 1e-3, 1e5))
@@ -147,7 +156,7 @@ def _initial_guesses(x: np.ndarray, big_t: np.ndarray) -> list[np.ndarray]:
 
 
 def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial: BGNBDParams | None = None) -> BGNBDFit:
-    """Maximum-likelihood BG/NBD fit.
+    """Maximum-likelihood BG/NBD fit: the best optimum of several starts.
 
     Args:
         frequency, recency, age: per-customer x, t_x and T (arrays of equal length), with recency
@@ -155,8 +164,13 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
         time_unit: the unit of recency and age ("days", "weeks", "months"); required, stored
             with the fit so predictions use the same unit.
         weights: optional number of customers each row stands for (aggregated data).
-        initial: a starting point (e.g. the previous snapshot's fit); several default starting
-            points are tried as well and the best optimum is kept.
+        initial: a starting point (e.g. the previous snapshot's fit), tried as start "warm".
+
+    Every start is optimised to its end (L-BFGS-B over log-parameters): the warm start, then
+    the fixed cold starts of :func:`_initial_guesses` (no randomness); the best log-likelihood
+    wins (the warm start on a tie) and is polished by Newton steps. ``starts`` records each
+    start's log-likelihood, so a stored fit shows that it is the best optimum found. Customers
+    with the same (x, t_x, T) are fitted as one weighted row (same likelihood, less work).
 
     Raises ValueError for invalid inputs or fewer than one customer. A fit on data without any
     repeat purchase is degenerate: it is returned with ``converged=False`` and a message, and
@@ -169,35 +183,30 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     n_customers = int(round(float(np.sum(w))))
     n_repeat = int(round(float(np.sum(w[x > 0]))))
+    rows, inverse = np.unique(np.stack([x, t_x, big_t], axis=1), axis=0, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=w, minlength=rows.shape[0])
+    x, t_x, big_t = rows[:, 0], rows[:, 1], rows[:, 2]
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         ll, grad = _ll_and_grad(theta, x, t_x, big_t)
-        value = -float(np.dot(w, ll)) / n_customers
-        gradient = -(grad @ w) / n_customers
+        value = -float(np.sum(w * ll)) / n_customers
+        gradient = -np.sum(grad * w, axis=1) / n_customers  # no BLAS call: BLAS threads stall on a busy machine
         if not np.isfinite(value):
             return 1e300, np.zeros(4)
         return value, gradient
 
-    starts = _initial_guesses(x, big_t)
+    starts = [(f"cold_{k}", theta0) for k, theta0 in enumerate(_initial_guesses(x, big_t, w), start=1)]
     if initial is not None:
-        starts.insert(0, np.log(initial.as_array()))
-    best = None
-    for theta0 in starts:
-        theta0 = np.clip(theta0, *_LOG_BOUNDS)
-        res = optimize.minimize(
-            objective, theta0, jac=True, method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 4, options={"maxiter": 1000}
-        )
-        if best is None or res.fun < best.fun - 1e-10:
-            best = res
-        if res.success and best is res:
-            break  # the first start that converges is enough; the others are for hard cases
-    theta = best.x
+        starts.insert(0, ("warm", np.log(initial.as_array())))
+    with np.errstate(all="ignore"):
+        best = multi_start(objective, starts, _LOG_BOUNDS, n_customers)
+    theta = best.theta
     at_lower = np.abs(theta - _LOG_BOUNDS[0]) < 1e-6
     at_upper = np.abs(theta - _LOG_BOUNDS[1]) < 1e-6
     # a and b both large is a legitimate limit (a nearly homogeneous dropout probability
     # a / (a + b)); any other parameter on a bound is a degenerate fit.
     degenerate = bool(np.any(at_lower) or np.any(at_upper[:2]))
-    converged = bool(best.success) and not degenerate and bool(np.isfinite(best.fun))
+    converged = best.success and not degenerate and bool(np.isfinite(best.value))
     params = BGNBDParams(*np.exp(theta))
     message = "ok"
     if n_repeat == 0:
@@ -211,12 +220,15 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
         message = "a, b at their bound: dropout probability nearly homogeneous"
     return BGNBDFit(
         params=params,
-        log_likelihood=-float(best.fun) * n_customers,
+        log_likelihood=-best.value * n_customers,
         n_customers=n_customers,
         n_repeat_buyers=n_repeat,
         converged=converged,
         time_unit=time_unit,
         message=message,
+        starts=best.starts,
+        best_start=best.best_start,
+        std_errors=None if best.std_errors is None else BGNBDParams(*best.std_errors),
     )
 
 

@@ -17,7 +17,7 @@ def purchases_and_segments(order_lines: Any, customers: Any) -> tuple[pd.DataFra
     in every build (DuckDB returns rows of a parallel scan in any order).
     """
     lines = (
-        order_lines.project("customer_id, order_id, order_date, net_sales, gross_profit")
+        order_lines.project("customer_id, order_id, order_date, order_type, net_sales, gross_profit")
         .order("customer_id, order_id, order_date, net_sales, gross_profit")
         .df()
     )

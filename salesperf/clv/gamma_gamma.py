@@ -17,7 +17,9 @@ import logging
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
+
+from salesperf.clv.optim import StartResult, multi_start
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ class GammaGammaFit:
     n_dropped: int
     converged: bool
     message: str
+    starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
+    best_start: str = ""  # the start the fit comes from
+    std_errors: GammaGammaParams | None = None  # observed-information standard errors (None on a ridge)
 
 
 def _clean(frequency, monetary) -> tuple[np.ndarray, np.ndarray, int]:
@@ -103,8 +108,12 @@ def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = N
         frequency: repeat purchases x per customer; rows with x = 0 are ignored (the model
             uses repeat purchases only).
         monetary: mean value of the customer's repeat purchases (> 0; rows with m <= 0 or
-            missing, e.g. zero-value orders, are dropped and counted in ``n_dropped``).
-        initial: optional starting point (e.g. the previous snapshot's fit).
+            missing, e.g. a customer whose repeat purchases were all $0, are dropped and
+            counted in ``n_dropped``).
+        initial: optional starting point (e.g. the previous snapshot's fit), start "warm".
+
+    Like :func:`salesperf.clv.bgnbd.fit_bgnbd`, every start (the warm one and three fixed cold
+    ones) is optimised to its end and the best log-likelihood is kept, then Newton-polished.
 
     Raises ValueError when no repeat buyer with a positive mean spend remains: callers fall back
     (pooled fit or mean spend, see :mod:`salesperf.clv.segments`).
@@ -124,26 +133,17 @@ def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = N
         return value, -np.sum(grad, axis=1) / n
 
     mean_m = float(np.mean(m))
-    starts = [np.log([p0, q0, mean_m * (q0 - 1.0) / p0]) for p0, q0 in ((2.0, 3.0), (6.0, 4.0), (1.0, 2.0))]
+    starts = [
+        (f"cold_{k}", np.log([p0, q0, mean_m * (q0 - 1.0) / p0]))
+        for k, (p0, q0) in enumerate(((2.0, 3.0), (6.0, 4.0), (1.0, 2.0)), start=1)
+    ]
     if initial is not None:
-        starts.insert(0, np.log(initial.as_array()))
-    best = None
-    for theta0 in starts:
-        res = optimize.minimize(
-            objective,
-            np.clip(theta0, *_LOG_BOUNDS),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[_LOG_BOUNDS] * 3,
-            options={"maxiter": 1000},
-        )
-        if best is None or res.fun < best.fun - 1e-10:
-            best = res
-        if res.success and best is res:
-            break  # the first start that converges is enough; the others are for hard cases
-    on_bound = bool(np.any(np.isclose(best.x, _LOG_BOUNDS[0]) | np.isclose(best.x, _LOG_BOUNDS[1])))
-    converged = bool(best.success) and not on_bound and bool(np.isfinite(best.fun))
-    params = GammaGammaParams(*np.exp(best.x))
+        starts.insert(0, ("warm", np.log(initial.as_array())))
+    with np.errstate(all="ignore"):
+        best = multi_start(objective, starts, _LOG_BOUNDS, n)
+    on_bound = bool(np.any(np.isclose(best.theta, _LOG_BOUNDS[0]) | np.isclose(best.theta, _LOG_BOUNDS[1])))
+    converged = best.success and not on_bound and bool(np.isfinite(best.value))
+    params = GammaGammaParams(*np.exp(best.theta))
     if on_bound:
         message = "a parameter reached its bound (degenerate fit)"
     elif not best.success:
@@ -154,11 +154,14 @@ def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = N
         message = "ok"
     return GammaGammaFit(
         params=params,
-        log_likelihood=-float(best.fun) * n,
+        log_likelihood=-best.value * n,
         n_customers=n,
         n_dropped=n_dropped,
         converged=converged,
         message=message,
+        starts=best.starts,
+        best_start=best.best_start,
+        std_errors=None if best.std_errors is None else GammaGammaParams(*best.std_errors),
     )
 
 
@@ -167,14 +170,16 @@ def conditional_expected_spend(
 ) -> np.ndarray:
     """Expected spend per future purchase of each customer.
 
-    Repeat buyers (x >= 1, m > 0): p (gamma + m x) / (p x + q - 1). Customers without a usable
-    repeat history get the population mean p gamma / (q - 1), or ``population_mean`` when given
-    (required when q <= 1, where the model has no population mean)."""
+    Repeat buyers (x >= 1, m >= 0): p (gamma + m x) / (p x + q - 1); a repeat buyer whose
+    repeat purchases were all $0 (m = 0) gets the formula's value at m = 0, p gamma / (p x + q - 1),
+    the population mean shrunk towards 0 as x grows. Customers without a repeat purchase get the
+    population mean p gamma / (q - 1), or ``population_mean`` when given (required when q <= 1,
+    where the model has no population mean)."""
     x = np.asarray(frequency, dtype=float)
     m = np.asarray(monetary, dtype=float)
     p, q, g = params.as_array()
     pop = params.population_mean if population_mean is None else float(population_mean)
-    usable = (x >= 1) & np.isfinite(m) & (m > 0)
+    usable = (x >= 1) & np.isfinite(m) & (m >= 0)
     xs = np.where(usable, x, 1.0)
     ms = np.where(usable, m, 1.0)
     with np.errstate(all="ignore"):

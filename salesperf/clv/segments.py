@@ -29,6 +29,7 @@ import pandas as pd
 
 from salesperf.clv.bgnbd import BGNBDParams, fit_bgnbd, probability_alive
 from salesperf.clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
+from salesperf.clv.optim import starts_to_json
 from salesperf.clv.summary import summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_clv
@@ -79,6 +80,12 @@ class SegmentModel:
     mean_spend: float  # mean spend per purchase of the segment (all purchases)
     margin_rate: float | None  # the segment's gross margin rate over costed lines
     messages: tuple[str, ...] = field(default_factory=tuple)
+    bgnbd_starts_tried: int = 0  # starts of the BG/NBD fit used (0 without one)
+    bgnbd_start_log_likelihoods: str | None = None  # JSON: each start and the log-likelihood it reached
+    gg_starts_tried: int = 0
+    gg_start_log_likelihoods: str | None = None
+    bgnbd_std_errors: BGNBDParams | None = None  # standard errors of r, alpha, a, b (None on a ridge)
+    gg_std_errors: GammaGammaParams | None = None  # standard errors of p, q, gamma
 
     @property
     def population_mean_spend(self) -> float:
@@ -104,12 +111,13 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
-    bg_params, bg_ll, bg_ok, naive = None, None, False, None
+    bg_params, bg_ll, bg_ok, naive, bg_starts, bg_se = None, None, False, None, (), None
     if n_repeat >= 1 and n >= 2:
         warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "pooled_fit" else None
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
-            bg_params, bg_ll, bg_ok = fit.params, fit.log_likelihood, True
+            bg_params, bg_ll, bg_ok, bg_starts = fit.params, fit.log_likelihood, True, fit.starts
+            bg_se = fit.std_errors
             if fit.message != "ok":
                 _note(messages, POOLED, f"BG/NBD: {fit.message}", logging.INFO)
         else:
@@ -123,14 +131,14 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     if bg_params is None:
         total_age = float(summary["age"].sum())
         naive = float(x.sum()) / total_age if total_age > 0 else 0.0
-    gg_params, gg_ll, gg_ok, gg_n = None, None, False, 0
+    gg_params, gg_ll, gg_ok, gg_n, gg_starts, gg_se = None, None, False, 0, (), None
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(repeat) >= 2:
         warm = previous.gg if previous is not None and previous.gg_source == "pooled_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         gg_n = gg.n_customers
         if gg.converged:
-            gg_params, gg_ll, gg_ok = gg.params, gg.log_likelihood, True
+            gg_params, gg_ll, gg_ok, gg_starts, gg_se = gg.params, gg.log_likelihood, True, gg.starts, gg.std_errors
         else:
             _note(messages, POOLED, f"Gamma-Gamma fit did not converge ({gg.message}): mean spend used")
     else:
@@ -152,6 +160,12 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
         mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
         margin_rate=_margin_rate(summary),
         messages=tuple(messages) or ("ok",),
+        bgnbd_starts_tried=len(bg_starts),
+        bgnbd_start_log_likelihoods=starts_to_json(bg_starts),
+        gg_starts_tried=len(gg_starts),
+        gg_start_log_likelihoods=starts_to_json(gg_starts),
+        bgnbd_std_errors=bg_se,
+        gg_std_errors=gg_se,
     )
 
 
@@ -163,7 +177,7 @@ def fit_segment(
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
-    bg_source, bg_params, bg_ll, bg_ok = None, None, None, False
+    bg_source, bg_params, bg_ll, bg_ok, bg_starts = None, None, None, False, None
     own_fit = segment != UNKNOWN_SEGMENT  # customers without a known segment are a mix: pooled fit
     if not own_fit:
         _note(messages, segment, "customers without a known segment: pooled fit used", logging.INFO)
@@ -172,6 +186,7 @@ def fit_segment(
         fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
         if fit.converged:
             bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
+            bg_starts = (len(fit.starts), starts_to_json(fit.starts), fit.std_errors)
             if fit.message != "ok":
                 _note(messages, segment, f"BG/NBD: {fit.message}", logging.INFO)
         else:
@@ -192,13 +207,15 @@ def fit_segment(
             pooled.bgnbd_log_likelihood,
             pooled.bgnbd_converged,
         )
+        bg_starts = (pooled.bgnbd_starts_tried, pooled.bgnbd_start_log_likelihoods, pooled.bgnbd_std_errors)
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
-    gg_source, gg_params, gg_ll, gg_ok, gg_n = None, None, None, False, 0
+    gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None, None)
     if own_fit and len(repeat) >= settings.min_repeat_buyers:
         warm = previous.gg if previous is not None and previous.gg_source == "segment_fit" else None
         gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
         if gg.converged:
             gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
+            gg_starts = (len(gg.starts), starts_to_json(gg.starts), gg.std_errors)
         else:
             _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): pooled fit used")
     elif own_fit:
@@ -217,6 +234,7 @@ def fit_segment(
                 pooled.gg_converged,
                 pooled.gg_n_customers,
             )
+            gg_starts = (pooled.gg_starts_tried, pooled.gg_start_log_likelihoods, pooled.gg_std_errors)
         else:
             gg_source = "segment_mean_spend"
             _note(messages, segment, "no Gamma-Gamma fit available: the segment's mean spend per purchase used")
@@ -237,6 +255,12 @@ def fit_segment(
         mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
         margin_rate=_margin_rate(summary),
         messages=tuple(messages) or ("ok",),
+        bgnbd_starts_tried=bg_starts[0],
+        bgnbd_start_log_likelihoods=bg_starts[1],
+        gg_starts_tried=gg_starts[0],
+        gg_start_log_likelihoods=gg_starts[1],
+        bgnbd_std_errors=bg_starts[2],
+        gg_std_errors=gg_starts[2],
     )
 
 
@@ -257,7 +281,8 @@ def fit_models(
 ) -> dict[str, SegmentModel]:
     """Fit the pooled model and one per segment of ``summary`` (which has a ``segment`` column).
 
-    ``previous`` (the models of the previous snapshot) only gives starting points."""
+    ``previous`` (the models of the previous snapshot) only gives warm starts: each fit keeps
+    the best optimum of the warm and the cold starts."""
     if summary.empty:
         raise ValueError("no customer with a purchase: nothing to fit")
     previous = previous or {}
@@ -348,16 +373,27 @@ FIT_DTYPES: dict[str, str] = {
     "alpha": "float64",
     "a": "float64",
     "b": "float64",
+    "r_se": "float64",
+    "alpha_se": "float64",
+    "a_se": "float64",
+    "b_se": "float64",
     "bgnbd_log_likelihood": "float64",
     "bgnbd_converged": "bool",
+    "bgnbd_starts_tried": "int64",
+    "bgnbd_start_log_likelihoods": "string",
     "naive_repeat_rate": "float64",
     "gamma_gamma_source": "string",
     "p": "float64",
     "q": "float64",
     "gamma": "float64",
+    "p_se": "float64",
+    "q_se": "float64",
+    "gamma_se": "float64",
     "gamma_gamma_log_likelihood": "float64",
     "gamma_gamma_n_customers": "int64",
     "gamma_gamma_converged": "bool",
+    "gamma_gamma_starts_tried": "int64",
+    "gamma_gamma_start_log_likelihoods": "string",
     "mean_spend_per_purchase": "float64",
     "margin_rate": "float64",
     "message": "string",
@@ -376,12 +412,20 @@ def settings_from_vars(values: dict) -> ClvSettings:
     )
 
 
+def _se(std_errors, params: dict) -> list[tuple[str, float | None]]:
+    """(name, standard error) for each parameter name of ``params``; None without standard errors."""
+    values = std_errors.as_dict() if std_errors is not None else {}
+    return [(k, values.get(k)) for k in params]
+
+
 def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp, settings: ClvSettings) -> pd.DataFrame:
     """One row per model (segment and pooled) of a snapshot: the stored fit table."""
     rows = []
     for m in models.values():
         bg = m.bgnbd.as_dict() if m.bgnbd is not None else {"r": None, "alpha": None, "a": None, "b": None}
         gg = m.gg.as_dict() if m.gg is not None else {"p": None, "q": None, "gamma": None}
+        bg_se = {f"{k}_se": (v if m.bgnbd_std_errors is not None else None) for k, v in _se(m.bgnbd_std_errors, bg)}
+        gg_se = {f"{k}_se": (v if m.gg_std_errors is not None else None) for k, v in _se(m.gg_std_errors, gg)}
         rows.append(
             {
                 "as_of_date": pd.Timestamp(as_of).date(),
@@ -393,14 +437,20 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 "n_repeat_buyers": m.n_repeat_buyers,
                 "bgnbd_source": m.bgnbd_source,
                 **bg,
+                **bg_se,
                 "bgnbd_log_likelihood": m.bgnbd_log_likelihood,
                 "bgnbd_converged": m.bgnbd_converged,
+                "bgnbd_starts_tried": m.bgnbd_starts_tried,
+                "bgnbd_start_log_likelihoods": m.bgnbd_start_log_likelihoods,
                 "naive_repeat_rate": m.naive_rate,
                 "gamma_gamma_source": m.gg_source,
                 **gg,
+                **gg_se,
                 "gamma_gamma_log_likelihood": m.gg_log_likelihood,
                 "gamma_gamma_n_customers": m.gg_n_customers,
                 "gamma_gamma_converged": m.gg_converged,
+                "gamma_gamma_starts_tried": m.gg_starts_tried,
+                "gamma_gamma_start_log_likelihoods": m.gg_start_log_likelihoods,
                 "mean_spend_per_purchase": m.mean_spend,
                 "margin_rate": m.margin_rate,
                 "message": "; ".join(m.messages),
@@ -411,6 +461,15 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
 
 def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
+
+
+def _params(kind, row: dict, columns: tuple[str, ...]):
+    values = [_num(row.get(c)) for c in columns]
+    return None if any(v is None for v in values) else kind(*values)
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
@@ -436,6 +495,12 @@ def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
             mean_spend=float(row["mean_spend_per_purchase"]),
             margin_rate=_num(row["margin_rate"]),
             messages=tuple(str(row["message"]).split("; ")),
+            bgnbd_starts_tried=int(_num(row.get("bgnbd_starts_tried")) or 0),
+            bgnbd_start_log_likelihoods=_text(row.get("bgnbd_start_log_likelihoods")),
+            gg_starts_tried=int(_num(row.get("gamma_gamma_starts_tried")) or 0),
+            gg_start_log_likelihoods=_text(row.get("gamma_gamma_start_log_likelihoods")),
+            bgnbd_std_errors=_params(BGNBDParams, row, ("r_se", "alpha_se", "a_se", "b_se")),
+            gg_std_errors=_params(GammaGammaParams, row, ("p_se", "q_se", "gamma_se")),
         )
     return models
 
@@ -445,7 +510,8 @@ def fit_snapshots(
 ) -> pd.DataFrame:
     """Refit at every snapshot date on the purchases up to it; the stored fit table of all dates.
 
-    Each fit starts from the previous snapshot's parameters (a few more starting points are tried)."""
+    Each fit tries the previous snapshot's parameters as a warm start beside the fixed cold
+    starts and keeps the best optimum of all (the starts are recorded in the fit table)."""
     frames = []
     previous: dict[str, SegmentModel] | None = None
     for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):

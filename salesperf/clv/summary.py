@@ -2,14 +2,23 @@
 
 Readings (standard BTYD practice, stated so the numbers can be checked):
 
-* A purchase is a day with at least one order of positive net amount: orders with net sales
-  <= 0 (zero-value or return orders) are not purchases, and several orders of one customer on one
-  day count as one purchase whose spend is their sum.
+* A purchase is a day with at least one order of known, non-negative net amount that is not a
+  return. A $0 order (a free sample, a fully discounted order) is a purchase, as it is for
+  trial and penetration (indicators spec): it counts in frequency, recency and age, and adds $0
+  to the day's spend; a customer whose only orders are $0 is in the BG/NBD input with x = 0
+  (CDNOW, the literature's reference data, has 8 such customers among its 2,357, all in the
+  published fits). Return orders (order_type 'return', or a negative net amount) are not
+  purchases. Several orders of one customer on one day count as one purchase whose spend is
+  their sum. (Activity and acquisition are another reading: only a net-positive order makes a
+  customer active, so a $0-only customer is never active and never ranked in a CLV tier.)
 * frequency = purchase days after the first; recency = first to last purchase day; age (T) =
   first purchase day to the as-of date; all in the explicit time unit. Only orders on or before
   the as-of date are read.
 * monetary = mean spend (net sales, base currency) of the repeat purchase days (the first
-  purchase is excluded, as Gamma-Gamma expects).
+  purchase is excluded, as Gamma-Gamma expects), $0 days included: expected purchases count
+  $0 purchases, so the spend per purchase they are multiplied by must count them too. A
+  customer whose repeat purchases are all $0 has monetary 0: not in the Gamma-Gamma fit (which
+  needs a positive mean), scored with the Gamma-Gamma expectation at m = 0.
 * margin_rate = gross profit / net sales over the customer's lines that have a unit cost (a
   line without cost has no margin, never a margin of 100 %). Expected margin per purchase =
   Gamma-Gamma expected spend x margin rate, so a line without cost counts as net sales x the
@@ -32,8 +41,9 @@ def purchases_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """Purchase days from order lines.
 
     ``lines`` needs customer_id, order_id, order_date, net_sales, and optionally gross_profit
-    (NULL where the line has no cost). Returns one row per (customer_id, purchase_date) with the
-    spend and the gross profit and net sales of the lines that have a cost."""
+    (NULL where the line has no cost) and order_type ('return' marks a return). Returns one row
+    per (customer_id, purchase_date) with the spend and the gross profit and net sales of the
+    lines that have a cost. Orders of $0 are purchases (spend 0); returns are not."""
     df = lines.copy()
     df["order_date"] = pd.to_datetime(df["order_date"]).dt.normalize()
     df["net_sales"] = pd.to_numeric(df["net_sales"], errors="coerce").astype(float)
@@ -41,14 +51,18 @@ def purchases_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     df["gross_profit_with_cost"] = gp
     df["net_sales_with_cost"] = np.where(pd.notna(df["gross_profit_with_cost"]), df["net_sales"], np.nan)
     df["unknown_lines"] = df["net_sales"].isna().astype(int)
+    order_type = df["order_type"] if "order_type" in df else pd.Series("sale", index=df.index)
+    df["return_lines"] = order_type.fillna("sale").astype(str).str.strip().str.lower().eq("return").astype(int)
     orders = df.groupby(["customer_id", "order_id", "order_date"], as_index=False, sort=False).agg(
         net_sales=("net_sales", "sum"),
         unknown_lines=("unknown_lines", "sum"),
+        return_lines=("return_lines", "sum"),
         gross_profit_with_cost=("gross_profit_with_cost", "sum"),
         net_sales_with_cost=("net_sales_with_cost", "sum"),
     )
     # An order with a line of unknown amount (no fx rate) has an unknown amount: not counted.
-    orders = orders[(orders["unknown_lines"] == 0) & (orders["net_sales"] > 0)]
+    # A $0 order is a purchase of $0; a return (or a negative amount) is not a purchase.
+    orders = orders[(orders["unknown_lines"] == 0) & (orders["return_lines"] == 0) & (orders["net_sales"] >= 0)]
     days = orders.groupby(["customer_id", "order_date"], as_index=False, sort=True).agg(
         spend=("net_sales", "sum"),
         gross_profit_with_cost=("gross_profit_with_cost", "sum"),

@@ -2,7 +2,8 @@
 expected spend and margin per purchase, discounted predicted CLV.
 
 At every snapshot date of dim_clv_snapshot_dates, every customer with at least one purchase
-(a day with a net-positive order) up to that date is scored with its segment's parameters from
+(a day with an order of non-negative net amount that is not a return; a $0 order is a
+purchase of $0) up to that date is scored with its segment's parameters from
 fct_clv_model_fits (the latest fit on or before the date) on its history up to the date.
 fct_customer_clv_snapshots adds the formula CLV, churn risk, tiers and owners.
 """
