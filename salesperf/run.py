@@ -70,9 +70,7 @@ def _env(settings: settings_mod.Settings, warehouse: Path) -> dict[str, str]:
 
 
 def landing_present(landing_dir: Path) -> bool:
-    return all(
-        (landing_dir / f"{t}.parquet").exists() or (landing_dir / f"{t}.csv").exists() for t in REQUIRED_TABLES
-    )
+    return all((landing_dir / f"{t}.parquet").exists() or (landing_dir / f"{t}.csv").exists() for t in REQUIRED_TABLES)
 
 
 def build_lock(settings: settings_mod.Settings) -> BuildLock:
@@ -221,9 +219,17 @@ def serve(settings: settings_mod.Settings, port: int) -> int:
     app = settings_mod.PROJECT_DIR / "dashboard" / "streamlit_app.py"
     print(f"[serve] dashboard on http://127.0.0.1:{port} (warehouse {settings.warehouse}); Ctrl+C stops it", flush=True)
     cmd = [
-        str(BIN / "streamlit"), "run", str(app),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        str(BIN / "streamlit"),
+        "run",
+        str(app),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     return subprocess.run(cmd, env=_env(settings, settings.warehouse)).returncode
 
