@@ -35,27 +35,27 @@ SQL_PATHS = ("models",)
 SQL_PROCESSES = 2
 
 
-def scratch_dir() -> Path:
+def scratch_dir(root: Path = PROJECT_DIR) -> Path:
     override = os.environ.get("SALESPERF_LINT_DIR")
-    return Path(override).expanduser().resolve() if override else PROJECT_DIR / "target" / "lint"
+    return Path(override).expanduser().resolve() if override else root / "target" / "lint"
 
 
-def _run(cmd: Sequence[str], env: dict[str, str] | None = None, quiet: bool = False) -> int:
+def _run(cmd: Sequence[str], root: Path, env: dict[str, str] | None = None, quiet: bool = False) -> int:
     """Run one tool from the project folder; its findings go straight to our stdout/stderr."""
     out = subprocess.DEVNULL if quiet else None
-    return subprocess.run(list(cmd), cwd=PROJECT_DIR, env=env, stdout=out).returncode
+    return subprocess.run(list(cmd), cwd=root, env=env, stdout=out).returncode
 
 
-def _seeds_fingerprint() -> str:
+def _seeds_fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted((PROJECT_DIR / "seeds").rglob("*")):
+    for path in sorted((root / "seeds").rglob("*")):
         if path.is_file():
-            digest.update(path.relative_to(PROJECT_DIR).as_posix().encode())
+            digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def dbt_env(scratch: Path) -> dict[str, str]:
+def dbt_env(scratch: Path, root: Path = PROJECT_DIR) -> dict[str, str]:
     """The environment of a dbt compile that reads nothing of the user's: scratch warehouse,
     scratch landing files, scratch target and log folders."""
     env = dict(os.environ)
@@ -67,7 +67,7 @@ def dbt_env(scratch: Path) -> dict[str, str]:
             "SALESPERF_LANDING_FORMAT": "parquet",
             "SALESPERF_TARGET": "dev",
             "SALESPERF_THREADS": "1",
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_PROFILES_DIR": str(root),
             "DBT_TARGET_PATH": str(scratch / "dbt_target"),
             "DBT_LOG_PATH": str(scratch / "dbt_logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -77,66 +77,74 @@ def dbt_env(scratch: Path) -> dict[str, str]:
     return env
 
 
-def prepare_dbt(scratch: Path) -> int:
+def prepare_dbt(scratch: Path, root: Path = PROJECT_DIR) -> int:
     """Landing files and a seeded DuckDB file in ``scratch``, for the dbt templater; 0 when ready."""
     scratch.mkdir(parents=True, exist_ok=True)
     landing = scratch / "landing"
     if not all((landing / f"{table}.parquet").exists() for table in REQUIRED_TABLES):
         print(f"[lint] writing demo landing files for the dbt templater to {landing}", flush=True)
         cmd = [str(BIN / "python"), "-m", "salesperf.generate", "--out", str(landing)]
-        if _run(cmd, quiet=True) != 0:
+        if _run(cmd, root, quiet=True) != 0:
             print("[lint] the demo landing data could not be generated", file=sys.stderr)
             return 1
-    env = dbt_env(scratch)
+    env = dbt_env(scratch, root)
     warehouse = Path(env["SALESPERF_WAREHOUSE"])
     stamp = scratch / "seeds.sha256"
-    want = _seeds_fingerprint()
+    want = _seeds_fingerprint(root)
     if warehouse.exists() and stamp.exists() and stamp.read_text() == want:
         return 0
     print(f"[lint] loading the seeds into {warehouse} for the dbt templater", flush=True)
     stamp.unlink(missing_ok=True)
     warehouse.unlink(missing_ok=True)
-    cmd = [str(BIN / "dbt"), "seed", "--project-dir", str(PROJECT_DIR), "--quiet"]
-    if _run(cmd, env=env) != 0:
+    cmd = [str(BIN / "dbt"), "seed", "--project-dir", str(root), "--quiet"]
+    if _run(cmd, root, env=env) != 0:
         print("[lint] dbt seed failed: the dbt templater cannot compile the models", file=sys.stderr)
         return 1
     stamp.write_text(want)
     return 0
 
 
-def ruff(fix: bool = False) -> int:
+def ruff(fix: bool = False, root: Path = PROJECT_DIR) -> int:
+    """ruff check and ruff format --check on the whole tree (pyproject.toml: rules and exclusions)."""
     ruff_bin = str(BIN / "ruff")
     rc = 0
     if fix:
-        _run([ruff_bin, "format", "."])
-        _run([ruff_bin, "check", "--fix", "."])
+        _run([ruff_bin, "format", "."], root)
+        _run([ruff_bin, "check", "--fix", "."], root)
     print("[lint] ruff check", flush=True)
-    rc |= _run([ruff_bin, "check", "."])
+    rc |= _run([ruff_bin, "check", "."], root)
     print("[lint] ruff format --check", flush=True)
-    rc |= _run([ruff_bin, "format", "--check", "."])
+    rc |= _run([ruff_bin, "format", "--check", "."], root)
     return rc
 
 
-def sqlfluff(paths: Sequence[str] = SQL_PATHS, fix: bool = False) -> int:
-    scratch = scratch_dir()
-    if prepare_dbt(scratch) != 0:
+def sqlfluff(paths: Sequence[str] = SQL_PATHS, fix: bool = False, root: Path = PROJECT_DIR) -> int:
+    """sqlfluff lint (after sqlfluff fix with ``fix``) of ``paths`` with the dbt templater."""
+    scratch = scratch_dir(root)
+    if prepare_dbt(scratch, root) != 0:
         return 1
-    env = dbt_env(scratch)
+    env = dbt_env(scratch, root)
     sqlfluff_bin = str(BIN / "sqlfluff")
     common = ["--processes", str(SQL_PROCESSES), *paths]
     if fix:
-        _run([sqlfluff_bin, "fix", "--quiet", *common], env=env)
+        _run([sqlfluff_bin, "fix", "--quiet", *common], root, env=env)
     print(f"[lint] sqlfluff lint {' '.join(paths)}", flush=True)
-    return _run([sqlfluff_bin, "lint", "--nocolor", *common], env=env)
+    return _run([sqlfluff_bin, "lint", "--nocolor", *common], root, env=env)
 
 
-def lint(fix: bool = False, python: bool = True, sql: bool = True, sql_paths: Sequence[str] = SQL_PATHS) -> int:
+def lint(
+    fix: bool = False,
+    python: bool = True,
+    sql: bool = True,
+    sql_paths: Sequence[str] = SQL_PATHS,
+    root: Path = PROJECT_DIR,
+) -> int:
     """Every check; 0 when there is no finding, else 1 (the findings are printed)."""
     started = time.monotonic()
     failed = []
-    if python and ruff(fix) != 0:
+    if python and ruff(fix, root) != 0:
         failed.append("ruff")
-    if sql and sqlfluff(sql_paths, fix) != 0:
+    if sql and sqlfluff(sql_paths, fix, root) != 0:
         failed.append("sqlfluff")
     took = time.monotonic() - started
     if failed:

@@ -79,8 +79,9 @@ orders_with_year as (
         first_orders.first_order_date,
         case
             when orders.net_sales > 0
-                then floor(                                                            {{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }} / 365.25
-                    )
+                then floor(
+                    {{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }} / 365.25
+                )
         end as relationship_year
     from orders
     inner join first_orders
@@ -162,9 +163,9 @@ segment_tenure as (
         lapsed_customers.snapshot_date,
         segments.segment,
         count(*) as lapsed_customers,
-        avg(                        {{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }} / 365.25
-        )
-            as mean_lapsed_tenure_years
+        avg(
+            {{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }} / 365.25
+        ) as mean_lapsed_tenure_years
     from lapsed_customers
     inner join segments
         on lapsed_customers.customer_id = segments.customer_id

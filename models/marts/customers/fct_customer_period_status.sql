@@ -40,9 +40,7 @@ active_at_start as (
 
 ),
 
-
-
-{#- Activations: a spell that starts in the period (a first order or a return), including the
+{# Activations: a spell that starts in the period (a first order or a return), including the
     first spells at the start of the history that fct_customer_acquisitions does not credit as
     new customers. With them, active at end minus activated in period is a subset of active at
     start, so retention stays within 0..1. -#}

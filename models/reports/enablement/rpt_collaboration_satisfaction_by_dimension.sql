@@ -52,14 +52,16 @@ periodized as (
 
 ),
 
+{% set common = 'periodized.period_type, periodized.period_start' -%}
 {%- set grouping_sets = [] -%}
 {%- for grain in keyed -%}
-    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.' ~ grain ~ '_id, periodized.dimension)') -%}
-    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.' ~ grain ~ '_id, periodized.respondent_department, periodized.dimension)') -%}
+    {%- set key = 'periodized.' ~ grain ~ '_id' -%}
+    {%- do grouping_sets.append('(' ~ common ~ ', ' ~ key ~ ', periodized.dimension)') -%}
+    {%- do grouping_sets.append('(' ~ common ~ ', ' ~ key ~ ', periodized.respondent_department, periodized.dimension)') -%}
 {%- endfor -%}
 {%- if 'company' in var('report_grains') -%}
-    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.dimension)') -%}
-    {%- do grouping_sets.append('(periodized.period_type, periodized.period_start, periodized.respondent_department, periodized.dimension)') -%}
+    {%- do grouping_sets.append('(' ~ common ~ ', periodized.dimension)') -%}
+    {%- do grouping_sets.append('(' ~ common ~ ', periodized.respondent_department, periodized.dimension)') -%}
 {%- endif %}
 
 rolled_up as (

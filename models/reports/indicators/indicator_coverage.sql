@@ -43,7 +43,7 @@ grains as (
 
 ),
 
-{#- Dated events of each history the comparisons are measured on. -#}
+{# Dated events of each history the comparisons are measured on. -#}
 history_events as (
 
     select distinct 'orders' as history_of, order_date as event_date
@@ -71,7 +71,7 @@ history_periods as (
 
 ),
 
-{#- New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
+{# New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
     order history is not known to be complete (var order_history_complete_from), first orders
     within active_window_months of the first order may be customers acquired before the extract. -#}
 windowed as (
@@ -116,7 +116,7 @@ comparable as (
 
 ),
 
-{#- How many rows give each input column a value (at execute time, from the seed's entries). -#}
+{# How many rows give each input column a value (at execute time, from the seed's entries). -#}
 {%- set input_columns = [] -%}
 {%- if execute and model.resource_type != 'unit_test' -%}
     {%- for row in run_query("select distinct trim(unnest(string_split(input_columns, '|'))) from " ~ ref('indicator_inputs') ~ " where input_columns is not null order by 1").rows -%}

@@ -50,9 +50,7 @@ periods as (
 
 ),
 
-
-
-{#- The entities a figure may be published for: one that is not in its dimension (an
+{# The entities a figure may be published for: one that is not in its dimension (an
     opportunity's unknown product, kept with a warning by fct_opportunities) gets no figure of its
     own; its events still count in the figures of the grains they are known at (README "Orphan
     references"). 'unassigned' collects the events without an entity at that grain. -#}
@@ -80,9 +78,7 @@ known_entities as (
 
 ),
 
-
-
-{#- "No data": an indicator whose input table (seed indicator_inputs) has no usable rows is
+{# "No data": an indicator whose input table (seed indicator_inputs) has no usable rows is
     absent, never partly computed (an optional erp_payments with a header only). -#}
 unavailable_indicators as (
 
@@ -117,12 +113,12 @@ published as (
         or families.entity_id = 'unassigned'
         or known_entities.entity_id is not null
     )
-    and families.indicator_code not in (select indicator_code from unavailable_indicators)
+    and families.indicator_code not in (select unavailable_indicators.indicator_code from unavailable_indicators)
         {#- Periods before the first order hold the events of CRM/HR tables (visits, opportunities ...):
             a state figure there without any input (a rate over no active customers) is no row. -#}
     and (
         families.value is not null
-        or periods.period_end >= (select history_start_date from {{ ref('int_as_of_date') }})
+        or periods.period_end >= (select as_of.history_start_date from {{ ref('int_as_of_date') }} as as_of)
     )
 
 ),
