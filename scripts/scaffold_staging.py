@@ -305,7 +305,7 @@ def jinja_call(macro: str, args: list[object], suffix: str, indent: int = 8) -> 
             lines += [pad + "[", *(pad + "    " + item for item in items), pad + "]" + comma]
         else:
             lines.append(pad + repr(arg) + comma)
-    lines.append(" " * indent + "}}" + suffix)
+    lines.append(" " * indent + ") }}" + suffix)
     return "\n".join(lines)
 
 

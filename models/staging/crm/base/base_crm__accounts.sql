@@ -33,7 +33,7 @@ typed as (
                 'contact_phone', 'referred_by_customer_id', 'is_deleted'
             ],
             ['contact_email', 'contact_phone']
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.customer_id') }} is null then 'null_key'
             when

@@ -26,7 +26,7 @@ typed as (
                 'duration_minutes', 'is_deleted'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.activity_id') }} is null then 'null_key'
             when

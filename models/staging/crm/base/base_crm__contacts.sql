@@ -21,7 +21,7 @@ typed as (
         {{ dq_raw_row(
             ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
             ['contact_name', 'email', 'phone']
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.contact_id') }} is null then 'null_key'
             when

@@ -25,7 +25,7 @@ typed as (
                 'is_deleted'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.task_id') }} is null then 'null_key'
             when

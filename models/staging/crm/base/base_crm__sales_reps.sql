@@ -23,7 +23,7 @@ typed as (
         {{ dq_raw_row(
             ['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'],
             ['email']
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.rep_id') }} is null then 'null_key'
             when

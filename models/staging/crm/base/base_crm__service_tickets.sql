@@ -27,7 +27,7 @@ typed as (
                 'resolved_at', 'sla_first_response_hours', 'is_deleted'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.ticket_id') }} is null then 'null_key'
             when

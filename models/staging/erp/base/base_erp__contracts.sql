@@ -38,7 +38,7 @@ typed as (
                 'contract_value', 'currency', 'renewed_from_contract_id', 'status'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.contract_id') }} is null then 'null_key'
             when

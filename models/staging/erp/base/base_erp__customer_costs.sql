@@ -31,7 +31,7 @@ typed as (
         {{ dq_raw_row(
             ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.cost_id') }} is null then 'null_key'
             when

@@ -49,7 +49,7 @@ typed as (
                 'requires_installation', 'install_promised_date', 'installed_date'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.delivery_id') }} is null then 'null_key'
             when

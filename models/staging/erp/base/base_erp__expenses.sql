@@ -32,7 +32,7 @@ typed as (
         {{ dq_raw_row(
             ['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.expense_id') }} is null then 'null_key'
             when

@@ -43,7 +43,7 @@ typed as (
         {{ dq_raw_row(
             ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.invoice_id') }} is null then 'null_key'
             when

@@ -30,7 +30,7 @@ typed as (
                 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.product_id') }} is null then 'null_key'
             when

@@ -48,7 +48,7 @@ typed as (
                 'is_deleted'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.order_line_id') }} is null then 'null_key'
             when {{ stg_trim('source.order_id') }} is null then 'missing_required_value'

@@ -59,7 +59,7 @@ typed as (
                 'order_type', 'original_order_id', 'is_deleted'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.order_id') }} is null then 'null_key'
             when {{ stg_trim('source.customer_id') }} is null then 'missing_required_value'

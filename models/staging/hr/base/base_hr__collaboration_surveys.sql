@@ -26,7 +26,7 @@ typed as (
                 'responsiveness', 'cooperation_quality', 'problem_resolution'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.response_id') }} is null then 'null_key'
             when

@@ -22,7 +22,7 @@ typed as (
         {{ dq_raw_row(
             ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.check_id') }} is null then 'null_key'
             when

@@ -27,7 +27,7 @@ typed as (
                 'completed_at', 'adopted'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.request_id') }} is null then 'null_key'
             when

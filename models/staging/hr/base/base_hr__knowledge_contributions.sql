@@ -25,7 +25,7 @@ typed as (
                 'instructor_hours'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.contribution_id') }} is null then 'null_key'
             when

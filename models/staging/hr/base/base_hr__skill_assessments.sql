@@ -21,7 +21,7 @@ typed as (
         {{ dq_raw_row(
             ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.assessment_id') }} is null then 'null_key'
             when

@@ -28,7 +28,7 @@ typed as (
                 'hours', 'exam_score', 'passed'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.training_id') }} is null then 'null_key'
             when

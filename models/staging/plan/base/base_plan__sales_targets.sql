@@ -25,7 +25,7 @@ typed as (
                 'target_collection_rate', 'target_gross_margin_rate'
             ],
             []
-        }} as dq_raw_row,
+        ) }} as dq_raw_row,
         case
             when {{ stg_trim('source.target_grain') }} is null then 'null_key'
             when {{ stg_trim('source.entity_id') }} is null then 'null_key'
