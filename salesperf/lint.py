@@ -31,6 +31,9 @@ from salesperf.settings import PROJECT_DIR
 BIN = Path(sys.executable).parent
 # What sqlfluff lints (the dbt templater compiles these); exclusions are in .sqlfluffignore.
 SQL_PATHS = ("models",)
+# TEMPORARY: being restructured on branch adapters — lead removes after merge (then `ruff format`).
+# Kept here, not in pyproject.toml: a change to pyproject.toml makes tasks.py reinstall the venv.
+RUFF_FORMAT_TEMPORARY_EXCLUDE = ("salesperf/adapters/**", "tests/test_adapters_*.py")
 # sqlfluff worker processes: the dbt templater compiles model by model, two halves the wall time.
 SQL_PROCESSES = 2
 
@@ -107,14 +110,15 @@ def prepare_dbt(scratch: Path, root: Path = PROJECT_DIR) -> int:
 def ruff(fix: bool = False, root: Path = PROJECT_DIR) -> int:
     """ruff check and ruff format --check on the whole tree (pyproject.toml: rules and exclusions)."""
     ruff_bin = str(BIN / "ruff")
+    skip = [arg for pattern in RUFF_FORMAT_TEMPORARY_EXCLUDE for arg in ("--extend-exclude", pattern)]
     rc = 0
     if fix:
-        _run([ruff_bin, "format", "."], root)
+        _run([ruff_bin, "format", *skip, "."], root)
         _run([ruff_bin, "check", "--fix", "."], root)
     print("[lint] ruff check", flush=True)
     rc |= _run([ruff_bin, "check", "."], root)
     print("[lint] ruff format --check", flush=True)
-    rc |= _run([ruff_bin, "format", "--check", "."], root)
+    rc |= _run([ruff_bin, "format", "--check", *skip, "."], root)
     return rc
 
 
