@@ -140,7 +140,7 @@ final as (
         end as won_amount,
         dated.target_cycle_days,
         {{ dbt.datediff('dated.created_date', 'dated.closed_date', 'day') }}
-        as cycle_days,
+            as cycle_days,
         case
             when contact_data.has_opportunity_contacts then coalesce(engaged_roles.decision_roles_engaged, 0)
         end as decision_roles_engaged

@@ -80,8 +80,9 @@ orders_with_year as (
         case
             when orders.net_sales > 0
                 then floor(
-                    {{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }} / 365.25
-                )
+                        {{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }}
+                        / 365.25
+                    )
         end as relationship_year
     from orders
     inner join first_orders
@@ -164,7 +165,8 @@ segment_tenure as (
         segments.segment,
         count(*) as lapsed_customers,
         avg(
-            {{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }} / 365.25
+            {{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }}
+            / 365.25
         ) as mean_lapsed_tenure_years
     from lapsed_customers
     inner join segments

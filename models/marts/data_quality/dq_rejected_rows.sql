@@ -1,5 +1,4 @@
 {#- Every landing row kept out of the marts, with the rule it broke: one row per rejected row.
-    `"rule"` is quoted where it is named: RULE is an SQL keyword (the column is still `rule`).
     Nothing a user loaded is lost without a trace: for every landing table, landing rows =
     staged rows + soft-deleted rows + rejected rows (dq_row_accounting). -#}
 
@@ -15,7 +14,7 @@ rejected as (
     select
         '{{ landing.table }}' as source_table,
         dq_row_key as row_key,
-        dq_rule as "rule",
+        dq_rule as rule,
         dq_raw_row as raw_row
     from {{ ref(landing.base) }}
     where dq_rule is not null
@@ -24,7 +23,7 @@ rejected as (
     select
         'erp_sales_orders' as source_table,
         orders.dq_row_key as row_key,
-        'future_date' as "rule",
+        'future_date' as rule,
         orders.dq_raw_row as raw_row
     from {{ ref('base_erp__sales_orders') }} as orders
     cross join as_of

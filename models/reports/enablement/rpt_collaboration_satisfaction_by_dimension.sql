@@ -55,13 +55,13 @@ periodized as (
 {% set common = 'periodized.period_type, periodized.period_start' -%}
 {%- set grouping_sets = [] -%}
 {%- for grain in keyed -%}
-    {%- set key = 'periodized.' ~ grain ~ '_id' -%}
-    {%- do grouping_sets.append('(' ~ common ~ ', ' ~ key ~ ', periodized.dimension)') -%}
-    {%- do grouping_sets.append('(' ~ common ~ ', ' ~ key ~ ', periodized.respondent_department, periodized.dimension)') -%}
+{%- set key = 'periodized.' ~ grain ~ '_id' -%}
+{%- do grouping_sets.append('(' ~ common ~ ', ' ~ key ~ ', periodized.dimension)') -%}
+{%- do grouping_sets.append('(' ~ common ~ ', ' ~ key ~ ', periodized.respondent_department, periodized.dimension)') -%}
 {%- endfor -%}
 {%- if 'company' in var('report_grains') -%}
-    {%- do grouping_sets.append('(' ~ common ~ ', periodized.dimension)') -%}
-    {%- do grouping_sets.append('(' ~ common ~ ', periodized.respondent_department, periodized.dimension)') -%}
+{%- do grouping_sets.append('(' ~ common ~ ', periodized.dimension)') -%}
+{%- do grouping_sets.append('(' ~ common ~ ', periodized.respondent_department, periodized.dimension)') -%}
 {%- endif %}
 
 rolled_up as (

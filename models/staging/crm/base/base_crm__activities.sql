@@ -46,7 +46,9 @@ typed as (
                 {{ stg_enum('source.activity_type') }} not in ('visit_onsite', 'visit_online', 'call', 'email')
                 then 'unknown_value'
             when
-                {{ stg_enum('source.key_action') }} not in ('needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none')
+                {{ stg_enum('source.key_action') }} not in (
+                    'needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none'
+                )
                 then 'unknown_value'
             when
                 {{ stg_number('source.duration_minutes') }} < 0 or {{ stg_number('source.duration_minutes') }} > 100000

@@ -28,7 +28,9 @@ typed as (
                 {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
                 then 'unparseable_boolean'
             when
-                {{ stg_enum('source.decision_role') }} not in ('decision_maker', 'influencer', 'user', 'procurement', 'finance')
+                {{ stg_enum('source.decision_role') }} not in (
+                    'decision_maker', 'influencer', 'user', 'procurement', 'finance'
+                )
                 then 'unknown_value'
         end as row_rule
     from source

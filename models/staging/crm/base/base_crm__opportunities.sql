@@ -27,7 +27,7 @@ typed as (
         {{ stg_date('source.expected_close_date') }} as expected_close_date,
         {{ stg_timestamp('source.closed_at') }} as closed_at,
         {{ stg_enum('source.status') }} as status,
-        {{ stg_text('source.stage') }} as "stage",
+        {{ stg_text('source.stage') }} as stage,
         {{ stg_money('source.forecast_amount') }} as forecast_amount,
         {{ stg_money('source.won_amount') }} as won_amount,
         {{ stg_code('source.currency') }} as currency,

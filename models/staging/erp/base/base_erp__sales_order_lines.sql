@@ -11,8 +11,15 @@ known_orders as (
 
     select
         parent.order_id as key_value,
-        max(case when parent.dq_rule is null
-        and parent.order_date <= (select as_of.as_of_date from {{ ref('int_as_of_date') }} as as_of) then 1 else 0 end) as is_usable
+        max(
+            case
+                when
+                    parent.dq_rule is null
+                    and parent.order_date <= (select as_of.as_of_date from {{ ref('int_as_of_date') }} as as_of)
+                    then 1
+                else 0
+            end
+        ) as is_usable
     from {{ ref('base_erp__sales_orders') }} as parent
     where parent.order_id is not null
     group by 1

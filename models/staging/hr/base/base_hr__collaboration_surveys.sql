@@ -45,7 +45,9 @@ typed as (
                 and {{ stg_number('source.problem_resolution') }} is null
                 then 'unparseable_number'
             when
-                {{ stg_enum('source.respondent_department') }} not in ('presales', 'after_sales', 'finance', 'product', 'delivery')
+                {{ stg_enum('source.respondent_department') }} not in (
+                    'presales', 'after_sales', 'finance', 'product', 'delivery'
+                )
                 then 'unknown_value'
             when
                 {{ stg_number('source.responsiveness') }} < 1 or {{ stg_number('source.responsiveness') }} > 5

@@ -38,7 +38,9 @@ typed as (
                 {{ stg_trim('source.is_veto') }} is not null and {{ stg_bool('source.is_veto') }} is null
                 then 'unparseable_boolean'
             when
-                {{ stg_enum('source.process_area') }} not in ('quote_approval', 'contract_signing', 'expense_claim', 'large_order_approval')
+                {{ stg_enum('source.process_area') }} not in (
+                    'quote_approval', 'contract_signing', 'expense_claim', 'large_order_approval'
+                )
                 then 'unknown_value'
             when {{ stg_number('source.score') }} < 0 or {{ stg_number('source.score') }} > 100 then 'out_of_range'
             when cast({{ stg_timestamp('source.checked_at') }} as date) > as_of.as_of_date then 'future_date'

@@ -43,10 +43,14 @@ typed as (
                 {{ stg_trim('source.adopted') }} is not null and {{ stg_bool('source.adopted') }} is null
                 then 'unparseable_boolean'
             when
-                {{ stg_enum('source.requesting_department') }} not in ('presales', 'after_sales', 'finance', 'product', 'delivery')
+                {{ stg_enum('source.requesting_department') }} not in (
+                    'presales', 'after_sales', 'finance', 'product', 'delivery'
+                )
                 then 'unknown_value'
             when
-                {{ stg_enum('source.request_type') }} not in ('customer_feedback', 'requirement_insight', 'market_intel')
+                {{ stg_enum('source.request_type') }} not in (
+                    'customer_feedback', 'requirement_insight', 'market_intel'
+                )
                 then 'unknown_value'
             when cast({{ stg_timestamp('source.requested_at') }} as date) > as_of.as_of_date then 'future_date'
         end as row_rule

@@ -31,7 +31,10 @@ typed as (
                 {{ stg_trim('source.score') }} is not null and {{ stg_number('source.score') }} is null
                 then 'unparseable_number'
             when
-                {{ stg_enum('source.skill') }} not in ('needs_discovery', 'value_communication', 'negotiation', 'solution_design', 'objection_handling', 'customer_management')
+                {{ stg_enum('source.skill') }} not in (
+                    'needs_discovery', 'value_communication', 'negotiation', 'solution_design', 'objection_handling',
+                    'customer_management'
+                )
                 then 'unknown_value'
             when
                 {{ stg_enum('source.assessor_type') }} not in ('simulation', 'manager', 'peer', 'customer', 'self')
