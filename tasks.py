@@ -2,7 +2,7 @@
 """The project's two commands, runnable with nothing but Python 3.11 on the machine.
 
     python3.11 tasks.py demo   # venv + demo landing data + dbt build + publish + dashboard
-    python3.11 tasks.py test   # venv + the whole test suite
+    python3.11 tasks.py test   # venv + lint + the whole test suite
 
 Creates `.venv` (reinstalling when requirements.lock or pyproject.toml change), then hands over
 to `python -m salesperf.run <command>` inside it. Standard library only.
@@ -49,7 +49,7 @@ def ensure_venv() -> None:
 def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] in {"-h", "--help"}:
         print(__doc__)
-        print("Other commands: build, prepare, serve, generate (see `python3.11 tasks.py <command> --help`).")
+        print("Other commands: build, prepare, serve, generate, lint (see `python3.11 tasks.py <command> --help`).")
         sys.exit(0 if len(sys.argv) >= 2 else 2)
     ensure_venv()
     os.chdir(ROOT)

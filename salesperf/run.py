@@ -9,7 +9,8 @@ Commands:
   serve     start the dashboard on the published warehouse
   generate  the landing-data generator (python -m salesperf.generate)
   import    map a CRM export (Salesforce, a Chinese CRM's Excel/CSV) into landing files and a report
-  test      the whole test suite (pytest)
+  test      lint (ruff, sqlfluff), then the whole test suite (pytest)
+  lint      ruff check, ruff format --check and sqlfluff lint; --fix applies their fixes
 
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
 error or a failed error-severity dbt test); 2 no landing data (a required table has no file); 3 the
@@ -70,9 +71,7 @@ def _env(settings: settings_mod.Settings, warehouse: Path) -> dict[str, str]:
 
 
 def landing_present(landing_dir: Path) -> bool:
-    return all(
-        (landing_dir / f"{t}.parquet").exists() or (landing_dir / f"{t}.csv").exists() for t in REQUIRED_TABLES
-    )
+    return all((landing_dir / f"{t}.parquet").exists() or (landing_dir / f"{t}.csv").exists() for t in REQUIRED_TABLES)
 
 
 def build_lock(settings: settings_mod.Settings) -> BuildLock:
@@ -221,9 +220,17 @@ def serve(settings: settings_mod.Settings, port: int) -> int:
     app = settings_mod.PROJECT_DIR / "dashboard" / "streamlit_app.py"
     print(f"[serve] dashboard on http://127.0.0.1:{port} (warehouse {settings.warehouse}); Ctrl+C stops it", flush=True)
     cmd = [
-        str(BIN / "streamlit"), "run", str(app),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        str(BIN / "streamlit"),
+        "run",
+        str(app),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     return subprocess.run(cmd, env=_env(settings, settings.warehouse)).returncode
 
@@ -246,6 +253,11 @@ def ensure_browser() -> None:
 
 
 def run_tests(pytest_args: list[str]) -> int:
+    from salesperf.lint import lint
+
+    if lint() != 0:  # ruff and sqlfluff first: a finding fails the run (salesperf/lint.py)
+        print("[test] lint found problems (above): not running pytest.", file=sys.stderr)
+        return 1
     ensure_browser()
     rc = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=settings_mod.PROJECT_DIR).returncode
     if rc == 5:
@@ -313,7 +325,8 @@ def main(argv: list[str] | None = None) -> None:
     srv = sub.add_parser("serve", help="start the dashboard")
     srv.add_argument("--port", type=int, default=8501)
     sub.add_parser("generate", help="the landing-data generator (see generate --help)", add_help=False)
-    sub.add_parser("test", help="the whole test suite (extra arguments go to pytest)", add_help=False)
+    sub.add_parser("test", help="lint, then the whole test suite (extra arguments go to pytest)", add_help=False)
+    sub.add_parser("lint", help="ruff and sqlfluff (see lint --help)", add_help=False)
 
     args, extra = parser.parse_known_args(argv)
     settings = settings_mod.load()
@@ -323,6 +336,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(generate_main(extra))
     if args.command == "test":
         sys.exit(run_tests(extra))
+    if args.command == "lint":
+        from salesperf.lint import main as lint_main
+
+        sys.exit(lint_main(extra))
     if args.command == "import":
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")

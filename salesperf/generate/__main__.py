@@ -28,7 +28,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default %(default)s)")
     p.add_argument(
-        "--scale", choices=list(SCALES), default="small",
+        "--scale",
+        choices=list(SCALES),
+        default="small",
         help="small: ~50 reps, ~3,000 customers, ~100k order lines (demo, CI); medium: ~2M order lines; "
         "large: >= 20M order lines, 1M customers (default %(default)s)",
     )
@@ -36,11 +38,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="parquet", dest="fmt", help="file format (default %(default)s)")
     p.add_argument("--start", type=_date, default=DEFAULT_START, help="first day of history (default %(default)s)")
     p.add_argument(
-        "--as-of", type=_date, default=DEFAULT_AS_OF, dest="as_of",
+        "--as-of",
+        type=_date,
+        default=DEFAULT_AS_OF,
+        dest="as_of",
         help="last day of history; nothing happens after it (default %(default)s)",
     )
     p.add_argument(
-        "--faults", nargs="?", const="rows",
+        "--faults",
+        nargs="?",
+        const="rows",
         choices=("rows", "missing_column", "empty_file", *FILE_SCENARIOS),
         help="after the clean data, inject data-quality faults (docs/data_quality.md): 'rows' (the default) "
         "appends bad rows listed in <out>/_faults_manifest.csv; 'missing_column' and 'empty_file' make one "
@@ -54,8 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     t0 = time.perf_counter()
     try:
-        counts = generate(args.out, seed=args.seed, scale=args.scale, fmt=args.fmt, start=args.start,
-                          as_of=args.as_of, progress=lambda msg: print(msg, flush=True))
+        counts = generate(
+            args.out,
+            seed=args.seed,
+            scale=args.scale,
+            fmt=args.fmt,
+            start=args.start,
+            as_of=args.as_of,
+            progress=lambda msg: print(msg, flush=True),
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

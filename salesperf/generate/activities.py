@@ -32,8 +32,9 @@ def _time_of_day(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
     return np.where(rng.random(n) < p_off, off_hours, office)
 
 
-def generate_block(ctx: Context, block: int, lo: int, death: np.ndarray, opps: Opps,
-                   counters: dict[str, int]) -> dict[str, dict]:
+def generate_block(
+    ctx: Context, block: int, lo: int, death: np.ndarray, opps: Opps, counters: dict[str, int]
+) -> dict[str, dict]:
     cfg, c, org = ctx.cfg, ctx.cust, ctx.org
     rng = cfg.rng("crm_activities", block)
     start, as_of = cfg.start_day, cfg.as_of_day
@@ -58,8 +59,9 @@ def generate_block(ctx: Context, block: int, lo: int, death: np.ndarray, opps: O
     count = rng.poisson(per_month * months * org.rep_skill[c.initial_owner[cust]] * rate_scale)
     ci, _ = expand(count)
     a_cust = cust[ci]
-    a_kind = np.where(c.b2b[a_cust], choose(rng, [0.35, 0.2, 0.3, 0.15], len(ci)),
-                      choose(rng, [0.0, 0.1, 0.5, 0.4], len(ci)))
+    a_kind = np.where(
+        c.b2b[a_cust], choose(rng, [0.35, 0.2, 0.3, 0.15], len(ci)), choose(rng, [0.0, 0.1, 0.5, 0.4], len(ci))
+    )
     a_day = first[ci] + np.floor(rng.random(len(ci)) * (last[ci] - first[ci] + 1)).astype(np.int64)
     a_day = np.where(a_kind == EMAIL, a_day, np.maximum(to_weekday(a_day), c.created_day[a_cust]))
     a_rep, _ = c.owner_at(a_cust, a_day)
@@ -81,9 +83,11 @@ def generate_block(ctx: Context, block: int, lo: int, death: np.ndarray, opps: O
     rep, cust_all, opp, kind, action, sec = (a[order] for a in (rep, cust_all, opp, kind, action, sec))
     no = counters["crm_activities"] + 1 + np.arange(n)
     counters["crm_activities"] += n
-    duration = np.select([kind == ONSITE, kind == ONLINE, kind == CALL],
-                         [rng.integers(30, 181, n), rng.integers(15, 91, n), rng.integers(2, 46, n)],
-                         rng.integers(1, 16, n))
+    duration = np.select(
+        [kind == ONSITE, kind == ONLINE, kind == CALL],
+        [rng.integers(30, 181, n), rng.integers(15, 91, n), rng.integers(2, 46, n)],
+        rng.integers(1, 16, n),
+    )
     return {
         "crm_activities": {
             "activity_id": names.ids("A", no, 10),

@@ -31,12 +31,15 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "small": Scale("small", n_teams=9, n_reps=50, n_customers=3_000, n_products=60, purchase_rate=1.0,
-                   activity_rate=1.0),
-    "medium": Scale("medium", n_teams=40, n_reps=400, n_customers=60_000, n_products=120, purchase_rate=1.0,
-                    activity_rate=0.8),
-    "large": Scale("large", n_teams=160, n_reps=2_000, n_customers=1_000_000, n_products=200, purchase_rate=0.75,
-                   activity_rate=0.5),
+    "small": Scale(
+        "small", n_teams=9, n_reps=50, n_customers=3_000, n_products=60, purchase_rate=1.0, activity_rate=1.0
+    ),
+    "medium": Scale(
+        "medium", n_teams=40, n_reps=400, n_customers=60_000, n_products=120, purchase_rate=1.0, activity_rate=0.8
+    ),
+    "large": Scale(
+        "large", n_teams=160, n_reps=2_000, n_customers=1_000_000, n_products=200, purchase_rate=0.75, activity_rate=0.5
+    ),
 }
 
 

@@ -24,8 +24,15 @@ B2C_INDUSTRY = "个人消费者"
 B2B_CHANNELS = ("trade_show", "partner", "cold_call", "website", "referral")
 B2C_CHANNELS = ("ecommerce_platform", "website", "social_media", "referral")
 LEAD_SOURCES = ("website", "trade_show", "referral", "cold_call", "partner", "online_ads")
-_CHANNEL_TO_SOURCE = {"trade_show": 1, "partner": 4, "cold_call": 3, "website": 0, "referral": 2,
-                      "ecommerce_platform": 5, "social_media": 5}
+_CHANNEL_TO_SOURCE = {
+    "trade_show": 1,
+    "partner": 4,
+    "cold_call": 3,
+    "website": 0,
+    "referral": 2,
+    "ecommerce_platform": 5,
+    "social_media": 5,
+}
 _KEY = 1 << 21
 WHALE_BOOK_SHARE = 0.55  # of the naive yearly spend of the rest of the book (most of which churns)
 
@@ -101,8 +108,14 @@ def _created_days(cfg: GenConfig, rng: np.random.Generator, n: int) -> np.ndarra
 
 
 def _owner_segments(
-    cfg: GenConfig, rng: np.random.Generator, org: Org, created: np.ndarray, region: np.ndarray,
-    b2b: np.ndarray, owner0: np.ndarray, whale: int,
+    cfg: GenConfig,
+    rng: np.random.Generator,
+    org: Org,
+    created: np.ndarray,
+    region: np.ndarray,
+    b2b: np.ndarray,
+    owner0: np.ndarray,
+    whale: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ownership intervals: the first owner, territory rebalancing (towards new hires), and a new
     owner whenever an owner leaves the company."""
@@ -146,8 +159,9 @@ def build(cfg: GenConfig, org: Org) -> Customers:
     years = (created - start) / 365.25
     market = [r[2] for r in REGIONS]
     trend = np.array([{"emerging": 0.3, "mature": 0.0, "declining": -0.12}[m] for m in market])
-    region_w = np.array([REGION_WEIGHT[m] for m in market])[None, :] * np.clip(1 + trend[None, :] * years[:, None],
-                                                                               0.2, None)
+    region_w = np.array([REGION_WEIGHT[m] for m in market])[None, :] * np.clip(
+        1 + trend[None, :] * years[:, None], 0.2, None
+    )
     region = choose_rows(rng, region_w)
     currency = np.where(b2b, choose(rng, [0.82, 0.07, 0.05, 0.06], n), choose(rng, [0.96, 0.0, 0.0, 0.04], n))
     is_target = rng.random(n) < np.where(b2b, 0.25, 0.004)
@@ -158,7 +172,7 @@ def build(cfg: GenConfig, org: Org) -> Customers:
         eligible = np.flatnonzero(created >= org.rep_hire[org.whale_rep] + 30)
     whale = int(eligible[0])
     b2b[whale], is_target[whale], currency[whale] = True, True, 0
-    whale_team = org.team_at(np.array([org.whale_rep]), created[whale: whale + 1])[0]
+    whale_team = org.team_at(np.array([org.whale_rep]), created[whale : whale + 1])[0]
     region[whale] = org.team_region[whale_team]
 
     owner0 = org.pick_reps(rng, region, created, b2b)
@@ -191,11 +205,27 @@ def build(cfg: GenConfig, org: Org) -> Customers:
     contact_count = np.where(b2b, 1 + rng.binomial(4, 0.55, n), (rng.random(n) < 0.25).astype(np.int64))
     contact_first = np.cumsum(contact_count) - contact_count
     return Customers(
-        created_day=created, created_sec=created_sec, b2b=b2b, region=region, currency=currency,
-        is_target=is_target, rate=rate, p_drop=p_drop, spend_shape=spend_shape, spend_scale=spend_scale,
-        buys=buys, reactivates=reactivates, pay_risk=pay_risk, initial_owner=owner0, current_owner=current,
-        seg_cust=s_cust, seg_start=s_start, seg_owner=s_owner, contact_first=contact_first,
-        contact_count=contact_count, whale=whale,
+        created_day=created,
+        created_sec=created_sec,
+        b2b=b2b,
+        region=region,
+        currency=currency,
+        is_target=is_target,
+        rate=rate,
+        p_drop=p_drop,
+        spend_shape=spend_shape,
+        spend_scale=spend_scale,
+        buys=buys,
+        reactivates=reactivates,
+        pay_risk=pay_risk,
+        initial_owner=owner0,
+        current_owner=current,
+        seg_cust=s_cust,
+        seg_start=s_start,
+        seg_owner=s_owner,
+        contact_first=contact_first,
+        contact_count=contact_count,
+        whale=whale,
     )
 
 
@@ -226,8 +256,7 @@ def tables(cfg: GenConfig, org: Org, cust: Customers, fx_rate_now: np.ndarray) -
 
     # leads that did not (yet) convert
     n_dq, n_open = int(0.9 * len(conv)) + 5, int(0.25 * len(conv)) + 5
-    other_day = np.concatenate([
-        rng.integers(start - 30, as_of - 5, n_dq), rng.integers(as_of - 75, as_of + 1, n_open)])
+    other_day = np.concatenate([rng.integers(start - 30, as_of - 5, n_dq), rng.integers(as_of - 75, as_of + 1, n_open)])
     other_region = choose(rng, [REGION_WEIGHT[r[2]] for r in REGIONS], len(other_day))
     other_b2b = rng.random(len(other_day)) < 0.5
     other_rep = org.pick_reps(rng, other_region, other_day, other_b2b)
@@ -239,9 +268,13 @@ def tables(cfg: GenConfig, org: Org, cust: Customers, fx_rate_now: np.ndarray) -
     n_leads = len(lead_created)
     lead_no = np.empty(n_leads, dtype=np.int64)
     lead_no[order] = np.arange(n_leads)  # lead number of each (unsorted) lead
-    status = np.concatenate([
-        np.full(len(conv), LEAD_STATUSES.index("converted")), np.full(n_dq, LEAD_STATUSES.index("disqualified")),
-        np.full(n_open, LEAD_STATUSES.index("open"))])
+    status = np.concatenate(
+        [
+            np.full(len(conv), LEAD_STATUSES.index("converted")),
+            np.full(n_dq, LEAD_STATUSES.index("disqualified")),
+            np.full(n_open, LEAD_STATUSES.index("open")),
+        ]
+    )
     conv_cust = np.concatenate([conv, np.full(n_dq + n_open, -1)])
     source = np.concatenate([lead_src[channel_idx], other_src])
     lead_tbl = {
@@ -298,8 +331,9 @@ def tables(cfg: GenConfig, org: Org, cust: Customers, fx_rate_now: np.ndarray) -
     perm = np.argsort(keys, axis=1)
     role = np.where(b2b[c_parent], perm[c_parent, np.minimum(c_pos, len(DECISION_ROLES) - 1)], 0)
     contact_names = names.person_names(rng, n_contacts)
-    contact_email = names.join(names.ids("ct", np.arange(n_contacts) + 1, 8), "@",
-                               names.ids("c", c_parent + 1, w), ".example.cn")
+    contact_email = names.join(
+        names.ids("ct", np.arange(n_contacts) + 1, 8), "@", names.ids("c", c_parent + 1, w), ".example.cn"
+    )
     contact_phone = names.phones(rng, n_contacts)
     contacts = {
         "contact_id": names.ids("CT", np.arange(n_contacts) + 1, 8),
@@ -315,7 +349,8 @@ def tables(cfg: GenConfig, org: Org, cust: Customers, fx_rate_now: np.ndarray) -
     cities = [c for r in REGIONS for c in r[3]]
     offsets = np.cumsum([0] + [len(r[3]) for r in REGIONS])
     city = offsets[cust.region] + np.floor(rng.random(n) * (offsets[cust.region + 1] - offsets[cust.region])).astype(
-        np.int64)
+        np.int64
+    )
     company = names.company_names(rng, cities, city)
     person = names.person_names(rng, n)
     b2b_arr = pa.array(b2b)
@@ -326,9 +361,11 @@ def tables(cfg: GenConfig, org: Org, cust: Customers, fx_rate_now: np.ndarray) -
     wallet = np.where(wallet >= 10_000, np.round(wallet, -2), np.round(wallet, 0))
     wallet = np.where(rng.random(n) < np.where(b2b, 0.3, 0.8), np.nan, wallet)
     has_contact = cust.contact_count > 0
-    main_email = pc.if_else(pa.array(has_contact), pc.take(contact_email, pa.array(
-        np.clip(cust.contact_first, 0, max(0, n_contacts - 1)))), names.join(names.ids("c", np.arange(n) + 1, w),
-                                                                              "@mail.example.cn"))
+    main_email = pc.if_else(
+        pa.array(has_contact),
+        pc.take(contact_email, pa.array(np.clip(cust.contact_first, 0, max(0, n_contacts - 1)))),
+        names.join(names.ids("c", np.arange(n) + 1, w), "@mail.example.cn"),
+    )
     deleted = soft_deleted(rng, n)
     deleted[cust.whale] = False
     accounts = {

@@ -34,8 +34,16 @@ from salesperf.generate.timeutil import DAY, FAR_DAY, HOUR, business_seconds, ca
 # ---------------------------------------------------------------- customer costs (per block)
 
 
-def customer_costs_block(ctx: Context, block: int, lo: int, hi: int, death: np.ndarray, ful: Fulfilment,
-                         tk: Tickets, counters: dict[str, int]) -> dict[str, dict]:
+def customer_costs_block(
+    ctx: Context,
+    block: int,
+    lo: int,
+    hi: int,
+    death: np.ndarray,
+    ful: Fulfilment,
+    tk: Tickets,
+    counters: dict[str, int],
+) -> dict[str, dict]:
     c, org = ctx.cust, ctx.org
     rng = ctx.cfg.rng("erp_customer_costs", block)
     as_of = ctx.cfg.as_of_day
@@ -87,8 +95,7 @@ def customer_costs_block(ctx: Context, block: int, lo: int, hi: int, death: np.n
 def _window(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     """First and last day of each rep's employment within the history."""
     org = ctx.org
-    return (np.maximum(org.rep_hire, ctx.cfg.start_day),
-            np.minimum(org.rep_term - 1, ctx.cfg.as_of_day))
+    return (np.maximum(org.rep_hire, ctx.cfg.start_day), np.minimum(org.rep_term - 1, ctx.cfg.as_of_day))
 
 
 def _events(ctx: Context, rng: np.random.Generator, per_year: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -258,8 +265,11 @@ def cross_dept_requests(ctx: Context) -> dict:
     kind = choose(rng, [0.45, 0.35, 0.2], n)
     p_on = np.clip(0.65 + 0.3 * (org.rep_skill[rep] - 1.0), 0.3, 0.95)
     u = rng.random(n)
-    done = np.where(u < p_on, at + np.floor(rng.random(n) * (due - at)),
-                    np.where(u < p_on + 0.6 * (1 - p_on), due + rng.integers(1, 20, n) * DAY, np.nan))
+    done = np.where(
+        u < p_on,
+        at + np.floor(rng.random(n) * (due - at)),
+        np.where(u < p_on + 0.6 * (1 - p_on), due + rng.integers(1, 20, n) * DAY, np.nan),
+    )
     done = np.where(done >= org.rep_term[rep] * DAY, np.nan, cap_at(done, as_of_end))
     intel = kind == REQUEST_TYPES.index("market_intel")
     decision = np.where(intel, choose(rng, [0.3, 0.2, 0.5], n), choose(rng, [0.55, 0.3, 0.15], n))

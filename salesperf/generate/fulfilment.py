@@ -45,8 +45,16 @@ def _invoices(ctx: Context, rng: np.random.Generator, ob: OrderBlock) -> dict[st
 def _payments(ctx: Context, rng: np.random.Generator, ob: OrderBlock, inv: dict[str, np.ndarray]):
     n = len(inv["order"])
     risk = ctx.cust.pay_risk[ob.cust[inv["order"]]] * np.where(inv["b2b"], 1.0, 0.5)
-    probs = np.stack([np.maximum(0.9 - 1.5 * risk, 0.2), 0.06 + 0.6 * risk, 0.03 + 0.3 * risk, 0.01 + 0.3 * risk,
-                      0.005 + 0.3 * risk], axis=1)
+    probs = np.stack(
+        [
+            np.maximum(0.9 - 1.5 * risk, 0.2),
+            0.06 + 0.6 * risk,
+            0.03 + 0.3 * risk,
+            0.01 + 0.3 * risk,
+            0.005 + 0.3 * risk,
+        ],
+        axis=1,
+    )
     kind = choose_rows(rng, probs)
     u = rng.random(n)
     count = np.select([kind <= LATE, kind == INSTALMENTS, kind == PARTIAL], [1, 2 + (u < 0.4), 1 + (u < 0.5)], 0)
@@ -89,25 +97,37 @@ def _deliveries(ctx: Context, rng: np.random.Generator, ob: OrderBlock) -> dict[
     p_late = 0.13 * (1.6 - 0.6 * skill)
     outcome = choose_rows(rng, np.stack([np.full(n, 0.79), p_late, np.full(n, 0.04), np.full(n, 0.04)], axis=1))
     early = np.maximum(promised - rng.integers(0, 4, n), ob.day[order])
-    delivered = np.select([outcome == D_LATE, outcome == D_MISSING], [promised + rng.integers(1, 26, n), np.nan],
-                          early).astype(np.float64)
+    delivered = np.select(
+        [outcome == D_LATE, outcome == D_MISSING], [promised + rng.integers(1, 26, n), np.nan], early
+    ).astype(np.float64)
     delivered[delivered > as_of] = np.nan
     in_full = ~np.isnan(delivered) & (outcome != D_PARTIAL)
     needs_install = equipment[di] & (pos == 0) & (rng.random(n) < 0.35)
     inst_promised = np.where(needs_install, promised + rng.integers(3, 15, n), np.nan)
     inst_outcome = choose(rng, [0.8, 0.15, 0.05], n)
-    installed = np.select([inst_outcome == 0, inst_outcome == 1],
-                          [inst_promised - rng.integers(0, 3, n), inst_promised + rng.integers(1, 21, n)], np.nan)
+    installed = np.select(
+        [inst_outcome == 0, inst_outcome == 1],
+        [inst_promised - rng.integers(0, 3, n), inst_promised + rng.integers(1, 21, n)],
+        np.nan,
+    )
     installed = np.maximum(installed, delivered)  # NaN if not delivered
     installed[installed > as_of] = np.nan
     trouble = (outcome == D_LATE) | ((outcome == D_MISSING) & (promised < as_of))
-    return {"order": order, "promised": promised, "delivered": delivered, "in_full": in_full,
-            "needs_install": needs_install, "inst_promised": inst_promised, "installed": installed,
-            "trouble": trouble}
+    return {
+        "order": order,
+        "promised": promised,
+        "delivered": delivered,
+        "in_full": in_full,
+        "needs_install": needs_install,
+        "inst_promised": inst_promised,
+        "installed": installed,
+        "trouble": trouble,
+    }
 
 
-def generate_block(ctx: Context, block: int, ob: OrderBlock,
-                   counters: dict[str, int]) -> tuple[dict[str, dict], Fulfilment]:
+def generate_block(
+    ctx: Context, block: int, ob: OrderBlock, counters: dict[str, int]
+) -> tuple[dict[str, dict], Fulfilment]:
     rng = ctx.cfg.rng("erp_fulfilment", block)
     w = ctx.cust_width
     inv = _invoices(ctx, rng, ob)
@@ -156,6 +176,9 @@ def generate_block(ctx: Context, block: int, ob: OrderBlock,
     trouble = np.zeros(len(ob.order_no), dtype=bool)
     trouble[dl["order"][dl["trouble"]]] = True
     done = ~np.isnan(dl["installed"])
-    facts = Fulfilment(order_trouble=trouble, install_cust=ob.cust[dl["order"][done]],
-                       install_day=dl["installed"][done].astype(np.int64))
+    facts = Fulfilment(
+        order_trouble=trouble,
+        install_cust=ob.cust[dl["order"][done]],
+        install_day=dl["installed"][done].astype(np.int64),
+    )
     return tables, facts

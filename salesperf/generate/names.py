@@ -15,7 +15,18 @@ GIVEN_CHARS = list(
 )
 BRAND_CHARS = list("华信恒泰盛达鑫源丰汇联创智通宏远瑞德昌隆嘉宇星辰博凯腾飞中科天安金海永新康")
 COMPANY_KINDS = [
-    "科技", "电子", "贸易", "实业", "信息技术", "制造", "网络", "物流", "医疗器械", "教育科技", "商贸", "工程",
+    "科技",
+    "电子",
+    "贸易",
+    "实业",
+    "信息技术",
+    "制造",
+    "网络",
+    "物流",
+    "医疗器械",
+    "教育科技",
+    "商贸",
+    "工程",
 ]
 COMPANY_SUFFIXES = ["有限公司", "有限公司", "有限公司", "股份有限公司", "集团有限公司"]
 CN_DIGITS = "零一二三四五六七八九"
@@ -41,7 +52,7 @@ def digits_into(chars: np.ndarray, numbers: np.ndarray, first: int, width: int) 
         q = np.floor(y * 0.1 + 0.05)
         out[j] = y - q * 10.0 + 48.0
         y = q
-    chars[:, first: first + width] = out.T
+    chars[:, first : first + width] = out.T
 
 
 def ids(prefix: str, numbers: np.ndarray, width: int, null: np.ndarray | None = None) -> pa.Array:

@@ -45,8 +45,9 @@ def _target_cycle(amount_base: np.ndarray) -> np.ndarray:
     return np.select([amount_base < 10_000, amount_base < 50_000, amount_base < 200_000], [30, 60, 90], 180)
 
 
-def generate_block(ctx: Context, block: int, lo: int, ob: OrderBlock,
-                   counters: dict[str, int]) -> tuple[dict[str, dict], Opps]:
+def generate_block(
+    ctx: Context, block: int, lo: int, ob: OrderBlock, counters: dict[str, int]
+) -> tuple[dict[str, dict], Opps]:
     cfg, c, org, prod, fx = ctx.cfg, ctx.cust, ctx.org, ctx.prod, ctx.fx
     rng = cfg.rng("crm_opportunities", block)
     start, as_of = cfg.start_day, cfg.as_of_day
@@ -98,8 +99,9 @@ def generate_block(ctx: Context, block: int, lo: int, ob: OrderBlock,
     x_closed_day = np.where(x_closed_day >= term, np.maximum(term - 1 - rng.integers(0, 5, n_x), x_day), x_closed_day)
     x_created = np.maximum(x_day * DAY + business_seconds(rng, n_x), c.created_sec[x_cust] + 600)
     x_open = x_closed_day > as_of
-    x_closed = np.where(x_open, np.nan,
-                        np.maximum(x_closed_day * DAY + business_seconds(rng, n_x), x_created + HOUR).astype(float))
+    x_closed = np.where(
+        x_open, np.nan, np.maximum(x_closed_day * DAY + business_seconds(rng, n_x), x_created + HOUR).astype(float)
+    )
     x_closed = np.where(x_closed > as_of_end, np.nan, x_closed)
     x_open |= np.isnan(x_closed)
     x_cur = c.currency[x_cust]
@@ -160,5 +162,4 @@ def generate_block(ctx: Context, block: int, lo: int, ob: OrderBlock,
             "is_deleted": soft_deleted(rng, len(oi)),
         },
     }
-    return tables, Opps(no=no, cust=cust, rep=rep, status=status, created=created, end=end,
-                        cycle_target=cycle_target)
+    return tables, Opps(no=no, cust=cust, rep=rep, status=status, created=created, end=end, cycle_target=cycle_target)

@@ -83,8 +83,9 @@ def _lines(ctx: Context, rng: np.random.Generator, cust: np.ndarray, day: np.nda
     return {"order": order, "product": product, "qty": qty, "price_base": price_base}
 
 
-def _subscriptions(ctx: Context, rng: np.random.Generator, cust: np.ndarray, first: np.ndarray,
-                   death: np.ndarray) -> dict[str, np.ndarray]:
+def _subscriptions(
+    ctx: Context, rng: np.random.Generator, cust: np.ndarray, first: np.ndarray, death: np.ndarray
+) -> dict[str, np.ndarray]:
     """Yearly subscription contracts: renewed while the customer is alive, sometimes terminated."""
     cfg = ctx.cfg
     as_of = cfg.as_of_day
@@ -108,13 +109,23 @@ def _subscriptions(ctx: Context, rng: np.random.Generator, cust: np.ndarray, fir
         stop = start + rng.integers(60, 300, n)
         terminated = early & (stop <= as_of)
         end = np.where(terminated, stop, end)
-        status = np.where(terminated, CONTRACT_STATUSES.index("terminated"),
-                          np.where(end < as_of, CONTRACT_STATUSES.index("expired"), CONTRACT_STATUSES.index("active")))
+        status = np.where(
+            terminated,
+            CONTRACT_STATUSES.index("terminated"),
+            np.where(end < as_of, CONTRACT_STATUSES.index("expired"), CONTRACT_STATUSES.index("active")),
+        )
         first_signed = start - rng.integers(3, 20, n)
         renewal_signed = (start - 1) - rng.integers(5, 30, n)
         signed = np.where(prev < 0, np.maximum(first_signed, c.created_day[cur] + 1), renewal_signed)
-        for k, v in (("cust", cur), ("start", start), ("end", end), ("signed", signed), ("prev", prev),
-                     ("status", status), ("seats", seats)):
+        for k, v in (
+            ("cust", cur),
+            ("start", start),
+            ("end", end),
+            ("signed", signed),
+            ("prev", prev),
+            ("status", status),
+            ("seats", seats),
+        ):
             out[k].append(v)
         alive = cur_death > end
         renew = ~terminated & (rng.random(n) < np.where(alive, 0.88, 0.12))
@@ -128,8 +139,17 @@ def _subscriptions(ctx: Context, rng: np.random.Generator, cust: np.ndarray, fir
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
-def _price(ctx: Context, rng: np.random.Generator, day: np.ndarray, cur: np.ndarray, b2b: np.ndarray,
-           is_fee: np.ndarray, product: np.ndarray, qty: np.ndarray, price_base: np.ndarray) -> dict[str, np.ndarray]:
+def _price(
+    ctx: Context,
+    rng: np.random.Generator,
+    day: np.ndarray,
+    cur: np.ndarray,
+    b2b: np.ndarray,
+    is_fee: np.ndarray,
+    product: np.ndarray,
+    qty: np.ndarray,
+    price_base: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Line prices in the order currency (rate of the order date), discounts and cost at the time of sale."""
     n = len(day)
     rate = ctx.fx.rate(cur, day)
@@ -144,25 +164,38 @@ def _price(ctx: Context, rng: np.random.Generator, day: np.ndarray, cur: np.ndar
     cost_base = ctx.prod.unit_cost[product] * (1 + 0.03 * years + rng.normal(0, 0.02, n))
     unit_cost = np.round(cost_base / rate, 2)
     unit_cost = np.where(rng.random(n) < 0.01, np.nan, unit_cost)  # a few lines without cost
-    return {"rate": rate, "unit_price": unit_price, "disc_cents": disc_cents, "unit_cost": unit_cost,
-            "net_cents": gross_cents - disc_cents}
+    return {
+        "rate": rate,
+        "unit_price": unit_price,
+        "disc_cents": disc_cents,
+        "unit_cost": unit_cost,
+        "net_cents": gross_cents - disc_cents,
+    }
 
 
-def _one_offs(ctx: Context, rng: np.random.Generator, cust: np.ndarray, day: np.ndarray, rep: np.ndarray,
-              candidate: np.ndarray) -> dict[str, np.ndarray]:
+def _one_offs(
+    ctx: Context, rng: np.random.Generator, cust: np.ndarray, day: np.ndarray, rep: np.ndarray, candidate: np.ndarray
+) -> dict[str, np.ndarray]:
     """One-off contracts signed shortly before large B2B orders (by someone employed and owning by then)."""
     c, org = ctx.cust, ctx.org
     oo = np.flatnonzero(candidate & (rng.random(len(cust)) < 0.6))
     _, seg_start = c.owner_at(cust[oo], day[oo])
-    signed = np.maximum.reduce([day[oo] - rng.integers(1, 15, len(oo)), c.created_day[cust[oo]] + 1, seg_start,
-                                org.rep_hire[rep[oo]]])
+    signed = np.maximum.reduce(
+        [day[oo] - rng.integers(1, 15, len(oo)), c.created_day[cust[oo]] + 1, seg_start, org.rep_hire[rep[oo]]]
+    )
     end = day[oo] + 90
     status = np.where(end < ctx.cfg.as_of_day, CONTRACT_STATUSES.index("expired"), CONTRACT_STATUSES.index("active"))
     return {"order": oo, "signed": np.minimum(signed, day[oo]), "start": day[oo], "end": end, "status": status}
 
 
-def _call_offs(rng: np.random.Generator, sub: dict[str, np.ndarray], sub_no: np.ndarray, cust: np.ndarray,
-               day: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+def _call_offs(
+    rng: np.random.Generator,
+    sub: dict[str, np.ndarray],
+    sub_no: np.ndarray,
+    cust: np.ndarray,
+    day: np.ndarray,
+    eligible: np.ndarray,
+) -> np.ndarray:
     """Contract number (0 = none) for regular orders placed while a subscription runs (half of them)."""
     out = np.zeros(len(cust), dtype=np.int64)
     if len(sub["cust"]) == 0:
@@ -171,8 +204,13 @@ def _call_offs(rng: np.random.Generator, sub: dict[str, np.ndarray], sub_no: np.
     order = np.argsort(key, kind="stable")
     pos = np.clip(np.searchsorted(key[order], cust * _KEY + day, side="right") - 1, 0, None)
     hit = order[pos]
-    under = ((sub["cust"][hit] == cust) & (sub["start"][hit] <= day) & (day <= sub["end"][hit]) & eligible
-             & (rng.random(len(cust)) < 0.5))
+    under = (
+        (sub["cust"][hit] == cust)
+        & (sub["start"][hit] <= day)
+        & (day <= sub["end"][hit])
+        & eligible
+        & (rng.random(len(cust)) < 0.5)
+    )
     return np.where(under, sub_no[hit], out)
 
 
@@ -184,8 +222,9 @@ def _rank(*keys: np.ndarray) -> np.ndarray:
     return rank
 
 
-def generate_block(ctx: Context, block: int, lo: int, hi: int,
-                   counters: dict[str, int]) -> tuple[dict[str, dict], OrderBlock]:
+def generate_block(
+    ctx: Context, block: int, lo: int, hi: int, counters: dict[str, int]
+) -> tuple[dict[str, dict], OrderBlock]:
     cfg, c, prod, org = ctx.cfg, ctx.cust, ctx.prod, ctx.org
     rng = cfg.rng("erp_sales_orders", block)
     block_cust = np.arange(lo, hi)
@@ -215,12 +254,12 @@ def generate_block(ctx: Context, block: int, lo: int, hi: int,
     l_qty = np.concatenate([reg["qty"], sub["seats"].astype(np.float64)])
     l_price_base = np.concatenate([reg["price_base"], prod.list_price[f_product] * rng.uniform(0.85, 1.0, n_sub)])
     n_lines = len(l_order)
-    lp = _price(ctx, rng, o_day[l_order], o_cur[l_order], b2b[l_order], is_fee[l_order], l_product, l_qty,
-                l_price_base)
+    lp = _price(ctx, rng, o_day[l_order], o_cur[l_order], b2b[l_order], is_fee[l_order], l_product, l_qty, l_price_base)
     o_cents = np.bincount(l_order, weights=lp["net_cents"], minlength=n_orders)
     o_base = np.bincount(l_order, weights=lp["net_cents"] / 100 * lp["rate"], minlength=n_orders)
-    status = np.where((rng.random(n_orders) < 0.03) & ~is_fee, ORDER_STATUSES.index("cancelled"),
-                      ORDER_STATUSES.index("confirmed"))
+    status = np.where(
+        (rng.random(n_orders) < 0.03) & ~is_fee, ORDER_STATUSES.index("cancelled"), ORDER_STATUSES.index("confirmed")
+    )
     confirmed = status == ORDER_STATUSES.index("confirmed")
     ecom = org.rep_role[o_rep] == ROLE["ecommerce"]
     b2c_channel = np.where(ecom, choose(rng, [0.04, 0.92, 0.04], n_orders), choose(rng, [0.13, 0.75, 0.12], n_orders))
@@ -244,8 +283,9 @@ def generate_block(ctx: Context, block: int, lo: int, hi: int,
     k_rep = np.where(org.employed(k_rep, k_signed), k_rep, o_rep[k_order])
     k_prev = np.concatenate([sub["prev"], np.full(n_oo, -1)])
     prev_no = np.where(k_prev >= 0, k_no[np.clip(k_prev, 0, None)], 0)
-    k_type = np.concatenate([np.full(n_sub, CONTRACT_TYPES.index("subscription")),
-                             np.full(n_oo, CONTRACT_TYPES.index("one_off"))])
+    k_type = np.concatenate(
+        [np.full(n_sub, CONTRACT_TYPES.index("subscription")), np.full(n_oo, CONTRACT_TYPES.index("one_off"))]
+    )
 
     # orders numbered by date, lines by order
     o_rank = _rank(o_cust, o_day)
@@ -302,11 +342,23 @@ def generate_block(ctx: Context, block: int, lo: int, hi: int,
     first_product = np.zeros(n_orders, dtype=np.int64)
     first_product[l_order[first_line]] = l_product[first_line]
     block_orders = OrderBlock(
-        order_no=o_no[by_o], cust=o_cust[by_o], day=o_day[by_o], rep=o_rep[by_o], currency=o_cur[by_o],
-        confirmed=confirmed[by_o], contract=o_contract[by_o], is_fee=is_fee[by_o], cents=o_cents[by_o],
-        amount_base=o_base[by_o], first_product=first_product[by_o], line_order=o_rank[l_order[by_l]],
-        line_product=l_product[by_l], line_qty=l_qty[by_l],
+        order_no=o_no[by_o],
+        cust=o_cust[by_o],
+        day=o_day[by_o],
+        rep=o_rep[by_o],
+        currency=o_cur[by_o],
+        confirmed=confirmed[by_o],
+        contract=o_contract[by_o],
+        is_fee=is_fee[by_o],
+        cents=o_cents[by_o],
+        amount_base=o_base[by_o],
+        first_product=first_product[by_o],
+        line_order=o_rank[l_order[by_l]],
+        line_product=l_product[by_l],
+        line_qty=l_qty[by_l],
         line_net_base=(lp["net_cents"] / 100 * lp["rate"])[by_l],
-        line_cost_base=(l_qty * lp["unit_cost"] * lp["rate"])[by_l], first_day=first, death_day=death,
+        line_cost_base=(l_qty * lp["unit_cost"] * lp["rate"])[by_l],
+        first_day=first,
+        death_day=death,
     )
     return tables, block_orders

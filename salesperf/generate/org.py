@@ -86,7 +86,11 @@ class Org:
         return np.where(ok, self.assign_team[pos_c], -1)
 
     def pick_reps(
-        self, rng: np.random.Generator, region: np.ndarray, day: np.ndarray, b2b: np.ndarray,
+        self,
+        rng: np.random.Generator,
+        region: np.ndarray,
+        day: np.ndarray,
+        b2b: np.ndarray,
         boost: np.ndarray | None = None,
     ) -> np.ndarray:
         """A rep for each (region, day, segment): employed the whole month, in a team of the region,
@@ -162,8 +166,11 @@ def build(cfg: GenConfig) -> Org:
 
     stage = np.where(rng.random(n_teams) < 0.4, TEAM_STAGES.index("growth"), TEAM_STAGES.index("mature"))
     heads = np.arange(n_teams) < n_regions
-    stage = np.where(heads & (market[team_region] == MARKET_TYPES.index("emerging")), TEAM_STAGES.index("growth"),
-                     np.where(heads, TEAM_STAGES.index("mature"), stage))
+    stage = np.where(
+        heads & (market[team_region] == MARKET_TYPES.index("emerging")),
+        TEAM_STAGES.index("growth"),
+        np.where(heads, TEAM_STAGES.index("mature"), stage),
+    )
     stage = np.where(is_new_team, TEAM_STAGES.index("startup"), stage)
 
     per_region: dict[int, int] = {}
@@ -276,11 +283,29 @@ def build(cfg: GenConfig) -> Org:
 
     team_manager = managers.copy()
     return Org(
-        region_market=market, team_region=team_region, team_created_day=team_created, team_manager=team_manager,
-        team_parent=team_parent, team_stage=stage, team_names=team_names, rep_hire=hire, rep_term=term,
-        rep_role=role, rep_level=level, rep_skill=skill, rep_weight=weight, rep_is_new_hire=new_hire,
-        assign_rep=assign_rep, assign_team=assign_team, assign_from=assign_from, assign_to=assign_to,
-        strong_rep=strong, weak_rep=weak, whale_rep=whale, month0=month0, month_team=month_team,
+        region_market=market,
+        team_region=team_region,
+        team_created_day=team_created,
+        team_manager=team_manager,
+        team_parent=team_parent,
+        team_stage=stage,
+        team_names=team_names,
+        rep_hire=hire,
+        rep_term=term,
+        rep_role=role,
+        rep_level=level,
+        rep_skill=skill,
+        rep_weight=weight,
+        rep_is_new_hire=new_hire,
+        assign_rep=assign_rep,
+        assign_team=assign_team,
+        assign_from=assign_from,
+        assign_to=assign_to,
+        strong_rep=strong,
+        weak_rep=weak,
+        whale_rep=whale,
+        month0=month0,
+        month_team=month_team,
     )
 
 

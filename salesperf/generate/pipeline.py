@@ -30,9 +30,19 @@ from salesperf.generate.totals import SalesTotals
 from salesperf.generate.writer import Sinks
 
 BLOCK_TABLES = (
-    "erp_contracts", "erp_sales_orders", "erp_sales_order_lines", "erp_invoices", "erp_payments", "erp_deliveries",
-    "crm_opportunities", "crm_opportunity_contacts", "crm_activities", "crm_follow_up_tasks", "crm_service_tickets",
-    "crm_surveys", "erp_customer_costs",
+    "erp_contracts",
+    "erp_sales_orders",
+    "erp_sales_order_lines",
+    "erp_invoices",
+    "erp_payments",
+    "erp_deliveries",
+    "crm_opportunities",
+    "crm_opportunity_contacts",
+    "crm_activities",
+    "crm_follow_up_tasks",
+    "crm_service_tickets",
+    "crm_surveys",
+    "erp_customer_costs",
 )
 Reporter = Callable[[str], None]
 
@@ -54,8 +64,7 @@ def generate(
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, not {scale!r}")
     out = Path(out_dir)
-    cfg = GenConfig(out_dir=out, seed=seed, scale=SCALES[scale], fmt=fmt, start=_as_date(start),
-                    as_of=_as_date(as_of))
+    cfg = GenConfig(out_dir=out, seed=seed, scale=SCALES[scale], fmt=fmt, start=_as_date(start), as_of=_as_date(as_of))
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda _msg: None)
 
@@ -97,7 +106,12 @@ def _run(cfg: GenConfig, sinks: Sinks, say: Reporter) -> None:
 
     first_year = int(year_of(cfg.start_day))
     totals = SalesTotals.empty(
-        organisation.n_reps, ctx.month0, ctx.n_months, len(REGIONS), len(products.CATEGORIES), first_year,
+        organisation.n_reps,
+        ctx.month0,
+        ctx.n_months,
+        len(REGIONS),
+        len(products.CATEGORIES),
+        first_year,
         int(year_of(cfg.as_of_day)) - first_year + 1,
     )
     counters = {name: 0 for name in BLOCK_TABLES}
@@ -116,8 +130,10 @@ def _run(cfg: GenConfig, sinks: Sinks, say: Reporter) -> None:
         _write_all(sinks, enablement.customer_costs_block(ctx, block, lo, hi, ob.death_day, ful, tickets, counters))
         _add_totals(ctx, totals, ob)
         if n_blocks > 1:
-            say(f"  block {block + 1}/{n_blocks}: customers {lo:,}..{hi - 1:,}, {len(ob.order_no):,} orders, "
-                f"{len(ob.line_order):,} lines  {time.perf_counter() - t0:8.1f} s")
+            say(
+                f"  block {block + 1}/{n_blocks}: customers {lo:,}..{hi - 1:,}, {len(ob.order_no):,} orders, "
+                f"{len(ob.line_order):,} lines  {time.perf_counter() - t0:8.1f} s"
+            )
     sinks.close(*BLOCK_TABLES)
 
     for name, build in enablement.REP_TABLES.items():
@@ -133,11 +149,14 @@ def _add_totals(ctx: Context, totals: SalesTotals, ob: orders.OrderBlock) -> Non
     conf_line = ob.confirmed[ob.line_order]
     lo_ = ob.line_order[conf_line]
     totals.add_lines(
-        ob.rep[lo_], ob.day[lo_], ctx.cust.region[ob.cust[lo_]], ctx.prod.category[ob.line_product[conf_line]],
-        ob.line_net_base[conf_line], ob.line_cost_base[conf_line],
+        ob.rep[lo_],
+        ob.day[lo_],
+        ctx.cust.region[ob.cust[lo_]],
+        ctx.prod.category[ob.line_product[conf_line]],
+        ob.line_net_base[conf_line],
+        ob.line_cost_base[conf_line],
     )
     # first confirmed order of each customer in the history (orders are sorted by date)
     conf = np.flatnonzero(ob.confirmed)
     _, first = np.unique(ob.cust[conf], return_index=True)
     totals.add_new_customers(ob.rep[conf[first]], ob.day[conf[first]])
-

@@ -58,9 +58,16 @@ def targets(ctx: Context, totals: SalesTotals) -> dict:
             if not members.any() or org.team_created_day[t] >= m_next[j]:
                 continue
             stretch = rng.uniform(1.0, 1.06)
-            team_rows.append((t, j, round(float(rep_target[members, j].sum() * stretch), -2),
-                              float(rep_new[members, j].sum()), float(np.round(collection[members, j].mean(), 2)),
-                              float(np.round(rep_margin[members, j].mean(), 2))))
+            team_rows.append(
+                (
+                    t,
+                    j,
+                    round(float(rep_target[members, j].sum() * stretch), -2),
+                    float(rep_new[members, j].sum()),
+                    float(np.round(collection[members, j].mean(), 2)),
+                    float(np.round(rep_margin[members, j].mean(), 2)),
+                )
+            )
 
     r, j = np.nonzero(employed)
     t_arr = np.array([x[0] for x in team_rows], dtype=np.int64)
@@ -103,7 +110,8 @@ def market_sizes(ctx: Context, totals: SalesTotals) -> dict:
     y_idx = np.arange(len(years))[None, :]
     share = np.select(
         [market[:, None] == MARKET_TYPES.index("emerging"), market[:, None] == MARKET_TYPES.index("declining")],
-        [0.03 + 0.012 * y_idx, 0.09 - 0.006 * y_idx], 0.10 + 0.0 * y_idx,
+        [0.03 + 0.012 * y_idx, 0.09 - 0.006 * y_idx],
+        0.10 + 0.0 * y_idx,
     )  # [region, year]
     size = annual / share[:, None, :] * rng.lognormal(0.0, 0.05, annual.shape)
     fallback = np.nanmean(np.where(size > 0, size, np.nan)) if (size > 0).any() else 1e7

@@ -87,8 +87,9 @@ def build(cfg: GenConfig) -> Products:
     n_new = max(6, round(0.22 * n))
     new = np.zeros(n, dtype=bool)
     new[rng.choice(np.flatnonzero(line != SUBSCRIPTION_LINE), n_new, replace=False)] = True
-    launch = np.where(new, start + rng.integers(60, max(61, as_of - start - 300), n),
-                      start - rng.integers(200, 9 * 365, n))
+    launch = np.where(
+        new, start + rng.integers(60, max(61, as_of - start - 300), n), start - rng.integers(200, 9 * 365, n)
+    )
     newest = np.flatnonzero(new)[:2]
     launch[newest] = as_of - rng.integers(90, 300, len(newest))  # in introduction at as_of
     first_sub = np.flatnonzero(line == SUBSCRIPTION_LINE)[0]
@@ -148,9 +149,18 @@ def build(cfg: GenConfig) -> Products:
     cdf = np.cumsum(seg_w, axis=2)
     cdf /= np.maximum(cdf[:, :, -1:], 1e-12)
     return Products(
-        line=line, category=np.array([CATEGORIES.index(LINES[x][0]) for x in line]), launch_day=launch,
-        list_price=price, unit_cost=cost, is_strategic=strategic, is_subscription=line == SUBSCRIPTION_LINE,
-        stage=stage, replaces=replaces, product_names=product_names, month0=month0, cdf=cdf,
+        line=line,
+        category=np.array([CATEGORIES.index(LINES[x][0]) for x in line]),
+        launch_day=launch,
+        list_price=price,
+        unit_cost=cost,
+        is_strategic=strategic,
+        is_subscription=line == SUBSCRIPTION_LINE,
+        stage=stage,
+        replaces=replaces,
+        product_names=product_names,
+        month0=month0,
+        cdf=cdf,
     )
 
 
@@ -161,7 +171,9 @@ def product_ids(p: np.ndarray, null: np.ndarray | None = None):
 def table(prod: Products) -> dict:
     n = prod.n
     sku = names.join(
-        "SKU-", names.pick([f"{i + 1:02d}" for i in range(len(LINES))], prod.line), "-",
+        "SKU-",
+        names.pick([f"{i + 1:02d}" for i in range(len(LINES))], prod.line),
+        "-",
         names.ids("", np.arange(n) + 1, 4),
     )
     return {

@@ -15,8 +15,9 @@ from salesperf.generate.randutil import expand, group_cumsum
 from salesperf.generate.timeutil import FAR_DAY
 
 
-def _spell(ctx: Context, rng: np.random.Generator, cust: np.ndarray,
-           t0: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _spell(
+    ctx: Context, rng: np.random.Generator, cust: np.ndarray, t0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One life: purchases from day t0 (the first purchase) until dropout or as_of.
 
     Returns (position in ``cust`` of each purchase, purchase day, day of the last purchase of
@@ -50,8 +51,9 @@ def _spell(ctx: Context, rng: np.random.Generator, cust: np.ndarray,
     return pos, days, np.where(dropped, last, FAR_DAY)
 
 
-def purchase_days(ctx: Context, rng: np.random.Generator,
-                  cust: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def purchase_days(
+    ctx: Context, rng: np.random.Generator, cust: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(customer, day) of every purchase of the given customers (also before the history starts),
     and per customer its first purchase day and its final dropout day (FAR_DAY: still alive)."""
     c = ctx.cust

@@ -65,16 +65,25 @@ def _tickets(ctx: Context, rng: np.random.Generator, ob: OrderBlock, trouble: np
     resolved = np.maximum(opened + rng.lognormal(np.log(median_h), 0.7) * HOUR, np.nan_to_num(first, nan=0.0) + 600)
     resolved = np.where(unresolved, np.nan, np.floor(resolved))
     product = np.where(rng.random(n) < 0.15, -1, ob.first_product[t])
-    return Tickets(cust=cust, rep=rep, kind=kind, product=product, opened=opened,
-                   first_response=cap_at(first, as_of_end), resolved=cap_at(resolved, as_of_end), sla_hours=sla)
+    return Tickets(
+        cust=cust,
+        rep=rep,
+        kind=kind,
+        product=product,
+        opened=opened,
+        first_response=cap_at(first, as_of_end),
+        resolved=cap_at(resolved, as_of_end),
+        sla_hours=sla,
+    )
 
 
 def _tasks(ctx: Context, rng: np.random.Generator, tk: Tickets, opps: Opps) -> dict[str, np.ndarray]:
     org = ctx.org
     as_of_end = (ctx.cfg.as_of_day + 1) * DAY - 1
     from_ticket = np.flatnonzero(tk.kind != SERVICE)
-    t_trigger = np.where(tk.kind[from_ticket] == COMPLAINT, TRIGGER_TYPES.index("complaint"),
-                         TRIGGER_TYPES.index("inquiry"))
+    t_trigger = np.where(
+        tk.kind[from_ticket] == COMPLAINT, TRIGGER_TYPES.index("complaint"), TRIGGER_TYPES.index("inquiry")
+    )
     t_at = tk.opened[from_ticket] + rng.integers(60, 1800, len(from_ticket))
     closed_b2b = ~np.isnan(opps.cycle_target) & np.isin(opps.status, (WON, LOST))
     quote = np.flatnonzero(closed_b2b & (rng.random(len(opps.no)) < 0.8))
@@ -83,8 +92,13 @@ def _tasks(ctx: Context, rng: np.random.Generator, tk: Tickets, opps: Opps) -> d
     p_at = np.maximum(opps.end[pre] - rng.integers(1, 8, len(pre)) * DAY, opps.created[pre])
     rep = np.concatenate([tk.rep[from_ticket], opps.rep[quote], opps.rep[pre]])
     cust = np.concatenate([tk.cust[from_ticket], opps.cust[quote], opps.cust[pre]])
-    trigger = np.concatenate([t_trigger, np.full(len(quote), TRIGGER_TYPES.index("quote_sent")),
-                              np.full(len(pre), TRIGGER_TYPES.index("pre_contract"))])
+    trigger = np.concatenate(
+        [
+            t_trigger,
+            np.full(len(quote), TRIGGER_TYPES.index("quote_sent")),
+            np.full(len(pre), TRIGGER_TYPES.index("pre_contract")),
+        ]
+    )
     at = np.concatenate([t_at, q_at, p_at]).astype(np.float64)
     due = at + TASK_SLA_HOURS[trigger] * HOUR
     term = org.rep_term[rep].astype(np.float64) * DAY
@@ -95,13 +109,22 @@ def _tasks(ctx: Context, rng: np.random.Generator, tk: Tickets, opps: Opps) -> d
     p_on = np.clip(0.6 + 0.45 * (skill - 1.0), 0.25, 0.95)
     u = rng.random(n)
     sla = due - at
-    done = np.where(u < p_on, at + rng.uniform(0.1, 1.0, n) * sla,
-                    np.where(u < p_on + 0.8 * (1 - p_on), due + rng.uniform(0.5, 72.0, n) * HOUR, np.nan))
+    done = np.where(
+        u < p_on,
+        at + rng.uniform(0.1, 1.0, n) * sla,
+        np.where(u < p_on + 0.8 * (1 - p_on), due + rng.uniform(0.5, 72.0, n) * HOUR, np.nan),
+    )
     done = np.floor(done)
     done = np.where(done >= term, np.nan, cap_at(done, as_of_end))
     order = np.lexsort((np.arange(n), at))
-    return {"rep": rep[order], "cust": cust[order], "trigger": trigger[order], "at": at[order], "due": due[order],
-            "done": done[order]}
+    return {
+        "rep": rep[order],
+        "cust": cust[order],
+        "trigger": trigger[order],
+        "at": at[order],
+        "due": due[order],
+        "done": done[order],
+    }
 
 
 def _surveys(ctx: Context, rng: np.random.Generator, ob: OrderBlock, trouble: np.ndarray) -> dict[str, np.ndarray]:
@@ -121,12 +144,19 @@ def _surveys(ctx: Context, rng: np.random.Generator, ob: OrderBlock, trouble: np
     rel = np.clip(np.round(rng.normal(3.8 + 1.5 * (skill - 1.0) - 0.8 * bad, 0.8)), 1, 5)
     sec = day * DAY + business_seconds(rng, n, 8.0, 22.0)
     order = np.lexsort((np.arange(n), sec))
-    return {"cust": cust[order], "rep": rep[order], "at": sec[order], "nps": nps[order], "eco": eco[order],
-            "rel": rel[order]}
+    return {
+        "cust": cust[order],
+        "rep": rep[order],
+        "at": sec[order],
+        "nps": nps[order],
+        "eco": eco[order],
+        "rel": rel[order],
+    }
 
 
-def generate_block(ctx: Context, block: int, ob: OrderBlock, trouble: np.ndarray, opps: Opps,
-                   counters: dict[str, int]) -> tuple[dict[str, dict], Tickets]:
+def generate_block(
+    ctx: Context, block: int, ob: OrderBlock, trouble: np.ndarray, opps: Opps, counters: dict[str, int]
+) -> tuple[dict[str, dict], Tickets]:
     rng = ctx.cfg.rng("crm_service", block)
     w = ctx.cust_width
     tk = _tickets(ctx, rng, ob, trouble)

@@ -21,10 +21,23 @@ FAR_DAY = 1_000_000  # "never" (open interval, no termination)
 
 # Chinese New Year (day 1 of the lunar year): purchases dip around it.
 _CNY = {
-    2014: "2014-01-31", 2015: "2015-02-19", 2016: "2016-02-08", 2017: "2017-01-28", 2018: "2018-02-16",
-    2019: "2019-02-05", 2020: "2020-01-25", 2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22",
-    2024: "2024-02-10", 2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26",
-    2029: "2029-02-13", 2030: "2030-02-03",
+    2014: "2014-01-31",
+    2015: "2015-02-19",
+    2016: "2016-02-08",
+    2017: "2017-01-28",
+    2018: "2018-02-16",
+    2019: "2019-02-05",
+    2020: "2020-01-25",
+    2021: "2021-02-12",
+    2022: "2022-02-01",
+    2023: "2023-01-22",
+    2024: "2024-02-10",
+    2025: "2025-01-29",
+    2026: "2026-02-17",
+    2027: "2027-02-06",
+    2028: "2028-01-26",
+    2029: "2029-02-13",
+    2030: "2030-02-03",
 }
 
 # Month-of-year demand factors: Q4 peak; B2C has the 618 (June) and Double 11 (November) shopping festivals.
@@ -124,8 +137,9 @@ def ts_strings(seconds: np.ndarray, utc_mask: np.ndarray | None = None) -> pa.Ar
         keep = np.ones((n, 25), dtype=bool)
         keep[~utc, 19:] = False
         data = chars[keep]  # row by row: 19 or 25 characters
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes()), valid,
-                                       int(null.sum()))
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes()), valid, int(null.sum())
+    )
 
 
 def business_seconds(rng: np.random.Generator, n: int, start_hour: float = 9.0, end_hour: float = 18.0) -> np.ndarray:

@@ -20,14 +20,23 @@ class SalesTotals:
     market: np.ndarray  # [region, category, year - first_year] net sales, base currency
 
     @classmethod
-    def empty(cls, n_reps: int, month0: int, n_months: int, n_regions: int, n_categories: int,
-              first_year: int, n_years: int) -> SalesTotals:
+    def empty(
+        cls, n_reps: int, month0: int, n_months: int, n_regions: int, n_categories: int, first_year: int, n_years: int
+    ) -> SalesTotals:
         z = np.zeros((n_reps, n_months))
-        return cls(month0, first_year, z.copy(), z.copy(), z.copy(), z.copy(),
-                   np.zeros((n_regions, n_categories, n_years)))
+        return cls(
+            month0, first_year, z.copy(), z.copy(), z.copy(), z.copy(), np.zeros((n_regions, n_categories, n_years))
+        )
 
-    def add_lines(self, rep: np.ndarray, day: np.ndarray, region: np.ndarray, category: np.ndarray,
-                  net_base: np.ndarray, cost_base: np.ndarray) -> None:
+    def add_lines(
+        self,
+        rep: np.ndarray,
+        day: np.ndarray,
+        region: np.ndarray,
+        category: np.ndarray,
+        net_base: np.ndarray,
+        cost_base: np.ndarray,
+    ) -> None:
         """Confirmed order lines; ``cost_base`` is NaN where the line has no unit cost."""
         cell = rep * self.sales.shape[1] + (month_of(day) - self.month0)
         has_cost = ~np.isnan(cost_base)

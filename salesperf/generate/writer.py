@@ -34,14 +34,24 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 ROW_GROUP_SIZE = 1_000_000
 # columns with few distinct values are dictionary-encoded; unique ids and free text are not (faster writes)
 _SMALL_TABLES = ("crm_regions.", "crm_teams.", "crm_sales_reps.", "erp_products.")
-_LOW_CARDINALITY_TEXT = {"currency", "category", "product_line", "industry", "lead_source", "acquisition_channel",
-                         "stage", "course_id"}
+_LOW_CARDINALITY_TEXT = {
+    "currency",
+    "category",
+    "product_line",
+    "industry",
+    "lead_source",
+    "acquisition_channel",
+    "stage",
+    "course_id",
+}
 
 
 def dictionary_columns(table: Table) -> list[str]:
     return [
-        c.name for c in table.columns
-        if c.type in ("enum", "bool") or c.name in _LOW_CARDINALITY_TEXT
+        c.name
+        for c in table.columns
+        if c.type in ("enum", "bool")
+        or c.name in _LOW_CARDINALITY_TEXT
         or (c.references or "").startswith(_SMALL_TABLES)
     ]
 
@@ -107,8 +117,13 @@ class TableSink:
         self._tmp = self.path.with_name(self.path.name + ".tmp")
         if fmt == "parquet":
             self._writer: Any = pq.ParquetWriter(
-                self._tmp, self.schema, compression="zstd", compression_level=1,
-                use_dictionary=dictionary_columns(table), write_statistics=True, version="2.6",
+                self._tmp,
+                self.schema,
+                compression="zstd",
+                compression_level=1,
+                use_dictionary=dictionary_columns(table),
+                write_statistics=True,
+                version="2.6",
             )
         else:
             options = pacsv.WriteOptions(include_header=True, delimiter=",", quoting_style="needed")

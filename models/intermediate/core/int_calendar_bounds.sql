@@ -49,7 +49,10 @@ first_dates as (
 
 last_dates as (
 
-    select cast({{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, dbt.date_trunc('year', 'as_of_date'))) }} as date) as last_date
+    select
+        cast(
+            {{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, dbt.date_trunc('year', 'as_of_date'))) }} as date
+        ) as last_date
     from as_of
     {%- if var('calendar_end_date', none) %}
     union all
@@ -61,9 +64,15 @@ last_dates as (
 final as (
 
     select
-        (select cast({{ dbt.date_trunc('year', 'min(first_date)') }} as date) from first_dates) as calendar_start_date,
-        (select max(last_date) from last_dates) as calendar_end_date,
-        (select min(first_date) from first_dates where first_date < as_of.history_start_date) as first_event_before_orders,
+        (
+            select cast({{ dbt.date_trunc('year', 'min(first_dates.first_date)') }} as date)
+            from first_dates
+        ) as calendar_start_date,
+        (select max(last_dates.last_date) from last_dates) as calendar_end_date,
+        (
+            select min(first_dates.first_date) from first_dates
+            where first_dates.first_date < as_of.history_start_date
+        ) as first_event_before_orders,
         as_of.history_start_date,
         as_of.as_of_date
     from as_of

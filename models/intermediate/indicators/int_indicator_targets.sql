@@ -101,7 +101,9 @@ team_monthly as (
         team_from_reps.aggregation,
         case
             when team_from_reps.aggregation = 'sum' then team_from_reps.sum_value
-            else coalesce({{ safe_divide('team_from_reps.weighted_sum', 'team_from_reps.weight') }}, team_from_reps.mean_value)
+            else coalesce(
+                    {{ safe_divide('team_from_reps.weighted_sum', 'team_from_reps.weight') }}, team_from_reps.mean_value
+                )
         end as target_value,
         team_from_reps.weight
     from team_from_reps

@@ -135,9 +135,11 @@ product_margins as (
         trailing_product_lines.net_sales,
         customer_trailing_rates.net_sales as customer_net_sales,
         {# Lines without a cost count at the customer's trailing margin rate. #}
-        coalesce(trailing_product_lines.gross_profit_with_cost, 0)
+        (
+            coalesce(trailing_product_lines.gross_profit_with_cost, 0)
             + (trailing_product_lines.net_sales - coalesce(trailing_product_lines.net_sales_with_cost, 0))
-            * customer_trailing_rates.margin_rate as margin
+            * customer_trailing_rates.margin_rate
+        ) as margin
     from trailing_product_lines
     inner join customer_trailing_rates
         on trailing_product_lines.period_type = customer_trailing_rates.period_type
@@ -188,7 +190,7 @@ product_clv as (
 
 ),
 
-{#- The product grain may be switched off (var report_grains): a rollup over no grain is no query. -#}
+{# The product grain may be switched off (var report_grains): a rollup over no grain is no query. -#}
 {%- set with_products = 'product' in var('report_grains') %}
 {%- if with_products %}
 product_rollup as (
@@ -256,7 +258,7 @@ clv_cac as (
 
 ),
 
-{#- Dates at which some customer has a CLV tier: without any, high_value_sales_share is unknown
+{# Dates at which some customer has a CLV tier: without any, high_value_sales_share is unknown
     (NULL), not 0. -#}
 tiered_dates as (
 

@@ -87,13 +87,20 @@ new_customer_targets as (
         on targets.period_type = periods.period_type
         and targets.period_start = periods.period_start
     where targets.indicator_code = 'new_customers'
-        and targets.grain in ({{ "'" ~ (['team', 'rep', 'company'] | select('in', var('report_grains')) | join("', '")) ~ "'" }})
+        and targets.grain in (
+            {{ "'" ~ (['team', 'rep', 'company'] | select('in', var('report_grains')) | join("', '")) ~ "'" }}
+        )
 
 ),
 
 new_customers_or_target as (
 
-    select period_type, period_start, grain, entity_id, new_customers
+    select
+        period_type,
+        period_start,
+        grain,
+        entity_id,
+        new_customers
     from new_customers
     union all
     select
@@ -149,9 +156,19 @@ company_costs as (
 
 cac_keys as (
 
-    select grain, entity_id, period_type, period_start from costs
+    select
+        grain,
+        entity_id,
+        period_type,
+        period_start
+    from costs
     union
-    select grain, entity_id, period_type, period_start from new_customers
+    select
+        grain,
+        entity_id,
+        period_type,
+        period_start
+    from new_customers
 
 ),
 

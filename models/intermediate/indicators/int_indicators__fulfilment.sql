@@ -33,7 +33,7 @@ order_products as (
 
 ),
 
-{#- Each delivery in each period (month, quarter, year, fiscal year) of its promised date, with
+{# Each delivery in each period (month, quarter, year, fiscal year) of its promised date, with
     its days late as seen at that period's end: delivered late, delivered - promised (whenever
     delivered, up to the as-of date); undelivered and past due, period end (capped at the
     as-of date) - promised. -#}
@@ -90,7 +90,7 @@ installations_by_promise_period as (
 
 ),
 
-{%- set delivery_measures = [
+{% set delivery_measures = [
     'count(is_on_time_in_full) as deliveries_judged',
     'sum(case when is_on_time_in_full then 1 else 0 end) as deliveries_on_time_in_full',
     'count(case when days_late_in_period > 0 then 1 end) as late_deliveries',
@@ -106,7 +106,7 @@ deliveries_rolled_up as (
 
 ),
 
-{%- if with_product %}
+{% if with_product %}
 
 delivery_products_rolled_up as (
 

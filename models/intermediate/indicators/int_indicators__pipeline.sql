@@ -21,10 +21,13 @@ closed_opportunities as (
         opportunities.*,
         case
             when opportunities.is_won and opportunities.won_amount > 0 and opportunities.forecast_amount is not null
-                then 1 - case
-                    when abs(opportunities.forecast_amount - opportunities.won_amount) / opportunities.won_amount > 1 then 1
-                    else abs(opportunities.forecast_amount - opportunities.won_amount) / opportunities.won_amount
-                end
+                then
+                    1 - case
+                        when
+                            abs(opportunities.forecast_amount - opportunities.won_amount) / opportunities.won_amount > 1
+                            then 1
+                        else abs(opportunities.forecast_amount - opportunities.won_amount) / opportunities.won_amount
+                    end
         end as forecast_accuracy,
         case
             when opportunities.is_b2b and opportunities.is_won and opportunities.target_cycle_days is not null

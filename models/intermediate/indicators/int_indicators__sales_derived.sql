@@ -53,7 +53,7 @@ products as (
 
 ),
 
-{#- The comparison spans of the running periods: previous period and same period last year,
+{# The comparison spans of the running periods: previous period and same period last year,
     each from its start up to the same day. -#}
 comparison_spans as (
 
@@ -62,7 +62,9 @@ comparison_spans as (
         period_start,
         'previous' as comparison,
         previous_period_start as span_start,
-        cast({{ dbt.dateadd('month', '-1 * (' ~ period_months('period_type') ~ ')', 'period_end_as_of') }} as date) as span_end
+        cast(
+            {{ dbt.dateadd('month', '-1 * (' ~ period_months('period_type') ~ ')', 'period_end_as_of') }} as date
+        ) as span_end
     from periods
     where not is_complete
     union all
@@ -145,7 +147,7 @@ sales_with_comparisons as (
 
 ),
 
-{#- Every target of a reporting period gets a row: an entity with a target and no sales has
+{# Every target of a reporting period gets a row: an entity with a target and no sales has
     attained 0 (not "no figure"). -#}
 attainment as (
 
@@ -237,7 +239,7 @@ market_share as (
         market_by_period.period_start,
         sales.value as sales_amount,
         market_by_period.market_size_amount,
-        {{ safe_divide('sales.value', 'market_by_period.market_size_amount') }} as share
+        {{ safe_divide('sales.value', 'market_by_period.market_size_amount') }} as share_of_market
     from market_by_period
     inner join sales
         on market_by_period.grain = sales.grain
@@ -247,7 +249,7 @@ market_share as (
 
 ),
 
-{#- A running period's share is compared with last year's share over the same span: its sales up
+{# A running period's share is compared with last year's share over the same span: its sales up
     to the same day over the market of its months up to that day's month. -#}
 last_year_span_market as (
 
@@ -273,9 +275,9 @@ market_share_growth as (
         market_share.entity_id,
         market_share.period_type,
         market_share.period_start,
-        market_share.share,
+        market_share.share_of_market,
         case
-            when periods.is_complete then last_year.share
+            when periods.is_complete then last_year.share_of_market
             else {{ safe_divide('last_year_span.net_sales', 'last_year_span_market.market_size_amount') }}
         end as last_year_share
     from market_share
@@ -341,10 +343,11 @@ indicators as (
     {{ indicator_rows('attainment', 'sales_target_attainment',
         safe_divide('sales_amount', 'target_sales_amount'), 'sales_amount', 'target_sales_amount') }}
     union all
-    {{ indicator_rows('market_share', 'market_share', 'share', 'sales_amount', 'market_size_amount') }}
+    {{ indicator_rows('market_share', 'market_share', 'share_of_market', 'sales_amount', 'market_size_amount') }}
     union all
     {{ indicator_rows('market_share_growth', 'market_share_growth',
-        safe_divide('share - last_year_share', 'last_year_share'), 'share - last_year_share', 'last_year_share') }}
+        safe_divide('share_of_market - last_year_share', 'last_year_share'),
+        'share_of_market - last_year_share', 'last_year_share') }}
     union all
     {{ indicator_rows('concentration', 'customer_concentration',
         safe_divide('largest_customer_sales', 'net_sales'), 'largest_customer_sales', 'net_sales') }}

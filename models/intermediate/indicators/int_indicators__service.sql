@@ -31,7 +31,7 @@ periods as (
 
 ),
 
-{#- Ticket data covers the periods from the first ticket on: before it (or with no ticket
+{# Ticket data covers the periods from the first ticket on: before it (or with no ticket
     file at all) a complaint count of 0 would be invented. -#}
 ticket_coverage as (
 
@@ -77,7 +77,7 @@ owned_active_customers as (
 
 ),
 
-{%- if with_product %}
+{% if with_product %}
 
 customer_product_days as (
 
@@ -89,7 +89,7 @@ customer_product_days as (
 
 ),
 
-{#- A product's customers at the period end: bought it within the active window up to then,
+{# A product's customers at the period end: bought it within the active window up to then,
     the same window that makes a customer active (order_date <= d < order_date + window). -#}
 product_buyers_at_end as (
 
@@ -101,7 +101,9 @@ product_buyers_at_end as (
     from periods
     inner join customer_product_days
         on customer_product_days.order_date <= periods.period_end_as_of
-        and periods.period_end_as_of < cast({{ dbt.dateadd('month', var('active_window_months'), 'customer_product_days.order_date') }} as date)
+        and periods.period_end_as_of < cast(
+            {{ dbt.dateadd('month', var('active_window_months'), 'customer_product_days.order_date') }} as date
+        )
 
 ),
 

@@ -3,9 +3,15 @@
     dim_customer_owner_history. -#}
 with accounts as (
 
-    select *, false as is_deleted from {{ ref('stg_crm__accounts') }}
+    select
+        *,
+        false as is_deleted
+    from {{ ref('stg_crm__accounts') }}
     union all
-    select *, true as is_deleted from {{ ref('stg_crm__accounts_deleted') }}
+    select
+        *,
+        true as is_deleted
+    from {{ ref('stg_crm__accounts_deleted') }}
 
 ),
 

@@ -12,11 +12,11 @@ bounds as (
 
 ),
 
-{#- Day numbers 0 .. 99,999 (273 years) without a database-specific series function. -#}
+{# Day numbers 0 .. 99,999 (273 years) without a database-specific series function. -#}
 digits as (
 
-    select 0 as digit union all select 1 union all select 2 union all select 3 union all select 4
-    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
+    select ten_digits.digit
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as ten_digits (digit)
 
 ),
 
@@ -53,8 +53,10 @@ final as (
         {{ period_start("'quarter'", 'days.date_day') }} as quarter_start,
         {{ period_start("'year'", 'days.date_day') }} as year_start,
         {{ period_start("'fiscal_year'", 'days.date_day') }} as fiscal_year_start,
-        {# The fiscal year is named after the calendar year it ends in (FY2026 = Apr 2025 – Mar 2026 with an April start). #}
-        extract(year from {{ dbt.dateadd('month', 11, period_start("'fiscal_year'", 'days.date_day')) }}) as fiscal_year,
+        {# The fiscal year is named after the calendar year it ends in
+           (FY2026 = Apr 2025 – Mar 2026 with an April start). #}
+        extract(year from {{ dbt.dateadd('month', 11, period_start("'fiscal_year'", 'days.date_day')) }})
+            as fiscal_year,
         days.date_day <= as_of.as_of_date as is_on_or_before_as_of
     from days
     cross join as_of

@@ -31,17 +31,24 @@ final as (
         periods.period_start,
         {{ period_end('periods.period_type', 'periods.period_start') }} as period_end,
         case
-            when {{ period_end('periods.period_type', 'periods.period_start') }} > as_of.as_of_date then as_of.as_of_date
+            when
+                {{ period_end('periods.period_type', 'periods.period_start') }} > as_of.as_of_date
+                then as_of.as_of_date
             else {{ period_end('periods.period_type', 'periods.period_start') }}
         end as period_end_as_of,
         {{ period_end('periods.period_type', 'periods.period_start') }} <= as_of.as_of_date as is_complete,
         {{ previous_period_start('periods.period_type', 'periods.period_start') }} as previous_period_start,
         {{ same_period_last_year_start('periods.period_start') }} as same_period_last_year_start,
+        {%- set year_text = dbt.cast("extract(year from periods.period_start)", dbt.type_string()) %}
+        {%- set month_text = dbt.cast("extract(month from periods.period_start)", dbt.type_string()) %}
+        {%- set quarter_text = dbt.cast("extract(quarter from periods.period_start)", dbt.type_string()) %}
+        {%- set fiscal_year_end = dbt.dateadd('month', 11, 'periods.period_start') %}
+        {%- set fiscal_year_text = dbt.cast("extract(year from " ~ fiscal_year_end ~ ")", dbt.type_string()) %}
         case periods.period_type
-            when 'month' then {{ dbt.concat([dbt.cast("extract(year from periods.period_start)", dbt.type_string()), "'-'", "lpad(" ~ dbt.cast("extract(month from periods.period_start)", dbt.type_string()) ~ ", 2, '0')"]) }}
-            when 'quarter' then {{ dbt.concat([dbt.cast("extract(year from periods.period_start)", dbt.type_string()), "'-Q'", dbt.cast("extract(quarter from periods.period_start)", dbt.type_string())]) }}
-            when 'year' then {{ dbt.cast("extract(year from periods.period_start)", dbt.type_string()) }}
-            else {{ dbt.concat(["'FY'", dbt.cast("extract(year from " ~ dbt.dateadd('month', 11, 'periods.period_start') ~ ")", dbt.type_string())]) }}
+            when 'month' then {{ dbt.concat([year_text, "'-'", "lpad(" ~ month_text ~ ", 2, '0')"]) }}
+            when 'quarter' then {{ dbt.concat([year_text, "'-Q'", quarter_text]) }}
+            when 'year' then {{ year_text }}
+            else {{ dbt.concat(["'FY'", fiscal_year_text]) }}
         end as period_label
     from periods
     cross join as_of

@@ -1,8 +1,14 @@
 with regions as (
 
-    select *, false as is_deleted from {{ ref('stg_crm__regions') }}
+    select
+        *,
+        false as is_deleted
+    from {{ ref('stg_crm__regions') }}
     union all
-    select *, true as is_deleted from {{ ref('stg_crm__regions_deleted') }}
+    select
+        *,
+        true as is_deleted
+    from {{ ref('stg_crm__regions_deleted') }}
 
 )
 

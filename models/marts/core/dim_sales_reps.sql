@@ -2,9 +2,15 @@
     The work email is not carried (PII). -#}
 with reps as (
 
-    select *, false as is_deleted from {{ ref('stg_crm__sales_reps') }}
+    select
+        *,
+        false as is_deleted
+    from {{ ref('stg_crm__sales_reps') }}
     union all
-    select *, true as is_deleted from {{ ref('stg_crm__sales_reps_deleted') }}
+    select
+        *,
+        true as is_deleted
+    from {{ ref('stg_crm__sales_reps_deleted') }}
 
 ),
 
@@ -25,7 +31,8 @@ final as (
         reps.termination_date,
         current_team.team_id as current_team_id,
         reps.termination_date is null or reps.termination_date > as_of.as_of_date as is_employed,
-        {{ dbt.datediff('reps.hire_date', 'as_of.as_of_date', 'day') }} / 365.25 as tenure_years,
+        {{ dbt.datediff('reps.hire_date', 'as_of.as_of_date', 'day') }}
+        / 365.25 as tenure_years,
         reps.is_deleted
     from reps
     cross join as_of

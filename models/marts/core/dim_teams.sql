@@ -1,8 +1,14 @@
 with teams as (
 
-    select *, false as is_deleted from {{ ref('stg_crm__teams') }}
+    select
+        *,
+        false as is_deleted
+    from {{ ref('stg_crm__teams') }}
     union all
-    select *, true as is_deleted from {{ ref('stg_crm__teams_deleted') }}
+    select
+        *,
+        true as is_deleted
+    from {{ ref('stg_crm__teams_deleted') }}
 
 ),
 

@@ -139,7 +139,8 @@ final as (
             when dated.status = 'won' then cast(dated.won_amount * fx.rate_to_base as double)
         end as won_amount,
         dated.target_cycle_days,
-        {{ dbt.datediff('dated.created_date', 'dated.closed_date', 'day') }} as cycle_days,
+        {{ dbt.datediff('dated.created_date', 'dated.closed_date', 'day') }}
+            as cycle_days,
         case
             when contact_data.has_opportunity_contacts then coalesce(engaged_roles.decision_roles_engaged, 0)
         end as decision_roles_engaged

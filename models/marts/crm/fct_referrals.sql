@@ -32,7 +32,7 @@ final as (
         referrer_owner.owner_rep_id as referrer_owner_rep_id,
         referrer_owner_team.team_id as referrer_owner_team_id,
         dated.referred_lead_id,
-        dated.referred_customer_id,
+        dated.referred_customer_id
     from dated
     cross join as_of
     {{ join_owner_on_date('referrer_owner', 'dated.referrer_customer_id', 'dated.referral_date') }}

@@ -23,7 +23,7 @@ flagged as (
         dates.calendar_year,
         dates.calendar_month,
         cast({{ dbt.dateadd('day', 1, 'dates.date_day') }} as date)
-            = cast({{ dbt.dateadd('month', 1, 'dates.month_start') }} as date) as is_month_end,
+        = cast({{ dbt.dateadd('month', 1, 'dates.month_start') }} as date) as is_month_end,
         dates.date_day = as_of.as_of_date as is_as_of_date
     from dates
     cross join as_of

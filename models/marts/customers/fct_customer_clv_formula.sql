@@ -79,7 +79,10 @@ orders_with_year as (
         first_orders.first_order_date,
         case
             when orders.net_sales > 0
-                then floor({{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }} / 365.25)
+                then floor(
+                        {{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }}
+                        / 365.25
+                    )
         end as relationship_year
     from orders
     inner join first_orders
@@ -119,8 +122,8 @@ history_to_date as (
         count(distinct orders_with_year.relationship_year) as active_years
     from snapshot_dates
     inner join orders_with_year
-        on orders_with_year.order_date <= snapshot_dates.snapshot_date
-        and orders_with_year.first_order_date <= snapshot_dates.snapshot_date
+        on snapshot_dates.snapshot_date >= orders_with_year.order_date
+        and snapshot_dates.snapshot_date >= orders_with_year.first_order_date
     group by 1, 2
 
 ),
@@ -130,7 +133,8 @@ segment_margin as (
     select
         history_to_date.snapshot_date,
         segments.segment,
-        {{ safe_divide('sum(history_to_date.gross_profit_with_cost)', 'sum(history_to_date.net_sales_with_cost)') }} as segment_margin_rate
+        {{ safe_divide('sum(history_to_date.gross_profit_with_cost)', 'sum(history_to_date.net_sales_with_cost)') }}
+            as segment_margin_rate
     from history_to_date
     inner join segments
         on history_to_date.customer_id = segments.customer_id
@@ -148,7 +152,7 @@ lapsed_customers as (
         max(spells.spell_end_date) as lapse_date
     from snapshot_dates
     inner join spells
-        on spells.spell_start_date <= snapshot_dates.snapshot_date
+        on snapshot_dates.snapshot_date >= spells.spell_start_date
     group by 1, 2
     having max(spells.spell_end_date) <= snapshot_dates.snapshot_date
 
@@ -160,7 +164,10 @@ segment_tenure as (
         lapsed_customers.snapshot_date,
         segments.segment,
         count(*) as lapsed_customers,
-        avg({{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }} / 365.25) as mean_lapsed_tenure_years
+        avg(
+            {{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }}
+            / 365.25
+        ) as mean_lapsed_tenure_years
     from lapsed_customers
     inner join segments
         on lapsed_customers.customer_id = segments.customer_id
@@ -174,10 +181,11 @@ costs_to_date as (
         snapshot_dates.snapshot_date,
         customer_costs.customer_id,
         {# An amount without an fx rate makes the total unknown, not smaller. #}
-        case when count(*) = count(customer_costs.amount) then sum(customer_costs.amount) end as maintenance_costs_to_date
+        case when count(*) = count(customer_costs.amount) then sum(customer_costs.amount) end
+            as maintenance_costs_to_date
     from snapshot_dates
     inner join customer_costs
-        on customer_costs.cost_date <= snapshot_dates.snapshot_date
+        on snapshot_dates.snapshot_date >= customer_costs.cost_date
     group by 1, 2
 
 ),
@@ -245,9 +253,10 @@ final as (
         margin_rate_source,
         maintenance_costs_to_date,
         {{ safe_divide('maintenance_costs_to_date', 'active_years') }} as yearly_maintenance_cost,
-        {{ safe_divide('maintenance_costs_to_date', 'active_years') }} * expected_relationship_years as maintenance_cost,
+        {{ safe_divide('maintenance_costs_to_date', 'active_years') }}
+        * expected_relationship_years as maintenance_cost,
         annual_purchase * expected_relationship_years * gross_margin_rate
-            - {{ safe_divide('maintenance_costs_to_date', 'active_years') }} * expected_relationship_years as clv_formula
+        - {{ safe_divide('maintenance_costs_to_date', 'active_years') }} * expected_relationship_years as clv_formula
     from inputs
 
 )

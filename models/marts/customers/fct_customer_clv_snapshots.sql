@@ -81,9 +81,9 @@ ranked as (
         scored.*,
         case
             when scored.is_active and scored.clv_predicted is not null then row_number() over (
-                partition by scored.as_of_date, scored.is_active and scored.clv_predicted is not null
-                order by scored.clv_predicted desc, scored.customer_id
-            )
+                    partition by scored.as_of_date, scored.is_active and scored.clv_predicted is not null
+                    order by scored.clv_predicted desc, scored.customer_id asc
+                )
         end as clv_rank,
         sum(case when scored.is_active and scored.clv_predicted is not null then 1 else 0 end)
             over (partition by scored.as_of_date) as ranked_customers
@@ -137,8 +137,9 @@ final as (
             when not ranked.is_active then 'low'
             when ranked.clv_rank <= ceiling(ranked.ranked_customers * {{ var('clv_high_tier_share', 0.2) }}) then 'high'
             when ranked.clv_rank <= ceiling(
-                ranked.ranked_customers * ({{ var('clv_high_tier_share', 0.2) }} + {{ var('clv_medium_tier_share', 0.3) }})
-            ) then 'medium'
+                    ranked.ranked_customers
+                    * ({{ var('clv_high_tier_share', 0.2) }} + {{ var('clv_medium_tier_share', 0.3) }})
+                ) then 'medium'
             else 'low'
         end as clv_tier
     from ranked

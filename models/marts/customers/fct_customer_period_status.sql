@@ -40,7 +40,7 @@ active_at_start as (
 
 ),
 
-{#- Activations: a spell that starts in the period (a first order or a return), including the
+{# Activations: a spell that starts in the period (a first order or a return), including the
     first spells at the start of the history that fct_customer_acquisitions does not credit as
     new customers. With them, active at end minus activated in period is a subset of active at
     start, so retention stays within 0..1. -#}
@@ -53,19 +53,31 @@ acquired as (
         count(*) as acquisitions
     from periods
     inner join spells
-        on spells.spell_start_date >= periods.period_start
-        and spells.spell_start_date <= periods.period_end_as_of
+        on periods.period_start <= spells.spell_start_date
+        and periods.period_end_as_of >= spells.spell_start_date
     group by 1, 2, 3
 
 ),
 
 customer_periods as (
 
-    select period_type, period_start, customer_id from active_at_end
+    select
+        period_type,
+        period_start,
+        customer_id
+    from active_at_end
     union
-    select period_type, period_start, customer_id from active_at_start
+    select
+        period_type,
+        period_start,
+        customer_id
+    from active_at_start
     union
-    select period_type, period_start, customer_id from acquired
+    select
+        period_type,
+        period_start,
+        customer_id
+    from acquired
 
 ),
 

@@ -2,7 +2,9 @@
     data test on this model fails the build if a row went missing. -#}
 with rejected as (
 
-    select source_table, count(*) as rejected_rows
+    select
+        source_table,
+        count(*) as rejected_rows
     from {{ ref('dq_rejected_rows') }}
     group by 1
 
@@ -15,7 +17,10 @@ counts as (
         '{{ landing.table }}' as source_table,
         (select count(*) from {{ ref(landing.base) }}) as landing_rows,
         (select count(*) from {{ ref(landing.staging) }}) as staged_rows,
-        (select count(*) from {{ ref(landing.base) }} where dq_rule is null and is_deleted) as soft_deleted_rows
+        (
+            select count(*) from {{ ref(landing.base) }}
+            where dq_rule is null and is_deleted
+        ) as soft_deleted_rows
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

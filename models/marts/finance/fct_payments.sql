@@ -61,7 +61,8 @@ final as (
         counted_payments.amount_local,
         fx.rate_to_base as fx_rate,
         cast(counted_payments.amount_local * fx.rate_to_base as double) as amount,
-        {{ dbt.datediff('counted_payments.invoice_date', 'counted_payments.payment_date', 'day') }} as days_since_invoice,
+        {{ dbt.datediff('counted_payments.invoice_date', 'counted_payments.payment_date', 'day') }}
+            as days_since_invoice,
         counted_payments.payment_date <= counted_payments.due_date as is_on_or_before_due_date
     from counted_payments
     {{ join_fx_on_date('fx', 'counted_payments.currency', 'counted_payments.invoice_date') }}

@@ -45,7 +45,7 @@ grains as (
 
 ),
 
-{#- Dated events of each history the comparisons are measured on, with the entity of each grain. -#}
+{# Dated events of each history the comparisons are measured on, with the entity of each grain. -#}
 history_events as (
 
     select distinct
@@ -101,7 +101,7 @@ history_periods as (
 
 ),
 
-{#- New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
+{# New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
     order history is not known to be complete (var order_history_complete_from), first orders
     within active_window_months of the first order may be customers acquired before the extract. -#}
 windowed as (
@@ -152,7 +152,7 @@ comparable as (
 
 ),
 
-{#- How many rows give each input column a value (at execute time, from the seed's entries). -#}
+{# How many rows give each input column a value (at execute time, from the seed's entries). -#}
 {%- set input_columns = [] -%}
 {%- if execute and model.resource_type != 'unit_test' -%}
     {%- for row in run_query("select distinct trim(unnest(string_split(input_columns, '|'))) from " ~ ref('indicator_inputs') ~ " where input_columns is not null order by 1").rows -%}

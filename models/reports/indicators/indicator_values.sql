@@ -53,23 +53,35 @@ periods as (
 
 ),
 
-{#- The entities a figure may be published for: one that is not in its dimension (an
+{# The entities a figure may be published for: one that is not in its dimension (an
     opportunity's unknown product, kept with a warning by fct_opportunities) gets no figure of its
     own; its events still count in the figures of the grains they are known at (README "Orphan
     references"). 'unassigned' collects the events without an entity at that grain. -#}
 known_entities as (
 
-    select 'team' as grain, team_id as entity_id from {{ ref('dim_teams') }}
+    select
+        'team' as grain,
+        team_id as entity_id
+    from {{ ref('dim_teams') }}
     union all
-    select 'rep' as grain, rep_id as entity_id from {{ ref('dim_sales_reps') }}
+    select
+        'rep' as grain,
+        rep_id as entity_id
+    from {{ ref('dim_sales_reps') }}
     union all
-    select 'customer' as grain, customer_id as entity_id from {{ ref('dim_customers') }}
+    select
+        'customer' as grain,
+        customer_id as entity_id
+    from {{ ref('dim_customers') }}
     union all
-    select 'product' as grain, product_id as entity_id from {{ ref('dim_products') }}
+    select
+        'product' as grain,
+        product_id as entity_id
+    from {{ ref('dim_products') }}
 
 ),
 
-{#- "No data": an indicator whose input table (seed indicator_inputs) has no usable rows is
+{# "No data": an indicator whose input table (seed indicator_inputs) has no usable rows is
     absent, never partly computed (an optional erp_payments with a header only). -#}
 unavailable_indicators as (
 
@@ -86,7 +98,7 @@ published as (
         catalog.unit,
         catalog.direction
     from families
-    {# Only the reporting periods of the history (events of CRM/HR tables may predate the orders). #}
+        {# Only the reporting periods of the history (events of CRM/HR tables may predate the orders). #}
     inner join periods
         on families.period_type = periods.period_type
         and families.period_start = periods.period_start
@@ -100,17 +112,17 @@ published as (
         on families.grain = known_entities.grain
         and families.entity_id = known_entities.entity_id
     where (
-            families.grain = 'company'
-            or families.entity_id = 'unassigned'
-            or known_entities.entity_id is not null
-        )
-        and families.indicator_code not in (select indicator_code from unavailable_indicators)
+        families.grain = 'company'
+        or families.entity_id = 'unassigned'
+        or known_entities.entity_id is not null
+    )
+    and families.indicator_code not in (select unavailable_indicators.indicator_code from unavailable_indicators)
         {#- Periods before the first order hold the events of CRM/HR tables (visits, opportunities ...):
             a state figure there without any input (a rate over no active customers) is no row. -#}
-        and (
-            families.value is not null
-            or periods.period_end >= (select history_start_date from {{ ref('base_erp__as_of_date') }})
-        )
+    and (
+        families.value is not null
+        or periods.period_end >= (select as_of.history_start_date from {{ ref('base_erp__as_of_date') }} as as_of)
+    )
 
 ),
 
@@ -125,7 +137,9 @@ final as (
         published.value,
         targets.target_value,
         case
-            when published.direction = 'lower_is_better' then {{ safe_divide('targets.target_value', 'published.value') }}
+            when
+                published.direction = 'lower_is_better'
+                then {{ safe_divide('targets.target_value', 'published.value') }}
             else {{ safe_divide('published.value', 'targets.target_value') }}
         end as attainment,
         published.unit,
