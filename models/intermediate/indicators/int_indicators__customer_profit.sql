@@ -231,7 +231,7 @@ profit_events as (
             * {{ dbt.datediff('financing_pieces.piece_start', 'financing_pieces.piece_end', 'day') }}
             as double
         )
-            / 365.0 * {{ cost_of_capital_rate }} as financing_cost
+        / 365.0 * {{ cost_of_capital_rate }} as financing_cost
     from financing_pieces
 
 ),

@@ -130,7 +130,8 @@ relationship_lengths as (
         first_orders.customer_id,
         owner_at_end.owner_rep_id as rep_id,
         owner_team.team_id,
-        {{ dbt.datediff('first_orders.first_order_date', 'periods.period_end_as_of', 'day') }} as relationship_days
+        {{ dbt.datediff('first_orders.first_order_date', 'periods.period_end_as_of', 'day') }}
+            as relationship_days
     from periods
     inner join first_orders
         on first_orders.first_order_date <= periods.period_end_as_of

@@ -70,7 +70,7 @@ recent_launches as (
     inner join products
         on products.launch_date <= periods.period_end_as_of
         and cast({{ dbt.dateadd('month', new_product_months, 'products.launch_date') }} as date)
-            > periods.period_end_as_of
+        > periods.period_end_as_of
 
 ),
 

@@ -119,7 +119,7 @@ products_on_sale as (
 
 ),
 
-{#- Numerator and denominator count the same population: the customers active at d. A first
+{# Numerator and denominator count the same population: the customers active at d. A first
     purchase may be a $0 line (a free sample): it is a real purchase, so it counts as a trial, but
     only of a customer whom net-positive orders make active at d, like every customer of the
     denominator. -#}

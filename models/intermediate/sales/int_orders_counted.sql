@@ -16,7 +16,17 @@ as_of as (
 
 counted_orders as (
 
-    select orders.*
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.rep_id,
+        orders.order_date,
+        orders.currency,
+        orders.channel,
+        orders.status,
+        orders.contract_id,
+        orders.order_type,
+        orders.original_order_id
     from orders
     cross join as_of
     where orders.status = 'confirmed'

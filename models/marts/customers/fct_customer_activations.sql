@@ -73,8 +73,9 @@ flagged as (
             and spell_first_orders.order_date < cast('{{ complete_from }}' as date)
         {%- else -%}
         spell_first_orders.spell_number = 1
-            and coalesce(customers.created_date < as_of.history_start_date, true)
-            and spell_first_orders.order_date < cast({{ dbt.dateadd('month', var('active_window_months'), 'as_of.history_start_date') }} as date)
+        and coalesce(customers.created_date < as_of.history_start_date, true)
+        and spell_first_orders.order_date
+        < cast({{ dbt.dateadd('month', var('active_window_months'), 'as_of.history_start_date') }} as date)
         {%- endif %} as is_left_censored
     from spell_first_orders
     cross join as_of
@@ -99,10 +100,11 @@ final as (
         net_sales < {{ var('new_customer_min_amount') }} as is_below_min_amount,
         not is_left_censored and net_sales >= {{ var('new_customer_min_amount') }} as is_new_customer,
         case
-            when is_left_censored then
-                {%- if complete_from %} 'history_incomplete_before_complete_from'
+            when is_left_censored
+                then
+                    {%- if complete_from %} 'history_incomplete_before_complete_from'
                 {%- else %} 'first_order_within_window_of_history_start'
-                {%- endif %}
+            {%- endif %}
             when net_sales < {{ var('new_customer_min_amount') }} then 'below_new_customer_min_amount'
         end as not_new_reason
     from flagged

@@ -35,8 +35,8 @@ flagged as (
     select
         net_positive_orders.*,
         case
-            when previous_order_date is null then 1
-            when order_date > {{ active_window_end('previous_order_date') }} then 1
+            when net_positive_orders.previous_order_date is null then 1
+            when net_positive_orders.order_date > {{ active_window_end('previous_order_date') }} then 1
             else 0
         end as starts_spell
     from net_positive_orders
@@ -47,8 +47,8 @@ numbered as (
 
     select
         flagged.*,
-        sum(starts_spell) over (
-            partition by customer_id order by order_date, order_id
+        sum(flagged.starts_spell) over (
+            partition by flagged.customer_id order by flagged.order_date, flagged.order_id
             rows between unbounded preceding and current row
         ) as spell_number
     from flagged

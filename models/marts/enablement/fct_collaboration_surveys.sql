@@ -28,8 +28,8 @@ final as (
         cooperation_quality,
         problem_resolution,
         case when responsiveness is not null then 1 else 0 end
-            + case when cooperation_quality is not null then 1 else 0 end
-            + case when problem_resolution is not null then 1 else 0 end as answered_dimensions,
+        + case when cooperation_quality is not null then 1 else 0 end
+        + case when problem_resolution is not null then 1 else 0 end as answered_dimensions,
         {{ safe_divide(
             'coalesce(responsiveness, 0) + coalesce(cooperation_quality, 0) + coalesce(problem_resolution, 0)',
             'case when responsiveness is not null then 1 else 0 end

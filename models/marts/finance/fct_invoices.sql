@@ -72,7 +72,9 @@ payments_by_currency as (
         converted_invoices.invoice_id,
         coalesce(payments.currency, converted_invoices.currency) as currency,
         sum(payments.amount) as paid_local,
-        sum(case when payments.payment_date <= converted_invoices.due_date then payments.amount else 0 end) as paid_by_due_date_local,
+        sum(
+            case when payments.payment_date <= converted_invoices.due_date then payments.amount else 0 end
+        ) as paid_by_due_date_local,
         count(*) as payment_rows,
         count(payments.amount) as payment_amounts
     from converted_invoices
@@ -110,7 +112,9 @@ payments_per_invoice as (
         invoice_id,
         {# sum() would skip an unknown (NULL) part: count them instead. #}
         case when count(*) = count(amount_paid) then sum(amount_paid) end as amount_paid,
-        case when count(*) = count(amount_paid_by_due_date) then sum(amount_paid_by_due_date) end as amount_paid_by_due_date
+        case
+            when count(*) = count(amount_paid_by_due_date) then sum(amount_paid_by_due_date)
+        end as amount_paid_by_due_date
     from payments_converted
     group by 1
 
@@ -133,7 +137,9 @@ running_payments as (
     inner join payments
         on converted_invoices.invoice_id = payments.invoice_id
     cross join as_of
-    {{ join_fx_on_date('fx', 'coalesce(payments.currency, converted_invoices.currency)', 'converted_invoices.invoice_date') }}
+    {{ join_fx_on_date(
+        'fx', 'coalesce(payments.currency, converted_invoices.currency)', 'converted_invoices.invoice_date'
+    ) }}
     where payments.payment_date <= as_of.as_of_date
 
 ),
@@ -181,9 +187,10 @@ final as (
         end as amount_paid,
         fully_paid.fully_paid_date,
         fully_paid.fully_paid_date is not null as is_fully_paid,
-        {{ dbt.datediff('converted_invoices.invoice_date', 'fully_paid.fully_paid_date', 'day') }} as days_to_pay,
+        {{ dbt.datediff('converted_invoices.invoice_date', 'fully_paid.fully_paid_date', 'day') }}
+            as days_to_pay,
         fully_paid.fully_paid_date is not null
-            and fully_paid.fully_paid_date <= converted_invoices.due_date as is_paid_on_time
+        and fully_paid.fully_paid_date <= converted_invoices.due_date as is_paid_on_time
     from converted_invoices
     cross join payments_recorded
     left join payments_per_invoice

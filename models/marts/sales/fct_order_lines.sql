@@ -78,10 +78,11 @@ final as (
         {# Converted amounts are doubles: rounding each line to a fixed scale would make sums drift. #}
         cast(amount_sign * (quantity * unit_price - discount_amount) * fx_rate as double) as net_sales,
         cast(amount_sign * quantity * unit_cost * fx_rate as double) as cost,
-        cast(amount_sign * (quantity * unit_price - discount_amount - quantity * unit_cost) * fx_rate as double) as gross_profit,
+        cast(amount_sign * (quantity * unit_price - discount_amount - quantity * unit_cost) * fx_rate as double)
+            as gross_profit,
         product_launch_date is not null
-            and order_date >= product_launch_date
-            and order_date < cast({{ dbt.dateadd('month', var('new_product_months'), 'product_launch_date') }} as date)
+        and order_date >= product_launch_date
+        and order_date < cast({{ dbt.dateadd('month', var('new_product_months'), 'product_launch_date') }} as date)
             as is_new_product_sale
     from joined
 

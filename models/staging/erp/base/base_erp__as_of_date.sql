@@ -36,7 +36,8 @@ first_late_gap as (
     select min(order_date) as gap_end_date
     from gaps
     where date_rank > dates / 2
-        and {{ dbt.datediff('previous_order_date', 'order_date', 'day') }} > {{ var('as_of_max_gap_days') }}
+        and {{ dbt.datediff('previous_order_date', 'order_date', 'day') }}
+        > {{ var('as_of_max_gap_days') }}
 
 ),
 
