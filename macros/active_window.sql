@@ -14,3 +14,17 @@
         else {{ dbt.dateadd('day', 1, shifted) }}
     end as date)
 {%- endmacro %}
+
+
+{#-
+    spell_covers(date_expr, spells='spells')
+    Join condition "the customer is active at date_expr": the activity spell of
+    fct_customer_activity_spells (CTE or alias spells) covers that day, i.e.
+    spell_start_date <= date_expr < spell_end_date (spell_end_date is active_window_end of the
+    spell's last order, so this is the spec's active window). The one definition of "active at d"
+    for every model that reads the spells.
+-#}
+{% macro spell_covers(date_expr, spells='spells') -%}
+    {{ date_expr }} >= {{ spells }}.spell_start_date
+    and {{ date_expr }} < {{ spells }}.spell_end_date
+{%- endmacro %}

@@ -1,12 +1,19 @@
 {#-
     Helpers of the customer-value families (int_indicators__customer_relationship,
     int_indicators__product_adoption, int_indicators__customer_profit,
-    int_indicators__customer_satisfaction), split from one model: each step written once.
+    int_indicators__customer_satisfaction), split from one model: each step written once. The
+    active customers at the period end (and their count) serve int_indicators__clv and
+    int_indicators__product_lifecycle too.
 
     active_customers_at_period_end(customer_status)
       customer_status  CTE with the rows of fct_customer_period_status
       Returns the customers active at each period end with their owner at that date and the
       owner's team: period_type, period_start, period_end_as_of, customer_id, rep_id, team_id.
+
+    active_customer_counts(active_customers='active_customers')
+      active_customers  CTE with the rows of active_customers_at_period_end
+      Returns how many customers are active at each period end: period_type, period_start,
+      active_customers (the denominator of the per-active-customer rates).
 
     in_reporting_periods(events, date_column, periods='periods')
       events       CTE with one row per event
@@ -27,6 +34,16 @@
         {{ customer_status }}.owner_team_id as team_id
     from {{ customer_status }}
     where {{ customer_status }}.is_active_at_end
+{%- endmacro %}
+
+
+{% macro active_customer_counts(active_customers='active_customers') -%}
+    select
+        {{ active_customers }}.period_type,
+        {{ active_customers }}.period_start,
+        count(*) as active_customers
+    from {{ active_customers }}
+    group by 1, 2
 {%- endmacro %}
 
 

@@ -55,24 +55,29 @@ cac as (
 
 ),
 
+active_customers as (
+
+    {{ active_customers_at_period_end('customer_periods') }}
+
+),
+
 owned_customers as (
 
     select
-        customer_periods.period_type,
-        customer_periods.period_start,
-        customer_periods.period_end_as_of,
-        customer_periods.customer_id,
-        customer_periods.owner_rep_id as rep_id,
-        customer_periods.owner_team_id as team_id,
+        active_customers.period_type,
+        active_customers.period_start,
+        active_customers.period_end_as_of,
+        active_customers.customer_id,
+        active_customers.rep_id,
+        active_customers.team_id,
         snapshots.clv_formula,
         snapshots.clv_predicted,
         snapshots.p_alive,
         snapshots.churn_risk
-    from customer_periods
+    from active_customers
     inner join snapshots
-        on customer_periods.customer_id = snapshots.customer_id
-        and customer_periods.period_end_as_of = snapshots.as_of_date
-    where customer_periods.is_active_at_end
+        on active_customers.customer_id = snapshots.customer_id
+        and active_customers.period_end_as_of = snapshots.as_of_date
 
 ),
 

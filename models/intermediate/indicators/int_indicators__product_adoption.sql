@@ -47,12 +47,7 @@ active_customers as (
 
 active_counts as (
 
-    select
-        period_type,
-        period_start,
-        count(*) as active_customers
-    from active_customers
-    group by 1, 2
+    {{ active_customer_counts() }}
 
 ),
 

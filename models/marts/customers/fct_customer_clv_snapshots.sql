@@ -41,8 +41,7 @@ active_customers as (
     from predictions
     inner join spells
         on predictions.customer_id = spells.customer_id
-        and predictions.as_of_date >= spells.spell_start_date
-        and predictions.as_of_date < spells.spell_end_date
+        and {{ spell_covers('predictions.as_of_date') }}
 
 ),
 

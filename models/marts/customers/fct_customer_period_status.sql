@@ -14,7 +14,14 @@ spells as (
 
 ),
 
-active_at_end as (
+{# The customers active at the period's end (capped at the as-of date) and at its start (the day
+    before it begins): one query, two dates. -#}
+{%- set status_dates = {
+    'active_at_end': 'periods.period_end_as_of',
+    'active_at_start': 'cast(' ~ dbt.dateadd('day', -1, 'periods.period_start') ~ ' as date)',
+} %}
+{%- for cte, status_date in status_dates.items() %}
+{{ cte }} as (
 
     select
         periods.period_type,
@@ -22,23 +29,10 @@ active_at_end as (
         spells.customer_id
     from periods
     inner join spells
-        on periods.period_end_as_of >= spells.spell_start_date
-        and periods.period_end_as_of < spells.spell_end_date
+        on {{ spell_covers(status_date) }}
 
 ),
-
-active_at_start as (
-
-    select
-        periods.period_type,
-        periods.period_start,
-        spells.customer_id
-    from periods
-    inner join spells
-        on cast({{ dbt.dateadd('day', -1, 'periods.period_start') }} as date) >= spells.spell_start_date
-        and cast({{ dbt.dateadd('day', -1, 'periods.period_start') }} as date) < spells.spell_end_date
-
-),
+{%- endfor %}
 
 {# Activations: a spell that starts in the period (a first order or a return), including the
     first spells at the start of the history that fct_customer_acquisitions does not credit as

@@ -182,31 +182,26 @@ filled_columns as (
 
 ),
 
-missing_columns as (
+{# The first input of each indicator that has no rows: an input column no row fills
+    (missing_columns.empty_column), an input table with no staged rows (missing_inputs.empty_table). -#}
+{%- set empty_inputs = [
+    ('missing_columns', "replace(inputs.input_columns, ' ', '')", 'filled_columns', 'input_column', 'filled_rows', 'empty_column'),
+    ('missing_inputs', 'inputs.input_tables', 'accounting', 'source_table', 'staged_rows', 'empty_table'),
+] %}
+{%- for cte, input_list, counts, item, row_count, empty_name in empty_inputs %}
+{{ cte }} as (
 
     select
         inputs.indicator_code,
-        min(filled_columns.input_column) as empty_column
+        min({{ counts }}.{{ item }}) as {{ empty_name }}
     from inputs
-    inner join filled_columns
-        on {{ dbt.concat(["'|'", "replace(inputs.input_columns, ' ', '')", "'|'"]) }} like {{ dbt.concat(["'%|'", "filled_columns.input_column", "'|%'"]) }}
-    where filled_columns.filled_rows = 0
+    inner join {{ counts }}
+        on {{ in_pipe_list(input_list, counts ~ '.' ~ item) }}
+    where {{ counts }}.{{ row_count }} = 0
     group by 1
 
 ),
-
-missing_inputs as (
-
-    select
-        inputs.indicator_code,
-        min(accounting.source_table) as empty_table
-    from inputs
-    inner join accounting
-        on {{ dbt.concat(["'|'", "inputs.input_tables", "'|'"]) }} like {{ dbt.concat(["'%|'", "accounting.source_table", "'|%'"]) }}
-    where accounting.staged_rows = 0
-    group by 1
-
-),
+{%- endfor %}
 
 pairs as (
 
@@ -217,7 +212,7 @@ pairs as (
     from catalog
     cross join grains
     cross join {{ period_types() }} as period_types
-    where {{ dbt.concat(["'|'", "catalog.grains", "'|'"]) }} like {{ dbt.concat(["'%|'", "grains.grain", "'|%'"]) }}
+    where {{ in_pipe_list('catalog.grains', 'grains.grain') }}
         or (grains.grain = 'company' and catalog.has_company_total)
 
 ),

@@ -105,7 +105,7 @@ published as (
     inner join catalog
         on families.indicator_code = catalog.indicator_code
         and (
-            {{ dbt.concat(["'|'", "catalog.grains", "'|'"]) }} like {{ dbt.concat(["'%|'", "families.grain", "'|%'"]) }}
+            {{ in_pipe_list('catalog.grains', 'families.grain') }}
             or (families.grain = 'company' and catalog.has_company_total)
         )
     left join known_entities
