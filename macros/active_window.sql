@@ -17,6 +17,35 @@
 
 
 {#-
+    product_buyers_at_period_end(order_lines, periods='periods')
+    A product's customers at each period end d (dim_periods.period_end_as_of): the customers who
+    bought it within var active_window_months up to d, the window that makes a customer active
+    counted on order days (order_date <= d < order_date + N months). order_lines: CTE with
+    customer_id, product_id, order_date (fct_order_lines); periods: CTE with the rows of
+    dim_periods. Returns distinct period_type, period_start, product_id, customer_id.
+-#}
+{% macro product_buyers_at_period_end(order_lines, periods='periods') -%}
+    select distinct
+        {{ periods }}.period_type,
+        {{ periods }}.period_start,
+        customer_product_days.product_id,
+        customer_product_days.customer_id
+    from {{ periods }}
+    inner join (
+        select distinct
+            {{ order_lines }}.customer_id,
+            {{ order_lines }}.product_id,
+            {{ order_lines }}.order_date
+        from {{ order_lines }}
+    ) as customer_product_days
+        on customer_product_days.order_date <= {{ periods }}.period_end_as_of
+        and {{ periods }}.period_end_as_of < cast(
+            {{ dbt.dateadd('month', var('active_window_months') | int, 'customer_product_days.order_date') }} as date
+        )
+{%- endmacro %}
+
+
+{#-
     spell_covers(date_expr, spells='spells')
     Join condition "the customer is active at date_expr": the activity spell of
     fct_customer_activity_spells (CTE or alias spells) covers that day, i.e.

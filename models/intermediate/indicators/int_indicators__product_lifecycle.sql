@@ -7,7 +7,6 @@
     d = the period's end capped at the as-of date. Trailing windows hold order dates o with
     o <= d < o + 12 months (the window that makes a customer active); active customers are the
     company's customers active at d (fct_customer_period_status). -#}
-{%- set trailing_months = var('active_window_months') | int -%}
 
 with order_lines as (
 
@@ -49,15 +48,15 @@ customer_net_profit as (
 
 ),
 
+active_customers as (
+
+    {{ active_customers_at_period_end('customer_status') }}
+
+),
+
 active_counts as (
 
-    select
-        period_type,
-        period_start,
-        count(*) as active_customers
-    from customer_status
-    where is_active_at_end
-    group by 1, 2
+    {{ active_customer_counts() }}
 
 ),
 
@@ -66,8 +65,7 @@ customer_product_days as (
     select distinct
         customer_id,
         product_id,
-        order_date,
-        cast({{ dbt.dateadd('month', trailing_months, 'order_date') }} as date) as trailing_until
+        order_date
     from order_lines
 
 ),
@@ -134,11 +132,10 @@ trials as (
     inner join first_purchases
         on first_purchases.first_purchase_date >= periods.period_start
         and first_purchases.first_purchase_date <= periods.period_end_as_of
-    inner join customer_status
-        on periods.period_type = customer_status.period_type
-        and periods.period_start = customer_status.period_start
-        and first_purchases.customer_id = customer_status.customer_id
-        and customer_status.is_active_at_end
+    inner join active_customers
+        on periods.period_type = active_customers.period_type
+        and periods.period_start = active_customers.period_start
+        and first_purchases.customer_id = active_customers.customer_id
     group by 1, 2, 3
 
 ),
@@ -176,18 +173,17 @@ replacements as (
 
 ),
 
+product_buyers as (
+
+    {{ product_buyers_at_period_end('order_lines') }}
+
+),
+
 replaced_product_customers as (
 
-    select distinct
-        periods.period_type,
-        periods.period_start,
-        customer_product_days.product_id,
-        customer_product_days.customer_id
-    from periods
-    inner join customer_product_days
-        on customer_product_days.order_date <= periods.period_end_as_of
-        and customer_product_days.trailing_until > periods.period_end_as_of
-    where customer_product_days.product_id in (select replacements.product_id from replacements)
+    select product_buyers.*
+    from product_buyers
+    where product_buyers.product_id in (select replacements.product_id from replacements)
 
 ),
 
@@ -241,6 +237,7 @@ stage_indicators as (
 headline_candidates as (
 
     select * from stage_indicators
+    {%- for headline_family in ['market_share', 'customer_net_profit'] %}
     union all
     select
         indicator_code,
@@ -251,18 +248,8 @@ headline_candidates as (
         value,
         numerator,
         denominator
-    from market_share
-    union all
-    select
-        indicator_code,
-        grain,
-        entity_id,
-        period_type,
-        period_start,
-        value,
-        numerator,
-        denominator
-    from customer_net_profit
+    from {{ headline_family }}
+    {%- endfor %}
 
 ),
 

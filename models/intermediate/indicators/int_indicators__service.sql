@@ -56,14 +56,7 @@ tickets_rolled_up as (
 
 active_customers_at_end as (
 
-    select
-        period_type,
-        period_start,
-        owner_team_id as team_id,
-        owner_rep_id as rep_id,
-        customer_id
-    from customer_period_status
-    where is_active_at_end
+    {{ active_customers_at_period_end('customer_period_status') }}
 
 ),
 
@@ -79,31 +72,11 @@ owned_active_customers as (
 
 {% if with_product %}
 
-customer_product_days as (
-
-    select distinct
-        customer_id,
-        product_id,
-        order_date
-    from order_lines
-
-),
-
 {# A product's customers at the period end: bought it within the active window up to then,
     the same window that makes a customer active (order_date <= d < order_date + window). -#}
 product_buyers_at_end as (
 
-    select
-        periods.period_type,
-        periods.period_start,
-        customer_product_days.product_id,
-        customer_product_days.customer_id
-    from periods
-    inner join customer_product_days
-        on customer_product_days.order_date <= periods.period_end_as_of
-        and periods.period_end_as_of < cast(
-            {{ dbt.dateadd('month', var('active_window_months'), 'customer_product_days.order_date') }} as date
-        )
+    {{ product_buyers_at_period_end('order_lines') }}
 
 ),
 
