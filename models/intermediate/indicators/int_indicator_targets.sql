@@ -17,12 +17,6 @@ catalog as (
 
 ),
 
-rep_teams as (
-
-    select * from {{ ref('int_rep_team_intervals') }}
-
-),
-
 unpivoted as (
 
     {% set target_columns = {
@@ -73,10 +67,7 @@ team_from_reps as (
         sum(rep_monthly.weight) as weight,
         avg(rep_monthly.target_value) as mean_value
     from rep_monthly
-    inner join rep_teams
-        on rep_monthly.entity_id = rep_teams.rep_id
-        and rep_monthly.target_month >= rep_teams.valid_from
-        and (rep_teams.valid_to is null or rep_monthly.target_month < rep_teams.valid_to)
+    {{ join_team_on_date('rep_teams', 'rep_monthly.entity_id', 'rep_monthly.target_month', join_type='inner') }}
     group by 1, 2, 3, 4
 
 ),
