@@ -100,20 +100,11 @@ products_on_sale as (
         periods.period_type,
         periods.period_start,
         products.product_id
-    from periods
-    inner join products
-        on periods.period_end_as_of >= products.launch_date
-    union all
-    select
-        periods.period_type,
-        periods.period_start,
-        products.product_id
-    from periods
-    inner join products
-        on products.launch_date is null
-    inner join first_sales
+    from products
+    left join first_sales
         on products.product_id = first_sales.product_id
-        and periods.period_end_as_of >= first_sales.first_sale_date
+    inner join periods
+        on periods.period_end_as_of >= coalesce(products.launch_date, first_sales.first_sale_date)
 
 ),
 

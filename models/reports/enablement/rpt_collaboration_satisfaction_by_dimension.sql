@@ -7,7 +7,13 @@
                              of the responses' response_score, the indicator itself (the
                              'all' × 'overall' rows equal int_indicators__collaboration). -#}
 {%- set keyed = ['team', 'rep'] | select('in', var('report_grains')) | list -%}
-{%- set dimensions = ['responsiveness', 'cooperation_quality', 'problem_resolution'] -%}
+{#- dimension -> the survey column that scores it -#}
+{%- set score_columns = {
+    'responsiveness': 'responsiveness',
+    'cooperation_quality': 'cooperation_quality',
+    'problem_resolution': 'problem_resolution',
+    'overall': 'response_score',
+} -%}
 
 with surveys as (
 
@@ -17,7 +23,7 @@ with surveys as (
 
 dimension_scores as (
 
-    {% for dimension in dimensions %}
+    {%- for dimension, score_column in score_columns.items() %}
     select
         response_id,
         rated_team_id as team_id,
@@ -25,19 +31,12 @@ dimension_scores as (
         coalesce(respondent_department, 'unknown') as respondent_department,
         surveyed_date,
         '{{ dimension }}' as dimension,
-        {{ dimension }} as score
+        {{ score_column }} as score
     from surveys
+    {%- if not loop.last %}
     union all
-    {% endfor %}
-    select
-        response_id,
-        rated_team_id as team_id,
-        rated_rep_id as rep_id,
-        coalesce(respondent_department, 'unknown') as respondent_department,
-        surveyed_date,
-        'overall' as dimension,
-        response_score as score
-    from surveys
+    {%- endif %}
+    {%- endfor %}
 
 ),
 

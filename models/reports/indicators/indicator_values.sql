@@ -59,25 +59,18 @@ periods as (
     references"). 'unassigned' collects the events without an entity at that grain. -#}
 known_entities as (
 
+    {%- set dimension_models = {
+        'team': 'dim_teams', 'rep': 'dim_sales_reps', 'customer': 'dim_customers', 'product': 'dim_products',
+    } %}
+    {%- for grain, dimension_model in dimension_models.items() %}
     select
-        'team' as grain,
-        team_id as entity_id
-    from {{ ref('dim_teams') }}
+        '{{ grain }}' as grain,
+        {{ grain }}_id as entity_id
+    from {{ ref(dimension_model) }}
+    {%- if not loop.last %}
     union all
-    select
-        'rep' as grain,
-        rep_id as entity_id
-    from {{ ref('dim_sales_reps') }}
-    union all
-    select
-        'customer' as grain,
-        customer_id as entity_id
-    from {{ ref('dim_customers') }}
-    union all
-    select
-        'product' as grain,
-        product_id as entity_id
-    from {{ ref('dim_products') }}
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
