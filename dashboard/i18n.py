@@ -149,6 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_entity_id": ("对象编号", "Entity id"),
     "col_source_table": ("落地表", "Landing table"),
     "col_rule": ("规则", "Rule"),
+    "col_occurrence": ("重复序号", "Occurrence"),
     "col_severity": ("严重级别", "Severity"),
     "col_status": ("状态", "Status"),
     "col_landing_rows": ("落地行数", "Landing rows"),
