@@ -332,6 +332,33 @@ def _conditional_quadrature(
 def _closed_form_term(
     r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray, big_t: np.ndarray
 ) -> np.ndarray:
+    """:func:`_closed_form_term_rows` computed once per distinct (x, T) of the customers.
+
+    The term does not depend on the recency, and customers share (x, T) far more often than
+    (x, t_x, T) (22,700 distinct pairs among 47,000 customers at medium scale): for customer
+    arrays laid out along the last axis (leading axes of length 1, ``t`` a column or a scalar,
+    the layout of the monthly CLV) the hypergeometric function, the costly part of a
+    prediction, is evaluated per pair and spread back to the customers. Elementwise, so the
+    values are bitwise those of the row-by-row computation."""
+    if (
+        x.shape != big_t.shape
+        or x.ndim == 0
+        or x.shape[-1] < 2
+        or any(d != 1 for d in x.shape[:-1])
+        or (t.ndim > 0 and t.shape[-1] != 1)
+    ):
+        return _closed_form_term_rows(r, alpha, a, b, t, x, big_t)
+    pairs, inverse = np.unique(np.stack([x.reshape(-1), big_t.reshape(-1)], axis=1), axis=0, return_inverse=True)
+    if pairs.shape[0] == x.shape[-1]:
+        return _closed_form_term_rows(r, alpha, a, b, t, x, big_t)
+    shape = x.shape[:-1] + (pairs.shape[0],)
+    term = _closed_form_term_rows(r, alpha, a, b, t, pairs[:, 0].reshape(shape), pairs[:, 1].reshape(shape))
+    return np.take(term, inverse.ravel(), axis=-1)  # C order, as the row-by-row result (same sums downstream)
+
+
+def _closed_form_term_rows(
+    r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray, big_t: np.ndarray
+) -> np.ndarray:
     """(a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)]
 
     with Euler's transformation q^(r+x) 2F1(r+x, b+x; c; z) = q^(a-1) 2F1(a+b-1-r, a-1; c; z),
