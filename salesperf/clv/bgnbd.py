@@ -108,10 +108,63 @@ def log_likelihood(params: BGNBDParams, frequency, recency, age) -> float:
     return float(np.sum(log_likelihood_terms(params, frequency, recency, age)))
 
 
+def _x_index(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct frequencies of ``x`` and, per row, the position of its frequency among them."""
+    xu, inverse = np.unique(x, return_inverse=True)
+    return xu, inverse.ravel()
+
+
 def _ll_and_grad(
+    theta: np.ndarray,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    big_t: np.ndarray,
+    want_grad: bool = True,
+    x_index: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-customer log-likelihood and its gradient with respect to theta = log(r, alpha, a, b).
+
+    Every special function (gammaln, betaln, digamma) depends on the frequency x only, of which a
+    data set has few distinct values (143 among 47,000 customers at medium scale): they are
+    computed once per distinct x (``x_index`` from :func:`_x_index`, computed here when not given)
+    and spread to the rows. The operations are those of :func:`_ll_and_grad_reference` in the same
+    order, so the values are bitwise the same, at a fraction of the cost."""
+    r, alpha, a, b = np.exp(theta)
+    xu, inv = _x_index(x) if x_index is None else x_index
+    has_repeat = x > 0
+    x1u = np.where(xu > 0, xu, 1.0)  # keeps b + x - 1 > 0 in the branch that x = 0 does not use
+    log_at = np.log(alpha + big_t)
+    log_atx = np.log(alpha + t_x)
+    log_alpha = np.log(alpha)
+    a1 = (special.gammaln(r + xu) - special.gammaln(r) + r * log_alpha)[inv]
+    betaln_ab = special.betaln(a, b)
+    a2 = (special.betaln(a, b + xu) - betaln_ab)[inv] - (r + x) * log_at
+    a3 = np.where(
+        has_repeat,
+        (special.betaln(a + 1.0, b + x1u - 1.0) - betaln_ab)[inv] - (r + x) * log_atx,
+        -np.inf,
+    )
+    mix = np.logaddexp(a2, a3)
+    ll = a1 + mix
+    if not want_grad:
+        return ll, None
+    w2 = np.exp(a2 - mix)
+    w3 = np.where(has_repeat, np.exp(a3 - mix), 0.0)
+    dg = special.digamma
+    d_ab = dg(a + b)
+    d_abx = dg(a + b + xu)
+    d_r = (dg(r + xu) - dg(r) + log_alpha)[inv] + w2 * (-log_at) + w3 * (-log_atx)
+    d_alpha = r / alpha + w2 * (-(r + x) / (alpha + big_t)) + w3 * (-(r + x) / (alpha + t_x))
+    d_a = w2 * (d_ab - d_abx)[inv] + w3 * (dg(a + 1.0) - d_abx - dg(a) + d_ab)[inv]
+    d_b = w2 * (dg(b + xu) - d_abx - dg(b) + d_ab)[inv] + w3 * (dg(b + x1u - 1.0) - d_abx - dg(b) + d_ab)[inv]
+    grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+    return ll, grad
+
+
+def _ll_and_grad_reference(
     theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, want_grad: bool = True
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Per-customer log-likelihood and its gradient with respect to theta = log(r, alpha, a, b)."""
+    """Row-by-row form of :func:`_ll_and_grad` (every special function per row), kept as its reference in tests."""
     r, alpha, a, b = np.exp(theta)
     has_repeat = x > 0
     x1 = np.where(has_repeat, x, 1.0)  # keeps b + x - 1 > 0 in the branch that x = 0 does not use
@@ -186,9 +239,10 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
     rows, inverse = np.unique(np.stack([x, t_x, big_t], axis=1), axis=0, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=w, minlength=rows.shape[0])
     x, t_x, big_t = rows[:, 0], rows[:, 1], rows[:, 2]
+    x_index = _x_index(x)
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, grad = _ll_and_grad(theta, x, t_x, big_t)
+        ll, grad = _ll_and_grad(theta, x, t_x, big_t, x_index=x_index)
         value = -float(np.sum(w * ll)) / n_customers
         gradient = -np.sum(grad * w, axis=1) / n_customers  # no BLAS call: BLAS threads stall on a busy machine
         if not np.isfinite(value):
@@ -276,6 +330,33 @@ def _conditional_quadrature(
 
 
 def _closed_form_term(
+    r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray, big_t: np.ndarray
+) -> np.ndarray:
+    """:func:`_closed_form_term_rows` computed once per distinct (x, T) of the customers.
+
+    The term does not depend on the recency, and customers share (x, T) far more often than
+    (x, t_x, T) (22,700 distinct pairs among 47,000 customers at medium scale): for customer
+    arrays laid out along the last axis (leading axes of length 1, ``t`` a column or a scalar,
+    the layout of the monthly CLV) the hypergeometric function, the costly part of a
+    prediction, is evaluated per pair and spread back to the customers. Elementwise, so the
+    values are bitwise those of the row-by-row computation."""
+    if (
+        x.shape != big_t.shape
+        or x.ndim == 0
+        or x.shape[-1] < 2
+        or any(d != 1 for d in x.shape[:-1])
+        or (t.ndim > 0 and t.shape[-1] != 1)
+    ):
+        return _closed_form_term_rows(r, alpha, a, b, t, x, big_t)
+    pairs, inverse = np.unique(np.stack([x.reshape(-1), big_t.reshape(-1)], axis=1), axis=0, return_inverse=True)
+    if pairs.shape[0] == x.shape[-1]:
+        return _closed_form_term_rows(r, alpha, a, b, t, x, big_t)
+    shape = x.shape[:-1] + (pairs.shape[0],)
+    term = _closed_form_term_rows(r, alpha, a, b, t, pairs[:, 0].reshape(shape), pairs[:, 1].reshape(shape))
+    return np.take(term, inverse.ravel(), axis=-1)  # C order, as the row-by-row result (same sums downstream)
+
+
+def _closed_form_term_rows(
     r: float, alpha: float, a: float, b: float, t: np.ndarray, x: np.ndarray, big_t: np.ndarray
 ) -> np.ndarray:
     """(a + b + x - 1) / (a - 1) * [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)]

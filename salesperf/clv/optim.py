@@ -133,9 +133,8 @@ def newton_polish(objective: Objective, theta: np.ndarray, bounds: tuple[float, 
     Newton's method converges quadratically there. A step is taken only while the Hessian is
     positive definite and the objective does not increase, so an optimum on a ridge (a, b -> inf)
     is left where it is."""
-    value = objective(theta)[0]
+    value, grad = objective(theta)
     for _ in range(_NEWTON_STEPS):
-        grad = objective(theta)[1]
         try:
             chol = np.linalg.cholesky(_hessian(objective, theta))
         except np.linalg.LinAlgError:
@@ -147,10 +146,10 @@ def newton_polish(objective: Objective, theta: np.ndarray, bounds: tuple[float, 
         if norm > _NEWTON_MAX_STEP:
             step *= _NEWTON_MAX_STEP / norm
         candidate = np.clip(theta + step, *bounds)
-        new_value = objective(candidate)[0]
+        new_value, new_grad = objective(candidate)  # the gradient of the next step: one evaluation per step
         if not new_value <= value:
             break
-        theta, value = candidate, new_value
+        theta, value, grad = candidate, new_value, new_grad
         if norm < 1e-10:
             break
     return theta, value

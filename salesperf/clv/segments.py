@@ -30,7 +30,7 @@ import pandas as pd
 from salesperf.clv.bgnbd import BGNBDParams, fit_bgnbd, probability_alive
 from salesperf.clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.optim import starts_to_json
-from salesperf.clv.summary import summarize
+from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_clv
 
@@ -514,8 +514,9 @@ def fit_snapshots(
     starts and keeps the best optimum of all (the starts are recorded in the fit table)."""
     frames = []
     previous: dict[str, SegmentModel] | None = None
+    purchases = sort_purchases(purchases)  # once, not at every date
     for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):
-        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit), segments)
+        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True), segments)
         if summary.empty:
             log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
             continue
@@ -539,6 +540,7 @@ def predict_snapshots(
     Each snapshot uses the latest fit on or before it (``fit_as_of_date``) and the customers'
     history up to the snapshot date; a snapshot before the first fit is skipped (logged)."""
     frames = []
+    purchases = sort_purchases(purchases)  # once, not at every date
     fit_dates = pd.to_datetime(fits["as_of_date"])
     unique_fit_dates = np.array(sorted(fit_dates.unique()))
     wanted = unique_fit_dates if snapshot_dates is None else sorted(pd.Timestamp(d) for d in snapshot_dates)
@@ -550,7 +552,7 @@ def predict_snapshots(
             continue
         fit_date = pd.Timestamp(earlier[-1])
         models = models_from_frame(fits[fit_dates == fit_date])
-        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit), segments)
+        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True), segments)
         if summary.empty:
             continue
         pred = predict(summary, models, settings)
