@@ -11,12 +11,15 @@
       breakdown_keys  event columns every group is also split by (a breakdown report's
                    trigger_type, process_area, ...; a customer_id within each grain); they are
                    returned as columns beside grain and entity_id
+      total_keys   event columns every group is split by and also summed over: each is returned
+                   as a column holding its value, or 'all' on the rows summed over it (the
+                   respondent_department of rpt_collaboration_satisfaction_by_dimension)
     Returns one row per (period_type, period_start, grain, entity_id) with the measures: each
     event is put in its month, quarter, year and fiscal year, then grouped by one grain at a
     time with GROUPING SETS (one scan). An event whose grain key is NULL (a rep with no team on
     that date) is grouped under entity_id 'unassigned', so every grain sums to the company.
 -#}
-{% macro rollup_by_grain_and_period(events, date_column, measures, grains, breakdown_keys=[]) -%}
+{% macro rollup_by_grain_and_period(events, date_column, measures, grains, breakdown_keys=[], total_keys=[]) -%}
     {%- set grains = grains | select('in', var('report_grains')) | list -%}
     {%- set keyed = [] -%}
     {%- for grain in grains if grain != 'company' -%}
@@ -42,6 +45,12 @@
         'company' as grain,
         'company' as entity_id,
         {%- endif %}
+        {%- for key in total_keys %}
+        case
+            when grouping(periodized.{{ key }}) = 0 then periodized.{{ key }}
+            else 'all'
+        end as {{ key }},
+        {%- endfor %}
         {%- for key in breakdown_keys %}
         periodized.{{ key }},
         {%- endfor %}
@@ -62,12 +71,23 @@
     {%- for key in breakdown_keys -%}
         {%- do common.append('periodized.' ~ key) -%}
     {%- endfor -%}
+    {#- every subset of total_keys: the groups with that key and those summed over it -#}
+    {%- set variants = [[]] -%}
+    {%- for key in total_keys -%}
+        {%- for variant in variants | list -%}
+            {%- do variants.append(variant + ['periodized.' ~ key]) -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- set sets = [] -%}
     {%- for grain in keyed -%}
-        {%- do sets.append('(' ~ (common + ['periodized.' ~ grain ~ '_id']) | join(', ') ~ ')') -%}
+        {%- for variant in variants -%}
+            {%- do sets.append('(' ~ (common + variant + ['periodized.' ~ grain ~ '_id']) | join(', ') ~ ')') -%}
+        {%- endfor -%}
     {%- endfor -%}
     {%- if 'company' in grains -%}
-        {%- do sets.append('(' ~ common | join(', ') ~ ')') -%}
+        {%- for variant in variants -%}
+            {%- do sets.append('(' ~ (common + variant) | join(', ') ~ ')') -%}
+        {%- endfor -%}
     {%- endif %}
     {#- noqa: PRS, only on this line: sqlfluff 4.4's duckdb dialect does not parse GROUPING SETS
         (DuckDB runs it); the rest of every model that calls this macro is linted as usual. #}

@@ -276,29 +276,19 @@ tiered_dates as (
 period_lines as (
 
     select
-        periodized.period_type,
-        periodized.period_start,
-        periodized.rep_id,
-        periodized.team_id,
-        periodized.net_sales,
+        lines_in_periods.period_type,
+        lines_in_periods.period_start,
+        lines_in_periods.rep_id,
+        lines_in_periods.team_id,
+        lines_in_periods.net_sales,
         snapshots.clv_tier,
         case when tiered_dates.as_of_date is not null then 1 else 0 end as has_tiers
-    from (
-        select
-            period_types.period_type,
-            {{ period_start('period_types.period_type', 'order_lines.order_date') }} as period_start,
-            order_lines.customer_id,
-            order_lines.rep_id,
-            order_lines.team_id,
-            order_lines.net_sales
-        from order_lines
-        cross join {{ period_types() }} as period_types
-    ) as periodized
+    from ({{ in_reporting_periods('order_lines', 'order_date') }}) as lines_in_periods
     inner join periods
-        on periodized.period_type = periods.period_type
-        and periodized.period_start = periods.period_start
+        on lines_in_periods.period_type = periods.period_type
+        and lines_in_periods.period_start = periods.period_start
     left join snapshots
-        on periodized.customer_id = snapshots.customer_id
+        on lines_in_periods.customer_id = snapshots.customer_id
         and periods.period_end_as_of = snapshots.as_of_date
     left join tiered_dates
         on periods.period_end_as_of = tiered_dates.as_of_date

@@ -22,37 +22,14 @@ skill_assessments as (
 
 ),
 
-rolled_up as (
-
-    {{ rollup_by_grain_and_period(
-        'skill_assessments', 'assessed_date',
-        [
-            'count(*) as assessment_count',
-            'count(weighted_score) as weighted_score_count',
-            'sum(weighted_score) as weighted_score_sum',
-            'sum(case when weighted_score is not null then assessor_weight end) as weight_sum',
-        ],
-        ['team', 'rep', 'company'],
-        breakdown_keys=['skill'],
-    ) }}
-
-),
-
-final as (
-
-    select
-        grain,
-        entity_id,
-        period_type,
-        period_start,
-        skill,
-        cast({{ safe_divide('weighted_score_sum', 'weight_sum') }} as double) as skill_score,
-        cast(weighted_score_sum as double) as weighted_score_sum,
-        cast(weight_sum as double) as weight_sum,
-        cast(assessment_count as bigint) as assessment_count,
-        cast(weighted_score_count as bigint) as weighted_score_count
-    from rolled_up
-
-)
+{{ breakdown_rate_ctes(
+    'skill_assessments', 'assessed_date', 'skill',
+    numerator='sum(weighted_score)',
+    denominator='sum(case when weighted_score is not null then assessor_weight end)',
+    value_name='skill_score',
+    numerator_name='weighted_score_sum',
+    denominator_name='weight_sum',
+    counts={'assessment_count': 'count(*)', 'weighted_score_count': 'count(weighted_score)'},
+) }}
 
 select * from final
