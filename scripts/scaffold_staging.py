@@ -258,6 +258,13 @@ UNPARSEABLE = {
 }
 
 
+# Tables whose valid rows need their raw row too (dq_raw_row is built only for rejected rows
+# otherwise), with the reason, written as a comment into the model.
+RAW_ROW_OF_VALID_ROWS = {
+    "erp_sales_orders": "Every row: dq_rejected_rows rejects valid orders after the as-of date, which reads this model.",
+}
+
+
 def base_name(t: Table) -> str:
     return "base_" + model_name(t).removeprefix("stg_")
 
@@ -356,7 +363,9 @@ def base_sql(t: Table) -> str:
     else:
         typed.append("        false as is_deleted")
     typed.append(f"        {{{{ dq_row_key([{', '.join(repr('source.' + k) for k in t.key)}]) }}}} as dq_row_key")
-    typed.append(jinja_call("dq_raw_row", [[c.name for c in t.columns], hashed], " as dq_raw_row"))
+    # The raw text of every column, for the fingerprint and the raw row of a rejected row (personal
+    # data: its hash, the typed column, instead).
+    typed += [f"        source.{c.name} as {c.name}__raw" for c in t.columns if c.name not in hashed]
     rules, joins, ctes = [], [], []
     # Empty text breaks null_key / missing_required_value; a value that is there but does not parse
     # (2024-02-30 in a required date) is reported as unparseable, the more precise reason.
@@ -462,7 +471,6 @@ def base_sql(t: Table) -> str:
         joins.append("    cross join {{ ref('base_erp__as_of_date') }} as as_of")
         rules.append(when([f"cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date"], "'future_date'"))
     typed.append("        case\n" + "\n".join(rules) + "\n        end as row_rule")
-    key_cols = ",\n        ".join(staged_name(t, k) for k in t.key)
     ctes_sql = "".join(c + ",\n\n" for c in ctes)
     checked_from = "typed"
     extra_cte = ""
@@ -507,6 +515,21 @@ def base_sql(t: Table) -> str:
             f"        on {checked_from}.{c.name} = self_references.key_value\n\n),\n\n"
         )
         checked_from = f"{c.name}_checked"
+    partition = [f"fingerprinted.{staged_name(t, k)}" for k in t.key] + ["fingerprinted.row_rule is null"]
+    window = "partition by " + ", ".join(partition)
+    if len(f"    window key_copies as ({window})") > MAX_LINE:
+        window = "\n        partition by\n" + ",\n".join(" " * 12 + p for p in partition) + "\n    "
+    raw_row_args = [[c.name for c in t.columns], hashed, "judged"]
+    if t.name in RAW_ROW_OF_VALID_ROWS:
+        comment_line = f"        -- {RAW_ROW_OF_VALID_ROWS[t.name]}\n"
+        raw_row = comment_line + jinja_call("dq_raw_row", raw_row_args, " as dq_raw_row")
+    else:
+        # The raw row (a JSON text) only where dq_rejected_rows needs it: a rejected row.
+        raw_row = (
+            "        case\n            when judged.dq_rule is not null\n                then\n"
+            + jinja_call("dq_raw_row", raw_row_args, "", indent=20)
+            + "\n        end as dq_raw_row"
+        )
     header = comment(
         f"Every landing row of {t.name}, typed, with the first data-quality rule it breaks"
         f" (dq_rule NULL = valid). {model_name(t)} keeps the valid rows; dq_rejected_rows the others."
@@ -522,20 +545,27 @@ def base_sql(t: Table) -> str:
         + ("\n" if joins else "")
         + "\n),\n\n"
         + extra_cte
-        + f"key_counts as (\n\n    select\n        {key_cols},\n        count(distinct dq_raw_row) as key_variants\n"
-        f"    from {checked_from}\n    where row_rule is null\n    group by {', '.join(str(i + 1) for i in range(len(t.key)))}\n\n),\n\n"
-        f"ranked as (\n\n    select\n        {checked_from}.*,\n        row_number() over (\n"
-        f"            partition by {', '.join(checked_from + '.' + staged_name(t, k) for k in t.key)}, {checked_from}.row_rule is null\n"
-        f"            order by {checked_from}.dq_raw_row\n        ) as key_rank\n    from {checked_from}\n\n),\n\n"
-        "final as (\n\n    select\n        "
-        + ",\n        ".join(f"ranked.{staged_name(t, c.name)}" for c in cols)
-        + ",\n        ranked.is_deleted,\n        ranked.dq_row_key,\n        ranked.dq_raw_row,\n"
+        + f"fingerprinted as (\n\n    select\n        {checked_from}.*,\n"
+        + jinja_call("dq_fingerprint", [[c.name for c in t.columns], hashed, checked_from], " as dq_fingerprint")
+        + f"\n    from {checked_from}\n\n),\n\n"
+        # The copies of a key among the valid rows: conflicting when their raw rows differ, else all
+        # but one are exact duplicates. Which copy is kept does not matter: exact duplicates have the
+        # same raw row, so every column of theirs is the same.
+        "ranked as (\n\n    select\n        fingerprinted.*,\n"
+        "        row_number() over key_copies as key_rank,\n"
+        "        min(fingerprinted.dq_fingerprint) over key_copies\n"
+        "        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting\n"
+        f"    from fingerprinted\n    window key_copies as ({window})\n\n),\n\n"
+        "judged as (\n\n    select\n        ranked.*,\n"
         "        case\n            when ranked.row_rule is not null then ranked.row_rule\n"
-        "            when key_counts.key_variants > 1 then 'duplicate_conflicting'\n"
+        "            when ranked.key_conflicting then 'duplicate_conflicting'\n"
         "            when ranked.key_rank > 1 then 'duplicate_exact'\n        end as dq_rule\n"
-        "    from ranked\n    left join key_counts\n        on "
-        + "\n        and ".join(f"ranked.{staged_name(t, k)} = key_counts.{staged_name(t, k)}" for k in t.key)
-        + "\n\n)\n\nselect * from final\n"
+        "    from ranked\n\n),\n\n"
+        "final as (\n\n    select\n        "
+        + ",\n        ".join(f"judged.{staged_name(t, c.name)}" for c in cols)
+        + ",\n        judged.is_deleted,\n        judged.dq_row_key,\n"
+        + raw_row
+        + ",\n        judged.dq_rule\n    from judged\n\n)\n\nselect * from final\n"
     )
 
 

@@ -26,14 +26,19 @@ typed as (
         {{ stg_id('source.referred_by_customer_id') }} as referred_by_customer_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.customer_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at',
-                'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email',
-                'contact_phone', 'referred_by_customer_id', 'is_deleted'
-            ],
-            ['contact_email', 'contact_phone']
-        ) }} as dq_raw_row,
+        source.customer_id as customer_id__raw,
+        source.customer_name as customer_name__raw,
+        source.segment as segment__raw,
+        source.industry as industry__raw,
+        source.region_code as region_code__raw,
+        source.owner_rep_id as owner_rep_id__raw,
+        source.created_at as created_at__raw,
+        source.acquisition_channel as acquisition_channel__raw,
+        source.is_target_account as is_target_account__raw,
+        source.est_annual_category_spend as est_annual_category_spend__raw,
+        source.currency as currency__raw,
+        source.referred_by_customer_id as referred_by_customer_id__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.customer_id') }} is null then 'null_key'
             when
@@ -60,57 +65,82 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        customer_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at',
+                'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email',
+                'contact_phone', 'referred_by_customer_id', 'is_deleted'
+            ],
+            ['contact_email', 'contact_phone'],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.customer_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.customer_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.customer_id,
-        ranked.customer_name,
-        ranked.segment,
-        ranked.industry,
-        ranked.region_code,
-        ranked.owner_rep_id,
-        ranked.created_at,
-        ranked.acquisition_channel,
-        ranked.is_target_account,
-        ranked.est_annual_category_spend,
-        ranked.currency,
-        ranked.contact_email,
-        ranked.contact_phone,
-        ranked.referred_by_customer_id,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.customer_id,
+        judged.customer_name,
+        judged.segment,
+        judged.industry,
+        judged.region_code,
+        judged.owner_rep_id,
+        judged.created_at,
+        judged.acquisition_channel,
+        judged.is_target_account,
+        judged.est_annual_category_spend,
+        judged.currency,
+        judged.contact_email,
+        judged.contact_phone,
+        judged.referred_by_customer_id,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.customer_id = key_counts.customer_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id',
+                            'created_at', 'acquisition_channel', 'is_target_account', 'est_annual_category_spend',
+                            'currency', 'contact_email', 'contact_phone', 'referred_by_customer_id', 'is_deleted'
+                        ],
+                        ['contact_email', 'contact_phone'],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -20,13 +20,15 @@ typed as (
         {{ stg_int('source.duration_minutes') }} as duration_minutes,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.activity_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action',
-                'duration_minutes', 'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.activity_id as activity_id__raw,
+        source.rep_id as rep_id__raw,
+        source.customer_id as customer_id__raw,
+        source.opportunity_id as opportunity_id__raw,
+        source.activity_type as activity_type__raw,
+        source.activity_at as activity_at__raw,
+        source.key_action as key_action__raw,
+        source.duration_minutes as duration_minutes__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.activity_id') }} is null then 'null_key'
             when
@@ -60,51 +62,74 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        activity_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action',
+                'duration_minutes', 'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.activity_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.activity_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.activity_id,
-        ranked.rep_id,
-        ranked.customer_id,
-        ranked.opportunity_id,
-        ranked.activity_type,
-        ranked.activity_at,
-        ranked.key_action,
-        ranked.duration_minutes,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.activity_id,
+        judged.rep_id,
+        judged.customer_id,
+        judged.opportunity_id,
+        judged.activity_type,
+        judged.activity_at,
+        judged.key_action,
+        judged.duration_minutes,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.activity_id = key_counts.activity_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at',
+                            'key_action', 'duration_minutes', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

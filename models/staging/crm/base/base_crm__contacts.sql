@@ -18,10 +18,10 @@ typed as (
         {{ stg_enum('source.decision_role') }} as decision_role,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.contact_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
-            ['contact_name', 'email', 'phone']
-        ) }} as dq_raw_row,
+        source.contact_id as contact_id__raw,
+        source.customer_id as customer_id__raw,
+        source.decision_role as decision_role__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.contact_id') }} is null then 'null_key'
             when
@@ -37,49 +37,66 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        contact_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
+            ['contact_name', 'email', 'phone'],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.contact_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.contact_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.contact_id,
-        ranked.customer_id,
-        ranked.contact_name,
-        ranked.email,
-        ranked.phone,
-        ranked.decision_role,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.contact_id,
+        judged.customer_id,
+        judged.contact_name,
+        judged.email,
+        judged.phone,
+        judged.decision_role,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.contact_id = key_counts.contact_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
+                        ['contact_name', 'email', 'phone'],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -19,13 +19,14 @@ typed as (
         {{ stg_timestamp('source.completed_at') }} as completed_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.task_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.task_id as task_id__raw,
+        source.rep_id as rep_id__raw,
+        source.customer_id as customer_id__raw,
+        source.trigger_type as trigger_type__raw,
+        source.triggered_at as triggered_at__raw,
+        source.due_at as due_at__raw,
+        source.completed_at as completed_at__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.task_id') }} is null then 'null_key'
             when
@@ -50,50 +51,73 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        task_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.task_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.task_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.task_id,
-        ranked.rep_id,
-        ranked.customer_id,
-        ranked.trigger_type,
-        ranked.triggered_at,
-        ranked.due_at,
-        ranked.completed_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.task_id,
+        judged.rep_id,
+        judged.customer_id,
+        judged.trigger_type,
+        judged.triggered_at,
+        judged.due_at,
+        judged.completed_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.task_id = key_counts.task_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at',
+                            'completed_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

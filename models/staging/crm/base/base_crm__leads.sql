@@ -19,13 +19,14 @@ typed as (
         {{ stg_timestamp('source.converted_at') }} as converted_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.lead_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.lead_id as lead_id__raw,
+        source.rep_id as rep_id__raw,
+        source.lead_source as lead_source__raw,
+        source.created_at as created_at__raw,
+        source.status as status__raw,
+        source.converted_customer_id as converted_customer_id__raw,
+        source.converted_at as converted_at__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.lead_id') }} is null then 'null_key'
             when
@@ -45,50 +46,73 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        lead_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.lead_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.lead_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.lead_id,
-        ranked.rep_id,
-        ranked.lead_source,
-        ranked.created_at,
-        ranked.status,
-        ranked.converted_customer_id,
-        ranked.converted_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.lead_id,
+        judged.rep_id,
+        judged.lead_source,
+        judged.created_at,
+        judged.status,
+        judged.converted_customer_id,
+        judged.converted_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.lead_id = key_counts.lead_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id',
+                            'converted_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

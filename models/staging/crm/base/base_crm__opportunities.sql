@@ -34,14 +34,20 @@ typed as (
         {{ stg_int('source.target_cycle_days') }} as target_cycle_days,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.opportunity_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at', 'expected_close_date',
-                'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount', 'currency', 'target_cycle_days',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.opportunity_id as opportunity_id__raw,
+        source.customer_id as customer_id__raw,
+        source.rep_id as rep_id__raw,
+        source.product_id as product_id__raw,
+        source.created_at as created_at__raw,
+        source.expected_close_date as expected_close_date__raw,
+        source.closed_at as closed_at__raw,
+        source.status as status__raw,
+        source.stage as stage__raw,
+        source.forecast_amount as forecast_amount__raw,
+        source.won_amount as won_amount__raw,
+        source.currency as currency__raw,
+        source.target_cycle_days as target_cycle_days__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.opportunity_id') }} is null then 'null_key'
             when
@@ -94,56 +100,81 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        opportunity_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at', 'expected_close_date',
+                'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount', 'currency', 'target_cycle_days',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.opportunity_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.opportunity_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.opportunity_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.product_id,
-        ranked.created_at,
-        ranked.expected_close_date,
-        ranked.closed_at,
-        ranked.status,
-        ranked.stage,
-        ranked.forecast_amount,
-        ranked.won_amount,
-        ranked.currency,
-        ranked.target_cycle_days,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.opportunity_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.product_id,
+        judged.created_at,
+        judged.expected_close_date,
+        judged.closed_at,
+        judged.status,
+        judged.stage,
+        judged.forecast_amount,
+        judged.won_amount,
+        judged.currency,
+        judged.target_cycle_days,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.opportunity_id = key_counts.opportunity_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at',
+                            'expected_close_date', 'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount',
+                            'currency', 'target_cycle_days', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -17,13 +17,12 @@ typed as (
         {{ stg_timestamp('source.referred_at') }} as referred_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.referral_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.referral_id as referral_id__raw,
+        source.referrer_customer_id as referrer_customer_id__raw,
+        source.referred_lead_id as referred_lead_id__raw,
+        source.referred_customer_id as referred_customer_id__raw,
+        source.referred_at as referred_at__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.referral_id') }} is null then 'null_key'
             when
@@ -39,48 +38,71 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        referral_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.referral_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.referral_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.referral_id,
-        ranked.referrer_customer_id,
-        ranked.referred_lead_id,
-        ranked.referred_customer_id,
-        ranked.referred_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.referral_id,
+        judged.referrer_customer_id,
+        judged.referred_lead_id,
+        judged.referred_customer_id,
+        judged.referred_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.referral_id = key_counts.referral_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id',
+                            'referred_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

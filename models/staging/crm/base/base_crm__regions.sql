@@ -15,7 +15,10 @@ typed as (
         {{ stg_enum('source.market_type') }} as market_type,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.region_code']) }} as dq_row_key,
-        {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted'], []) }} as dq_raw_row,
+        source.region_code as region_code__raw,
+        source.region_name as region_name__raw,
+        source.market_type as market_type__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.region_code') }} is null then 'null_key'
             when
@@ -27,46 +30,55 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        region_code,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(['region_code', 'region_name', 'market_type', 'is_deleted'], [], 'typed') }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.region_code, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.region_code, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.region_code,
-        ranked.region_name,
-        ranked.market_type,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.region_code,
+        judged.region_name,
+        judged.market_type,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.region_code = key_counts.region_code
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -16,7 +16,11 @@ typed as (
         {{ stg_date('source.valid_to') }} as valid_to,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.rep_id', 'source.valid_from']) }} as dq_row_key,
-        {{ dq_raw_row(['rep_id', 'team_id', 'valid_from', 'valid_to', 'is_deleted'], []) }} as dq_raw_row,
+        source.rep_id as rep_id__raw,
+        source.team_id as team_id__raw,
+        source.valid_from as valid_from__raw,
+        source.valid_to as valid_to__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.rep_id') }} is null then 'null_key'
             when {{ stg_trim('source.valid_from') }} is null then 'null_key'
@@ -34,49 +38,60 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        rep_id,
-        valid_from,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['rep_id', 'team_id', 'valid_from', 'valid_to', 'is_deleted'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.rep_id, typed.valid_from, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.rep_id, fingerprinted.valid_from, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.rep_id,
-        ranked.team_id,
-        ranked.valid_from,
-        ranked.valid_to,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.rep_id,
+        judged.team_id,
+        judged.valid_from,
+        judged.valid_to,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.rep_id = key_counts.rep_id
-        and ranked.valid_from = key_counts.valid_from
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['rep_id', 'team_id', 'valid_from', 'valid_to', 'is_deleted'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -20,10 +20,14 @@ typed as (
         {{ stg_id('source.team_id') }} as team_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.rep_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'],
-            ['email']
-        ) }} as dq_raw_row,
+        source.rep_id as rep_id__raw,
+        source.rep_name as rep_name__raw,
+        source.role as role__raw,
+        source.level as level__raw,
+        source.hire_date as hire_date__raw,
+        source.termination_date as termination_date__raw,
+        source.team_id as team_id__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.rep_id') }} is null then 'null_key'
             when
@@ -43,51 +47,71 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        rep_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'],
+            ['email'],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.rep_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.rep_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.rep_id,
-        ranked.rep_name,
-        ranked.email,
-        ranked.role,
-        ranked.level,
-        ranked.hire_date,
-        ranked.termination_date,
-        ranked.team_id,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.rep_id,
+        judged.rep_name,
+        judged.email,
+        judged.role,
+        judged.level,
+        judged.hire_date,
+        judged.termination_date,
+        judged.team_id,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.rep_id = key_counts.rep_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id',
+                            'is_deleted'
+                        ],
+                        ['email'],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -21,13 +21,16 @@ typed as (
         {{ stg_number('source.sla_first_response_hours') }} as sla_first_response_hours,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.ticket_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at',
-                'resolved_at', 'sla_first_response_hours', 'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.ticket_id as ticket_id__raw,
+        source.customer_id as customer_id__raw,
+        source.product_id as product_id__raw,
+        source.rep_id as rep_id__raw,
+        source.ticket_type as ticket_type__raw,
+        source.opened_at as opened_at__raw,
+        source.first_response_at as first_response_at__raw,
+        source.resolved_at as resolved_at__raw,
+        source.sla_first_response_hours as sla_first_response_hours__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.ticket_id') }} is null then 'null_key'
             when
@@ -61,52 +64,75 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        ticket_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at',
+                'resolved_at', 'sla_first_response_hours', 'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.ticket_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.ticket_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.ticket_id,
-        ranked.customer_id,
-        ranked.product_id,
-        ranked.rep_id,
-        ranked.ticket_type,
-        ranked.opened_at,
-        ranked.first_response_at,
-        ranked.resolved_at,
-        ranked.sla_first_response_hours,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.ticket_id,
+        judged.customer_id,
+        judged.product_id,
+        judged.rep_id,
+        judged.ticket_type,
+        judged.opened_at,
+        judged.first_response_at,
+        judged.resolved_at,
+        judged.sla_first_response_hours,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.ticket_id = key_counts.ticket_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at',
+                            'first_response_at', 'resolved_at', 'sla_first_response_hours', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

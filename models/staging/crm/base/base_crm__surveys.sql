@@ -19,13 +19,14 @@ typed as (
         {{ stg_number('source.csat_relationship') }} as csat_relationship,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.survey_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.survey_id as survey_id__raw,
+        source.customer_id as customer_id__raw,
+        source.rep_id as rep_id__raw,
+        source.surveyed_at as surveyed_at__raw,
+        source.nps_score as nps_score__raw,
+        source.csat_economic as csat_economic__raw,
+        source.csat_relationship as csat_relationship__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.survey_id') }} is null then 'null_key'
             when
@@ -63,50 +64,73 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        survey_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.survey_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.survey_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.survey_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.surveyed_at,
-        ranked.nps_score,
-        ranked.csat_economic,
-        ranked.csat_relationship,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.survey_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.surveyed_at,
+        judged.nps_score,
+        judged.csat_economic,
+        judged.csat_relationship,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.survey_id = key_counts.survey_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic',
+                            'csat_relationship', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -19,13 +19,14 @@ typed as (
         {{ stg_timestamp('source.created_at') }} as created_at,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.team_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.team_id as team_id__raw,
+        source.team_name as team_name__raw,
+        source.region_code as region_code__raw,
+        source.team_stage as team_stage__raw,
+        source.manager_rep_id as manager_rep_id__raw,
+        source.parent_team_id as parent_team_id__raw,
+        source.created_at as created_at__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.team_id') }} is null then 'null_key'
             when
@@ -40,50 +41,73 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        team_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.team_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.team_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.team_id,
-        ranked.team_name,
-        ranked.region_code,
-        ranked.team_stage,
-        ranked.manager_rep_id,
-        ranked.parent_team_id,
-        ranked.created_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.team_id,
+        judged.team_name,
+        judged.region_code,
+        judged.team_stage,
+        judged.manager_rep_id,
+        judged.parent_team_id,
+        judged.created_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.team_id = key_counts.team_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id',
+                            'created_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -32,13 +32,17 @@ typed as (
         {{ stg_enum('source.status') }} as status,
         false as is_deleted,
         {{ dq_row_key(['source.contract_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date',
-                'contract_value', 'currency', 'renewed_from_contract_id', 'status'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.contract_id as contract_id__raw,
+        source.customer_id as customer_id__raw,
+        source.rep_id as rep_id__raw,
+        source.contract_type as contract_type__raw,
+        source.signed_at as signed_at__raw,
+        source.start_date as start_date__raw,
+        source.end_date as end_date__raw,
+        source.contract_value as contract_value__raw,
+        source.currency as currency__raw,
+        source.renewed_from_contract_id as renewed_from_contract_id__raw,
+        source.status as status__raw,
         case
             when {{ stg_trim('source.contract_id') }} is null then 'null_key'
             when
@@ -71,54 +75,77 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        contract_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date',
+                'contract_value', 'currency', 'renewed_from_contract_id', 'status'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.contract_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.contract_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.contract_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.contract_type,
-        ranked.signed_at,
-        ranked.start_date,
-        ranked.end_date,
-        ranked.contract_value,
-        ranked.currency,
-        ranked.renewed_from_contract_id,
-        ranked.status,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.contract_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.contract_type,
+        judged.signed_at,
+        judged.start_date,
+        judged.end_date,
+        judged.contract_value,
+        judged.currency,
+        judged.renewed_from_contract_id,
+        judged.status,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.contract_id = key_counts.contract_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date',
+                            'end_date', 'contract_value', 'currency', 'renewed_from_contract_id', 'status'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -28,10 +28,13 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.cost_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
-            []
-        ) }} as dq_raw_row,
+        source.cost_id as cost_id__raw,
+        source.customer_id as customer_id__raw,
+        source.rep_id as rep_id__raw,
+        source.cost_date as cost_date__raw,
+        source.cost_type as cost_type__raw,
+        source.amount as amount__raw,
+        source.currency as currency__raw,
         case
             when {{ stg_trim('source.cost_id') }} is null then 'null_key'
             when
@@ -56,50 +59,67 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        cost_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.cost_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.cost_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.cost_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.cost_date,
-        ranked.cost_type,
-        ranked.amount,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.cost_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.cost_date,
+        judged.cost_type,
+        judged.amount,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.cost_id = key_counts.cost_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -50,13 +50,15 @@ typed as (
         {{ stg_date('source.installed_date') }} as installed_date,
         false as is_deleted,
         {{ dq_row_key(['source.delivery_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full',
-                'requires_installation', 'install_promised_date', 'installed_date'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.delivery_id as delivery_id__raw,
+        source.contract_id as contract_id__raw,
+        source.order_id as order_id__raw,
+        source.promised_date as promised_date__raw,
+        source.delivered_date as delivered_date__raw,
+        source.delivered_in_full as delivered_in_full__raw,
+        source.requires_installation as requires_installation__raw,
+        source.install_promised_date as install_promised_date__raw,
+        source.installed_date as installed_date__raw,
         case
             when {{ stg_trim('source.delivery_id') }} is null then 'null_key'
             when
@@ -94,52 +96,75 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        delivery_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full',
+                'requires_installation', 'install_promised_date', 'installed_date'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.delivery_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.delivery_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.delivery_id,
-        ranked.contract_id,
-        ranked.order_id,
-        ranked.promised_date,
-        ranked.delivered_date,
-        ranked.delivered_in_full,
-        ranked.requires_installation,
-        ranked.install_promised_date,
-        ranked.installed_date,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.delivery_id,
+        judged.contract_id,
+        judged.order_id,
+        judged.promised_date,
+        judged.delivered_date,
+        judged.delivered_in_full,
+        judged.requires_installation,
+        judged.install_promised_date,
+        judged.installed_date,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.delivery_id = key_counts.delivery_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date',
+                            'delivered_in_full', 'requires_installation', 'install_promised_date', 'installed_date'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -29,10 +29,14 @@ typed as (
         {{ stg_bool('source.policy_compliant') }} as policy_compliant,
         false as is_deleted,
         {{ dq_row_key(['source.expense_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'],
-            []
-        ) }} as dq_raw_row,
+        source.expense_id as expense_id__raw,
+        source.rep_id as rep_id__raw,
+        source.expense_date as expense_date__raw,
+        source.category as category__raw,
+        source.amount as amount__raw,
+        source.currency as currency__raw,
+        source.approved as approved__raw,
+        source.policy_compliant as policy_compliant__raw,
         case
             when {{ stg_trim('source.expense_id') }} is null then 'null_key'
             when
@@ -62,51 +66,71 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        expense_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.expense_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.expense_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.expense_id,
-        ranked.rep_id,
-        ranked.expense_date,
-        ranked.category,
-        ranked.amount,
-        ranked.currency,
-        ranked.approved,
-        ranked.policy_compliant,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.expense_id,
+        judged.rep_id,
+        judged.expense_date,
+        judged.category,
+        judged.amount,
+        judged.currency,
+        judged.approved,
+        judged.policy_compliant,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.expense_id = key_counts.expense_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved',
+                            'policy_compliant'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -47,10 +47,13 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.invoice_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
-            []
-        ) }} as dq_raw_row,
+        source.invoice_id as invoice_id__raw,
+        source.order_id as order_id__raw,
+        source.customer_id as customer_id__raw,
+        source.invoice_date as invoice_date__raw,
+        source.due_date as due_date__raw,
+        source.amount as amount__raw,
+        source.currency as currency__raw,
         case
             when {{ stg_trim('source.invoice_id') }} is null then 'null_key'
             when
@@ -79,50 +82,67 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        invoice_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.invoice_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.invoice_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.invoice_id,
-        ranked.order_id,
-        ranked.customer_id,
-        ranked.invoice_date,
-        ranked.due_date,
-        ranked.amount,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.invoice_id,
+        judged.order_id,
+        judged.customer_id,
+        judged.invoice_date,
+        judged.due_date,
+        judged.amount,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.invoice_id = key_counts.invoice_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

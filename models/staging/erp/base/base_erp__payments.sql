@@ -48,7 +48,11 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.payment_id']) }} as dq_row_key,
-        {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'], []) }} as dq_raw_row,
+        source.payment_id as payment_id__raw,
+        source.invoice_id as invoice_id__raw,
+        source.payment_date as payment_date__raw,
+        source.amount as amount__raw,
+        source.currency as currency__raw,
         case
             when {{ stg_trim('source.payment_id') }} is null then 'null_key'
             when
@@ -119,48 +123,61 @@ payment_checked as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        payment_id,
-        count(distinct dq_raw_row) as key_variants
+        payment_checked.*,
+        {{ dq_fingerprint(
+            ['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'],
+            [],
+            'payment_checked'
+        ) }} as dq_fingerprint
     from payment_checked
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        payment_checked.*,
-        row_number() over (
-            partition by payment_checked.payment_id, payment_checked.row_rule is null
-            order by payment_checked.dq_raw_row
-        ) as key_rank
-    from payment_checked
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.payment_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.payment_id,
-        ranked.invoice_id,
-        ranked.payment_date,
-        ranked.amount,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.payment_id,
+        judged.invoice_id,
+        judged.payment_date,
+        judged.amount,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.payment_id = key_counts.payment_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -24,13 +24,18 @@ typed as (
         {{ stg_code('source.currency') }} as currency,
         false as is_deleted,
         {{ dq_row_key(['source.product_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage',
-                'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.product_id as product_id__raw,
+        source.sku as sku__raw,
+        source.product_name as product_name__raw,
+        source.category as category__raw,
+        source.product_line as product_line__raw,
+        source.launch_date as launch_date__raw,
+        source.lifecycle_stage as lifecycle_stage__raw,
+        source.is_strategic as is_strategic__raw,
+        source.replaces_product_id as replaces_product_id__raw,
+        source.list_price as list_price__raw,
+        source.unit_cost as unit_cost__raw,
+        source.currency as currency__raw,
         case
             when {{ stg_trim('source.product_id') }} is null then 'null_key'
             when
@@ -59,55 +64,79 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        product_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage',
+                'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.product_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.product_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.product_id,
-        ranked.sku,
-        ranked.product_name,
-        ranked.category,
-        ranked.product_line,
-        ranked.launch_date,
-        ranked.lifecycle_stage,
-        ranked.is_strategic,
-        ranked.replaces_product_id,
-        ranked.list_price,
-        ranked.unit_cost,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.product_id,
+        judged.sku,
+        judged.product_name,
+        judged.category,
+        judged.product_line,
+        judged.launch_date,
+        judged.lifecycle_stage,
+        judged.is_strategic,
+        judged.replaces_product_id,
+        judged.list_price,
+        judged.unit_cost,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.product_id = key_counts.product_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date',
+                            'lifecycle_stage', 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost',
+                            'currency'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

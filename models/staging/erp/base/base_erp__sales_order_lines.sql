@@ -49,13 +49,14 @@ typed as (
         {{ stg_money('source.unit_cost') }} as unit_cost,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.order_line_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.order_line_id as order_line_id__raw,
+        source.order_id as order_id__raw,
+        source.product_id as product_id__raw,
+        source.quantity as quantity__raw,
+        source.unit_price as unit_price__raw,
+        source.discount_amount as discount_amount__raw,
+        source.unit_cost as unit_cost__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.order_line_id') }} is null then 'null_key'
             when {{ stg_trim('source.order_id') }} is null then 'missing_required_value'
@@ -107,50 +108,73 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        order_line_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.order_line_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.order_line_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.order_line_id,
-        ranked.order_id,
-        ranked.product_id,
-        ranked.quantity,
-        ranked.unit_price,
-        ranked.discount_amount,
-        ranked.unit_cost,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.order_line_id,
+        judged.order_id,
+        judged.product_id,
+        judged.quantity,
+        judged.unit_price,
+        judged.discount_amount,
+        judged.unit_cost,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.order_line_id = key_counts.order_line_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount',
+                            'unit_cost', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

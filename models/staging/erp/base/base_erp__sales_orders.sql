@@ -53,13 +53,17 @@ typed as (
         {{ stg_id('source.original_order_id') }} as original_order_id,
         coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
         {{ dq_row_key(['source.order_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id',
-                'order_type', 'original_order_id', 'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.order_id as order_id__raw,
+        source.customer_id as customer_id__raw,
+        source.rep_id as rep_id__raw,
+        source.order_date as order_date__raw,
+        source.currency as currency__raw,
+        source.channel as channel__raw,
+        source.status as status__raw,
+        source.contract_id as contract_id__raw,
+        source.order_type as order_type__raw,
+        source.original_order_id as original_order_id__raw,
+        source.is_deleted as is_deleted__raw,
         case
             when {{ stg_trim('source.order_id') }} is null then 'null_key'
             when {{ stg_trim('source.customer_id') }} is null then 'missing_required_value'
@@ -121,53 +125,73 @@ original_order_id_checked as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        order_id,
-        count(distinct dq_raw_row) as key_variants
+        original_order_id_checked.*,
+        {{ dq_fingerprint(
+            [
+                'order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id',
+                'order_type', 'original_order_id', 'is_deleted'
+            ],
+            [],
+            'original_order_id_checked'
+        ) }} as dq_fingerprint
     from original_order_id_checked
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        original_order_id_checked.*,
-        row_number() over (
-            partition by original_order_id_checked.order_id, original_order_id_checked.row_rule is null
-            order by original_order_id_checked.dq_raw_row
-        ) as key_rank
-    from original_order_id_checked
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.order_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.order_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.order_date,
-        ranked.currency,
-        ranked.channel,
-        ranked.status,
-        ranked.contract_id,
-        ranked.order_type,
-        ranked.original_order_id,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
-        case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.order_id = key_counts.order_id
+        judged.order_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.order_date,
+        judged.currency,
+        judged.channel,
+        judged.status,
+        judged.contract_id,
+        judged.order_type,
+        judged.original_order_id,
+        judged.is_deleted,
+        judged.dq_row_key,
+        -- Every row: dq_rejected_rows rejects valid orders after the as-of date, which reads this model.
+        {{ dq_raw_row(
+            [
+                'order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id',
+                'order_type', 'original_order_id', 'is_deleted'
+            ],
+            [],
+            'judged'
+        ) }} as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

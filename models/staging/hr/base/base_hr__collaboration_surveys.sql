@@ -20,13 +20,14 @@ typed as (
         {{ stg_number('source.problem_resolution') }} as problem_resolution,
         false as is_deleted,
         {{ dq_row_key(['source.response_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at',
-                'responsiveness', 'cooperation_quality', 'problem_resolution'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.response_id as response_id__raw,
+        source.rated_team_id as rated_team_id__raw,
+        source.rated_rep_id as rated_rep_id__raw,
+        source.respondent_department as respondent_department__raw,
+        source.surveyed_at as surveyed_at__raw,
+        source.responsiveness as responsiveness__raw,
+        source.cooperation_quality as cooperation_quality__raw,
+        source.problem_resolution as problem_resolution__raw,
         case
             when {{ stg_trim('source.response_id') }} is null then 'null_key'
             when
@@ -65,51 +66,74 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        response_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at',
+                'responsiveness', 'cooperation_quality', 'problem_resolution'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.response_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.response_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.response_id,
-        ranked.rated_team_id,
-        ranked.rated_rep_id,
-        ranked.respondent_department,
-        ranked.surveyed_at,
-        ranked.responsiveness,
-        ranked.cooperation_quality,
-        ranked.problem_resolution,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.response_id,
+        judged.rated_team_id,
+        judged.rated_rep_id,
+        judged.respondent_department,
+        judged.surveyed_at,
+        judged.responsiveness,
+        judged.cooperation_quality,
+        judged.problem_resolution,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.response_id = key_counts.response_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at',
+                            'responsiveness', 'cooperation_quality', 'problem_resolution'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -19,10 +19,13 @@ typed as (
         {{ stg_bool('source.is_veto') }} as is_veto,
         false as is_deleted,
         {{ dq_row_key(['source.check_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
-            []
-        ) }} as dq_raw_row,
+        source.check_id as check_id__raw,
+        source.rep_id as rep_id__raw,
+        source.checked_at as checked_at__raw,
+        source.process_area as process_area__raw,
+        source.passed as passed__raw,
+        source.score as score__raw,
+        source.is_veto as is_veto__raw,
         case
             when {{ stg_trim('source.check_id') }} is null then 'null_key'
             when
@@ -50,50 +53,67 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        check_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.check_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.check_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.check_id,
-        ranked.rep_id,
-        ranked.checked_at,
-        ranked.process_area,
-        ranked.passed,
-        ranked.score,
-        ranked.is_veto,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.check_id,
+        judged.rep_id,
+        judged.checked_at,
+        judged.process_area,
+        judged.passed,
+        judged.score,
+        judged.is_veto,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.check_id = key_counts.check_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -21,13 +21,15 @@ typed as (
         {{ stg_bool('source.adopted') }} as adopted,
         false as is_deleted,
         {{ dq_row_key(['source.request_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at',
-                'completed_at', 'adopted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.request_id as request_id__raw,
+        source.rep_id as rep_id__raw,
+        source.team_id as team_id__raw,
+        source.requesting_department as requesting_department__raw,
+        source.request_type as request_type__raw,
+        source.requested_at as requested_at__raw,
+        source.due_at as due_at__raw,
+        source.completed_at as completed_at__raw,
+        source.adopted as adopted__raw,
         case
             when {{ stg_trim('source.request_id') }} is null then 'null_key'
             when
@@ -59,52 +61,75 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        request_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at',
+                'completed_at', 'adopted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.request_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.request_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.request_id,
-        ranked.rep_id,
-        ranked.team_id,
-        ranked.requesting_department,
-        ranked.request_type,
-        ranked.requested_at,
-        ranked.due_at,
-        ranked.completed_at,
-        ranked.adopted,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.request_id,
+        judged.rep_id,
+        judged.team_id,
+        judged.requesting_department,
+        judged.request_type,
+        judged.requested_at,
+        judged.due_at,
+        judged.completed_at,
+        judged.adopted,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.request_id = key_counts.request_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at',
+                            'due_at', 'completed_at', 'adopted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -17,7 +17,11 @@ typed as (
         {{ stg_number('source.quality_score') }} as quality_score,
         false as is_deleted,
         {{ dq_row_key(['source.report_id']) }} as dq_row_key,
-        {{ dq_raw_row(['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'], []) }} as dq_raw_row,
+        source.report_id as report_id__raw,
+        source.rep_id as rep_id__raw,
+        source.submitted_at as submitted_at__raw,
+        source.report_type as report_type__raw,
+        source.quality_score as quality_score__raw,
         case
             when {{ stg_trim('source.report_id') }} is null then 'null_key'
             when
@@ -39,48 +43,65 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        report_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.report_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.report_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.report_id,
-        ranked.rep_id,
-        ranked.submitted_at,
-        ranked.report_type,
-        ranked.quality_score,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.report_id,
+        judged.rep_id,
+        judged.submitted_at,
+        judged.report_type,
+        judged.quality_score,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.report_id = key_counts.report_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

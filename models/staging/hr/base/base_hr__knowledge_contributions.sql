@@ -19,13 +19,13 @@ typed as (
         {{ stg_number('source.instructor_hours') }} as instructor_hours,
         false as is_deleted,
         {{ dq_row_key(['source.contribution_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count',
-                'instructor_hours'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.contribution_id as contribution_id__raw,
+        source.rep_id as rep_id__raw,
+        source.contributed_at as contributed_at__raw,
+        source.contribution_type as contribution_type__raw,
+        source.accepted as accepted__raw,
+        source.citation_count as citation_count__raw,
+        source.instructor_hours as instructor_hours__raw,
         case
             when {{ stg_trim('source.contribution_id') }} is null then 'null_key'
             when
@@ -62,50 +62,73 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        contribution_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count',
+                'instructor_hours'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.contribution_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.contribution_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.contribution_id,
-        ranked.rep_id,
-        ranked.contributed_at,
-        ranked.contribution_type,
-        ranked.accepted,
-        ranked.citation_count,
-        ranked.instructor_hours,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.contribution_id,
+        judged.rep_id,
+        judged.contributed_at,
+        judged.contribution_type,
+        judged.accepted,
+        judged.citation_count,
+        judged.instructor_hours,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.contribution_id = key_counts.contribution_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted',
+                            'citation_count', 'instructor_hours'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -18,10 +18,12 @@ typed as (
         {{ stg_number('source.score') }} as score,
         false as is_deleted,
         {{ dq_row_key(['source.assessment_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
-            []
-        ) }} as dq_raw_row,
+        source.assessment_id as assessment_id__raw,
+        source.rep_id as rep_id__raw,
+        source.assessed_at as assessed_at__raw,
+        source.skill as skill__raw,
+        source.assessor_type as assessor_type__raw,
+        source.score as score__raw,
         case
             when {{ stg_trim('source.assessment_id') }} is null then 'null_key'
             when
@@ -47,49 +49,66 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        assessment_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.assessment_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.assessment_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.assessment_id,
-        ranked.rep_id,
-        ranked.assessed_at,
-        ranked.skill,
-        ranked.assessor_type,
-        ranked.score,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.assessment_id,
+        judged.rep_id,
+        judged.assessed_at,
+        judged.skill,
+        judged.assessor_type,
+        judged.score,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.assessment_id = key_counts.assessment_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

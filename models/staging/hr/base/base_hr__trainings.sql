@@ -22,13 +22,16 @@ typed as (
         {{ stg_bool('source.passed') }} as passed,
         false as is_deleted,
         {{ dq_row_key(['source.training_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at',
-                'hours', 'exam_score', 'passed'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.training_id as training_id__raw,
+        source.rep_id as rep_id__raw,
+        source.course_id as course_id__raw,
+        source.topic as topic__raw,
+        source.is_self_directed as is_self_directed__raw,
+        source.started_at as started_at__raw,
+        source.completed_at as completed_at__raw,
+        source.hours as hours__raw,
+        source.exam_score as exam_score__raw,
+        source.passed as passed__raw,
         case
             when {{ stg_trim('source.training_id') }} is null then 'null_key'
             when
@@ -64,53 +67,76 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        training_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at',
+                'hours', 'exam_score', 'passed'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.training_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.training_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.training_id,
-        ranked.rep_id,
-        ranked.course_id,
-        ranked.topic,
-        ranked.is_self_directed,
-        ranked.started_at,
-        ranked.completed_at,
-        ranked.hours,
-        ranked.exam_score,
-        ranked.passed,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.training_id,
+        judged.rep_id,
+        judged.course_id,
+        judged.topic,
+        judged.is_self_directed,
+        judged.started_at,
+        judged.completed_at,
+        judged.hours,
+        judged.exam_score,
+        judged.passed,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.training_id = key_counts.training_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at',
+                            'completed_at', 'hours', 'exam_score', 'passed'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -16,7 +16,10 @@ typed as (
         {{ stg_money('source.market_size_amount') }} as market_size_amount,
         false as is_deleted,
         {{ dq_row_key(['source.region_code', 'source.category', 'source.year']) }} as dq_row_key,
-        {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount'], []) }} as dq_raw_row,
+        source.region_code as region_code__raw,
+        source.category as category__raw,
+        source.year as year__raw,
+        source.market_size_amount as market_size_amount__raw,
         case
             when {{ stg_trim('source.region_code') }} is null then 'null_key'
             when {{ stg_trim('source.category') }} is null then 'null_key'
@@ -39,51 +42,62 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        region_code,
-        category,
-        market_year,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(['region_code', 'category', 'year', 'market_size_amount'], [], 'typed') }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2, 3
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.region_code, typed.category, typed.market_year, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (
+        partition by
+            fingerprinted.region_code,
+            fingerprinted.category,
+            fingerprinted.market_year,
+            fingerprinted.row_rule is null
+    )
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.region_code,
-        ranked.category,
-        ranked.market_year,
-        ranked.market_size_amount,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.region_code,
+        judged.category,
+        judged.market_year,
+        judged.market_size_amount,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.region_code = key_counts.region_code
-        and ranked.category = key_counts.category
-        and ranked.market_year = key_counts.market_year
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -19,13 +19,13 @@ typed as (
         {{ stg_number('source.target_gross_margin_rate') }} as target_gross_margin_rate,
         false as is_deleted,
         {{ dq_row_key(['source.target_grain', 'source.entity_id', 'source.month']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers',
-                'target_collection_rate', 'target_gross_margin_rate'
-            ],
-            []
-        ) }} as dq_raw_row,
+        source.target_grain as target_grain__raw,
+        source.entity_id as entity_id__raw,
+        source.month as month__raw,
+        source.target_sales_amount as target_sales_amount__raw,
+        source.target_new_customers as target_new_customers__raw,
+        source.target_collection_rate as target_collection_rate__raw,
+        source.target_gross_margin_rate as target_gross_margin_rate__raw,
         case
             when {{ stg_trim('source.target_grain') }} is null then 'null_key'
             when {{ stg_trim('source.entity_id') }} is null then 'null_key'
@@ -75,54 +75,79 @@ typed as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        target_grain,
-        entity_id,
-        target_month,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers',
+                'target_collection_rate', 'target_gross_margin_rate'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2, 3
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.target_grain, typed.entity_id, typed.target_month, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (
+        partition by
+            fingerprinted.target_grain,
+            fingerprinted.entity_id,
+            fingerprinted.target_month,
+            fingerprinted.row_rule is null
+    )
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.target_grain,
-        ranked.entity_id,
-        ranked.target_month,
-        ranked.target_sales_amount,
-        ranked.target_new_customers,
-        ranked.target_collection_rate,
-        ranked.target_gross_margin_rate,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.target_grain,
+        judged.entity_id,
+        judged.target_month,
+        judged.target_sales_amount,
+        judged.target_new_customers,
+        judged.target_collection_rate,
+        judged.target_gross_margin_rate,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.target_grain = key_counts.target_grain
-        and ranked.entity_id = key_counts.entity_id
-        and ranked.target_month = key_counts.target_month
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers',
+                            'target_collection_rate', 'target_gross_margin_rate'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 
