@@ -7,34 +7,56 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.owner_rep_id as owner_rep_id__raw,
+        {{ stg_trim('source.owner_rep_id') }} as owner_rep_id__text,
+        source.valid_from as valid_from__raw,
+        {{ stg_trim('source.valid_from') }} as valid_from__text,
+        source.valid_to as valid_to__raw,
+        {{ stg_trim('source.valid_to') }} as valid_to__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.valid_from__text') }} as valid_from__value,
+        {{ stg_date('trimmed.valid_to__text') }} as valid_to__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.owner_rep_id') }} as owner_rep_id,
-        {{ stg_date('source.valid_from') }} as valid_from,
-        {{ stg_date('source.valid_to') }} as valid_to,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.customer_id', 'source.valid_from']) }} as dq_row_key,
-        source.customer_id as customer_id__raw,
-        source.owner_rep_id as owner_rep_id__raw,
-        source.valid_from as valid_from__raw,
-        source.valid_to as valid_to__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.customer_id__text as customer_id,
+        parsed.owner_rep_id__text as owner_rep_id,
+        parsed.valid_from__value as valid_from,
+        parsed.valid_to__value as valid_to,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.customer_id__raw', 'parsed.valid_from__raw']) }} as dq_row_key,
+        parsed.customer_id__raw,
+        parsed.owner_rep_id__raw,
+        parsed.valid_from__raw,
+        parsed.valid_to__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.customer_id') }} is null then 'null_key'
-            when {{ stg_trim('source.valid_from') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.valid_from') }} is not null and {{ stg_date('source.valid_from') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.valid_to') }} is not null and {{ stg_date('source.valid_to') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
+            when parsed.customer_id__text is null then 'null_key'
+            when parsed.valid_from__text is null then 'null_key'
+            when parsed.valid_from__text is not null and parsed.valid_from__value is null then 'unparseable_date'
+            when parsed.valid_to__text is not null and parsed.valid_to__value is null then 'unparseable_date'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

@@ -7,57 +7,85 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.activity_id as activity_id__raw,
+        {{ stg_trim('source.activity_id') }} as activity_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.opportunity_id as opportunity_id__raw,
+        {{ stg_trim('source.opportunity_id') }} as opportunity_id__text,
+        source.activity_type as activity_type__raw,
+        {{ stg_trim('source.activity_type') }} as activity_type__text,
+        source.activity_at as activity_at__raw,
+        {{ stg_trim('source.activity_at') }} as activity_at__text,
+        source.key_action as key_action__raw,
+        {{ stg_trim('source.key_action') }} as key_action__text,
+        source.duration_minutes as duration_minutes__raw,
+        {{ stg_trim('source.duration_minutes') }} as duration_minutes__text,
+        {{ stg_number_text('source.duration_minutes') }} as duration_minutes__number_text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.activity_type__text') }} as activity_type__value,
+        {{ stg_timestamp('trimmed.activity_at__text') }} as activity_at__value,
+        {{ stg_enum('trimmed.key_action__text') }} as key_action__value,
+        {{ stg_double_of_text('trimmed.duration_minutes__number_text') }} as duration_minutes__number,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.activity_id') }} as activity_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.opportunity_id') }} as opportunity_id,
-        {{ stg_enum('source.activity_type') }} as activity_type,
-        {{ stg_timestamp('source.activity_at') }} as activity_at,
-        {{ stg_enum('source.key_action') }} as key_action,
-        {{ stg_int('source.duration_minutes') }} as duration_minutes,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.activity_id']) }} as dq_row_key,
-        source.activity_id as activity_id__raw,
-        source.rep_id as rep_id__raw,
-        source.customer_id as customer_id__raw,
-        source.opportunity_id as opportunity_id__raw,
-        source.activity_type as activity_type__raw,
-        source.activity_at as activity_at__raw,
-        source.key_action as key_action__raw,
-        source.duration_minutes as duration_minutes__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.activity_id__text as activity_id,
+        parsed.rep_id__text as rep_id,
+        parsed.customer_id__text as customer_id,
+        parsed.opportunity_id__text as opportunity_id,
+        parsed.activity_type__value as activity_type,
+        parsed.activity_at__value as activity_at,
+        parsed.key_action__value as key_action,
+        {{ stg_int_of_double('parsed.duration_minutes__number') }} as duration_minutes,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.activity_id__raw']) }} as dq_row_key,
+        parsed.activity_id__raw,
+        parsed.rep_id__raw,
+        parsed.customer_id__raw,
+        parsed.opportunity_id__raw,
+        parsed.activity_type__raw,
+        parsed.activity_at__raw,
+        parsed.key_action__raw,
+        parsed.duration_minutes__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.activity_id') }} is null then 'null_key'
+            when parsed.activity_id__text is null then 'null_key'
+            when parsed.activity_at__text is not null and parsed.activity_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.activity_at') }} is not null and {{ stg_timestamp('source.activity_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.duration_minutes') }} is not null
-                and {{ stg_number('source.duration_minutes') }} is null
+                parsed.duration_minutes__text is not null and parsed.duration_minutes__number is null
                 then 'unparseable_number'
+            when parsed.duration_minutes__number <> trunc(parsed.duration_minutes__number) then 'unparseable_number'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when
-                {{ stg_number('source.duration_minutes') }} <> trunc({{ stg_number('source.duration_minutes') }})
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.activity_type') }} not in ('visit_onsite', 'visit_online', 'call', 'email')
+                parsed.activity_type__value not in ('visit_onsite', 'visit_online', 'call', 'email')
                 then 'unknown_value'
             when
-                {{ stg_enum('source.key_action') }} not in (
-                    'needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none'
-                )
+                parsed.key_action__value not in ('needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none')
                 then 'unknown_value'
-            when
-                {{ stg_number('source.duration_minutes') }} < 0 or {{ stg_number('source.duration_minutes') }} > 100000
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.activity_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.duration_minutes__number < 0 or parsed.duration_minutes__number > 100000 then 'out_of_range'
+            when cast(parsed.activity_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

@@ -7,33 +7,60 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.contact_id as contact_id__raw,
+        {{ stg_trim('source.contact_id') }} as contact_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        {{ stg_trim('source.contact_name') }} as contact_name__text,
+        {{ stg_trim('source.email') }} as email__text,
+        {{ stg_trim('source.phone') }} as phone__text,
+        source.decision_role as decision_role__raw,
+        {{ stg_trim('source.decision_role') }} as decision_role__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ pii_hash('trimmed.contact_name__text') }} as contact_name__value,
+        {{ pii_hash('trimmed.email__text') }} as email__value,
+        {{ pii_hash('trimmed.phone__text') }} as phone__value,
+        {{ stg_enum('trimmed.decision_role__text') }} as decision_role__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.contact_id') }} as contact_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ pii_hash('source.contact_name') }} as contact_name,
-        {{ pii_hash('source.email') }} as email,
-        {{ pii_hash('source.phone') }} as phone,
-        {{ stg_enum('source.decision_role') }} as decision_role,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.contact_id']) }} as dq_row_key,
-        source.contact_id as contact_id__raw,
-        source.customer_id as customer_id__raw,
-        source.decision_role as decision_role__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.contact_id__text as contact_id,
+        parsed.customer_id__text as customer_id,
+        parsed.contact_name__value as contact_name,
+        parsed.email__value as email,
+        parsed.phone__value as phone,
+        parsed.decision_role__value as decision_role,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.contact_id__raw']) }} as dq_row_key,
+        parsed.contact_id__raw,
+        parsed.customer_id__raw,
+        parsed.decision_role__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.contact_id') }} is null then 'null_key'
+            when parsed.contact_id__text is null then 'null_key'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.decision_role') }} not in (
-                    'decision_maker', 'influencer', 'user', 'procurement', 'finance'
-                )
+                parsed.decision_role__value not in ('decision_maker', 'influencer', 'user', 'procurement', 'finance')
                 then 'unknown_value'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

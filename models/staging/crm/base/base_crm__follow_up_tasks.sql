@@ -7,46 +7,78 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.task_id as task_id__raw,
+        {{ stg_trim('source.task_id') }} as task_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.trigger_type as trigger_type__raw,
+        {{ stg_trim('source.trigger_type') }} as trigger_type__text,
+        source.triggered_at as triggered_at__raw,
+        {{ stg_trim('source.triggered_at') }} as triggered_at__text,
+        source.due_at as due_at__raw,
+        {{ stg_trim('source.due_at') }} as due_at__text,
+        source.completed_at as completed_at__raw,
+        {{ stg_trim('source.completed_at') }} as completed_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.trigger_type__text') }} as trigger_type__value,
+        {{ stg_timestamp('trimmed.triggered_at__text') }} as triggered_at__value,
+        {{ stg_timestamp('trimmed.due_at__text') }} as due_at__value,
+        {{ stg_timestamp('trimmed.completed_at__text') }} as completed_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.task_id') }} as task_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_enum('source.trigger_type') }} as trigger_type,
-        {{ stg_timestamp('source.triggered_at') }} as triggered_at,
-        {{ stg_timestamp('source.due_at') }} as due_at,
-        {{ stg_timestamp('source.completed_at') }} as completed_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.task_id']) }} as dq_row_key,
-        source.task_id as task_id__raw,
-        source.rep_id as rep_id__raw,
-        source.customer_id as customer_id__raw,
-        source.trigger_type as trigger_type__raw,
-        source.triggered_at as triggered_at__raw,
-        source.due_at as due_at__raw,
-        source.completed_at as completed_at__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.task_id__text as task_id,
+        parsed.rep_id__text as rep_id,
+        parsed.customer_id__text as customer_id,
+        parsed.trigger_type__value as trigger_type,
+        parsed.triggered_at__value as triggered_at,
+        parsed.due_at__value as due_at,
+        parsed.completed_at__value as completed_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.task_id__raw']) }} as dq_row_key,
+        parsed.task_id__raw,
+        parsed.rep_id__raw,
+        parsed.customer_id__raw,
+        parsed.trigger_type__raw,
+        parsed.triggered_at__raw,
+        parsed.due_at__raw,
+        parsed.completed_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.task_id') }} is null then 'null_key'
+            when parsed.task_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.triggered_at') }} is not null and {{ stg_timestamp('source.triggered_at') }} is null
+                parsed.triggered_at__text is not null and parsed.triggered_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.due_at__text is not null and parsed.due_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.due_at') }} is not null and {{ stg_timestamp('source.due_at') }} is null
+                parsed.completed_at__text is not null and parsed.completed_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.trigger_type') }} not in ('inquiry', 'complaint', 'quote_sent', 'pre_contract')
+                parsed.trigger_type__value not in ('inquiry', 'complaint', 'quote_sent', 'pre_contract')
                 then 'unknown_value'
-            when cast({{ stg_timestamp('source.triggered_at') }} as date) > as_of.as_of_date then 'future_date'
+            when cast(parsed.triggered_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

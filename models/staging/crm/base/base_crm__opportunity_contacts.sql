@@ -7,29 +7,50 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.opportunity_id as opportunity_id__raw,
+        {{ stg_trim('source.opportunity_id') }} as opportunity_id__text,
+        source.contact_id as contact_id__raw,
+        {{ stg_trim('source.contact_id') }} as contact_id__text,
+        source.engaged_at as engaged_at__raw,
+        {{ stg_trim('source.engaged_at') }} as engaged_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.engaged_at__text') }} as engaged_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.opportunity_id') }} as opportunity_id,
-        {{ stg_id('source.contact_id') }} as contact_id,
-        {{ stg_timestamp('source.engaged_at') }} as engaged_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.opportunity_id', 'source.contact_id']) }} as dq_row_key,
-        source.opportunity_id as opportunity_id__raw,
-        source.contact_id as contact_id__raw,
-        source.engaged_at as engaged_at__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.opportunity_id__text as opportunity_id,
+        parsed.contact_id__text as contact_id,
+        parsed.engaged_at__value as engaged_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.opportunity_id__raw', 'parsed.contact_id__raw']) }} as dq_row_key,
+        parsed.opportunity_id__raw,
+        parsed.contact_id__raw,
+        parsed.engaged_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.opportunity_id') }} is null then 'null_key'
-            when {{ stg_trim('source.contact_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.engaged_at') }} is not null and {{ stg_timestamp('source.engaged_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
+            when parsed.opportunity_id__text is null then 'null_key'
+            when parsed.contact_id__text is null then 'null_key'
+            when parsed.engaged_at__text is not null and parsed.engaged_at__value is null then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

@@ -7,33 +7,58 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.referral_id as referral_id__raw,
+        {{ stg_trim('source.referral_id') }} as referral_id__text,
+        source.referrer_customer_id as referrer_customer_id__raw,
+        {{ stg_trim('source.referrer_customer_id') }} as referrer_customer_id__text,
+        source.referred_lead_id as referred_lead_id__raw,
+        {{ stg_trim('source.referred_lead_id') }} as referred_lead_id__text,
+        source.referred_customer_id as referred_customer_id__raw,
+        {{ stg_trim('source.referred_customer_id') }} as referred_customer_id__text,
+        source.referred_at as referred_at__raw,
+        {{ stg_trim('source.referred_at') }} as referred_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.referred_at__text') }} as referred_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.referral_id') }} as referral_id,
-        {{ stg_id('source.referrer_customer_id') }} as referrer_customer_id,
-        {{ stg_id('source.referred_lead_id') }} as referred_lead_id,
-        {{ stg_id('source.referred_customer_id') }} as referred_customer_id,
-        {{ stg_timestamp('source.referred_at') }} as referred_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.referral_id']) }} as dq_row_key,
-        source.referral_id as referral_id__raw,
-        source.referrer_customer_id as referrer_customer_id__raw,
-        source.referred_lead_id as referred_lead_id__raw,
-        source.referred_customer_id as referred_customer_id__raw,
-        source.referred_at as referred_at__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.referral_id__text as referral_id,
+        parsed.referrer_customer_id__text as referrer_customer_id,
+        parsed.referred_lead_id__text as referred_lead_id,
+        parsed.referred_customer_id__text as referred_customer_id,
+        parsed.referred_at__value as referred_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.referral_id__raw']) }} as dq_row_key,
+        parsed.referral_id__raw,
+        parsed.referrer_customer_id__raw,
+        parsed.referred_lead_id__raw,
+        parsed.referred_customer_id__raw,
+        parsed.referred_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.referral_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.referred_at') }} is not null and {{ stg_timestamp('source.referred_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when cast({{ stg_timestamp('source.referred_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.referral_id__text is null then 'null_key'
+            when parsed.referred_at__text is not null and parsed.referred_at__value is null then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when cast(parsed.referred_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

@@ -7,26 +7,49 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.region_name as region_name__raw,
+        {{ stg_trim('source.region_name') }} as region_name__text,
+        source.market_type as market_type__raw,
+        {{ stg_trim('source.market_type') }} as market_type__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.market_type__text') }} as market_type__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_text('source.region_name') }} as region_name,
-        {{ stg_enum('source.market_type') }} as market_type,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.region_code']) }} as dq_row_key,
-        source.region_code as region_code__raw,
-        source.region_name as region_name__raw,
-        source.market_type as market_type__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.region_code__text as region_code,
+        parsed.region_name__text as region_name,
+        parsed.market_type__value as market_type,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.region_code__raw']) }} as dq_row_key,
+        parsed.region_code__raw,
+        parsed.region_name__raw,
+        parsed.market_type__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.region_code') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.market_type') }} not in ('emerging', 'mature', 'declining') then 'unknown_value'
+            when parsed.region_code__text is null then 'null_key'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.market_type__value not in ('emerging', 'mature', 'declining') then 'unknown_value'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

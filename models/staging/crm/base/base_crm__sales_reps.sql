@@ -7,43 +7,76 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.rep_name as rep_name__raw,
+        {{ stg_trim('source.rep_name') }} as rep_name__text,
+        {{ stg_trim('source.email') }} as email__text,
+        source.role as role__raw,
+        {{ stg_trim('source.role') }} as role__text,
+        source.level as level__raw,
+        {{ stg_trim('source.level') }} as level__text,
+        source.hire_date as hire_date__raw,
+        {{ stg_trim('source.hire_date') }} as hire_date__text,
+        source.termination_date as termination_date__raw,
+        {{ stg_trim('source.termination_date') }} as termination_date__text,
+        source.team_id as team_id__raw,
+        {{ stg_trim('source.team_id') }} as team_id__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ pii_hash('trimmed.email__text') }} as email__value,
+        {{ stg_enum('trimmed.role__text') }} as role__value,
+        {{ stg_enum('trimmed.level__text') }} as level__value,
+        {{ stg_date('trimmed.hire_date__text') }} as hire_date__value,
+        {{ stg_date('trimmed.termination_date__text') }} as termination_date__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_text('source.rep_name') }} as rep_name,
-        {{ pii_hash('source.email') }} as email,
-        {{ stg_enum('source.role') }} as role,
-        {{ stg_enum('source.level') }} as level,
-        {{ stg_date('source.hire_date') }} as hire_date,
-        {{ stg_date('source.termination_date') }} as termination_date,
-        {{ stg_id('source.team_id') }} as team_id,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.rep_id']) }} as dq_row_key,
-        source.rep_id as rep_id__raw,
-        source.rep_name as rep_name__raw,
-        source.role as role__raw,
-        source.level as level__raw,
-        source.hire_date as hire_date__raw,
-        source.termination_date as termination_date__raw,
-        source.team_id as team_id__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.rep_id__text as rep_id,
+        parsed.rep_name__text as rep_name,
+        parsed.email__value as email,
+        parsed.role__value as role,
+        parsed.level__value as level,
+        parsed.hire_date__value as hire_date,
+        parsed.termination_date__value as termination_date,
+        parsed.team_id__text as team_id,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.rep_id__raw']) }} as dq_row_key,
+        parsed.rep_id__raw,
+        parsed.rep_name__raw,
+        parsed.role__raw,
+        parsed.level__raw,
+        parsed.hire_date__raw,
+        parsed.termination_date__raw,
+        parsed.team_id__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.rep_id') }} is null then 'null_key'
+            when parsed.rep_id__text is null then 'null_key'
+            when parsed.hire_date__text is not null and parsed.hire_date__value is null then 'unparseable_date'
             when
-                {{ stg_trim('source.hire_date') }} is not null and {{ stg_date('source.hire_date') }} is null
+                parsed.termination_date__text is not null and parsed.termination_date__value is null
                 then 'unparseable_date'
-            when
-                {{ stg_trim('source.termination_date') }} is not null
-                and {{ stg_date('source.termination_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.role') }} not in ('direct', 'key_account', 'ecommerce') then 'unknown_value'
-            when {{ stg_enum('source.level') }} not in ('rep', 'regional_manager', 'director') then 'unknown_value'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.role__value not in ('direct', 'key_account', 'ecommerce') then 'unknown_value'
+            when parsed.level__value not in ('rep', 'regional_manager', 'director') then 'unknown_value'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

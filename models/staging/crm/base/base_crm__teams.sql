@@ -7,37 +7,67 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.team_id as team_id__raw,
+        {{ stg_trim('source.team_id') }} as team_id__text,
+        source.team_name as team_name__raw,
+        {{ stg_trim('source.team_name') }} as team_name__text,
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.team_stage as team_stage__raw,
+        {{ stg_trim('source.team_stage') }} as team_stage__text,
+        source.manager_rep_id as manager_rep_id__raw,
+        {{ stg_trim('source.manager_rep_id') }} as manager_rep_id__text,
+        source.parent_team_id as parent_team_id__raw,
+        {{ stg_trim('source.parent_team_id') }} as parent_team_id__text,
+        source.created_at as created_at__raw,
+        {{ stg_trim('source.created_at') }} as created_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.team_stage__text') }} as team_stage__value,
+        {{ stg_timestamp('trimmed.created_at__text') }} as created_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.team_id') }} as team_id,
-        {{ stg_text('source.team_name') }} as team_name,
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_enum('source.team_stage') }} as team_stage,
-        {{ stg_id('source.manager_rep_id') }} as manager_rep_id,
-        {{ stg_id('source.parent_team_id') }} as parent_team_id,
-        {{ stg_timestamp('source.created_at') }} as created_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.team_id']) }} as dq_row_key,
-        source.team_id as team_id__raw,
-        source.team_name as team_name__raw,
-        source.region_code as region_code__raw,
-        source.team_stage as team_stage__raw,
-        source.manager_rep_id as manager_rep_id__raw,
-        source.parent_team_id as parent_team_id__raw,
-        source.created_at as created_at__raw,
-        source.is_deleted as is_deleted__raw,
+        parsed.team_id__text as team_id,
+        parsed.team_name__text as team_name,
+        parsed.region_code__text as region_code,
+        parsed.team_stage__value as team_stage,
+        parsed.manager_rep_id__text as manager_rep_id,
+        parsed.parent_team_id__text as parent_team_id,
+        parsed.created_at__value as created_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.team_id__raw']) }} as dq_row_key,
+        parsed.team_id__raw,
+        parsed.team_name__raw,
+        parsed.region_code__raw,
+        parsed.team_stage__raw,
+        parsed.manager_rep_id__raw,
+        parsed.parent_team_id__raw,
+        parsed.created_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.team_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.team_stage') }} not in ('startup', 'growth', 'mature') then 'unknown_value'
+            when parsed.team_id__text is null then 'null_key'
+            when parsed.created_at__text is not null and parsed.created_at__value is null then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.team_stage__value not in ('startup', 'growth', 'mature') then 'unknown_value'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

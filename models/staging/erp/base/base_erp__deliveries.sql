@@ -7,6 +7,45 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.delivery_id as delivery_id__raw,
+        {{ stg_trim('source.delivery_id') }} as delivery_id__text,
+        source.contract_id as contract_id__raw,
+        {{ stg_trim('source.contract_id') }} as contract_id__text,
+        source.order_id as order_id__raw,
+        {{ stg_trim('source.order_id') }} as order_id__text,
+        source.promised_date as promised_date__raw,
+        {{ stg_trim('source.promised_date') }} as promised_date__text,
+        source.delivered_date as delivered_date__raw,
+        {{ stg_trim('source.delivered_date') }} as delivered_date__text,
+        source.delivered_in_full as delivered_in_full__raw,
+        {{ stg_trim('source.delivered_in_full') }} as delivered_in_full__text,
+        source.requires_installation as requires_installation__raw,
+        {{ stg_trim('source.requires_installation') }} as requires_installation__text,
+        source.install_promised_date as install_promised_date__raw,
+        {{ stg_trim('source.install_promised_date') }} as install_promised_date__text,
+        source.installed_date as installed_date__raw,
+        {{ stg_trim('source.installed_date') }} as installed_date__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.promised_date__text') }} as promised_date__value,
+        {{ stg_date('trimmed.delivered_date__text') }} as delivered_date__value,
+        {{ stg_bool('trimmed.delivered_in_full__text') }} as delivered_in_full__value,
+        {{ stg_bool('trimmed.requires_installation__text') }} as requires_installation__value,
+        {{ stg_date('trimmed.install_promised_date__text') }} as install_promised_date__value,
+        {{ stg_date('trimmed.installed_date__text') }} as installed_date__value
+    from trimmed
+
+),
+
 known_orders as (
 
     select
@@ -39,59 +78,54 @@ order_dates as (
 typed as (
 
     select
-        {{ stg_id('source.delivery_id') }} as delivery_id,
-        {{ stg_id('source.contract_id') }} as contract_id,
-        {{ stg_id('source.order_id') }} as order_id,
-        {{ stg_date('source.promised_date') }} as promised_date,
-        {{ stg_date('source.delivered_date') }} as delivered_date,
-        {{ stg_bool('source.delivered_in_full') }} as delivered_in_full,
-        {{ stg_bool('source.requires_installation') }} as requires_installation,
-        {{ stg_date('source.install_promised_date') }} as install_promised_date,
-        {{ stg_date('source.installed_date') }} as installed_date,
+        parsed.delivery_id__text as delivery_id,
+        parsed.contract_id__text as contract_id,
+        parsed.order_id__text as order_id,
+        parsed.promised_date__value as promised_date,
+        parsed.delivered_date__value as delivered_date,
+        parsed.delivered_in_full__value as delivered_in_full,
+        parsed.requires_installation__value as requires_installation,
+        parsed.install_promised_date__value as install_promised_date,
+        parsed.installed_date__value as installed_date,
         false as is_deleted,
-        {{ dq_row_key(['source.delivery_id']) }} as dq_row_key,
-        source.delivery_id as delivery_id__raw,
-        source.contract_id as contract_id__raw,
-        source.order_id as order_id__raw,
-        source.promised_date as promised_date__raw,
-        source.delivered_date as delivered_date__raw,
-        source.delivered_in_full as delivered_in_full__raw,
-        source.requires_installation as requires_installation__raw,
-        source.install_promised_date as install_promised_date__raw,
-        source.installed_date as installed_date__raw,
+        {{ dq_row_key(['parsed.delivery_id__raw']) }} as dq_row_key,
+        parsed.delivery_id__raw,
+        parsed.contract_id__raw,
+        parsed.order_id__raw,
+        parsed.promised_date__raw,
+        parsed.delivered_date__raw,
+        parsed.delivered_in_full__raw,
+        parsed.requires_installation__raw,
+        parsed.install_promised_date__raw,
+        parsed.installed_date__raw,
         case
-            when {{ stg_trim('source.delivery_id') }} is null then 'null_key'
+            when parsed.delivery_id__text is null then 'null_key'
+            when parsed.promised_date__text is not null and parsed.promised_date__value is null then 'unparseable_date'
             when
-                {{ stg_trim('source.promised_date') }} is not null and {{ stg_date('source.promised_date') }} is null
+                parsed.delivered_date__text is not null and parsed.delivered_date__value is null
                 then 'unparseable_date'
             when
-                {{ stg_trim('source.delivered_date') }} is not null and {{ stg_date('source.delivered_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.delivered_in_full') }} is not null
-                and {{ stg_bool('source.delivered_in_full') }} is null
+                parsed.delivered_in_full__text is not null and parsed.delivered_in_full__value is null
                 then 'unparseable_boolean'
             when
-                {{ stg_trim('source.requires_installation') }} is not null
-                and {{ stg_bool('source.requires_installation') }} is null
+                parsed.requires_installation__text is not null and parsed.requires_installation__value is null
                 then 'unparseable_boolean'
             when
-                {{ stg_trim('source.install_promised_date') }} is not null
-                and {{ stg_date('source.install_promised_date') }} is null
+                parsed.install_promised_date__text is not null and parsed.install_promised_date__value is null
                 then 'unparseable_date'
             when
-                {{ stg_trim('source.installed_date') }} is not null and {{ stg_date('source.installed_date') }} is null
+                parsed.installed_date__text is not null and parsed.installed_date__value is null
                 then 'unparseable_date'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'
-            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'
-            when cast({{ stg_date('source.delivered_date') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.delivered_date__value < order_dates.order_date then 'impossible_date'
+            when cast(parsed.delivered_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_orders
-        on {{ stg_id('source.order_id') }} = known_orders.key_value
+        on parsed.order_id__text = known_orders.key_value
     left join order_dates
-        on {{ stg_id('source.order_id') }} = order_dates.order_id
+        on parsed.order_id__text = order_dates.order_id
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

@@ -7,31 +7,50 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        source.rate_date as rate_date__raw,
+        {{ stg_trim('source.rate_date') }} as rate_date__text,
+        source.rate_to_base as rate_to_base__raw,
+        {{ stg_trim('source.rate_to_base') }} as rate_to_base__text,
+        {{ stg_number_text('source.rate_to_base') }} as rate_to_base__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ stg_date('trimmed.rate_date__text') }} as rate_date__value,
+        {{ stg_double_of_text('trimmed.rate_to_base__number_text') }} as rate_to_base__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_code('source.currency') }} as currency,
-        {{ stg_date('source.rate_date') }} as rate_date,
-        {{ stg_number('source.rate_to_base') }} as rate_to_base,
+        parsed.currency__value as currency,
+        parsed.rate_date__value as rate_date,
+        parsed.rate_to_base__number as rate_to_base,
         false as is_deleted,
-        {{ dq_row_key(['source.currency', 'source.rate_date']) }} as dq_row_key,
-        source.currency as currency__raw,
-        source.rate_date as rate_date__raw,
-        source.rate_to_base as rate_to_base__raw,
+        {{ dq_row_key(['parsed.currency__raw', 'parsed.rate_date__raw']) }} as dq_row_key,
+        parsed.currency__raw,
+        parsed.rate_date__raw,
+        parsed.rate_to_base__raw,
         case
-            when {{ stg_trim('source.currency') }} is null then 'null_key'
-            when {{ stg_trim('source.rate_date') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.rate_date') }} is not null and {{ stg_date('source.rate_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.rate_to_base') }} is not null and {{ stg_number('source.rate_to_base') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_number('source.rate_to_base') }} < 0 or {{ stg_number('source.rate_to_base') }} > 1e+06
-                then 'out_of_range'
+            when parsed.currency__text is null then 'null_key'
+            when parsed.rate_date__text is null then 'null_key'
+            when parsed.rate_date__text is not null and parsed.rate_date__value is null then 'unparseable_date'
+            when parsed.rate_to_base__text is not null and parsed.rate_to_base__number is null then 'unparseable_number'
+            when parsed.rate_to_base__number < 0 or parsed.rate_to_base__number > 1e+06 then 'out_of_range'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

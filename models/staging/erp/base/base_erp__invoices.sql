@@ -7,6 +7,41 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.invoice_id as invoice_id__raw,
+        {{ stg_trim('source.invoice_id') }} as invoice_id__text,
+        source.order_id as order_id__raw,
+        {{ stg_trim('source.order_id') }} as order_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.invoice_date as invoice_date__raw,
+        {{ stg_trim('source.invoice_date') }} as invoice_date__text,
+        source.due_date as due_date__raw,
+        {{ stg_trim('source.due_date') }} as due_date__text,
+        source.amount as amount__raw,
+        {{ stg_trim('source.amount') }} as amount__text,
+        {{ stg_number_text('source.amount') }} as amount__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.invoice_date__text') }} as invoice_date__value,
+        {{ stg_date('trimmed.due_date__text') }} as due_date__value,
+        {{ stg_double_of_text('trimmed.amount__number_text') }} as amount__number,
+        {{ stg_money_of_text('trimmed.amount__number_text') }} as amount__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -38,46 +73,38 @@ known_orders as (
 typed as (
 
     select
-        {{ stg_id('source.invoice_id') }} as invoice_id,
-        {{ stg_id('source.order_id') }} as order_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_date('source.invoice_date') }} as invoice_date,
-        {{ stg_date('source.due_date') }} as due_date,
-        {{ stg_money('source.amount') }} as amount,
-        {{ stg_code('source.currency') }} as currency,
+        parsed.invoice_id__text as invoice_id,
+        parsed.order_id__text as order_id,
+        parsed.customer_id__text as customer_id,
+        parsed.invoice_date__value as invoice_date,
+        parsed.due_date__value as due_date,
+        parsed.amount__value as amount,
+        parsed.currency__value as currency,
         false as is_deleted,
-        {{ dq_row_key(['source.invoice_id']) }} as dq_row_key,
-        source.invoice_id as invoice_id__raw,
-        source.order_id as order_id__raw,
-        source.customer_id as customer_id__raw,
-        source.invoice_date as invoice_date__raw,
-        source.due_date as due_date__raw,
-        source.amount as amount__raw,
-        source.currency as currency__raw,
+        {{ dq_row_key(['parsed.invoice_id__raw']) }} as dq_row_key,
+        parsed.invoice_id__raw,
+        parsed.order_id__raw,
+        parsed.customer_id__raw,
+        parsed.invoice_date__raw,
+        parsed.due_date__raw,
+        parsed.amount__raw,
+        parsed.currency__raw,
         case
-            when {{ stg_trim('source.invoice_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.invoice_date') }} is not null and {{ stg_date('source.invoice_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.due_date') }} is not null and {{ stg_date('source.due_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null
-                then 'unparseable_number'
-            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
+            when parsed.invoice_id__text is null then 'null_key'
+            when parsed.invoice_date__text is not null and parsed.invoice_date__value is null then 'unparseable_date'
+            when parsed.due_date__text is not null and parsed.due_date__value is null then 'unparseable_date'
+            when parsed.amount__text is not null and parsed.amount__number is null then 'unparseable_number'
+            when parsed.amount__number < 0 or parsed.amount__number > 1e+12 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'
-            when cast({{ stg_date('source.invoice_date') }} as date) > as_of.as_of_date then 'future_date'
+            when cast(parsed.invoice_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     left join known_orders
-        on {{ stg_id('source.order_id') }} = known_orders.key_value
+        on parsed.order_id__text = known_orders.key_value
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

@@ -7,38 +7,65 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.report_id as report_id__raw,
+        {{ stg_trim('source.report_id') }} as report_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.submitted_at as submitted_at__raw,
+        {{ stg_trim('source.submitted_at') }} as submitted_at__text,
+        source.report_type as report_type__raw,
+        {{ stg_trim('source.report_type') }} as report_type__text,
+        source.quality_score as quality_score__raw,
+        {{ stg_trim('source.quality_score') }} as quality_score__text,
+        {{ stg_number_text('source.quality_score') }} as quality_score__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.submitted_at__text') }} as submitted_at__value,
+        {{ stg_enum('trimmed.report_type__text') }} as report_type__value,
+        {{ stg_double_of_text('trimmed.quality_score__number_text') }} as quality_score__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.report_id') }} as report_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.submitted_at') }} as submitted_at,
-        {{ stg_enum('source.report_type') }} as report_type,
-        {{ stg_number('source.quality_score') }} as quality_score,
+        parsed.report_id__text as report_id,
+        parsed.rep_id__text as rep_id,
+        parsed.submitted_at__value as submitted_at,
+        parsed.report_type__value as report_type,
+        parsed.quality_score__number as quality_score,
         false as is_deleted,
-        {{ dq_row_key(['source.report_id']) }} as dq_row_key,
-        source.report_id as report_id__raw,
-        source.rep_id as rep_id__raw,
-        source.submitted_at as submitted_at__raw,
-        source.report_type as report_type__raw,
-        source.quality_score as quality_score__raw,
+        {{ dq_row_key(['parsed.report_id__raw']) }} as dq_row_key,
+        parsed.report_id__raw,
+        parsed.rep_id__raw,
+        parsed.submitted_at__raw,
+        parsed.report_type__raw,
+        parsed.quality_score__raw,
         case
-            when {{ stg_trim('source.report_id') }} is null then 'null_key'
+            when parsed.report_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.submitted_at') }} is not null and {{ stg_timestamp('source.submitted_at') }} is null
+                parsed.submitted_at__text is not null and parsed.submitted_at__value is null
                 then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.quality_score') }} is not null and {{ stg_number('source.quality_score') }} is null
+                parsed.quality_score__text is not null and parsed.quality_score__number is null
                 then 'unparseable_number'
             when
-                {{ stg_enum('source.report_type') }} not in ('competitor_analysis', 'customer_health', 'market_trend')
+                parsed.report_type__value not in ('competitor_analysis', 'customer_health', 'market_trend')
                 then 'unknown_value'
-            when
-                {{ stg_number('source.quality_score') }} < 0 or {{ stg_number('source.quality_score') }} > 100
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.submitted_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.quality_score__number < 0 or parsed.quality_score__number > 100 then 'out_of_range'
+            when cast(parsed.submitted_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

@@ -7,57 +7,80 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.contribution_id as contribution_id__raw,
+        {{ stg_trim('source.contribution_id') }} as contribution_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.contributed_at as contributed_at__raw,
+        {{ stg_trim('source.contributed_at') }} as contributed_at__text,
+        source.contribution_type as contribution_type__raw,
+        {{ stg_trim('source.contribution_type') }} as contribution_type__text,
+        source.accepted as accepted__raw,
+        {{ stg_trim('source.accepted') }} as accepted__text,
+        source.citation_count as citation_count__raw,
+        {{ stg_trim('source.citation_count') }} as citation_count__text,
+        {{ stg_number_text('source.citation_count') }} as citation_count__number_text,
+        source.instructor_hours as instructor_hours__raw,
+        {{ stg_trim('source.instructor_hours') }} as instructor_hours__text,
+        {{ stg_number_text('source.instructor_hours') }} as instructor_hours__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.contributed_at__text') }} as contributed_at__value,
+        {{ stg_enum('trimmed.contribution_type__text') }} as contribution_type__value,
+        {{ stg_bool('trimmed.accepted__text') }} as accepted__value,
+        {{ stg_double_of_text('trimmed.citation_count__number_text') }} as citation_count__number,
+        {{ stg_double_of_text('trimmed.instructor_hours__number_text') }} as instructor_hours__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.contribution_id') }} as contribution_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.contributed_at') }} as contributed_at,
-        {{ stg_enum('source.contribution_type') }} as contribution_type,
-        {{ stg_bool('source.accepted') }} as accepted,
-        {{ stg_int('source.citation_count') }} as citation_count,
-        {{ stg_number('source.instructor_hours') }} as instructor_hours,
+        parsed.contribution_id__text as contribution_id,
+        parsed.rep_id__text as rep_id,
+        parsed.contributed_at__value as contributed_at,
+        parsed.contribution_type__value as contribution_type,
+        parsed.accepted__value as accepted,
+        {{ stg_int_of_double('parsed.citation_count__number') }} as citation_count,
+        parsed.instructor_hours__number as instructor_hours,
         false as is_deleted,
-        {{ dq_row_key(['source.contribution_id']) }} as dq_row_key,
-        source.contribution_id as contribution_id__raw,
-        source.rep_id as rep_id__raw,
-        source.contributed_at as contributed_at__raw,
-        source.contribution_type as contribution_type__raw,
-        source.accepted as accepted__raw,
-        source.citation_count as citation_count__raw,
-        source.instructor_hours as instructor_hours__raw,
+        {{ dq_row_key(['parsed.contribution_id__raw']) }} as dq_row_key,
+        parsed.contribution_id__raw,
+        parsed.rep_id__raw,
+        parsed.contributed_at__raw,
+        parsed.contribution_type__raw,
+        parsed.accepted__raw,
+        parsed.citation_count__raw,
+        parsed.instructor_hours__raw,
         case
-            when {{ stg_trim('source.contribution_id') }} is null then 'null_key'
+            when parsed.contribution_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.contributed_at') }} is not null
-                and {{ stg_timestamp('source.contributed_at') }} is null
+                parsed.contributed_at__text is not null and parsed.contributed_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.accepted__text is not null and parsed.accepted__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.accepted') }} is not null and {{ stg_bool('source.accepted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_trim('source.citation_count') }} is not null
-                and {{ stg_number('source.citation_count') }} is null
+                parsed.citation_count__text is not null and parsed.citation_count__number is null
                 then 'unparseable_number'
+            when parsed.citation_count__number <> trunc(parsed.citation_count__number) then 'unparseable_number'
             when
-                {{ stg_number('source.citation_count') }} <> trunc({{ stg_number('source.citation_count') }})
+                parsed.instructor_hours__text is not null and parsed.instructor_hours__number is null
                 then 'unparseable_number'
-            when
-                {{ stg_trim('source.instructor_hours') }} is not null
-                and {{ stg_number('source.instructor_hours') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_enum('source.contribution_type') }} not in ('case_study', 'pitfall_guide', 'talk')
-                then 'unknown_value'
-            when
-                {{ stg_number('source.citation_count') }} < 0 or {{ stg_number('source.citation_count') }} > 1e+09
-                then 'out_of_range'
-            when
-                {{ stg_number('source.instructor_hours') }} < 0 or {{ stg_number('source.instructor_hours') }} > 100000
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.contributed_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.contribution_type__value not in ('case_study', 'pitfall_guide', 'talk') then 'unknown_value'
+            when parsed.citation_count__number < 0 or parsed.citation_count__number > 1e+09 then 'out_of_range'
+            when parsed.instructor_hours__number < 0 or parsed.instructor_hours__number > 100000 then 'out_of_range'
+            when cast(parsed.contributed_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),

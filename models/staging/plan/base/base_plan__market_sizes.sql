@@ -7,38 +7,60 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.category as category__raw,
+        {{ stg_trim('source.category') }} as category__text,
+        source.year as year__raw,
+        {{ stg_trim('source.year') }} as year__text,
+        {{ stg_number_text('source.year') }} as year__number_text,
+        source.market_size_amount as market_size_amount__raw,
+        {{ stg_trim('source.market_size_amount') }} as market_size_amount__text,
+        {{ stg_number_text('source.market_size_amount') }} as market_size_amount__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_double_of_text('trimmed.year__number_text') }} as year__number,
+        {{ stg_double_of_text('trimmed.market_size_amount__number_text') }} as market_size_amount__number,
+        {{ stg_money_of_text('trimmed.market_size_amount__number_text') }} as market_size_amount__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_text('source.category') }} as category,
-        {{ stg_int('source.year') }} as market_year,
-        {{ stg_money('source.market_size_amount') }} as market_size_amount,
+        parsed.region_code__text as region_code,
+        parsed.category__text as category,
+        {{ stg_int_of_double('parsed.year__number') }} as market_year,
+        parsed.market_size_amount__value as market_size_amount,
         false as is_deleted,
-        {{ dq_row_key(['source.region_code', 'source.category', 'source.year']) }} as dq_row_key,
-        source.region_code as region_code__raw,
-        source.category as category__raw,
-        source.year as year__raw,
-        source.market_size_amount as market_size_amount__raw,
+        {{ dq_row_key(['parsed.region_code__raw', 'parsed.category__raw', 'parsed.year__raw']) }} as dq_row_key,
+        parsed.region_code__raw,
+        parsed.category__raw,
+        parsed.year__raw,
+        parsed.market_size_amount__raw,
         case
-            when {{ stg_trim('source.region_code') }} is null then 'null_key'
-            when {{ stg_trim('source.category') }} is null then 'null_key'
-            when {{ stg_trim('source.year') }} is null then 'null_key'
+            when parsed.region_code__text is null then 'null_key'
+            when parsed.category__text is null then 'null_key'
+            when parsed.year__text is null then 'null_key'
+            when parsed.year__text is not null and parsed.year__number is null then 'unparseable_number'
+            when parsed.year__number <> trunc(parsed.year__number) then 'unparseable_number'
             when
-                {{ stg_trim('source.year') }} is not null and {{ stg_number('source.year') }} is null
+                parsed.market_size_amount__text is not null and parsed.market_size_amount__number is null
                 then 'unparseable_number'
-            when {{ stg_number('source.year') }} <> trunc({{ stg_number('source.year') }}) then 'unparseable_number'
-            when
-                {{ stg_trim('source.market_size_amount') }} is not null
-                and {{ stg_number('source.market_size_amount') }} is null
-                then 'unparseable_number'
-            when {{ stg_number('source.year') }} < 1900 or {{ stg_number('source.year') }} > 2200 then 'out_of_range'
-            when
-                {{ stg_number('source.market_size_amount') }} < 0
-                or {{ stg_number('source.market_size_amount') }} > 1e+13
-                then 'out_of_range'
+            when parsed.year__number < 1900 or parsed.year__number > 2200 then 'out_of_range'
+            when parsed.market_size_amount__number < 0 or parsed.market_size_amount__number > 1e+13 then 'out_of_range'
         end as row_rule
-    from source
+    from parsed
 
 ),
 

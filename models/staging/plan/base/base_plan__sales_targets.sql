@@ -7,71 +7,100 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.target_grain as target_grain__raw,
+        {{ stg_trim('source.target_grain') }} as target_grain__text,
+        source.entity_id as entity_id__raw,
+        {{ stg_trim('source.entity_id') }} as entity_id__text,
+        source.month as month__raw,
+        {{ stg_trim('source.month') }} as month__text,
+        source.target_sales_amount as target_sales_amount__raw,
+        {{ stg_trim('source.target_sales_amount') }} as target_sales_amount__text,
+        {{ stg_number_text('source.target_sales_amount') }} as target_sales_amount__number_text,
+        source.target_new_customers as target_new_customers__raw,
+        {{ stg_trim('source.target_new_customers') }} as target_new_customers__text,
+        {{ stg_number_text('source.target_new_customers') }} as target_new_customers__number_text,
+        source.target_collection_rate as target_collection_rate__raw,
+        {{ stg_trim('source.target_collection_rate') }} as target_collection_rate__text,
+        {{ stg_number_text('source.target_collection_rate') }} as target_collection_rate__number_text,
+        source.target_gross_margin_rate as target_gross_margin_rate__raw,
+        {{ stg_trim('source.target_gross_margin_rate') }} as target_gross_margin_rate__text,
+        {{ stg_number_text('source.target_gross_margin_rate') }} as target_gross_margin_rate__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.target_grain__text') }} as target_grain__value,
+        {{ stg_date('trimmed.month__text') }} as month__value,
+        {{ stg_double_of_text('trimmed.target_sales_amount__number_text') }} as target_sales_amount__number,
+        {{ stg_money_of_text('trimmed.target_sales_amount__number_text') }} as target_sales_amount__value,
+        {{ stg_double_of_text('trimmed.target_new_customers__number_text') }} as target_new_customers__number,
+        {{ stg_double_of_text('trimmed.target_collection_rate__number_text') }} as target_collection_rate__number,
+        {{ stg_double_of_text('trimmed.target_gross_margin_rate__number_text') }} as target_gross_margin_rate__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_enum('source.target_grain') }} as target_grain,
-        {{ stg_id('source.entity_id') }} as entity_id,
-        {{ stg_date('source.month') }} as target_month,
-        {{ stg_money('source.target_sales_amount') }} as target_sales_amount,
-        {{ stg_int('source.target_new_customers') }} as target_new_customers,
-        {{ stg_number('source.target_collection_rate') }} as target_collection_rate,
-        {{ stg_number('source.target_gross_margin_rate') }} as target_gross_margin_rate,
+        parsed.target_grain__value as target_grain,
+        parsed.entity_id__text as entity_id,
+        parsed.month__value as target_month,
+        parsed.target_sales_amount__value as target_sales_amount,
+        {{ stg_int_of_double('parsed.target_new_customers__number') }} as target_new_customers,
+        parsed.target_collection_rate__number as target_collection_rate,
+        parsed.target_gross_margin_rate__number as target_gross_margin_rate,
         false as is_deleted,
-        {{ dq_row_key(['source.target_grain', 'source.entity_id', 'source.month']) }} as dq_row_key,
-        source.target_grain as target_grain__raw,
-        source.entity_id as entity_id__raw,
-        source.month as month__raw,
-        source.target_sales_amount as target_sales_amount__raw,
-        source.target_new_customers as target_new_customers__raw,
-        source.target_collection_rate as target_collection_rate__raw,
-        source.target_gross_margin_rate as target_gross_margin_rate__raw,
+        {{ dq_row_key(['parsed.target_grain__raw', 'parsed.entity_id__raw', 'parsed.month__raw']) }} as dq_row_key,
+        parsed.target_grain__raw,
+        parsed.entity_id__raw,
+        parsed.month__raw,
+        parsed.target_sales_amount__raw,
+        parsed.target_new_customers__raw,
+        parsed.target_collection_rate__raw,
+        parsed.target_gross_margin_rate__raw,
         case
-            when {{ stg_trim('source.target_grain') }} is null then 'null_key'
-            when {{ stg_trim('source.entity_id') }} is null then 'null_key'
-            when {{ stg_trim('source.month') }} is null then 'null_key'
+            when parsed.target_grain__text is null then 'null_key'
+            when parsed.entity_id__text is null then 'null_key'
+            when parsed.month__text is null then 'null_key'
+            when parsed.month__text is not null and parsed.month__value is null then 'unparseable_date'
             when
-                {{ stg_trim('source.month') }} is not null and {{ stg_date('source.month') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.target_sales_amount') }} is not null
-                and {{ stg_number('source.target_sales_amount') }} is null
+                parsed.target_sales_amount__text is not null and parsed.target_sales_amount__number is null
                 then 'unparseable_number'
             when
-                {{ stg_trim('source.target_new_customers') }} is not null
-                and {{ stg_number('source.target_new_customers') }} is null
+                parsed.target_new_customers__text is not null and parsed.target_new_customers__number is null
                 then 'unparseable_number'
             when
-                {{ stg_number('source.target_new_customers') }}
-                <> trunc({{ stg_number('source.target_new_customers') }})
+                parsed.target_new_customers__number <> trunc(parsed.target_new_customers__number)
                 then 'unparseable_number'
             when
-                {{ stg_trim('source.target_collection_rate') }} is not null
-                and {{ stg_number('source.target_collection_rate') }} is null
+                parsed.target_collection_rate__text is not null and parsed.target_collection_rate__number is null
                 then 'unparseable_number'
             when
-                {{ stg_trim('source.target_gross_margin_rate') }} is not null
-                and {{ stg_number('source.target_gross_margin_rate') }} is null
+                parsed.target_gross_margin_rate__text is not null and parsed.target_gross_margin_rate__number is null
                 then 'unparseable_number'
-            when {{ stg_enum('source.target_grain') }} not in ('rep', 'team') then 'unknown_value'
+            when parsed.target_grain__value not in ('rep', 'team') then 'unknown_value'
             when
-                {{ stg_number('source.target_sales_amount') }} < 0
-                or {{ stg_number('source.target_sales_amount') }} > 1e+12
+                parsed.target_sales_amount__number < 0 or parsed.target_sales_amount__number > 1e+12
                 then 'out_of_range'
             when
-                {{ stg_number('source.target_new_customers') }} < 0
-                or {{ stg_number('source.target_new_customers') }} > 1e+09
+                parsed.target_new_customers__number < 0 or parsed.target_new_customers__number > 1e+09
                 then 'out_of_range'
             when
-                {{ stg_number('source.target_collection_rate') }} < 0
-                or {{ stg_number('source.target_collection_rate') }} > 1
+                parsed.target_collection_rate__number < 0 or parsed.target_collection_rate__number > 1
                 then 'out_of_range'
             when
-                {{ stg_number('source.target_gross_margin_rate') }} < -1
-                or {{ stg_number('source.target_gross_margin_rate') }} > 1
+                parsed.target_gross_margin_rate__number < -1 or parsed.target_gross_margin_rate__number > 1
                 then 'out_of_range'
         end as row_rule
-    from source
+    from parsed
 
 ),
 
