@@ -10,13 +10,31 @@
 {%- endmacro %}
 
 {#- The landing row as the extract had it: a JSON object of the raw text of every column;
-    personal data (hashed_columns) as its hash. -#}
-{% macro dq_raw_row(columns, hashed_columns=[]) -%}
+    personal data (hashed_columns) as its hash. Reads the columns of `relation` (a CTE of a base
+    model): `<column>__raw`, the raw text, and for personal data `<column>`, its hash (pii_hash). -#}
+{% macro dq_raw_row(columns, hashed_columns, relation) -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', {% if column in hashed_columns %}{{ pii_hash('source.' ~ adapter.quote(column)) }}{% else %}source.{{ adapter.quote(column) }}{% endif %}{% if not loop.last %},{% endif %}
+        '{{ column }}', {{ _dq_raw_value(column, hashed_columns, relation) }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     ) as varchar)
+{%- endmacro %}
+
+{#- The fingerprint of the landing row: md5 (128 bits, as a number) of the raw values that
+    dq_raw_row holds, each as `<length>:<text>` and NULL as `~`, so that two rows have the same
+    fingerprint exactly when they have the same raw row (up to an md5 collision, 2^-128). The base
+    models find duplicates with it: cheaper than comparing or sorting the JSON text of every row. -#}
+{% macro dq_fingerprint(columns, hashed_columns, relation) -%}
+    md5_number(concat(
+        {%- for column in columns %}
+        {%- set value = _dq_raw_value(column, hashed_columns, relation) %}
+        coalesce(cast(strlen({{ value }}) as varchar) || ':' || {{ value }}, '~'){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+{% macro _dq_raw_value(column, hashed_columns, relation) -%}
+    {{ relation }}.{{ adapter.quote(column if column in hashed_columns else column ~ '__raw') }}
 {%- endmacro %}
 
 {#- Personal data as a stable hash (md5 of the trimmed, lower-cased text): joinable, not readable. -#}

@@ -29,9 +29,16 @@
     [\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ\x{200B}\x{FEFF}]
 {%- endmacro %}
 
-{#- The value without leading and trailing whitespace; NULL when nothing is left. -#}
+{#- The value without leading and trailing whitespace; NULL when nothing is left. A column of the
+    `trimmed` CTE of a base model (`trimmed.<column>__text`, scripts/scaffold_staging.py) is trimmed
+    already, once per value: it is returned as it is, so every cast below reads it without
+    trimming again. -#}
 {% macro stg_trim(column) -%}
-    nullif(regexp_replace({{ column }}, '^{{ stg_whitespace_class() }}+|{{ stg_whitespace_class() }}+$', '', 'g'), '')
+    {%- if column.startswith('trimmed.') and column.endswith('__text') -%}
+        {{ column }}
+    {%- else -%}
+        nullif(regexp_replace({{ column }}, '^{{ stg_whitespace_class() }}+|{{ stg_whitespace_class() }}+$', '', 'g'), '')
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro stg_text(column) -%}
@@ -64,22 +71,37 @@
 {#- A finite double, or NULL. Base models check ranges and parseability on this value, whatever
     the column's storage type. -#}
 {% macro stg_number(column) -%}
+    {{ stg_double_of_text(stg_number_text(column)) }}
+{%- endmacro %}
+
+{#- The finite double of a number text (stg_number_text), or NULL. The base models compute the
+    number text once per value and read it with this macro (and stg_money_of_text). -#}
+{% macro stg_double_of_text(number_text) -%}
     case
-        when isfinite(try_cast({{ stg_number_text(column) }} as double))
-            then try_cast({{ stg_number_text(column) }} as double)
+        when isfinite(try_cast({{ number_text }} as double))
+            then try_cast({{ number_text }} as double)
     end
 {%- endmacro %}
 
 {#- Money keeps its decimal digits (read from the text, not through a double). -#}
 {% macro stg_money(column) -%}
-    try_cast({{ stg_number_text(column) }} as decimal(18, 4))
+    {{ stg_money_of_text(stg_number_text(column)) }}
+{%- endmacro %}
+
+{% macro stg_money_of_text(number_text) -%}
+    try_cast({{ number_text }} as decimal(18, 4))
 {%- endmacro %}
 
 {#- An integer: a number with an integral value (12, 12.0, 1.2e1); 12.5 is not one. -#}
 {% macro stg_int(column) -%}
+    {{ stg_int_of_double(stg_number(column)) }}
+{%- endmacro %}
+
+{#- The integer of a finite double (stg_number), NULL when its value is not integral. -#}
+{% macro stg_int_of_double(number) -%}
     case
-        when {{ stg_number(column) }} = trunc({{ stg_number(column) }})
-            then try_cast({{ stg_number(column) }} as bigint)
+        when {{ number }} = trunc({{ number }})
+            then try_cast({{ number }} as bigint)
     end
 {%- endmacro %}
 

@@ -107,9 +107,14 @@ def model_yaml(t: Table) -> list[str]:
         "        description: "
         + q(
             "The landing row as the extract had it: a JSON object of the raw text of every column "
-            "(personal data hashed). dq_rejected_rows.raw_row."
+            "(personal data hashed). dq_rejected_rows.raw_row. Built for rejected rows only (NULL for a "
+            "valid row), except in base_erp__sales_orders, where every row has it (dq_rejected_rows also "
+            "rejects valid orders dated after the as-of date)."
         ),
-        "        data_tests: [not_null]",
+        "        data_tests:",
+        "          - not_null:",
+        "              config:",
+        '                where: "dq_rule is not null"',
         "      - name: dq_rule",
         "        description: "
         + q(

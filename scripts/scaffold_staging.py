@@ -241,8 +241,8 @@ ROW_CHECKS: dict[str, list[tuple[list[str], str]]] = {
         # (half a cent of tolerance for rounding).
         (
             [
-                "coalesce({{ stg_number('source.discount_amount') }}, 0)",
-                "> {{ stg_number('source.quantity') }} * {{ stg_number('source.unit_price') }} + 0.005",
+                "coalesce(parsed.discount_amount__number, 0)",
+                "> parsed.quantity__number * parsed.unit_price__number + 0.005",
             ],
             "out_of_range",
         ),
@@ -258,33 +258,15 @@ UNPARSEABLE = {
 }
 
 
+# Tables whose valid rows need their raw row too (dq_raw_row is built only for rejected rows
+# otherwise), with the reason, written as a comment into the model.
+RAW_ROW_OF_VALID_ROWS = {
+    "erp_sales_orders": "Every row: dq_rejected_rows rejects valid orders after the as-of date, which reads this model.",
+}
+
+
 def base_name(t: Table) -> str:
     return "base_" + model_name(t).removeprefix("stg_")
-
-
-def cast_expr(t: Table, c, prefix: str = "") -> str:
-    macro = "stg_code" if c.name in UPPER_CODES else CAST[c.type]
-    expr = f"{{{{ {macro}('{prefix}{c.name}') }}}}"
-    if c.default is not None:
-        # An empty cell stands for the column's default (order_type: empty = sale).
-        expr = f"coalesce({expr}, '{c.default}')"
-    return expr
-
-
-def number_expr(c, prefix: str = "") -> str:
-    """The value as a finite double, for the rules of every number type (int, money, number):
-    a value is checked against its bounds before it is cast to its storage type, so 1e300 in a
-    money column is out_of_range, not unparseable."""
-    return f"{{{{ stg_number('{prefix}{c.name}') }}}}"
-
-
-def present(c, prefix: str = "source.") -> str:
-    """The cell holds something other than whitespace."""
-    return f"{{{{ stg_trim('{prefix}{c if isinstance(c, str) else c.name}') }}}} is not null"
-
-
-def empty(c, prefix: str = "source.") -> str:
-    return f"{{{{ stg_trim('{prefix}{c if isinstance(c, str) else c.name}') }}}} is null"
 
 
 def when(parts: list[str], result: str, joiner: str = "and") -> str:
@@ -345,43 +327,82 @@ def base_sql(t: Table) -> str:
     # hashed here, in staging and in the raw rows kept for rejected rows. Customer names stay
     # (a B2B name is a company's; dims mask B2C names).
     hashed = [c.name for c in cols if c.pii and c.name not in CLEAR_PII]
-    typed = [
-        f"        {{{{ pii_hash('source.{c.name}') }}}} as {staged_name(t, c.name)}"
-        if c.name in hashed
-        else f"        {cast_expr(t, c, 'source.')} as {staged_name(t, c.name)}"
-        for c in cols
-    ]
+    assert not set(hashed) & set(t.key), f"{t.name}: a key column is personal data"
+
+    # Each value is trimmed once (trimmed) and parsed once (parsed); the rules read those columns.
+    def text(c) -> str:
+        """The trimmed text of the cell, NULL when it is empty."""
+        return f"parsed.{c.name}__text"
+
+    def number(c) -> str:
+        """The value as a finite double, for the rules of every number type (int, money, number):
+        a value is checked against its bounds before it is cast to its storage type, so 1e300 in a
+        money column is out_of_range, not unparseable."""
+        return f"parsed.{c.name}__number"
+
+    def value(c) -> str:
+        """The typed value, as staged."""
+        if c.name in hashed or c.name in UPPER_CODES or c.default is not None:
+            return f"parsed.{c.name}__value"
+        if c.type not in {"id", "text", "int", "number"}:
+            return f"parsed.{c.name}__value"
+        if c.type == "int":
+            return f"{{{{ stg_int_of_double('{number(c)}') }}}}"
+        return number(c) if c.type == "number" else text(c)
+
+    trimmed = []
+    parsed = ["        trimmed.*"]
+    for c in t.columns:
+        if c.name not in hashed:
+            trimmed.append(f"        source.{c.name} as {c.name}__raw")
+        trimmed.append(f"        {{{{ stg_trim('source.{c.name}') }}}} as {c.name}__text")
+        if c.type in NUMBER_TYPES:
+            trimmed.append(f"        {{{{ stg_number_text('source.{c.name}') }}}} as {c.name}__number_text")
+            parsed.append(f"        {{{{ stg_double_of_text('trimmed.{c.name}__number_text') }}}} as {c.name}__number")
+        if value(c) != f"parsed.{c.name}__value":
+            continue
+        if c.name in hashed:
+            expr = f"{{{{ pii_hash('trimmed.{c.name}__text') }}}}"
+        elif c.type == "money":
+            expr = f"{{{{ stg_money_of_text('trimmed.{c.name}__number_text') }}}}"
+        else:
+            macro = "stg_code" if c.name in UPPER_CODES else CAST[c.type]
+            expr = f"{{{{ {macro}('trimmed.{c.name}__text') }}}}"
+        if c.default is not None:
+            # An empty cell stands for the column's default (order_type: empty = sale).
+            expr = f"coalesce({expr}, '{c.default}')"
+        parsed.append(f"        {expr} as {c.name}__value")
+    typed = [f"        {value(c)} as {staged_name(t, c.name)}" for c in cols]
     if t.soft_delete:
-        typed.append("        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted")
+        typed.append(f"        coalesce({value(t.column('is_deleted'))}, false) as is_deleted")
     else:
         typed.append("        false as is_deleted")
-    typed.append(f"        {{{{ dq_row_key([{', '.join(repr('source.' + k) for k in t.key)}]) }}}} as dq_row_key")
-    typed.append(jinja_call("dq_raw_row", [[c.name for c in t.columns], hashed], " as dq_raw_row"))
+    typed.append(
+        f"        {{{{ dq_row_key([{', '.join(repr('parsed.' + k + '__raw') for k in t.key)}]) }}}} as dq_row_key"
+    )
+    # The raw text of every column, for the fingerprint and the raw row of a rejected row (personal
+    # data: its hash, the typed column, instead).
+    typed += [f"        parsed.{c.name}__raw" for c in t.columns if c.name not in hashed]
     rules, joins, ctes = [], [], []
     # Empty text breaks null_key / missing_required_value; a value that is there but does not parse
     # (2024-02-30 in a required date) is reported as unparseable, the more precise reason.
     for k in t.key:
-        rules.append(when([empty(k)], "'null_key'"))
+        rules.append(when([f"{text(t.column(k))} is null"], "'null_key'"))
     for c in cols:
         if not c.nullable and c.name not in t.key:
-            rules.append(when([empty(c)], "'missing_required_value'"))
+            rules.append(when([f"{text(c)} is null"], "'missing_required_value'"))
     for c in cols:
         if c.type in NUMBER_TYPES:
             # Not in the number grammar, or not finite (NaN, inf, 1e400).
-            rules.append(when([present(c), f"{number_expr(c, 'source.')} is null"], "'unparseable_number'"))
+            rules.append(when([f"{text(c)} is not null", f"{number(c)} is null"], "'unparseable_number'"))
             if c.type == "int":
-                number = number_expr(c, "source.")
-                rules.append(when([number, f"<> trunc({number})"], "'unparseable_number'", joiner=""))
+                rules.append(when([number(c), f"<> trunc({number(c)})"], "'unparseable_number'", joiner=""))
         elif c.type in UNPARSEABLE:
-            rules.append(when([present(c), f"{cast_expr(t, c, 'source.')} is null"], f"'{UNPARSEABLE[c.type]}'"))
+            rules.append(when([f"{text(c)} is not null", f"{value(c)} is null"], f"'{UNPARSEABLE[c.type]}'"))
     if t.soft_delete:
         # `deleted`, `maybe` in is_deleted: neither live nor deleted; an empty cell is "not deleted".
-        rules.append(
-            when(
-                ["{{ stg_trim('source.is_deleted') }} is not null", "{{ stg_bool('source.is_deleted') }} is null"],
-                "'unparseable_boolean'",
-            )
-        )
+        deleted = t.column("is_deleted")
+        rules.append(when([f"{text(deleted)} is not null", f"{value(deleted)} is null"], "'unparseable_boolean'"))
     for c in cols:
         if c.enum:
             values = (
@@ -389,33 +410,27 @@ def base_sql(t: Table) -> str:
                 if c.name not in UPPER_CODES
                 else ", ".join("'" + v + "'" for v in c.enum)
             )
-            rules.append(not_in(cast_expr(t, c, "source."), values, "'unknown_value'"))
+            rules.append(not_in(value(c), values, "'unknown_value'"))
     for c in cols:
-        value = number_expr(c, "source.") if c.type in NUMBER_TYPES else cast_expr(t, c, "source.")
+        bounded = number(c) if c.type in NUMBER_TYPES else value(c)
         bounds = []
         if c.min is not None:
-            bounds.append(f"{value} < {c.min:g}")
+            bounds.append(f"{bounded} < {c.min:g}")
         if c.max is not None:
-            bounds.append(f"{value} > {c.max:g}")
+            bounds.append(f"{bounded} > {c.max:g}")
         if bounds:
             rules.append(when(bounds, "'out_of_range'", joiner="or"))
     for parts, rule in ROW_CHECKS.get(t.name, ()):
         rules.append(when(parts, f"'{rule}'", joiner=""))
     if t.name in CURRENCY_CHECKED:
+        currency = value(t.column("currency"))
         ctes.append(
             "known_currencies as (\n\n    select distinct currency from {{ ref('base_erp__fx_rates') }}\n"
             "    where currency is not null and dq_rule is null\n    union\n"
             "    select '{{ var(\"base_currency\") }}' as currency\n\n)"
         )
-        joins.append(
-            "    left join known_currencies\n        on {{ stg_code('source.currency') }} = known_currencies.currency"
-        )
-        rules.append(
-            when(
-                ["{{ stg_code('source.currency') }} is not null", "known_currencies.currency is null"],
-                "'unknown_currency'",
-            )
-        )
+        joins.append(f"    left join known_currencies\n        on {currency} = known_currencies.currency")
+        rules.append(when([f"{currency} is not null", "known_currencies.currency is null"], "'unknown_currency'"))
     for c in cols:
         if (t.name, c.name) in QUARANTINE_REFERENCES and not c.references.startswith(t.name + "."):
             rt, rc = c.references.split(".")
@@ -435,7 +450,7 @@ def base_sql(t: Table) -> str:
                 + f"    from {{{{ ref('{base_name(target)}') }}}} as parent\n    where parent.{staged_name(target, rc)} is not null\n"
                 f"    group by 1\n\n)"
             )
-            joins.append(f"    left join {alias}\n        on {cast_expr(t, c, 'source.')} = {alias}.key_value")
+            joins.append(f"    left join {alias}\n        on {value(c)} = {alias}.key_value")
             rules.append(when([f"{alias}.key_value is null"], "'unknown_reference'"))
             rules.append(when([f"{alias}.is_usable = 0"], "'reference_rejected'"))
     if t.name == "erp_deliveries":
@@ -443,8 +458,8 @@ def base_sql(t: Table) -> str:
             "order_dates as (\n\n    select\n        order_id,\n        min(order_date) as order_date\n"
             "    from {{ ref('base_erp__sales_orders') }}\n    group by 1\n\n)"
         )
-        joins.append("    left join order_dates\n        on {{ stg_id('source.order_id') }} = order_dates.order_id")
-        rules.append(when(["{{ stg_date('source.delivered_date') }} < order_dates.order_date"], "'impossible_date'"))
+        joins.append(f"    left join order_dates\n        on {value(t.column('order_id'))} = order_dates.order_id")
+        rules.append(when([f"{value(t.column('delivered_date'))} < order_dates.order_date"], "'impossible_date'"))
     if t.name == "erp_payments":
         # A payment dated before its invoice (a source quirk) would give negative collection days.
         ctes.append(
@@ -452,17 +467,16 @@ def base_sql(t: Table) -> str:
             "    from {{ ref('base_erp__invoices') }}\n    where dq_rule is null\n    group by 1\n\n)"
         )
         joins.append(
-            "    left join invoice_dates\n        on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id"
+            f"    left join invoice_dates\n        on {value(t.column('invoice_id'))} = invoice_dates.invoice_id"
         )
         rules.append(
-            when(["{{ stg_date('source.payment_date') }} < invoice_dates.invoice_date"], "'payment_before_invoice'")
+            when([f"{value(t.column('payment_date'))} < invoice_dates.invoice_date"], "'payment_before_invoice'")
         )
     if t.event_time and t.name != "erp_sales_orders":
         ev = t.column(FUTURE_DATE_COLUMN.get(t.name, t.event_time))
         joins.append("    cross join {{ ref('base_erp__as_of_date') }} as as_of")
-        rules.append(when([f"cast({cast_expr(t, ev, 'source.')} as date) > as_of.as_of_date"], "'future_date'"))
+        rules.append(when([f"cast({value(ev)} as date) > as_of.as_of_date"], "'future_date'"))
     typed.append("        case\n" + "\n".join(rules) + "\n        end as row_rule")
-    key_cols = ",\n        ".join(staged_name(t, k) for k in t.key)
     ctes_sql = "".join(c + ",\n\n" for c in ctes)
     checked_from = "typed"
     extra_cte = ""
@@ -507,6 +521,21 @@ def base_sql(t: Table) -> str:
             f"        on {checked_from}.{c.name} = self_references.key_value\n\n),\n\n"
         )
         checked_from = f"{c.name}_checked"
+    partition = [f"fingerprinted.{staged_name(t, k)}" for k in t.key] + ["fingerprinted.row_rule is null"]
+    window = "partition by " + ", ".join(partition)
+    if len(f"    window key_copies as ({window})") > MAX_LINE:
+        window = "\n        partition by\n" + ",\n".join(" " * 12 + p for p in partition) + "\n    "
+    raw_row_args = [[c.name for c in t.columns], hashed, "judged"]
+    if t.name in RAW_ROW_OF_VALID_ROWS:
+        comment_line = f"        -- {RAW_ROW_OF_VALID_ROWS[t.name]}\n"
+        raw_row = comment_line + jinja_call("dq_raw_row", raw_row_args, " as dq_raw_row")
+    else:
+        # The raw row (a JSON text) only where dq_rejected_rows needs it: a rejected row.
+        raw_row = (
+            "        case\n            when judged.dq_rule is not null\n                then\n"
+            + jinja_call("dq_raw_row", raw_row_args, "", indent=20)
+            + "\n        end as dq_raw_row"
+        )
     header = comment(
         f"Every landing row of {t.name}, typed, with the first data-quality rule it breaks"
         f" (dq_rule NULL = valid). {model_name(t)} keeps the valid rows; dq_rejected_rows the others."
@@ -514,28 +543,41 @@ def base_sql(t: Table) -> str:
     return (
         header
         + f"with source as (\n\n    select * from {{{{ landing_source('{t.source}', '{t.name}') }}}}\n\n),\n\n"
+        + "trimmed as (\n\n    select\n"
+        + ",\n".join(trimmed)
+        + "\n    from source\n\n),\n\n"
+        + "parsed as (\n\n    select\n"
+        + ",\n".join(parsed)
+        + "\n    from trimmed\n\n),\n\n"
         + ctes_sql
         + "typed as (\n\n    select\n"
         + ",\n".join(typed)
-        + "\n    from source\n"
+        + "\n    from parsed\n"
         + "\n".join(joins)
         + ("\n" if joins else "")
         + "\n),\n\n"
         + extra_cte
-        + f"key_counts as (\n\n    select\n        {key_cols},\n        count(distinct dq_raw_row) as key_variants\n"
-        f"    from {checked_from}\n    where row_rule is null\n    group by {', '.join(str(i + 1) for i in range(len(t.key)))}\n\n),\n\n"
-        f"ranked as (\n\n    select\n        {checked_from}.*,\n        row_number() over (\n"
-        f"            partition by {', '.join(checked_from + '.' + staged_name(t, k) for k in t.key)}, {checked_from}.row_rule is null\n"
-        f"            order by {checked_from}.dq_raw_row\n        ) as key_rank\n    from {checked_from}\n\n),\n\n"
-        "final as (\n\n    select\n        "
-        + ",\n        ".join(f"ranked.{staged_name(t, c.name)}" for c in cols)
-        + ",\n        ranked.is_deleted,\n        ranked.dq_row_key,\n        ranked.dq_raw_row,\n"
+        + f"fingerprinted as (\n\n    select\n        {checked_from}.*,\n"
+        + jinja_call("dq_fingerprint", [[c.name for c in t.columns], hashed, checked_from], " as dq_fingerprint")
+        + f"\n    from {checked_from}\n\n),\n\n"
+        # The copies of a key among the valid rows: conflicting when their raw rows differ, else all
+        # but one are exact duplicates. Which copy is kept does not matter: exact duplicates have the
+        # same raw row, so every column of theirs is the same.
+        "ranked as (\n\n    select\n        fingerprinted.*,\n"
+        "        row_number() over key_copies as key_rank,\n"
+        "        min(fingerprinted.dq_fingerprint) over key_copies\n"
+        "        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting\n"
+        f"    from fingerprinted\n    window key_copies as ({window})\n\n),\n\n"
+        "judged as (\n\n    select\n        ranked.*,\n"
         "        case\n            when ranked.row_rule is not null then ranked.row_rule\n"
-        "            when key_counts.key_variants > 1 then 'duplicate_conflicting'\n"
+        "            when ranked.key_conflicting then 'duplicate_conflicting'\n"
         "            when ranked.key_rank > 1 then 'duplicate_exact'\n        end as dq_rule\n"
-        "    from ranked\n    left join key_counts\n        on "
-        + "\n        and ".join(f"ranked.{staged_name(t, k)} = key_counts.{staged_name(t, k)}" for k in t.key)
-        + "\n\n)\n\nselect * from final\n"
+        "    from ranked\n\n),\n\n"
+        "final as (\n\n    select\n        "
+        + ",\n        ".join(f"judged.{staged_name(t, c.name)}" for c in cols)
+        + ",\n        judged.is_deleted,\n        judged.dq_row_key,\n"
+        + raw_row
+        + ",\n        judged.dq_rule\n    from judged\n\n)\n\nselect * from final\n"
     )
 
 

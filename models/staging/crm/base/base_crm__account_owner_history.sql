@@ -7,76 +7,122 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.owner_rep_id') }} as owner_rep_id,
-        {{ stg_date('source.valid_from') }} as valid_from,
-        {{ stg_date('source.valid_to') }} as valid_to,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.customer_id', 'source.valid_from']) }} as dq_row_key,
-        {{ dq_raw_row(['customer_id', 'owner_rep_id', 'valid_from', 'valid_to', 'is_deleted'], []) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.customer_id') }} is null then 'null_key'
-            when {{ stg_trim('source.valid_from') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.valid_from') }} is not null and {{ stg_date('source.valid_from') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.valid_to') }} is not null and {{ stg_date('source.valid_to') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-        end as row_rule
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.owner_rep_id as owner_rep_id__raw,
+        {{ stg_trim('source.owner_rep_id') }} as owner_rep_id__text,
+        source.valid_from as valid_from__raw,
+        {{ stg_trim('source.valid_from') }} as valid_from__text,
+        source.valid_to as valid_to__raw,
+        {{ stg_trim('source.valid_to') }} as valid_to__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        customer_id,
-        valid_from,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_date('trimmed.valid_from__text') }} as valid_from__value,
+        {{ stg_date('trimmed.valid_to__text') }} as valid_to__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.customer_id__text as customer_id,
+        parsed.owner_rep_id__text as owner_rep_id,
+        parsed.valid_from__value as valid_from,
+        parsed.valid_to__value as valid_to,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.customer_id__raw', 'parsed.valid_from__raw']) }} as dq_row_key,
+        parsed.customer_id__raw,
+        parsed.owner_rep_id__raw,
+        parsed.valid_from__raw,
+        parsed.valid_to__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.customer_id__text is null then 'null_key'
+            when parsed.valid_from__text is null then 'null_key'
+            when parsed.valid_from__text is not null and parsed.valid_from__value is null then 'unparseable_date'
+            when parsed.valid_to__text is not null and parsed.valid_to__value is null then 'unparseable_date'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            ['customer_id', 'owner_rep_id', 'valid_from', 'valid_to', 'is_deleted'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.customer_id, typed.valid_from, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (
+        partition by
+            fingerprinted.customer_id,
+            fingerprinted.valid_from,
+            fingerprinted.row_rule is null
+    )
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.customer_id,
-        ranked.owner_rep_id,
-        ranked.valid_from,
-        ranked.valid_to,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.customer_id,
+        judged.owner_rep_id,
+        judged.valid_from,
+        judged.valid_to,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.customer_id = key_counts.customer_id
-        and ranked.valid_from = key_counts.valid_from
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['customer_id', 'owner_rep_id', 'valid_from', 'valid_to', 'is_deleted'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

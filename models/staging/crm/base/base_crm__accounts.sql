@@ -7,110 +7,186 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.customer_name as customer_name__raw,
+        {{ stg_trim('source.customer_name') }} as customer_name__text,
+        source.segment as segment__raw,
+        {{ stg_trim('source.segment') }} as segment__text,
+        source.industry as industry__raw,
+        {{ stg_trim('source.industry') }} as industry__text,
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.owner_rep_id as owner_rep_id__raw,
+        {{ stg_trim('source.owner_rep_id') }} as owner_rep_id__text,
+        source.created_at as created_at__raw,
+        {{ stg_trim('source.created_at') }} as created_at__text,
+        source.acquisition_channel as acquisition_channel__raw,
+        {{ stg_trim('source.acquisition_channel') }} as acquisition_channel__text,
+        source.is_target_account as is_target_account__raw,
+        {{ stg_trim('source.is_target_account') }} as is_target_account__text,
+        source.est_annual_category_spend as est_annual_category_spend__raw,
+        {{ stg_trim('source.est_annual_category_spend') }} as est_annual_category_spend__text,
+        {{ stg_number_text('source.est_annual_category_spend') }} as est_annual_category_spend__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        {{ stg_trim('source.contact_email') }} as contact_email__text,
+        {{ stg_trim('source.contact_phone') }} as contact_phone__text,
+        source.referred_by_customer_id as referred_by_customer_id__raw,
+        {{ stg_trim('source.referred_by_customer_id') }} as referred_by_customer_id__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_code('trimmed.segment__text') }} as segment__value,
+        {{ stg_timestamp('trimmed.created_at__text') }} as created_at__value,
+        {{ stg_bool('trimmed.is_target_account__text') }} as is_target_account__value,
+        {{ stg_double_of_text('trimmed.est_annual_category_spend__number_text') }} as est_annual_category_spend__number,
+        {{ stg_money_of_text('trimmed.est_annual_category_spend__number_text') }} as est_annual_category_spend__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ pii_hash('trimmed.contact_email__text') }} as contact_email__value,
+        {{ pii_hash('trimmed.contact_phone__text') }} as contact_phone__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_text('source.customer_name') }} as customer_name,
-        {{ stg_code('source.segment') }} as segment,
-        {{ stg_text('source.industry') }} as industry,
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_id('source.owner_rep_id') }} as owner_rep_id,
-        {{ stg_timestamp('source.created_at') }} as created_at,
-        {{ stg_text('source.acquisition_channel') }} as acquisition_channel,
-        {{ stg_bool('source.is_target_account') }} as is_target_account,
-        {{ stg_money('source.est_annual_category_spend') }} as est_annual_category_spend,
-        {{ stg_code('source.currency') }} as currency,
-        {{ pii_hash('source.contact_email') }} as contact_email,
-        {{ pii_hash('source.contact_phone') }} as contact_phone,
-        {{ stg_id('source.referred_by_customer_id') }} as referred_by_customer_id,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.customer_id']) }} as dq_row_key,
-        {{ dq_raw_row(
+        parsed.customer_id__text as customer_id,
+        parsed.customer_name__text as customer_name,
+        parsed.segment__value as segment,
+        parsed.industry__text as industry,
+        parsed.region_code__text as region_code,
+        parsed.owner_rep_id__text as owner_rep_id,
+        parsed.created_at__value as created_at,
+        parsed.acquisition_channel__text as acquisition_channel,
+        parsed.is_target_account__value as is_target_account,
+        parsed.est_annual_category_spend__value as est_annual_category_spend,
+        parsed.currency__value as currency,
+        parsed.contact_email__value as contact_email,
+        parsed.contact_phone__value as contact_phone,
+        parsed.referred_by_customer_id__text as referred_by_customer_id,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.customer_id__raw']) }} as dq_row_key,
+        parsed.customer_id__raw,
+        parsed.customer_name__raw,
+        parsed.segment__raw,
+        parsed.industry__raw,
+        parsed.region_code__raw,
+        parsed.owner_rep_id__raw,
+        parsed.created_at__raw,
+        parsed.acquisition_channel__raw,
+        parsed.is_target_account__raw,
+        parsed.est_annual_category_spend__raw,
+        parsed.currency__raw,
+        parsed.referred_by_customer_id__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.customer_id__text is null then 'null_key'
+            when parsed.created_at__text is not null and parsed.created_at__value is null then 'unparseable_timestamp'
+            when
+                parsed.is_target_account__text is not null and parsed.is_target_account__value is null
+                then 'unparseable_boolean'
+            when
+                parsed.est_annual_category_spend__text is not null and parsed.est_annual_category_spend__number is null
+                then 'unparseable_number'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.segment__value not in ('B2B', 'B2C') then 'unknown_value'
+            when
+                parsed.est_annual_category_spend__number < 0 or parsed.est_annual_category_spend__number > 1e+12
+                then 'out_of_range'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
             [
                 'customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id', 'created_at',
                 'acquisition_channel', 'is_target_account', 'est_annual_category_spend', 'currency', 'contact_email',
                 'contact_phone', 'referred_by_customer_id', 'is_deleted'
             ],
-            ['contact_email', 'contact_phone']
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.customer_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_target_account') }} is not null
-                and {{ stg_bool('source.is_target_account') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_trim('source.est_annual_category_spend') }} is not null
-                and {{ stg_number('source.est_annual_category_spend') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_code('source.segment') }} not in ('B2B', 'B2C') then 'unknown_value'
-            when
-                {{ stg_number('source.est_annual_category_spend') }} < 0
-                or {{ stg_number('source.est_annual_category_spend') }} > 1e+12
-                then 'out_of_range'
-        end as row_rule
-    from source
-
-),
-
-key_counts as (
-
-    select
-        customer_id,
-        count(distinct dq_raw_row) as key_variants
+            ['contact_email', 'contact_phone'],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.customer_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.customer_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.customer_id,
-        ranked.customer_name,
-        ranked.segment,
-        ranked.industry,
-        ranked.region_code,
-        ranked.owner_rep_id,
-        ranked.created_at,
-        ranked.acquisition_channel,
-        ranked.is_target_account,
-        ranked.est_annual_category_spend,
-        ranked.currency,
-        ranked.contact_email,
-        ranked.contact_phone,
-        ranked.referred_by_customer_id,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.customer_id,
+        judged.customer_name,
+        judged.segment,
+        judged.industry,
+        judged.region_code,
+        judged.owner_rep_id,
+        judged.created_at,
+        judged.acquisition_channel,
+        judged.is_target_account,
+        judged.est_annual_category_spend,
+        judged.currency,
+        judged.contact_email,
+        judged.contact_phone,
+        judged.referred_by_customer_id,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.customer_id = key_counts.customer_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'customer_id', 'customer_name', 'segment', 'industry', 'region_code', 'owner_rep_id',
+                            'created_at', 'acquisition_channel', 'is_target_account', 'est_annual_category_spend',
+                            'currency', 'contact_email', 'contact_phone', 'referred_by_customer_id', 'is_deleted'
+                        ],
+                        ['contact_email', 'contact_phone'],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,104 +7,157 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.activity_id as activity_id__raw,
+        {{ stg_trim('source.activity_id') }} as activity_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.opportunity_id as opportunity_id__raw,
+        {{ stg_trim('source.opportunity_id') }} as opportunity_id__text,
+        source.activity_type as activity_type__raw,
+        {{ stg_trim('source.activity_type') }} as activity_type__text,
+        source.activity_at as activity_at__raw,
+        {{ stg_trim('source.activity_at') }} as activity_at__text,
+        source.key_action as key_action__raw,
+        {{ stg_trim('source.key_action') }} as key_action__text,
+        source.duration_minutes as duration_minutes__raw,
+        {{ stg_trim('source.duration_minutes') }} as duration_minutes__text,
+        {{ stg_number_text('source.duration_minutes') }} as duration_minutes__number_text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.activity_type__text') }} as activity_type__value,
+        {{ stg_timestamp('trimmed.activity_at__text') }} as activity_at__value,
+        {{ stg_enum('trimmed.key_action__text') }} as key_action__value,
+        {{ stg_double_of_text('trimmed.duration_minutes__number_text') }} as duration_minutes__number,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.activity_id') }} as activity_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.opportunity_id') }} as opportunity_id,
-        {{ stg_enum('source.activity_type') }} as activity_type,
-        {{ stg_timestamp('source.activity_at') }} as activity_at,
-        {{ stg_enum('source.key_action') }} as key_action,
-        {{ stg_int('source.duration_minutes') }} as duration_minutes,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.activity_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action',
-                'duration_minutes', 'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.activity_id__text as activity_id,
+        parsed.rep_id__text as rep_id,
+        parsed.customer_id__text as customer_id,
+        parsed.opportunity_id__text as opportunity_id,
+        parsed.activity_type__value as activity_type,
+        parsed.activity_at__value as activity_at,
+        parsed.key_action__value as key_action,
+        {{ stg_int_of_double('parsed.duration_minutes__number') }} as duration_minutes,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.activity_id__raw']) }} as dq_row_key,
+        parsed.activity_id__raw,
+        parsed.rep_id__raw,
+        parsed.customer_id__raw,
+        parsed.opportunity_id__raw,
+        parsed.activity_type__raw,
+        parsed.activity_at__raw,
+        parsed.key_action__raw,
+        parsed.duration_minutes__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.activity_id') }} is null then 'null_key'
+            when parsed.activity_id__text is null then 'null_key'
+            when parsed.activity_at__text is not null and parsed.activity_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.activity_at') }} is not null and {{ stg_timestamp('source.activity_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.duration_minutes') }} is not null
-                and {{ stg_number('source.duration_minutes') }} is null
+                parsed.duration_minutes__text is not null and parsed.duration_minutes__number is null
                 then 'unparseable_number'
+            when parsed.duration_minutes__number <> trunc(parsed.duration_minutes__number) then 'unparseable_number'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when
-                {{ stg_number('source.duration_minutes') }} <> trunc({{ stg_number('source.duration_minutes') }})
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.activity_type') }} not in ('visit_onsite', 'visit_online', 'call', 'email')
+                parsed.activity_type__value not in ('visit_onsite', 'visit_online', 'call', 'email')
                 then 'unknown_value'
             when
-                {{ stg_enum('source.key_action') }} not in (
-                    'needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none'
-                )
+                parsed.key_action__value not in ('needs_assessment', 'solution_demo', 'proposal', 'negotiation', 'none')
                 then 'unknown_value'
-            when
-                {{ stg_number('source.duration_minutes') }} < 0 or {{ stg_number('source.duration_minutes') }} > 100000
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.activity_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.duration_minutes__number < 0 or parsed.duration_minutes__number > 100000 then 'out_of_range'
+            when cast(parsed.activity_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        activity_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at', 'key_action',
+                'duration_minutes', 'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.activity_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.activity_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.activity_id,
-        ranked.rep_id,
-        ranked.customer_id,
-        ranked.opportunity_id,
-        ranked.activity_type,
-        ranked.activity_at,
-        ranked.key_action,
-        ranked.duration_minutes,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.activity_id,
+        judged.rep_id,
+        judged.customer_id,
+        judged.opportunity_id,
+        judged.activity_type,
+        judged.activity_at,
+        judged.key_action,
+        judged.duration_minutes,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.activity_id = key_counts.activity_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'activity_id', 'rep_id', 'customer_id', 'opportunity_id', 'activity_type', 'activity_at',
+                            'key_action', 'duration_minutes', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,79 +7,123 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.contact_id') }} as contact_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ pii_hash('source.contact_name') }} as contact_name,
-        {{ pii_hash('source.email') }} as email,
-        {{ pii_hash('source.phone') }} as phone,
-        {{ stg_enum('source.decision_role') }} as decision_role,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.contact_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
-            ['contact_name', 'email', 'phone']
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.contact_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.decision_role') }} not in (
-                    'decision_maker', 'influencer', 'user', 'procurement', 'finance'
-                )
-                then 'unknown_value'
-        end as row_rule
+        source.contact_id as contact_id__raw,
+        {{ stg_trim('source.contact_id') }} as contact_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        {{ stg_trim('source.contact_name') }} as contact_name__text,
+        {{ stg_trim('source.email') }} as email__text,
+        {{ stg_trim('source.phone') }} as phone__text,
+        source.decision_role as decision_role__raw,
+        {{ stg_trim('source.decision_role') }} as decision_role__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        contact_id,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ pii_hash('trimmed.contact_name__text') }} as contact_name__value,
+        {{ pii_hash('trimmed.email__text') }} as email__value,
+        {{ pii_hash('trimmed.phone__text') }} as phone__value,
+        {{ stg_enum('trimmed.decision_role__text') }} as decision_role__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.contact_id__text as contact_id,
+        parsed.customer_id__text as customer_id,
+        parsed.contact_name__value as contact_name,
+        parsed.email__value as email,
+        parsed.phone__value as phone,
+        parsed.decision_role__value as decision_role,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.contact_id__raw']) }} as dq_row_key,
+        parsed.contact_id__raw,
+        parsed.customer_id__raw,
+        parsed.decision_role__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.contact_id__text is null then 'null_key'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when
+                parsed.decision_role__value not in ('decision_maker', 'influencer', 'user', 'procurement', 'finance')
+                then 'unknown_value'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
+            ['contact_name', 'email', 'phone'],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.contact_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.contact_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.contact_id,
-        ranked.customer_id,
-        ranked.contact_name,
-        ranked.email,
-        ranked.phone,
-        ranked.decision_role,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.contact_id,
+        judged.customer_id,
+        judged.contact_name,
+        judged.email,
+        judged.phone,
+        judged.decision_role,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.contact_id = key_counts.contact_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['contact_id', 'customer_id', 'contact_name', 'email', 'phone', 'decision_role', 'is_deleted'],
+                        ['contact_name', 'email', 'phone'],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

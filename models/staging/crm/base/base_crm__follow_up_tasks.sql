@@ -7,93 +7,149 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.task_id as task_id__raw,
+        {{ stg_trim('source.task_id') }} as task_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.trigger_type as trigger_type__raw,
+        {{ stg_trim('source.trigger_type') }} as trigger_type__text,
+        source.triggered_at as triggered_at__raw,
+        {{ stg_trim('source.triggered_at') }} as triggered_at__text,
+        source.due_at as due_at__raw,
+        {{ stg_trim('source.due_at') }} as due_at__text,
+        source.completed_at as completed_at__raw,
+        {{ stg_trim('source.completed_at') }} as completed_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.trigger_type__text') }} as trigger_type__value,
+        {{ stg_timestamp('trimmed.triggered_at__text') }} as triggered_at__value,
+        {{ stg_timestamp('trimmed.due_at__text') }} as due_at__value,
+        {{ stg_timestamp('trimmed.completed_at__text') }} as completed_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.task_id') }} as task_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_enum('source.trigger_type') }} as trigger_type,
-        {{ stg_timestamp('source.triggered_at') }} as triggered_at,
-        {{ stg_timestamp('source.due_at') }} as due_at,
-        {{ stg_timestamp('source.completed_at') }} as completed_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.task_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.task_id__text as task_id,
+        parsed.rep_id__text as rep_id,
+        parsed.customer_id__text as customer_id,
+        parsed.trigger_type__value as trigger_type,
+        parsed.triggered_at__value as triggered_at,
+        parsed.due_at__value as due_at,
+        parsed.completed_at__value as completed_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.task_id__raw']) }} as dq_row_key,
+        parsed.task_id__raw,
+        parsed.rep_id__raw,
+        parsed.customer_id__raw,
+        parsed.trigger_type__raw,
+        parsed.triggered_at__raw,
+        parsed.due_at__raw,
+        parsed.completed_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.task_id') }} is null then 'null_key'
+            when parsed.task_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.triggered_at') }} is not null and {{ stg_timestamp('source.triggered_at') }} is null
+                parsed.triggered_at__text is not null and parsed.triggered_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.due_at__text is not null and parsed.due_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.due_at') }} is not null and {{ stg_timestamp('source.due_at') }} is null
+                parsed.completed_at__text is not null and parsed.completed_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.trigger_type') }} not in ('inquiry', 'complaint', 'quote_sent', 'pre_contract')
+                parsed.trigger_type__value not in ('inquiry', 'complaint', 'quote_sent', 'pre_contract')
                 then 'unknown_value'
-            when cast({{ stg_timestamp('source.triggered_at') }} as date) > as_of.as_of_date then 'future_date'
+            when cast(parsed.triggered_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        task_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at', 'completed_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.task_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.task_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.task_id,
-        ranked.rep_id,
-        ranked.customer_id,
-        ranked.trigger_type,
-        ranked.triggered_at,
-        ranked.due_at,
-        ranked.completed_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.task_id,
+        judged.rep_id,
+        judged.customer_id,
+        judged.trigger_type,
+        judged.triggered_at,
+        judged.due_at,
+        judged.completed_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.task_id = key_counts.task_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'task_id', 'rep_id', 'customer_id', 'trigger_type', 'triggered_at', 'due_at',
+                            'completed_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

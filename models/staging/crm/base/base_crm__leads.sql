@@ -7,88 +7,143 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.lead_id as lead_id__raw,
+        {{ stg_trim('source.lead_id') }} as lead_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.lead_source as lead_source__raw,
+        {{ stg_trim('source.lead_source') }} as lead_source__text,
+        source.created_at as created_at__raw,
+        {{ stg_trim('source.created_at') }} as created_at__text,
+        source.status as status__raw,
+        {{ stg_trim('source.status') }} as status__text,
+        source.converted_customer_id as converted_customer_id__raw,
+        {{ stg_trim('source.converted_customer_id') }} as converted_customer_id__text,
+        source.converted_at as converted_at__raw,
+        {{ stg_trim('source.converted_at') }} as converted_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.created_at__text') }} as created_at__value,
+        {{ stg_enum('trimmed.status__text') }} as status__value,
+        {{ stg_timestamp('trimmed.converted_at__text') }} as converted_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.lead_id') }} as lead_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_text('source.lead_source') }} as lead_source,
-        {{ stg_timestamp('source.created_at') }} as created_at,
-        {{ stg_enum('source.status') }} as status,
-        {{ stg_id('source.converted_customer_id') }} as converted_customer_id,
-        {{ stg_timestamp('source.converted_at') }} as converted_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.lead_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.lead_id__text as lead_id,
+        parsed.rep_id__text as rep_id,
+        parsed.lead_source__text as lead_source,
+        parsed.created_at__value as created_at,
+        parsed.status__value as status,
+        parsed.converted_customer_id__text as converted_customer_id,
+        parsed.converted_at__value as converted_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.lead_id__raw']) }} as dq_row_key,
+        parsed.lead_id__raw,
+        parsed.rep_id__raw,
+        parsed.lead_source__raw,
+        parsed.created_at__raw,
+        parsed.status__raw,
+        parsed.converted_customer_id__raw,
+        parsed.converted_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.lead_id') }} is null then 'null_key'
+            when parsed.lead_id__text is null then 'null_key'
+            when parsed.created_at__text is not null and parsed.created_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null
+                parsed.converted_at__text is not null and parsed.converted_at__value is null
                 then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.converted_at') }} is not null and {{ stg_timestamp('source.converted_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.status') }} not in ('open', 'converted', 'disqualified') then 'unknown_value'
-            when cast({{ stg_timestamp('source.created_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.status__value not in ('open', 'converted', 'disqualified') then 'unknown_value'
+            when cast(parsed.created_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        lead_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id', 'converted_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.lead_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.lead_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.lead_id,
-        ranked.rep_id,
-        ranked.lead_source,
-        ranked.created_at,
-        ranked.status,
-        ranked.converted_customer_id,
-        ranked.converted_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.lead_id,
+        judged.rep_id,
+        judged.lead_source,
+        judged.created_at,
+        judged.status,
+        judged.converted_customer_id,
+        judged.converted_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.lead_id = key_counts.lead_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'lead_id', 'rep_id', 'lead_source', 'created_at', 'status', 'converted_customer_id',
+                            'converted_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

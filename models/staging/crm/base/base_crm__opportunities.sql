@@ -7,6 +7,63 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.opportunity_id as opportunity_id__raw,
+        {{ stg_trim('source.opportunity_id') }} as opportunity_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.product_id as product_id__raw,
+        {{ stg_trim('source.product_id') }} as product_id__text,
+        source.created_at as created_at__raw,
+        {{ stg_trim('source.created_at') }} as created_at__text,
+        source.expected_close_date as expected_close_date__raw,
+        {{ stg_trim('source.expected_close_date') }} as expected_close_date__text,
+        source.closed_at as closed_at__raw,
+        {{ stg_trim('source.closed_at') }} as closed_at__text,
+        source.status as status__raw,
+        {{ stg_trim('source.status') }} as status__text,
+        source.stage as stage__raw,
+        {{ stg_trim('source.stage') }} as stage__text,
+        source.forecast_amount as forecast_amount__raw,
+        {{ stg_trim('source.forecast_amount') }} as forecast_amount__text,
+        {{ stg_number_text('source.forecast_amount') }} as forecast_amount__number_text,
+        source.won_amount as won_amount__raw,
+        {{ stg_trim('source.won_amount') }} as won_amount__text,
+        {{ stg_number_text('source.won_amount') }} as won_amount__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        source.target_cycle_days as target_cycle_days__raw,
+        {{ stg_trim('source.target_cycle_days') }} as target_cycle_days__text,
+        {{ stg_number_text('source.target_cycle_days') }} as target_cycle_days__number_text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.created_at__text') }} as created_at__value,
+        {{ stg_date('trimmed.expected_close_date__text') }} as expected_close_date__value,
+        {{ stg_timestamp('trimmed.closed_at__text') }} as closed_at__value,
+        {{ stg_enum('trimmed.status__text') }} as status__value,
+        {{ stg_double_of_text('trimmed.forecast_amount__number_text') }} as forecast_amount__number,
+        {{ stg_money_of_text('trimmed.forecast_amount__number_text') }} as forecast_amount__value,
+        {{ stg_double_of_text('trimmed.won_amount__number_text') }} as won_amount__number,
+        {{ stg_money_of_text('trimmed.won_amount__number_text') }} as won_amount__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ stg_double_of_text('trimmed.target_cycle_days__number_text') }} as target_cycle_days__number,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -19,131 +76,140 @@ known_currencies as (
 typed as (
 
     select
-        {{ stg_id('source.opportunity_id') }} as opportunity_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.product_id') }} as product_id,
-        {{ stg_timestamp('source.created_at') }} as created_at,
-        {{ stg_date('source.expected_close_date') }} as expected_close_date,
-        {{ stg_timestamp('source.closed_at') }} as closed_at,
-        {{ stg_enum('source.status') }} as status,
-        {{ stg_text('source.stage') }} as stage,
-        {{ stg_money('source.forecast_amount') }} as forecast_amount,
-        {{ stg_money('source.won_amount') }} as won_amount,
-        {{ stg_code('source.currency') }} as currency,
-        {{ stg_int('source.target_cycle_days') }} as target_cycle_days,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.opportunity_id']) }} as dq_row_key,
-        {{ dq_raw_row(
+        parsed.opportunity_id__text as opportunity_id,
+        parsed.customer_id__text as customer_id,
+        parsed.rep_id__text as rep_id,
+        parsed.product_id__text as product_id,
+        parsed.created_at__value as created_at,
+        parsed.expected_close_date__value as expected_close_date,
+        parsed.closed_at__value as closed_at,
+        parsed.status__value as status,
+        parsed.stage__text as stage,
+        parsed.forecast_amount__value as forecast_amount,
+        parsed.won_amount__value as won_amount,
+        parsed.currency__value as currency,
+        {{ stg_int_of_double('parsed.target_cycle_days__number') }} as target_cycle_days,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.opportunity_id__raw']) }} as dq_row_key,
+        parsed.opportunity_id__raw,
+        parsed.customer_id__raw,
+        parsed.rep_id__raw,
+        parsed.product_id__raw,
+        parsed.created_at__raw,
+        parsed.expected_close_date__raw,
+        parsed.closed_at__raw,
+        parsed.status__raw,
+        parsed.stage__raw,
+        parsed.forecast_amount__raw,
+        parsed.won_amount__raw,
+        parsed.currency__raw,
+        parsed.target_cycle_days__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.opportunity_id__text is null then 'null_key'
+            when parsed.created_at__text is not null and parsed.created_at__value is null then 'unparseable_timestamp'
+            when
+                parsed.expected_close_date__text is not null and parsed.expected_close_date__value is null
+                then 'unparseable_date'
+            when parsed.closed_at__text is not null and parsed.closed_at__value is null then 'unparseable_timestamp'
+            when
+                parsed.forecast_amount__text is not null and parsed.forecast_amount__number is null
+                then 'unparseable_number'
+            when parsed.won_amount__text is not null and parsed.won_amount__number is null then 'unparseable_number'
+            when
+                parsed.target_cycle_days__text is not null and parsed.target_cycle_days__number is null
+                then 'unparseable_number'
+            when parsed.target_cycle_days__number <> trunc(parsed.target_cycle_days__number) then 'unparseable_number'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.status__value not in ('open', 'won', 'lost') then 'unknown_value'
+            when parsed.forecast_amount__number < 0 or parsed.forecast_amount__number > 1e+12 then 'out_of_range'
+            when parsed.won_amount__number < 0 or parsed.won_amount__number > 1e+12 then 'out_of_range'
+            when parsed.target_cycle_days__number < 0 or parsed.target_cycle_days__number > 100000 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
+            when cast(parsed.created_at__value as date) > as_of.as_of_date then 'future_date'
+        end as row_rule
+    from parsed
+    left join known_currencies
+        on parsed.currency__value = known_currencies.currency
+    cross join {{ ref('base_erp__as_of_date') }} as as_of
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
             [
                 'opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at', 'expected_close_date',
                 'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount', 'currency', 'target_cycle_days',
                 'is_deleted'
             ],
-            []
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.opportunity_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.expected_close_date') }} is not null
-                and {{ stg_date('source.expected_close_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.closed_at') }} is not null and {{ stg_timestamp('source.closed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.forecast_amount') }} is not null
-                and {{ stg_number('source.forecast_amount') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.won_amount') }} is not null and {{ stg_number('source.won_amount') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.target_cycle_days') }} is not null
-                and {{ stg_number('source.target_cycle_days') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_number('source.target_cycle_days') }} <> trunc({{ stg_number('source.target_cycle_days') }})
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.status') }} not in ('open', 'won', 'lost') then 'unknown_value'
-            when
-                {{ stg_number('source.forecast_amount') }} < 0 or {{ stg_number('source.forecast_amount') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_number('source.won_amount') }} < 0 or {{ stg_number('source.won_amount') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_number('source.target_cycle_days') }} < 0
-                or {{ stg_number('source.target_cycle_days') }} > 100000
-                then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
-            when cast({{ stg_timestamp('source.created_at') }} as date) > as_of.as_of_date then 'future_date'
-        end as row_rule
-    from source
-    left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
-    cross join {{ ref('base_erp__as_of_date') }} as as_of
-
-),
-
-key_counts as (
-
-    select
-        opportunity_id,
-        count(distinct dq_raw_row) as key_variants
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.opportunity_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.opportunity_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.opportunity_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.product_id,
-        ranked.created_at,
-        ranked.expected_close_date,
-        ranked.closed_at,
-        ranked.status,
-        ranked.stage,
-        ranked.forecast_amount,
-        ranked.won_amount,
-        ranked.currency,
-        ranked.target_cycle_days,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.opportunity_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.product_id,
+        judged.created_at,
+        judged.expected_close_date,
+        judged.closed_at,
+        judged.status,
+        judged.stage,
+        judged.forecast_amount,
+        judged.won_amount,
+        judged.currency,
+        judged.target_cycle_days,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.opportunity_id = key_counts.opportunity_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'opportunity_id', 'customer_id', 'rep_id', 'product_id', 'created_at',
+                            'expected_close_date', 'closed_at', 'status', 'stage', 'forecast_amount', 'won_amount',
+                            'currency', 'target_cycle_days', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,71 +7,111 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.opportunity_id') }} as opportunity_id,
-        {{ stg_id('source.contact_id') }} as contact_id,
-        {{ stg_timestamp('source.engaged_at') }} as engaged_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.opportunity_id', 'source.contact_id']) }} as dq_row_key,
-        {{ dq_raw_row(['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted'], []) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.opportunity_id') }} is null then 'null_key'
-            when {{ stg_trim('source.contact_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.engaged_at') }} is not null and {{ stg_timestamp('source.engaged_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-        end as row_rule
+        source.opportunity_id as opportunity_id__raw,
+        {{ stg_trim('source.opportunity_id') }} as opportunity_id__text,
+        source.contact_id as contact_id__raw,
+        {{ stg_trim('source.contact_id') }} as contact_id__text,
+        source.engaged_at as engaged_at__raw,
+        {{ stg_trim('source.engaged_at') }} as engaged_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        opportunity_id,
-        contact_id,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_timestamp('trimmed.engaged_at__text') }} as engaged_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.opportunity_id__text as opportunity_id,
+        parsed.contact_id__text as contact_id,
+        parsed.engaged_at__value as engaged_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.opportunity_id__raw', 'parsed.contact_id__raw']) }} as dq_row_key,
+        parsed.opportunity_id__raw,
+        parsed.contact_id__raw,
+        parsed.engaged_at__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.opportunity_id__text is null then 'null_key'
+            when parsed.contact_id__text is null then 'null_key'
+            when parsed.engaged_at__text is not null and parsed.engaged_at__value is null then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            ['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.opportunity_id, typed.contact_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (
+        partition by
+            fingerprinted.opportunity_id,
+            fingerprinted.contact_id,
+            fingerprinted.row_rule is null
+    )
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.opportunity_id,
-        ranked.contact_id,
-        ranked.engaged_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.opportunity_id,
+        judged.contact_id,
+        judged.engaged_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.opportunity_id = key_counts.opportunity_id
-        and ranked.contact_id = key_counts.contact_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['opportunity_id', 'contact_id', 'engaged_at', 'is_deleted'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,80 +7,127 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.referral_id as referral_id__raw,
+        {{ stg_trim('source.referral_id') }} as referral_id__text,
+        source.referrer_customer_id as referrer_customer_id__raw,
+        {{ stg_trim('source.referrer_customer_id') }} as referrer_customer_id__text,
+        source.referred_lead_id as referred_lead_id__raw,
+        {{ stg_trim('source.referred_lead_id') }} as referred_lead_id__text,
+        source.referred_customer_id as referred_customer_id__raw,
+        {{ stg_trim('source.referred_customer_id') }} as referred_customer_id__text,
+        source.referred_at as referred_at__raw,
+        {{ stg_trim('source.referred_at') }} as referred_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.referred_at__text') }} as referred_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.referral_id') }} as referral_id,
-        {{ stg_id('source.referrer_customer_id') }} as referrer_customer_id,
-        {{ stg_id('source.referred_lead_id') }} as referred_lead_id,
-        {{ stg_id('source.referred_customer_id') }} as referred_customer_id,
-        {{ stg_timestamp('source.referred_at') }} as referred_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.referral_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.referral_id__text as referral_id,
+        parsed.referrer_customer_id__text as referrer_customer_id,
+        parsed.referred_lead_id__text as referred_lead_id,
+        parsed.referred_customer_id__text as referred_customer_id,
+        parsed.referred_at__value as referred_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.referral_id__raw']) }} as dq_row_key,
+        parsed.referral_id__raw,
+        parsed.referrer_customer_id__raw,
+        parsed.referred_lead_id__raw,
+        parsed.referred_customer_id__raw,
+        parsed.referred_at__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.referral_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.referred_at') }} is not null and {{ stg_timestamp('source.referred_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when cast({{ stg_timestamp('source.referred_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.referral_id__text is null then 'null_key'
+            when parsed.referred_at__text is not null and parsed.referred_at__value is null then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when cast(parsed.referred_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        referral_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id', 'referred_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.referral_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.referral_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.referral_id,
-        ranked.referrer_customer_id,
-        ranked.referred_lead_id,
-        ranked.referred_customer_id,
-        ranked.referred_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.referral_id,
+        judged.referrer_customer_id,
+        judged.referred_lead_id,
+        judged.referred_customer_id,
+        judged.referred_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.referral_id = key_counts.referral_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'referral_id', 'referrer_customer_id', 'referred_lead_id', 'referred_customer_id',
+                            'referred_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

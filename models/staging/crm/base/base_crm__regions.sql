@@ -7,66 +7,101 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_text('source.region_name') }} as region_name,
-        {{ stg_enum('source.market_type') }} as market_type,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.region_code']) }} as dq_row_key,
-        {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted'], []) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.region_code') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.market_type') }} not in ('emerging', 'mature', 'declining') then 'unknown_value'
-        end as row_rule
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.region_name as region_name__raw,
+        {{ stg_trim('source.region_name') }} as region_name__text,
+        source.market_type as market_type__raw,
+        {{ stg_trim('source.market_type') }} as market_type__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        region_code,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_enum('trimmed.market_type__text') }} as market_type__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.region_code__text as region_code,
+        parsed.region_name__text as region_name,
+        parsed.market_type__value as market_type,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.region_code__raw']) }} as dq_row_key,
+        parsed.region_code__raw,
+        parsed.region_name__raw,
+        parsed.market_type__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.region_code__text is null then 'null_key'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.market_type__value not in ('emerging', 'mature', 'declining') then 'unknown_value'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(['region_code', 'region_name', 'market_type', 'is_deleted'], [], 'typed') }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.region_code, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.region_code, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.region_code,
-        ranked.region_name,
-        ranked.market_type,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.region_code,
+        judged.region_name,
+        judged.market_type,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.region_code = key_counts.region_code
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['region_code', 'region_name', 'market_type', 'is_deleted'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

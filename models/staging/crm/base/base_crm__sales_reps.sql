@@ -7,87 +7,144 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_text('source.rep_name') }} as rep_name,
-        {{ pii_hash('source.email') }} as email,
-        {{ stg_enum('source.role') }} as role,
-        {{ stg_enum('source.level') }} as level,
-        {{ stg_date('source.hire_date') }} as hire_date,
-        {{ stg_date('source.termination_date') }} as termination_date,
-        {{ stg_id('source.team_id') }} as team_id,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.rep_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'],
-            ['email']
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.rep_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.hire_date') }} is not null and {{ stg_date('source.hire_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.termination_date') }} is not null
-                and {{ stg_date('source.termination_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.role') }} not in ('direct', 'key_account', 'ecommerce') then 'unknown_value'
-            when {{ stg_enum('source.level') }} not in ('rep', 'regional_manager', 'director') then 'unknown_value'
-        end as row_rule
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.rep_name as rep_name__raw,
+        {{ stg_trim('source.rep_name') }} as rep_name__text,
+        {{ stg_trim('source.email') }} as email__text,
+        source.role as role__raw,
+        {{ stg_trim('source.role') }} as role__text,
+        source.level as level__raw,
+        {{ stg_trim('source.level') }} as level__text,
+        source.hire_date as hire_date__raw,
+        {{ stg_trim('source.hire_date') }} as hire_date__text,
+        source.termination_date as termination_date__raw,
+        {{ stg_trim('source.termination_date') }} as termination_date__text,
+        source.team_id as team_id__raw,
+        {{ stg_trim('source.team_id') }} as team_id__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        rep_id,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ pii_hash('trimmed.email__text') }} as email__value,
+        {{ stg_enum('trimmed.role__text') }} as role__value,
+        {{ stg_enum('trimmed.level__text') }} as level__value,
+        {{ stg_date('trimmed.hire_date__text') }} as hire_date__value,
+        {{ stg_date('trimmed.termination_date__text') }} as termination_date__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.rep_id__text as rep_id,
+        parsed.rep_name__text as rep_name,
+        parsed.email__value as email,
+        parsed.role__value as role,
+        parsed.level__value as level,
+        parsed.hire_date__value as hire_date,
+        parsed.termination_date__value as termination_date,
+        parsed.team_id__text as team_id,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.rep_id__raw']) }} as dq_row_key,
+        parsed.rep_id__raw,
+        parsed.rep_name__raw,
+        parsed.role__raw,
+        parsed.level__raw,
+        parsed.hire_date__raw,
+        parsed.termination_date__raw,
+        parsed.team_id__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.rep_id__text is null then 'null_key'
+            when parsed.hire_date__text is not null and parsed.hire_date__value is null then 'unparseable_date'
+            when
+                parsed.termination_date__text is not null and parsed.termination_date__value is null
+                then 'unparseable_date'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.role__value not in ('direct', 'key_account', 'ecommerce') then 'unknown_value'
+            when parsed.level__value not in ('rep', 'regional_manager', 'director') then 'unknown_value'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            ['rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id', 'is_deleted'],
+            ['email'],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.rep_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.rep_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.rep_id,
-        ranked.rep_name,
-        ranked.email,
-        ranked.role,
-        ranked.level,
-        ranked.hire_date,
-        ranked.termination_date,
-        ranked.team_id,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.rep_id,
+        judged.rep_name,
+        judged.email,
+        judged.role,
+        judged.level,
+        judged.hire_date,
+        judged.termination_date,
+        judged.team_id,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.rep_id = key_counts.rep_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'rep_id', 'rep_name', 'email', 'role', 'level', 'hire_date', 'termination_date', 'team_id',
+                            'is_deleted'
+                        ],
+                        ['email'],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,106 +7,163 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.ticket_id as ticket_id__raw,
+        {{ stg_trim('source.ticket_id') }} as ticket_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.product_id as product_id__raw,
+        {{ stg_trim('source.product_id') }} as product_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.ticket_type as ticket_type__raw,
+        {{ stg_trim('source.ticket_type') }} as ticket_type__text,
+        source.opened_at as opened_at__raw,
+        {{ stg_trim('source.opened_at') }} as opened_at__text,
+        source.first_response_at as first_response_at__raw,
+        {{ stg_trim('source.first_response_at') }} as first_response_at__text,
+        source.resolved_at as resolved_at__raw,
+        {{ stg_trim('source.resolved_at') }} as resolved_at__text,
+        source.sla_first_response_hours as sla_first_response_hours__raw,
+        {{ stg_trim('source.sla_first_response_hours') }} as sla_first_response_hours__text,
+        {{ stg_number_text('source.sla_first_response_hours') }} as sla_first_response_hours__number_text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.ticket_type__text') }} as ticket_type__value,
+        {{ stg_timestamp('trimmed.opened_at__text') }} as opened_at__value,
+        {{ stg_timestamp('trimmed.first_response_at__text') }} as first_response_at__value,
+        {{ stg_timestamp('trimmed.resolved_at__text') }} as resolved_at__value,
+        {{ stg_double_of_text('trimmed.sla_first_response_hours__number_text') }} as sla_first_response_hours__number,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.ticket_id') }} as ticket_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.product_id') }} as product_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_enum('source.ticket_type') }} as ticket_type,
-        {{ stg_timestamp('source.opened_at') }} as opened_at,
-        {{ stg_timestamp('source.first_response_at') }} as first_response_at,
-        {{ stg_timestamp('source.resolved_at') }} as resolved_at,
-        {{ stg_number('source.sla_first_response_hours') }} as sla_first_response_hours,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.ticket_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at',
-                'resolved_at', 'sla_first_response_hours', 'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.ticket_id__text as ticket_id,
+        parsed.customer_id__text as customer_id,
+        parsed.product_id__text as product_id,
+        parsed.rep_id__text as rep_id,
+        parsed.ticket_type__value as ticket_type,
+        parsed.opened_at__value as opened_at,
+        parsed.first_response_at__value as first_response_at,
+        parsed.resolved_at__value as resolved_at,
+        parsed.sla_first_response_hours__number as sla_first_response_hours,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.ticket_id__raw']) }} as dq_row_key,
+        parsed.ticket_id__raw,
+        parsed.customer_id__raw,
+        parsed.product_id__raw,
+        parsed.rep_id__raw,
+        parsed.ticket_type__raw,
+        parsed.opened_at__raw,
+        parsed.first_response_at__raw,
+        parsed.resolved_at__raw,
+        parsed.sla_first_response_hours__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.ticket_id') }} is null then 'null_key'
+            when parsed.ticket_id__text is null then 'null_key'
+            when parsed.opened_at__text is not null and parsed.opened_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.opened_at') }} is not null and {{ stg_timestamp('source.opened_at') }} is null
+                parsed.first_response_at__text is not null and parsed.first_response_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.resolved_at__text is not null and parsed.resolved_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.first_response_at') }} is not null
-                and {{ stg_timestamp('source.first_response_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.resolved_at') }} is not null and {{ stg_timestamp('source.resolved_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.sla_first_response_hours') }} is not null
-                and {{ stg_number('source.sla_first_response_hours') }} is null
+                parsed.sla_first_response_hours__text is not null and parsed.sla_first_response_hours__number is null
                 then 'unparseable_number'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.ticket_type__value not in ('complaint', 'service_request', 'inquiry') then 'unknown_value'
             when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.ticket_type') }} not in ('complaint', 'service_request', 'inquiry')
-                then 'unknown_value'
-            when
-                {{ stg_number('source.sla_first_response_hours') }} < 0
-                or {{ stg_number('source.sla_first_response_hours') }} > 100000
+                parsed.sla_first_response_hours__number < 0 or parsed.sla_first_response_hours__number > 100000
                 then 'out_of_range'
-            when cast({{ stg_timestamp('source.opened_at') }} as date) > as_of.as_of_date then 'future_date'
+            when cast(parsed.opened_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        ticket_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at', 'first_response_at',
+                'resolved_at', 'sla_first_response_hours', 'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.ticket_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.ticket_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.ticket_id,
-        ranked.customer_id,
-        ranked.product_id,
-        ranked.rep_id,
-        ranked.ticket_type,
-        ranked.opened_at,
-        ranked.first_response_at,
-        ranked.resolved_at,
-        ranked.sla_first_response_hours,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.ticket_id,
+        judged.customer_id,
+        judged.product_id,
+        judged.rep_id,
+        judged.ticket_type,
+        judged.opened_at,
+        judged.first_response_at,
+        judged.resolved_at,
+        judged.sla_first_response_hours,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.ticket_id = key_counts.ticket_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'ticket_id', 'customer_id', 'product_id', 'rep_id', 'ticket_type', 'opened_at',
+                            'first_response_at', 'resolved_at', 'sla_first_response_hours', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,106 +7,154 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.survey_id as survey_id__raw,
+        {{ stg_trim('source.survey_id') }} as survey_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.surveyed_at as surveyed_at__raw,
+        {{ stg_trim('source.surveyed_at') }} as surveyed_at__text,
+        source.nps_score as nps_score__raw,
+        {{ stg_trim('source.nps_score') }} as nps_score__text,
+        {{ stg_number_text('source.nps_score') }} as nps_score__number_text,
+        source.csat_economic as csat_economic__raw,
+        {{ stg_trim('source.csat_economic') }} as csat_economic__text,
+        {{ stg_number_text('source.csat_economic') }} as csat_economic__number_text,
+        source.csat_relationship as csat_relationship__raw,
+        {{ stg_trim('source.csat_relationship') }} as csat_relationship__text,
+        {{ stg_number_text('source.csat_relationship') }} as csat_relationship__number_text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.surveyed_at__text') }} as surveyed_at__value,
+        {{ stg_double_of_text('trimmed.nps_score__number_text') }} as nps_score__number,
+        {{ stg_double_of_text('trimmed.csat_economic__number_text') }} as csat_economic__number,
+        {{ stg_double_of_text('trimmed.csat_relationship__number_text') }} as csat_relationship__number,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.survey_id') }} as survey_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.surveyed_at') }} as surveyed_at,
-        {{ stg_int('source.nps_score') }} as nps_score,
-        {{ stg_number('source.csat_economic') }} as csat_economic,
-        {{ stg_number('source.csat_relationship') }} as csat_relationship,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.survey_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.survey_id__text as survey_id,
+        parsed.customer_id__text as customer_id,
+        parsed.rep_id__text as rep_id,
+        parsed.surveyed_at__value as surveyed_at,
+        {{ stg_int_of_double('parsed.nps_score__number') }} as nps_score,
+        parsed.csat_economic__number as csat_economic,
+        parsed.csat_relationship__number as csat_relationship,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.survey_id__raw']) }} as dq_row_key,
+        parsed.survey_id__raw,
+        parsed.customer_id__raw,
+        parsed.rep_id__raw,
+        parsed.surveyed_at__raw,
+        parsed.nps_score__raw,
+        parsed.csat_economic__raw,
+        parsed.csat_relationship__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.survey_id') }} is null then 'null_key'
+            when parsed.survey_id__text is null then 'null_key'
+            when parsed.surveyed_at__text is not null and parsed.surveyed_at__value is null then 'unparseable_timestamp'
+            when parsed.nps_score__text is not null and parsed.nps_score__number is null then 'unparseable_number'
+            when parsed.nps_score__number <> trunc(parsed.nps_score__number) then 'unparseable_number'
             when
-                {{ stg_trim('source.surveyed_at') }} is not null and {{ stg_timestamp('source.surveyed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.nps_score') }} is not null and {{ stg_number('source.nps_score') }} is null
+                parsed.csat_economic__text is not null and parsed.csat_economic__number is null
                 then 'unparseable_number'
             when
-                {{ stg_number('source.nps_score') }} <> trunc({{ stg_number('source.nps_score') }})
+                parsed.csat_relationship__text is not null and parsed.csat_relationship__number is null
                 then 'unparseable_number'
-            when
-                {{ stg_trim('source.csat_economic') }} is not null and {{ stg_number('source.csat_economic') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.csat_relationship') }} is not null
-                and {{ stg_number('source.csat_relationship') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_number('source.nps_score') }} < 0 or {{ stg_number('source.nps_score') }} > 10
-                then 'out_of_range'
-            when
-                {{ stg_number('source.csat_economic') }} < 1 or {{ stg_number('source.csat_economic') }} > 5
-                then 'out_of_range'
-            when
-                {{ stg_number('source.csat_relationship') }} < 1 or {{ stg_number('source.csat_relationship') }} > 5
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.surveyed_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.nps_score__number < 0 or parsed.nps_score__number > 10 then 'out_of_range'
+            when parsed.csat_economic__number < 1 or parsed.csat_economic__number > 5 then 'out_of_range'
+            when parsed.csat_relationship__number < 1 or parsed.csat_relationship__number > 5 then 'out_of_range'
+            when cast(parsed.surveyed_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        survey_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic', 'csat_relationship',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.survey_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.survey_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.survey_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.surveyed_at,
-        ranked.nps_score,
-        ranked.csat_economic,
-        ranked.csat_relationship,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.survey_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.surveyed_at,
+        judged.nps_score,
+        judged.csat_economic,
+        judged.csat_relationship,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.survey_id = key_counts.survey_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'survey_id', 'customer_id', 'rep_id', 'surveyed_at', 'nps_score', 'csat_economic',
+                            'csat_relationship', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

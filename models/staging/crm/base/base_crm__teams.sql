@@ -7,83 +7,137 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.team_id') }} as team_id,
-        {{ stg_text('source.team_name') }} as team_name,
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_enum('source.team_stage') }} as team_stage,
-        {{ stg_id('source.manager_rep_id') }} as manager_rep_id,
-        {{ stg_id('source.parent_team_id') }} as parent_team_id,
-        {{ stg_timestamp('source.created_at') }} as created_at,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.team_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.team_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.created_at') }} is not null and {{ stg_timestamp('source.created_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.team_stage') }} not in ('startup', 'growth', 'mature') then 'unknown_value'
-        end as row_rule
+        source.team_id as team_id__raw,
+        {{ stg_trim('source.team_id') }} as team_id__text,
+        source.team_name as team_name__raw,
+        {{ stg_trim('source.team_name') }} as team_name__text,
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.team_stage as team_stage__raw,
+        {{ stg_trim('source.team_stage') }} as team_stage__text,
+        source.manager_rep_id as manager_rep_id__raw,
+        {{ stg_trim('source.manager_rep_id') }} as manager_rep_id__text,
+        source.parent_team_id as parent_team_id__raw,
+        {{ stg_trim('source.parent_team_id') }} as parent_team_id__text,
+        source.created_at as created_at__raw,
+        {{ stg_trim('source.created_at') }} as created_at__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        team_id,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_enum('trimmed.team_stage__text') }} as team_stage__value,
+        {{ stg_timestamp('trimmed.created_at__text') }} as created_at__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.team_id__text as team_id,
+        parsed.team_name__text as team_name,
+        parsed.region_code__text as region_code,
+        parsed.team_stage__value as team_stage,
+        parsed.manager_rep_id__text as manager_rep_id,
+        parsed.parent_team_id__text as parent_team_id,
+        parsed.created_at__value as created_at,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.team_id__raw']) }} as dq_row_key,
+        parsed.team_id__raw,
+        parsed.team_name__raw,
+        parsed.region_code__raw,
+        parsed.team_stage__raw,
+        parsed.manager_rep_id__raw,
+        parsed.parent_team_id__raw,
+        parsed.created_at__raw,
+        parsed.is_deleted__raw,
+        case
+            when parsed.team_id__text is null then 'null_key'
+            when parsed.created_at__text is not null and parsed.created_at__value is null then 'unparseable_timestamp'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.team_stage__value not in ('startup', 'growth', 'mature') then 'unknown_value'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id', 'created_at',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.team_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.team_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.team_id,
-        ranked.team_name,
-        ranked.region_code,
-        ranked.team_stage,
-        ranked.manager_rep_id,
-        ranked.parent_team_id,
-        ranked.created_at,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.team_id,
+        judged.team_name,
+        judged.region_code,
+        judged.team_stage,
+        judged.manager_rep_id,
+        judged.parent_team_id,
+        judged.created_at,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.team_id = key_counts.team_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'team_id', 'team_name', 'region_code', 'team_stage', 'manager_rep_id', 'parent_team_id',
+                            'created_at', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,52 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.contract_id as contract_id__raw,
+        {{ stg_trim('source.contract_id') }} as contract_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.contract_type as contract_type__raw,
+        {{ stg_trim('source.contract_type') }} as contract_type__text,
+        source.signed_at as signed_at__raw,
+        {{ stg_trim('source.signed_at') }} as signed_at__text,
+        source.start_date as start_date__raw,
+        {{ stg_trim('source.start_date') }} as start_date__text,
+        source.end_date as end_date__raw,
+        {{ stg_trim('source.end_date') }} as end_date__text,
+        source.contract_value as contract_value__raw,
+        {{ stg_trim('source.contract_value') }} as contract_value__text,
+        {{ stg_number_text('source.contract_value') }} as contract_value__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        source.renewed_from_contract_id as renewed_from_contract_id__raw,
+        {{ stg_trim('source.renewed_from_contract_id') }} as renewed_from_contract_id__text,
+        source.status as status__raw,
+        {{ stg_trim('source.status') }} as status__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.contract_type__text') }} as contract_type__value,
+        {{ stg_timestamp('trimmed.signed_at__text') }} as signed_at__value,
+        {{ stg_date('trimmed.start_date__text') }} as start_date__value,
+        {{ stg_date('trimmed.end_date__text') }} as end_date__value,
+        {{ stg_double_of_text('trimmed.contract_value__number_text') }} as contract_value__number,
+        {{ stg_money_of_text('trimmed.contract_value__number_text') }} as contract_value__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ stg_enum('trimmed.status__text') }} as status__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -19,106 +65,122 @@ known_currencies as (
 typed as (
 
     select
-        {{ stg_id('source.contract_id') }} as contract_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_enum('source.contract_type') }} as contract_type,
-        {{ stg_timestamp('source.signed_at') }} as signed_at,
-        {{ stg_date('source.start_date') }} as start_date,
-        {{ stg_date('source.end_date') }} as end_date,
-        {{ stg_money('source.contract_value') }} as contract_value,
-        {{ stg_code('source.currency') }} as currency,
-        {{ stg_id('source.renewed_from_contract_id') }} as renewed_from_contract_id,
-        {{ stg_enum('source.status') }} as status,
+        parsed.contract_id__text as contract_id,
+        parsed.customer_id__text as customer_id,
+        parsed.rep_id__text as rep_id,
+        parsed.contract_type__value as contract_type,
+        parsed.signed_at__value as signed_at,
+        parsed.start_date__value as start_date,
+        parsed.end_date__value as end_date,
+        parsed.contract_value__value as contract_value,
+        parsed.currency__value as currency,
+        parsed.renewed_from_contract_id__text as renewed_from_contract_id,
+        parsed.status__value as status,
         false as is_deleted,
-        {{ dq_row_key(['source.contract_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date',
-                'contract_value', 'currency', 'renewed_from_contract_id', 'status'
-            ],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.contract_id__raw']) }} as dq_row_key,
+        parsed.contract_id__raw,
+        parsed.customer_id__raw,
+        parsed.rep_id__raw,
+        parsed.contract_type__raw,
+        parsed.signed_at__raw,
+        parsed.start_date__raw,
+        parsed.end_date__raw,
+        parsed.contract_value__raw,
+        parsed.currency__raw,
+        parsed.renewed_from_contract_id__raw,
+        parsed.status__raw,
         case
-            when {{ stg_trim('source.contract_id') }} is null then 'null_key'
+            when parsed.contract_id__text is null then 'null_key'
+            when parsed.signed_at__text is not null and parsed.signed_at__value is null then 'unparseable_timestamp'
+            when parsed.start_date__text is not null and parsed.start_date__value is null then 'unparseable_date'
+            when parsed.end_date__text is not null and parsed.end_date__value is null then 'unparseable_date'
             when
-                {{ stg_trim('source.signed_at') }} is not null and {{ stg_timestamp('source.signed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.start_date') }} is not null and {{ stg_date('source.start_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.end_date') }} is not null and {{ stg_date('source.end_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.contract_value') }} is not null
-                and {{ stg_number('source.contract_value') }} is null
+                parsed.contract_value__text is not null and parsed.contract_value__number is null
                 then 'unparseable_number'
-            when {{ stg_enum('source.contract_type') }} not in ('one_off', 'subscription') then 'unknown_value'
-            when {{ stg_enum('source.status') }} not in ('active', 'expired', 'terminated') then 'unknown_value'
-            when
-                {{ stg_number('source.contract_value') }} < 0 or {{ stg_number('source.contract_value') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
-            when cast({{ stg_timestamp('source.signed_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.contract_type__value not in ('one_off', 'subscription') then 'unknown_value'
+            when parsed.status__value not in ('active', 'expired', 'terminated') then 'unknown_value'
+            when parsed.contract_value__number < 0 or parsed.contract_value__number > 1e+12 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
+            when cast(parsed.signed_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        contract_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date', 'end_date',
+                'contract_value', 'currency', 'renewed_from_contract_id', 'status'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.contract_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.contract_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.contract_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.contract_type,
-        ranked.signed_at,
-        ranked.start_date,
-        ranked.end_date,
-        ranked.contract_value,
-        ranked.currency,
-        ranked.renewed_from_contract_id,
-        ranked.status,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.contract_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.contract_type,
+        judged.signed_at,
+        judged.start_date,
+        judged.end_date,
+        judged.contract_value,
+        judged.currency,
+        judged.renewed_from_contract_id,
+        judged.status,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.contract_id = key_counts.contract_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'contract_id', 'customer_id', 'rep_id', 'contract_type', 'signed_at', 'start_date',
+                            'end_date', 'contract_value', 'currency', 'renewed_from_contract_id', 'status'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,41 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.cost_id as cost_id__raw,
+        {{ stg_trim('source.cost_id') }} as cost_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.cost_date as cost_date__raw,
+        {{ stg_trim('source.cost_date') }} as cost_date__text,
+        source.cost_type as cost_type__raw,
+        {{ stg_trim('source.cost_type') }} as cost_type__text,
+        source.amount as amount__raw,
+        {{ stg_trim('source.amount') }} as amount__text,
+        {{ stg_number_text('source.amount') }} as amount__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.cost_date__text') }} as cost_date__value,
+        {{ stg_enum('trimmed.cost_type__text') }} as cost_type__value,
+        {{ stg_double_of_text('trimmed.amount__number_text') }} as amount__number,
+        {{ stg_money_of_text('trimmed.amount__number_text') }} as amount__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -19,87 +54,99 @@ known_currencies as (
 typed as (
 
     select
-        {{ stg_id('source.cost_id') }} as cost_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_date('source.cost_date') }} as cost_date,
-        {{ stg_enum('source.cost_type') }} as cost_type,
-        {{ stg_money('source.amount') }} as amount,
-        {{ stg_code('source.currency') }} as currency,
+        parsed.cost_id__text as cost_id,
+        parsed.customer_id__text as customer_id,
+        parsed.rep_id__text as rep_id,
+        parsed.cost_date__value as cost_date,
+        parsed.cost_type__value as cost_type,
+        parsed.amount__value as amount,
+        parsed.currency__value as currency,
         false as is_deleted,
-        {{ dq_row_key(['source.cost_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.cost_id__raw']) }} as dq_row_key,
+        parsed.cost_id__raw,
+        parsed.customer_id__raw,
+        parsed.rep_id__raw,
+        parsed.cost_date__raw,
+        parsed.cost_type__raw,
+        parsed.amount__raw,
+        parsed.currency__raw,
         case
-            when {{ stg_trim('source.cost_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.cost_date') }} is not null and {{ stg_date('source.cost_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_enum('source.cost_type') }} not in ('acquisition', 'service', 'maintenance')
-                then 'unknown_value'
-            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
-            when cast({{ stg_date('source.cost_date') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.cost_id__text is null then 'null_key'
+            when parsed.cost_date__text is not null and parsed.cost_date__value is null then 'unparseable_date'
+            when parsed.amount__text is not null and parsed.amount__number is null then 'unparseable_number'
+            when parsed.cost_type__value not in ('acquisition', 'service', 'maintenance') then 'unknown_value'
+            when parsed.amount__number < 0 or parsed.amount__number > 1e+12 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
+            when cast(parsed.cost_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        cost_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.cost_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.cost_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.cost_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.cost_date,
-        ranked.cost_type,
-        ranked.amount,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.cost_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.cost_date,
+        judged.cost_type,
+        judged.amount,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.cost_id = key_counts.cost_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['cost_id', 'customer_id', 'rep_id', 'cost_date', 'cost_type', 'amount', 'currency'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

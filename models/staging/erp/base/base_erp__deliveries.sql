@@ -7,6 +7,45 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.delivery_id as delivery_id__raw,
+        {{ stg_trim('source.delivery_id') }} as delivery_id__text,
+        source.contract_id as contract_id__raw,
+        {{ stg_trim('source.contract_id') }} as contract_id__text,
+        source.order_id as order_id__raw,
+        {{ stg_trim('source.order_id') }} as order_id__text,
+        source.promised_date as promised_date__raw,
+        {{ stg_trim('source.promised_date') }} as promised_date__text,
+        source.delivered_date as delivered_date__raw,
+        {{ stg_trim('source.delivered_date') }} as delivered_date__text,
+        source.delivered_in_full as delivered_in_full__raw,
+        {{ stg_trim('source.delivered_in_full') }} as delivered_in_full__text,
+        source.requires_installation as requires_installation__raw,
+        {{ stg_trim('source.requires_installation') }} as requires_installation__text,
+        source.install_promised_date as install_promised_date__raw,
+        {{ stg_trim('source.install_promised_date') }} as install_promised_date__text,
+        source.installed_date as installed_date__raw,
+        {{ stg_trim('source.installed_date') }} as installed_date__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.promised_date__text') }} as promised_date__value,
+        {{ stg_date('trimmed.delivered_date__text') }} as delivered_date__value,
+        {{ stg_bool('trimmed.delivered_in_full__text') }} as delivered_in_full__value,
+        {{ stg_bool('trimmed.requires_installation__text') }} as requires_installation__value,
+        {{ stg_date('trimmed.install_promised_date__text') }} as install_promised_date__value,
+        {{ stg_date('trimmed.installed_date__text') }} as installed_date__value
+    from trimmed
+
+),
+
 known_orders as (
 
     select
@@ -39,107 +78,127 @@ order_dates as (
 typed as (
 
     select
-        {{ stg_id('source.delivery_id') }} as delivery_id,
-        {{ stg_id('source.contract_id') }} as contract_id,
-        {{ stg_id('source.order_id') }} as order_id,
-        {{ stg_date('source.promised_date') }} as promised_date,
-        {{ stg_date('source.delivered_date') }} as delivered_date,
-        {{ stg_bool('source.delivered_in_full') }} as delivered_in_full,
-        {{ stg_bool('source.requires_installation') }} as requires_installation,
-        {{ stg_date('source.install_promised_date') }} as install_promised_date,
-        {{ stg_date('source.installed_date') }} as installed_date,
+        parsed.delivery_id__text as delivery_id,
+        parsed.contract_id__text as contract_id,
+        parsed.order_id__text as order_id,
+        parsed.promised_date__value as promised_date,
+        parsed.delivered_date__value as delivered_date,
+        parsed.delivered_in_full__value as delivered_in_full,
+        parsed.requires_installation__value as requires_installation,
+        parsed.install_promised_date__value as install_promised_date,
+        parsed.installed_date__value as installed_date,
         false as is_deleted,
-        {{ dq_row_key(['source.delivery_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full',
-                'requires_installation', 'install_promised_date', 'installed_date'
-            ],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.delivery_id__raw']) }} as dq_row_key,
+        parsed.delivery_id__raw,
+        parsed.contract_id__raw,
+        parsed.order_id__raw,
+        parsed.promised_date__raw,
+        parsed.delivered_date__raw,
+        parsed.delivered_in_full__raw,
+        parsed.requires_installation__raw,
+        parsed.install_promised_date__raw,
+        parsed.installed_date__raw,
         case
-            when {{ stg_trim('source.delivery_id') }} is null then 'null_key'
+            when parsed.delivery_id__text is null then 'null_key'
+            when parsed.promised_date__text is not null and parsed.promised_date__value is null then 'unparseable_date'
             when
-                {{ stg_trim('source.promised_date') }} is not null and {{ stg_date('source.promised_date') }} is null
+                parsed.delivered_date__text is not null and parsed.delivered_date__value is null
                 then 'unparseable_date'
             when
-                {{ stg_trim('source.delivered_date') }} is not null and {{ stg_date('source.delivered_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.delivered_in_full') }} is not null
-                and {{ stg_bool('source.delivered_in_full') }} is null
+                parsed.delivered_in_full__text is not null and parsed.delivered_in_full__value is null
                 then 'unparseable_boolean'
             when
-                {{ stg_trim('source.requires_installation') }} is not null
-                and {{ stg_bool('source.requires_installation') }} is null
+                parsed.requires_installation__text is not null and parsed.requires_installation__value is null
                 then 'unparseable_boolean'
             when
-                {{ stg_trim('source.install_promised_date') }} is not null
-                and {{ stg_date('source.install_promised_date') }} is null
+                parsed.install_promised_date__text is not null and parsed.install_promised_date__value is null
                 then 'unparseable_date'
             when
-                {{ stg_trim('source.installed_date') }} is not null and {{ stg_date('source.installed_date') }} is null
+                parsed.installed_date__text is not null and parsed.installed_date__value is null
                 then 'unparseable_date'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'
-            when {{ stg_date('source.delivered_date') }} < order_dates.order_date then 'impossible_date'
-            when cast({{ stg_date('source.delivered_date') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.delivered_date__value < order_dates.order_date then 'impossible_date'
+            when cast(parsed.delivered_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_orders
-        on {{ stg_id('source.order_id') }} = known_orders.key_value
+        on parsed.order_id__text = known_orders.key_value
     left join order_dates
-        on {{ stg_id('source.order_id') }} = order_dates.order_id
+        on parsed.order_id__text = order_dates.order_id
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        delivery_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date', 'delivered_in_full',
+                'requires_installation', 'install_promised_date', 'installed_date'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.delivery_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.delivery_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.delivery_id,
-        ranked.contract_id,
-        ranked.order_id,
-        ranked.promised_date,
-        ranked.delivered_date,
-        ranked.delivered_in_full,
-        ranked.requires_installation,
-        ranked.install_promised_date,
-        ranked.installed_date,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.delivery_id,
+        judged.contract_id,
+        judged.order_id,
+        judged.promised_date,
+        judged.delivered_date,
+        judged.delivered_in_full,
+        judged.requires_installation,
+        judged.install_promised_date,
+        judged.installed_date,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.delivery_id = key_counts.delivery_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'delivery_id', 'contract_id', 'order_id', 'promised_date', 'delivered_date',
+                            'delivered_in_full', 'requires_installation', 'install_promised_date', 'installed_date'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,45 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.expense_id as expense_id__raw,
+        {{ stg_trim('source.expense_id') }} as expense_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.expense_date as expense_date__raw,
+        {{ stg_trim('source.expense_date') }} as expense_date__text,
+        source.category as category__raw,
+        {{ stg_trim('source.category') }} as category__text,
+        source.amount as amount__raw,
+        {{ stg_trim('source.amount') }} as amount__text,
+        {{ stg_number_text('source.amount') }} as amount__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        source.approved as approved__raw,
+        {{ stg_trim('source.approved') }} as approved__text,
+        source.policy_compliant as policy_compliant__raw,
+        {{ stg_trim('source.policy_compliant') }} as policy_compliant__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.expense_date__text') }} as expense_date__value,
+        {{ stg_enum('trimmed.category__text') }} as category__value,
+        {{ stg_double_of_text('trimmed.amount__number_text') }} as amount__number,
+        {{ stg_money_of_text('trimmed.amount__number_text') }} as amount__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ stg_bool('trimmed.approved__text') }} as approved__value,
+        {{ stg_bool('trimmed.policy_compliant__text') }} as policy_compliant__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -19,94 +58,109 @@ known_currencies as (
 typed as (
 
     select
-        {{ stg_id('source.expense_id') }} as expense_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_date('source.expense_date') }} as expense_date,
-        {{ stg_enum('source.category') }} as category,
-        {{ stg_money('source.amount') }} as amount,
-        {{ stg_code('source.currency') }} as currency,
-        {{ stg_bool('source.approved') }} as approved,
-        {{ stg_bool('source.policy_compliant') }} as policy_compliant,
+        parsed.expense_id__text as expense_id,
+        parsed.rep_id__text as rep_id,
+        parsed.expense_date__value as expense_date,
+        parsed.category__value as category,
+        parsed.amount__value as amount,
+        parsed.currency__value as currency,
+        parsed.approved__value as approved,
+        parsed.policy_compliant__value as policy_compliant,
         false as is_deleted,
-        {{ dq_row_key(['source.expense_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.expense_id__raw']) }} as dq_row_key,
+        parsed.expense_id__raw,
+        parsed.rep_id__raw,
+        parsed.expense_date__raw,
+        parsed.category__raw,
+        parsed.amount__raw,
+        parsed.currency__raw,
+        parsed.approved__raw,
+        parsed.policy_compliant__raw,
         case
-            when {{ stg_trim('source.expense_id') }} is null then 'null_key'
+            when parsed.expense_id__text is null then 'null_key'
+            when parsed.expense_date__text is not null and parsed.expense_date__value is null then 'unparseable_date'
+            when parsed.amount__text is not null and parsed.amount__number is null then 'unparseable_number'
+            when parsed.approved__text is not null and parsed.approved__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.expense_date') }} is not null and {{ stg_date('source.expense_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.approved') }} is not null and {{ stg_bool('source.approved') }} is null
+                parsed.policy_compliant__text is not null and parsed.policy_compliant__value is null
                 then 'unparseable_boolean'
-            when
-                {{ stg_trim('source.policy_compliant') }} is not null
-                and {{ stg_bool('source.policy_compliant') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.category') }} not in ('travel', 'entertainment', 'marketing') then 'unknown_value'
-            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
-            when cast({{ stg_date('source.expense_date') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.category__value not in ('travel', 'entertainment', 'marketing') then 'unknown_value'
+            when parsed.amount__number < 0 or parsed.amount__number > 1e+12 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
+            when cast(parsed.expense_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        expense_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved', 'policy_compliant'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.expense_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.expense_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.expense_id,
-        ranked.rep_id,
-        ranked.expense_date,
-        ranked.category,
-        ranked.amount,
-        ranked.currency,
-        ranked.approved,
-        ranked.policy_compliant,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.expense_id,
+        judged.rep_id,
+        judged.expense_date,
+        judged.category,
+        judged.amount,
+        judged.currency,
+        judged.approved,
+        judged.policy_compliant,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.expense_id = key_counts.expense_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'expense_id', 'rep_id', 'expense_date', 'category', 'amount', 'currency', 'approved',
+                            'policy_compliant'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,74 +7,102 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_code('source.currency') }} as currency,
-        {{ stg_date('source.rate_date') }} as rate_date,
-        {{ stg_number('source.rate_to_base') }} as rate_to_base,
-        false as is_deleted,
-        {{ dq_row_key(['source.currency', 'source.rate_date']) }} as dq_row_key,
-        {{ dq_raw_row(['currency', 'rate_date', 'rate_to_base'], []) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.currency') }} is null then 'null_key'
-            when {{ stg_trim('source.rate_date') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.rate_date') }} is not null and {{ stg_date('source.rate_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.rate_to_base') }} is not null and {{ stg_number('source.rate_to_base') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_number('source.rate_to_base') }} < 0 or {{ stg_number('source.rate_to_base') }} > 1e+06
-                then 'out_of_range'
-        end as row_rule
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        source.rate_date as rate_date__raw,
+        {{ stg_trim('source.rate_date') }} as rate_date__text,
+        source.rate_to_base as rate_to_base__raw,
+        {{ stg_trim('source.rate_to_base') }} as rate_to_base__text,
+        {{ stg_number_text('source.rate_to_base') }} as rate_to_base__number_text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        currency,
-        rate_date,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ stg_date('trimmed.rate_date__text') }} as rate_date__value,
+        {{ stg_double_of_text('trimmed.rate_to_base__number_text') }} as rate_to_base__number
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.currency__value as currency,
+        parsed.rate_date__value as rate_date,
+        parsed.rate_to_base__number as rate_to_base,
+        false as is_deleted,
+        {{ dq_row_key(['parsed.currency__raw', 'parsed.rate_date__raw']) }} as dq_row_key,
+        parsed.currency__raw,
+        parsed.rate_date__raw,
+        parsed.rate_to_base__raw,
+        case
+            when parsed.currency__text is null then 'null_key'
+            when parsed.rate_date__text is null then 'null_key'
+            when parsed.rate_date__text is not null and parsed.rate_date__value is null then 'unparseable_date'
+            when parsed.rate_to_base__text is not null and parsed.rate_to_base__number is null then 'unparseable_number'
+            when parsed.rate_to_base__number < 0 or parsed.rate_to_base__number > 1e+06 then 'out_of_range'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(['currency', 'rate_date', 'rate_to_base'], [], 'typed') }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.currency, typed.rate_date, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.currency, fingerprinted.rate_date, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.currency,
-        ranked.rate_date,
-        ranked.rate_to_base,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.currency,
+        judged.rate_date,
+        judged.rate_to_base,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.currency = key_counts.currency
-        and ranked.rate_date = key_counts.rate_date
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['currency', 'rate_date', 'rate_to_base'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,41 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.invoice_id as invoice_id__raw,
+        {{ stg_trim('source.invoice_id') }} as invoice_id__text,
+        source.order_id as order_id__raw,
+        {{ stg_trim('source.order_id') }} as order_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.invoice_date as invoice_date__raw,
+        {{ stg_trim('source.invoice_date') }} as invoice_date__text,
+        source.due_date as due_date__raw,
+        {{ stg_trim('source.due_date') }} as due_date__text,
+        source.amount as amount__raw,
+        {{ stg_trim('source.amount') }} as amount__text,
+        {{ stg_number_text('source.amount') }} as amount__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.invoice_date__text') }} as invoice_date__value,
+        {{ stg_date('trimmed.due_date__text') }} as due_date__value,
+        {{ stg_double_of_text('trimmed.amount__number_text') }} as amount__number,
+        {{ stg_money_of_text('trimmed.amount__number_text') }} as amount__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -38,91 +73,103 @@ known_orders as (
 typed as (
 
     select
-        {{ stg_id('source.invoice_id') }} as invoice_id,
-        {{ stg_id('source.order_id') }} as order_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_date('source.invoice_date') }} as invoice_date,
-        {{ stg_date('source.due_date') }} as due_date,
-        {{ stg_money('source.amount') }} as amount,
-        {{ stg_code('source.currency') }} as currency,
+        parsed.invoice_id__text as invoice_id,
+        parsed.order_id__text as order_id,
+        parsed.customer_id__text as customer_id,
+        parsed.invoice_date__value as invoice_date,
+        parsed.due_date__value as due_date,
+        parsed.amount__value as amount,
+        parsed.currency__value as currency,
         false as is_deleted,
-        {{ dq_row_key(['source.invoice_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.invoice_id__raw']) }} as dq_row_key,
+        parsed.invoice_id__raw,
+        parsed.order_id__raw,
+        parsed.customer_id__raw,
+        parsed.invoice_date__raw,
+        parsed.due_date__raw,
+        parsed.amount__raw,
+        parsed.currency__raw,
         case
-            when {{ stg_trim('source.invoice_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.invoice_date') }} is not null and {{ stg_date('source.invoice_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.due_date') }} is not null and {{ stg_date('source.due_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null
-                then 'unparseable_number'
-            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
+            when parsed.invoice_id__text is null then 'null_key'
+            when parsed.invoice_date__text is not null and parsed.invoice_date__value is null then 'unparseable_date'
+            when parsed.due_date__text is not null and parsed.due_date__value is null then 'unparseable_date'
+            when parsed.amount__text is not null and parsed.amount__number is null then 'unparseable_number'
+            when parsed.amount__number < 0 or parsed.amount__number > 1e+12 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'
-            when cast({{ stg_date('source.invoice_date') }} as date) > as_of.as_of_date then 'future_date'
+            when cast(parsed.invoice_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     left join known_orders
-        on {{ stg_id('source.order_id') }} = known_orders.key_value
+        on parsed.order_id__text = known_orders.key_value
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        invoice_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.invoice_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.invoice_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.invoice_id,
-        ranked.order_id,
-        ranked.customer_id,
-        ranked.invoice_date,
-        ranked.due_date,
-        ranked.amount,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.invoice_id,
+        judged.order_id,
+        judged.customer_id,
+        judged.invoice_date,
+        judged.due_date,
+        judged.amount,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.invoice_id = key_counts.invoice_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['invoice_id', 'order_id', 'customer_id', 'invoice_date', 'due_date', 'amount', 'currency'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,36 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.payment_id as payment_id__raw,
+        {{ stg_trim('source.payment_id') }} as payment_id__text,
+        source.invoice_id as invoice_id__raw,
+        {{ stg_trim('source.invoice_id') }} as invoice_id__text,
+        source.payment_date as payment_date__raw,
+        {{ stg_trim('source.payment_date') }} as payment_date__text,
+        source.amount as amount__raw,
+        {{ stg_trim('source.amount') }} as amount__text,
+        {{ stg_number_text('source.amount') }} as amount__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.payment_date__text') }} as payment_date__value,
+        {{ stg_double_of_text('trimmed.amount__number_text') }} as amount__number,
+        {{ stg_money_of_text('trimmed.amount__number_text') }} as amount__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -41,38 +71,36 @@ invoice_dates as (
 typed as (
 
     select
-        {{ stg_id('source.payment_id') }} as payment_id,
-        {{ stg_id('source.invoice_id') }} as invoice_id,
-        {{ stg_date('source.payment_date') }} as payment_date,
-        {{ stg_money('source.amount') }} as amount,
-        {{ stg_code('source.currency') }} as currency,
+        parsed.payment_id__text as payment_id,
+        parsed.invoice_id__text as invoice_id,
+        parsed.payment_date__value as payment_date,
+        parsed.amount__value as amount,
+        parsed.currency__value as currency,
         false as is_deleted,
-        {{ dq_row_key(['source.payment_id']) }} as dq_row_key,
-        {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'], []) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.payment_id__raw']) }} as dq_row_key,
+        parsed.payment_id__raw,
+        parsed.invoice_id__raw,
+        parsed.payment_date__raw,
+        parsed.amount__raw,
+        parsed.currency__raw,
         case
-            when {{ stg_trim('source.payment_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.payment_date') }} is not null and {{ stg_date('source.payment_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.amount') }} is not null and {{ stg_number('source.amount') }} is null
-                then 'unparseable_number'
-            when {{ stg_number('source.amount') }} < 0 or {{ stg_number('source.amount') }} > 1e+12 then 'out_of_range'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
+            when parsed.payment_id__text is null then 'null_key'
+            when parsed.payment_date__text is not null and parsed.payment_date__value is null then 'unparseable_date'
+            when parsed.amount__text is not null and parsed.amount__number is null then 'unparseable_number'
+            when parsed.amount__number < 0 or parsed.amount__number > 1e+12 then 'out_of_range'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
             when known_invoices.key_value is null then 'unknown_reference'
             when known_invoices.is_usable = 0 then 'reference_rejected'
-            when {{ stg_date('source.payment_date') }} < invoice_dates.invoice_date then 'payment_before_invoice'
-            when cast({{ stg_date('source.payment_date') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.payment_date__value < invoice_dates.invoice_date then 'payment_before_invoice'
+            when cast(parsed.payment_date__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     left join known_invoices
-        on {{ stg_id('source.invoice_id') }} = known_invoices.key_value
+        on parsed.invoice_id__text = known_invoices.key_value
     left join invoice_dates
-        on {{ stg_id('source.invoice_id') }} = invoice_dates.invoice_id
+        on parsed.invoice_id__text = invoice_dates.invoice_id
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
@@ -119,48 +147,61 @@ payment_checked as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        payment_id,
-        count(distinct dq_raw_row) as key_variants
+        payment_checked.*,
+        {{ dq_fingerprint(
+            ['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'],
+            [],
+            'payment_checked'
+        ) }} as dq_fingerprint
     from payment_checked
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        payment_checked.*,
-        row_number() over (
-            partition by payment_checked.payment_id, payment_checked.row_rule is null
-            order by payment_checked.dq_raw_row
-        ) as key_rank
-    from payment_checked
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.payment_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.payment_id,
-        ranked.invoice_id,
-        ranked.payment_date,
-        ranked.amount,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.payment_id,
+        judged.invoice_id,
+        judged.payment_date,
+        judged.amount,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.payment_id = key_counts.payment_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['payment_id', 'invoice_id', 'payment_date', 'amount', 'currency'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

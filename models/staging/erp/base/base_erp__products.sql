@@ -7,107 +7,173 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.product_id') }} as product_id,
-        {{ stg_text('source.sku') }} as sku,
-        {{ stg_text('source.product_name') }} as product_name,
-        {{ stg_text('source.category') }} as category,
-        {{ stg_text('source.product_line') }} as product_line,
-        {{ stg_date('source.launch_date') }} as launch_date,
-        {{ stg_enum('source.lifecycle_stage') }} as lifecycle_stage,
-        {{ stg_bool('source.is_strategic') }} as is_strategic,
-        {{ stg_id('source.replaces_product_id') }} as replaces_product_id,
-        {{ stg_money('source.list_price') }} as list_price,
-        {{ stg_money('source.unit_cost') }} as unit_cost,
-        {{ stg_code('source.currency') }} as currency,
-        false as is_deleted,
-        {{ dq_row_key(['source.product_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage',
-                'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'
-            ],
-            []
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.product_id') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.launch_date') }} is not null and {{ stg_date('source.launch_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.is_strategic') }} is not null and {{ stg_bool('source.is_strategic') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_trim('source.list_price') }} is not null and {{ stg_number('source.list_price') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.unit_cost') }} is not null and {{ stg_number('source.unit_cost') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_enum('source.lifecycle_stage') }} not in ('introduction', 'growth', 'maturity', 'decline')
-                then 'unknown_value'
-            when
-                {{ stg_number('source.list_price') }} < 0 or {{ stg_number('source.list_price') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_number('source.unit_cost') }} < 0 or {{ stg_number('source.unit_cost') }} > 1e+12
-                then 'out_of_range'
-        end as row_rule
+        source.product_id as product_id__raw,
+        {{ stg_trim('source.product_id') }} as product_id__text,
+        source.sku as sku__raw,
+        {{ stg_trim('source.sku') }} as sku__text,
+        source.product_name as product_name__raw,
+        {{ stg_trim('source.product_name') }} as product_name__text,
+        source.category as category__raw,
+        {{ stg_trim('source.category') }} as category__text,
+        source.product_line as product_line__raw,
+        {{ stg_trim('source.product_line') }} as product_line__text,
+        source.launch_date as launch_date__raw,
+        {{ stg_trim('source.launch_date') }} as launch_date__text,
+        source.lifecycle_stage as lifecycle_stage__raw,
+        {{ stg_trim('source.lifecycle_stage') }} as lifecycle_stage__text,
+        source.is_strategic as is_strategic__raw,
+        {{ stg_trim('source.is_strategic') }} as is_strategic__text,
+        source.replaces_product_id as replaces_product_id__raw,
+        {{ stg_trim('source.replaces_product_id') }} as replaces_product_id__text,
+        source.list_price as list_price__raw,
+        {{ stg_trim('source.list_price') }} as list_price__text,
+        {{ stg_number_text('source.list_price') }} as list_price__number_text,
+        source.unit_cost as unit_cost__raw,
+        {{ stg_trim('source.unit_cost') }} as unit_cost__text,
+        {{ stg_number_text('source.unit_cost') }} as unit_cost__number_text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        product_id,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_date('trimmed.launch_date__text') }} as launch_date__value,
+        {{ stg_enum('trimmed.lifecycle_stage__text') }} as lifecycle_stage__value,
+        {{ stg_bool('trimmed.is_strategic__text') }} as is_strategic__value,
+        {{ stg_double_of_text('trimmed.list_price__number_text') }} as list_price__number,
+        {{ stg_money_of_text('trimmed.list_price__number_text') }} as list_price__value,
+        {{ stg_double_of_text('trimmed.unit_cost__number_text') }} as unit_cost__number,
+        {{ stg_money_of_text('trimmed.unit_cost__number_text') }} as unit_cost__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.product_id__text as product_id,
+        parsed.sku__text as sku,
+        parsed.product_name__text as product_name,
+        parsed.category__text as category,
+        parsed.product_line__text as product_line,
+        parsed.launch_date__value as launch_date,
+        parsed.lifecycle_stage__value as lifecycle_stage,
+        parsed.is_strategic__value as is_strategic,
+        parsed.replaces_product_id__text as replaces_product_id,
+        parsed.list_price__value as list_price,
+        parsed.unit_cost__value as unit_cost,
+        parsed.currency__value as currency,
+        false as is_deleted,
+        {{ dq_row_key(['parsed.product_id__raw']) }} as dq_row_key,
+        parsed.product_id__raw,
+        parsed.sku__raw,
+        parsed.product_name__raw,
+        parsed.category__raw,
+        parsed.product_line__raw,
+        parsed.launch_date__raw,
+        parsed.lifecycle_stage__raw,
+        parsed.is_strategic__raw,
+        parsed.replaces_product_id__raw,
+        parsed.list_price__raw,
+        parsed.unit_cost__raw,
+        parsed.currency__raw,
+        case
+            when parsed.product_id__text is null then 'null_key'
+            when parsed.launch_date__text is not null and parsed.launch_date__value is null then 'unparseable_date'
+            when parsed.is_strategic__text is not null and parsed.is_strategic__value is null then 'unparseable_boolean'
+            when parsed.list_price__text is not null and parsed.list_price__number is null then 'unparseable_number'
+            when parsed.unit_cost__text is not null and parsed.unit_cost__number is null then 'unparseable_number'
+            when
+                parsed.lifecycle_stage__value not in ('introduction', 'growth', 'maturity', 'decline')
+                then 'unknown_value'
+            when parsed.list_price__number < 0 or parsed.list_price__number > 1e+12 then 'out_of_range'
+            when parsed.unit_cost__number < 0 or parsed.unit_cost__number > 1e+12 then 'out_of_range'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date', 'lifecycle_stage',
+                'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost', 'currency'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.product_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.product_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.product_id,
-        ranked.sku,
-        ranked.product_name,
-        ranked.category,
-        ranked.product_line,
-        ranked.launch_date,
-        ranked.lifecycle_stage,
-        ranked.is_strategic,
-        ranked.replaces_product_id,
-        ranked.list_price,
-        ranked.unit_cost,
-        ranked.currency,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.product_id,
+        judged.sku,
+        judged.product_name,
+        judged.category,
+        judged.product_line,
+        judged.launch_date,
+        judged.lifecycle_stage,
+        judged.is_strategic,
+        judged.replaces_product_id,
+        judged.list_price,
+        judged.unit_cost,
+        judged.currency,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.product_id = key_counts.product_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'product_id', 'sku', 'product_name', 'category', 'product_line', 'launch_date',
+                            'lifecycle_stage', 'is_strategic', 'replaces_product_id', 'list_price', 'unit_cost',
+                            'currency'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,49 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.order_line_id as order_line_id__raw,
+        {{ stg_trim('source.order_line_id') }} as order_line_id__text,
+        source.order_id as order_id__raw,
+        {{ stg_trim('source.order_id') }} as order_id__text,
+        source.product_id as product_id__raw,
+        {{ stg_trim('source.product_id') }} as product_id__text,
+        source.quantity as quantity__raw,
+        {{ stg_trim('source.quantity') }} as quantity__text,
+        {{ stg_number_text('source.quantity') }} as quantity__number_text,
+        source.unit_price as unit_price__raw,
+        {{ stg_trim('source.unit_price') }} as unit_price__text,
+        {{ stg_number_text('source.unit_price') }} as unit_price__number_text,
+        source.discount_amount as discount_amount__raw,
+        {{ stg_trim('source.discount_amount') }} as discount_amount__text,
+        {{ stg_number_text('source.discount_amount') }} as discount_amount__number_text,
+        source.unit_cost as unit_cost__raw,
+        {{ stg_trim('source.unit_cost') }} as unit_cost__text,
+        {{ stg_number_text('source.unit_cost') }} as unit_cost__number_text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_double_of_text('trimmed.quantity__number_text') }} as quantity__number,
+        {{ stg_double_of_text('trimmed.unit_price__number_text') }} as unit_price__number,
+        {{ stg_money_of_text('trimmed.unit_price__number_text') }} as unit_price__value,
+        {{ stg_double_of_text('trimmed.discount_amount__number_text') }} as discount_amount__number,
+        {{ stg_money_of_text('trimmed.discount_amount__number_text') }} as discount_amount__value,
+        {{ stg_double_of_text('trimmed.unit_cost__number_text') }} as unit_cost__number,
+        {{ stg_money_of_text('trimmed.unit_cost__number_text') }} as unit_cost__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 known_orders as (
 
     select
@@ -40,117 +83,124 @@ known_products as (
 typed as (
 
     select
-        {{ stg_id('source.order_line_id') }} as order_line_id,
-        {{ stg_id('source.order_id') }} as order_id,
-        {{ stg_id('source.product_id') }} as product_id,
-        {{ stg_number('source.quantity') }} as quantity,
-        {{ stg_money('source.unit_price') }} as unit_price,
-        {{ stg_money('source.discount_amount') }} as discount_amount,
-        {{ stg_money('source.unit_cost') }} as unit_cost,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.order_line_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost',
-                'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.order_line_id__text as order_line_id,
+        parsed.order_id__text as order_id,
+        parsed.product_id__text as product_id,
+        parsed.quantity__number as quantity,
+        parsed.unit_price__value as unit_price,
+        parsed.discount_amount__value as discount_amount,
+        parsed.unit_cost__value as unit_cost,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.order_line_id__raw']) }} as dq_row_key,
+        parsed.order_line_id__raw,
+        parsed.order_id__raw,
+        parsed.product_id__raw,
+        parsed.quantity__raw,
+        parsed.unit_price__raw,
+        parsed.discount_amount__raw,
+        parsed.unit_cost__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.order_line_id') }} is null then 'null_key'
-            when {{ stg_trim('source.order_id') }} is null then 'missing_required_value'
-            when {{ stg_trim('source.product_id') }} is null then 'missing_required_value'
-            when {{ stg_trim('source.quantity') }} is null then 'missing_required_value'
-            when {{ stg_trim('source.unit_price') }} is null then 'missing_required_value'
+            when parsed.order_line_id__text is null then 'null_key'
+            when parsed.order_id__text is null then 'missing_required_value'
+            when parsed.product_id__text is null then 'missing_required_value'
+            when parsed.quantity__text is null then 'missing_required_value'
+            when parsed.unit_price__text is null then 'missing_required_value'
+            when parsed.quantity__text is not null and parsed.quantity__number is null then 'unparseable_number'
+            when parsed.unit_price__text is not null and parsed.unit_price__number is null then 'unparseable_number'
             when
-                {{ stg_trim('source.quantity') }} is not null and {{ stg_number('source.quantity') }} is null
+                parsed.discount_amount__text is not null and parsed.discount_amount__number is null
                 then 'unparseable_number'
+            when parsed.unit_cost__text is not null and parsed.unit_cost__number is null then 'unparseable_number'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.quantity__number < 0 or parsed.quantity__number > 1e+09 then 'out_of_range'
+            when parsed.unit_price__number < 0 or parsed.unit_price__number > 1e+12 then 'out_of_range'
+            when parsed.discount_amount__number < 0 or parsed.discount_amount__number > 1e+12 then 'out_of_range'
+            when parsed.unit_cost__number < 0 or parsed.unit_cost__number > 1e+12 then 'out_of_range'
             when
-                {{ stg_trim('source.unit_price') }} is not null and {{ stg_number('source.unit_price') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.discount_amount') }} is not null
-                and {{ stg_number('source.discount_amount') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.unit_cost') }} is not null and {{ stg_number('source.unit_cost') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_number('source.quantity') }} < 0 or {{ stg_number('source.quantity') }} > 1e+09
-                then 'out_of_range'
-            when
-                {{ stg_number('source.unit_price') }} < 0 or {{ stg_number('source.unit_price') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_number('source.discount_amount') }} < 0 or {{ stg_number('source.discount_amount') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_number('source.unit_cost') }} < 0 or {{ stg_number('source.unit_cost') }} > 1e+12
-                then 'out_of_range'
-            when
-                coalesce({{ stg_number('source.discount_amount') }}, 0)
-                > {{ stg_number('source.quantity') }} * {{ stg_number('source.unit_price') }} + 0.005
+                coalesce(parsed.discount_amount__number, 0)
+                > parsed.quantity__number * parsed.unit_price__number + 0.005
                 then 'out_of_range'
             when known_orders.key_value is null then 'unknown_reference'
             when known_orders.is_usable = 0 then 'reference_rejected'
             when known_products.key_value is null then 'unknown_reference'
             when known_products.is_usable = 0 then 'reference_rejected'
         end as row_rule
-    from source
+    from parsed
     left join known_orders
-        on {{ stg_id('source.order_id') }} = known_orders.key_value
+        on parsed.order_id__text = known_orders.key_value
     left join known_products
-        on {{ stg_id('source.product_id') }} = known_products.key_value
+        on parsed.product_id__text = known_products.key_value
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        order_line_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'unit_cost',
+                'is_deleted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.order_line_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.order_line_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.order_line_id,
-        ranked.order_id,
-        ranked.product_id,
-        ranked.quantity,
-        ranked.unit_price,
-        ranked.discount_amount,
-        ranked.unit_cost,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.order_line_id,
+        judged.order_id,
+        judged.product_id,
+        judged.quantity,
+        judged.unit_price,
+        judged.discount_amount,
+        judged.unit_cost,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.order_line_id = key_counts.order_line_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'order_line_id', 'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount',
+                            'unit_cost', 'is_deleted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,6 +7,49 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.order_id as order_id__raw,
+        {{ stg_trim('source.order_id') }} as order_id__text,
+        source.customer_id as customer_id__raw,
+        {{ stg_trim('source.customer_id') }} as customer_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.order_date as order_date__raw,
+        {{ stg_trim('source.order_date') }} as order_date__text,
+        source.currency as currency__raw,
+        {{ stg_trim('source.currency') }} as currency__text,
+        source.channel as channel__raw,
+        {{ stg_trim('source.channel') }} as channel__text,
+        source.status as status__raw,
+        {{ stg_trim('source.status') }} as status__text,
+        source.contract_id as contract_id__raw,
+        {{ stg_trim('source.contract_id') }} as contract_id__text,
+        source.order_type as order_type__raw,
+        {{ stg_trim('source.order_type') }} as order_type__text,
+        source.original_order_id as original_order_id__raw,
+        {{ stg_trim('source.original_order_id') }} as original_order_id__text,
+        source.is_deleted as is_deleted__raw,
+        {{ stg_trim('source.is_deleted') }} as is_deleted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_date('trimmed.order_date__text') }} as order_date__value,
+        {{ stg_code('trimmed.currency__text') }} as currency__value,
+        {{ stg_enum('trimmed.channel__text') }} as channel__value,
+        {{ stg_enum('trimmed.status__text') }} as status__value,
+        coalesce({{ stg_enum('trimmed.order_type__text') }}, 'sale') as order_type__value,
+        {{ stg_bool('trimmed.is_deleted__text') }} as is_deleted__value
+    from trimmed
+
+),
+
 known_currencies as (
 
     select distinct currency from {{ ref('base_erp__fx_rates') }}
@@ -41,55 +84,53 @@ known_reps as (
 typed as (
 
     select
-        {{ stg_id('source.order_id') }} as order_id,
-        {{ stg_id('source.customer_id') }} as customer_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_date('source.order_date') }} as order_date,
-        {{ stg_code('source.currency') }} as currency,
-        {{ stg_enum('source.channel') }} as channel,
-        {{ stg_enum('source.status') }} as status,
-        {{ stg_id('source.contract_id') }} as contract_id,
-        coalesce({{ stg_enum('source.order_type') }}, 'sale') as order_type,
-        {{ stg_id('source.original_order_id') }} as original_order_id,
-        coalesce({{ stg_bool('source.is_deleted') }}, false) as is_deleted,
-        {{ dq_row_key(['source.order_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id',
-                'order_type', 'original_order_id', 'is_deleted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        parsed.order_id__text as order_id,
+        parsed.customer_id__text as customer_id,
+        parsed.rep_id__text as rep_id,
+        parsed.order_date__value as order_date,
+        parsed.currency__value as currency,
+        parsed.channel__value as channel,
+        parsed.status__value as status,
+        parsed.contract_id__text as contract_id,
+        parsed.order_type__value as order_type,
+        parsed.original_order_id__text as original_order_id,
+        coalesce(parsed.is_deleted__value, false) as is_deleted,
+        {{ dq_row_key(['parsed.order_id__raw']) }} as dq_row_key,
+        parsed.order_id__raw,
+        parsed.customer_id__raw,
+        parsed.rep_id__raw,
+        parsed.order_date__raw,
+        parsed.currency__raw,
+        parsed.channel__raw,
+        parsed.status__raw,
+        parsed.contract_id__raw,
+        parsed.order_type__raw,
+        parsed.original_order_id__raw,
+        parsed.is_deleted__raw,
         case
-            when {{ stg_trim('source.order_id') }} is null then 'null_key'
-            when {{ stg_trim('source.customer_id') }} is null then 'missing_required_value'
-            when {{ stg_trim('source.rep_id') }} is null then 'missing_required_value'
-            when {{ stg_trim('source.order_date') }} is null then 'missing_required_value'
-            when {{ stg_trim('source.currency') }} is null then 'missing_required_value'
-            when
-                {{ stg_trim('source.order_date') }} is not null and {{ stg_date('source.order_date') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.is_deleted') }} is not null and {{ stg_bool('source.is_deleted') }} is null
-                then 'unparseable_boolean'
-            when {{ stg_enum('source.channel') }} not in ('direct', 'online', 'distributor') then 'unknown_value'
-            when {{ stg_enum('source.status') }} not in ('confirmed', 'cancelled') then 'unknown_value'
-            when coalesce({{ stg_enum('source.order_type') }}, 'sale') not in ('sale', 'return') then 'unknown_value'
-            when
-                {{ stg_code('source.currency') }} is not null and known_currencies.currency is null
-                then 'unknown_currency'
+            when parsed.order_id__text is null then 'null_key'
+            when parsed.customer_id__text is null then 'missing_required_value'
+            when parsed.rep_id__text is null then 'missing_required_value'
+            when parsed.order_date__text is null then 'missing_required_value'
+            when parsed.currency__text is null then 'missing_required_value'
+            when parsed.order_date__text is not null and parsed.order_date__value is null then 'unparseable_date'
+            when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
+            when parsed.channel__value not in ('direct', 'online', 'distributor') then 'unknown_value'
+            when parsed.status__value not in ('confirmed', 'cancelled') then 'unknown_value'
+            when parsed.order_type__value not in ('sale', 'return') then 'unknown_value'
+            when parsed.currency__value is not null and known_currencies.currency is null then 'unknown_currency'
             when known_customers.key_value is null then 'unknown_reference'
             when known_customers.is_usable = 0 then 'reference_rejected'
             when known_reps.key_value is null then 'unknown_reference'
             when known_reps.is_usable = 0 then 'reference_rejected'
         end as row_rule
-    from source
+    from parsed
     left join known_currencies
-        on {{ stg_code('source.currency') }} = known_currencies.currency
+        on parsed.currency__value = known_currencies.currency
     left join known_customers
-        on {{ stg_id('source.customer_id') }} = known_customers.key_value
+        on parsed.customer_id__text = known_customers.key_value
     left join known_reps
-        on {{ stg_id('source.rep_id') }} = known_reps.key_value
+        on parsed.rep_id__text = known_reps.key_value
 
 ),
 
@@ -121,53 +162,73 @@ original_order_id_checked as (
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        order_id,
-        count(distinct dq_raw_row) as key_variants
+        original_order_id_checked.*,
+        {{ dq_fingerprint(
+            [
+                'order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id',
+                'order_type', 'original_order_id', 'is_deleted'
+            ],
+            [],
+            'original_order_id_checked'
+        ) }} as dq_fingerprint
     from original_order_id_checked
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        original_order_id_checked.*,
-        row_number() over (
-            partition by original_order_id_checked.order_id, original_order_id_checked.row_rule is null
-            order by original_order_id_checked.dq_raw_row
-        ) as key_rank
-    from original_order_id_checked
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.order_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.order_id,
-        ranked.customer_id,
-        ranked.rep_id,
-        ranked.order_date,
-        ranked.currency,
-        ranked.channel,
-        ranked.status,
-        ranked.contract_id,
-        ranked.order_type,
-        ranked.original_order_id,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
-        case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.order_id = key_counts.order_id
+        judged.order_id,
+        judged.customer_id,
+        judged.rep_id,
+        judged.order_date,
+        judged.currency,
+        judged.channel,
+        judged.status,
+        judged.contract_id,
+        judged.order_type,
+        judged.original_order_id,
+        judged.is_deleted,
+        judged.dq_row_key,
+        -- Every row: dq_rejected_rows rejects valid orders after the as-of date, which reads this model.
+        {{ dq_raw_row(
+            [
+                'order_id', 'customer_id', 'rep_id', 'order_date', 'currency', 'channel', 'status', 'contract_id',
+                'order_type', 'original_order_id', 'is_deleted'
+            ],
+            [],
+            'judged'
+        ) }} as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

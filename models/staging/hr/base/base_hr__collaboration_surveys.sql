@@ -7,109 +7,159 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.response_id as response_id__raw,
+        {{ stg_trim('source.response_id') }} as response_id__text,
+        source.rated_team_id as rated_team_id__raw,
+        {{ stg_trim('source.rated_team_id') }} as rated_team_id__text,
+        source.rated_rep_id as rated_rep_id__raw,
+        {{ stg_trim('source.rated_rep_id') }} as rated_rep_id__text,
+        source.respondent_department as respondent_department__raw,
+        {{ stg_trim('source.respondent_department') }} as respondent_department__text,
+        source.surveyed_at as surveyed_at__raw,
+        {{ stg_trim('source.surveyed_at') }} as surveyed_at__text,
+        source.responsiveness as responsiveness__raw,
+        {{ stg_trim('source.responsiveness') }} as responsiveness__text,
+        {{ stg_number_text('source.responsiveness') }} as responsiveness__number_text,
+        source.cooperation_quality as cooperation_quality__raw,
+        {{ stg_trim('source.cooperation_quality') }} as cooperation_quality__text,
+        {{ stg_number_text('source.cooperation_quality') }} as cooperation_quality__number_text,
+        source.problem_resolution as problem_resolution__raw,
+        {{ stg_trim('source.problem_resolution') }} as problem_resolution__text,
+        {{ stg_number_text('source.problem_resolution') }} as problem_resolution__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.respondent_department__text') }} as respondent_department__value,
+        {{ stg_timestamp('trimmed.surveyed_at__text') }} as surveyed_at__value,
+        {{ stg_double_of_text('trimmed.responsiveness__number_text') }} as responsiveness__number,
+        {{ stg_double_of_text('trimmed.cooperation_quality__number_text') }} as cooperation_quality__number,
+        {{ stg_double_of_text('trimmed.problem_resolution__number_text') }} as problem_resolution__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.response_id') }} as response_id,
-        {{ stg_id('source.rated_team_id') }} as rated_team_id,
-        {{ stg_id('source.rated_rep_id') }} as rated_rep_id,
-        {{ stg_enum('source.respondent_department') }} as respondent_department,
-        {{ stg_timestamp('source.surveyed_at') }} as surveyed_at,
-        {{ stg_number('source.responsiveness') }} as responsiveness,
-        {{ stg_number('source.cooperation_quality') }} as cooperation_quality,
-        {{ stg_number('source.problem_resolution') }} as problem_resolution,
+        parsed.response_id__text as response_id,
+        parsed.rated_team_id__text as rated_team_id,
+        parsed.rated_rep_id__text as rated_rep_id,
+        parsed.respondent_department__value as respondent_department,
+        parsed.surveyed_at__value as surveyed_at,
+        parsed.responsiveness__number as responsiveness,
+        parsed.cooperation_quality__number as cooperation_quality,
+        parsed.problem_resolution__number as problem_resolution,
         false as is_deleted,
-        {{ dq_row_key(['source.response_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at',
-                'responsiveness', 'cooperation_quality', 'problem_resolution'
-            ],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.response_id__raw']) }} as dq_row_key,
+        parsed.response_id__raw,
+        parsed.rated_team_id__raw,
+        parsed.rated_rep_id__raw,
+        parsed.respondent_department__raw,
+        parsed.surveyed_at__raw,
+        parsed.responsiveness__raw,
+        parsed.cooperation_quality__raw,
+        parsed.problem_resolution__raw,
         case
-            when {{ stg_trim('source.response_id') }} is null then 'null_key'
+            when parsed.response_id__text is null then 'null_key'
+            when parsed.surveyed_at__text is not null and parsed.surveyed_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.surveyed_at') }} is not null and {{ stg_timestamp('source.surveyed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.responsiveness') }} is not null
-                and {{ stg_number('source.responsiveness') }} is null
+                parsed.responsiveness__text is not null and parsed.responsiveness__number is null
                 then 'unparseable_number'
             when
-                {{ stg_trim('source.cooperation_quality') }} is not null
-                and {{ stg_number('source.cooperation_quality') }} is null
+                parsed.cooperation_quality__text is not null and parsed.cooperation_quality__number is null
                 then 'unparseable_number'
             when
-                {{ stg_trim('source.problem_resolution') }} is not null
-                and {{ stg_number('source.problem_resolution') }} is null
+                parsed.problem_resolution__text is not null and parsed.problem_resolution__number is null
                 then 'unparseable_number'
             when
-                {{ stg_enum('source.respondent_department') }} not in (
-                    'presales', 'after_sales', 'finance', 'product', 'delivery'
-                )
+                parsed.respondent_department__value not in ('presales', 'after_sales', 'finance', 'product', 'delivery')
                 then 'unknown_value'
-            when
-                {{ stg_number('source.responsiveness') }} < 1 or {{ stg_number('source.responsiveness') }} > 5
-                then 'out_of_range'
-            when
-                {{ stg_number('source.cooperation_quality') }} < 1 or {{ stg_number('source.cooperation_quality') }} > 5
-                then 'out_of_range'
-            when
-                {{ stg_number('source.problem_resolution') }} < 1 or {{ stg_number('source.problem_resolution') }} > 5
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.surveyed_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.responsiveness__number < 1 or parsed.responsiveness__number > 5 then 'out_of_range'
+            when parsed.cooperation_quality__number < 1 or parsed.cooperation_quality__number > 5 then 'out_of_range'
+            when parsed.problem_resolution__number < 1 or parsed.problem_resolution__number > 5 then 'out_of_range'
+            when cast(parsed.surveyed_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        response_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at',
+                'responsiveness', 'cooperation_quality', 'problem_resolution'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.response_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.response_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.response_id,
-        ranked.rated_team_id,
-        ranked.rated_rep_id,
-        ranked.respondent_department,
-        ranked.surveyed_at,
-        ranked.responsiveness,
-        ranked.cooperation_quality,
-        ranked.problem_resolution,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.response_id,
+        judged.rated_team_id,
+        judged.rated_rep_id,
+        judged.respondent_department,
+        judged.surveyed_at,
+        judged.responsiveness,
+        judged.cooperation_quality,
+        judged.problem_resolution,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.response_id = key_counts.response_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'response_id', 'rated_team_id', 'rated_rep_id', 'respondent_department', 'surveyed_at',
+                            'responsiveness', 'cooperation_quality', 'problem_resolution'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,93 +7,140 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.check_id as check_id__raw,
+        {{ stg_trim('source.check_id') }} as check_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.checked_at as checked_at__raw,
+        {{ stg_trim('source.checked_at') }} as checked_at__text,
+        source.process_area as process_area__raw,
+        {{ stg_trim('source.process_area') }} as process_area__text,
+        source.passed as passed__raw,
+        {{ stg_trim('source.passed') }} as passed__text,
+        source.score as score__raw,
+        {{ stg_trim('source.score') }} as score__text,
+        {{ stg_number_text('source.score') }} as score__number_text,
+        source.is_veto as is_veto__raw,
+        {{ stg_trim('source.is_veto') }} as is_veto__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.checked_at__text') }} as checked_at__value,
+        {{ stg_enum('trimmed.process_area__text') }} as process_area__value,
+        {{ stg_bool('trimmed.passed__text') }} as passed__value,
+        {{ stg_double_of_text('trimmed.score__number_text') }} as score__number,
+        {{ stg_bool('trimmed.is_veto__text') }} as is_veto__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.check_id') }} as check_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.checked_at') }} as checked_at,
-        {{ stg_enum('source.process_area') }} as process_area,
-        {{ stg_bool('source.passed') }} as passed,
-        {{ stg_number('source.score') }} as score,
-        {{ stg_bool('source.is_veto') }} as is_veto,
+        parsed.check_id__text as check_id,
+        parsed.rep_id__text as rep_id,
+        parsed.checked_at__value as checked_at,
+        parsed.process_area__value as process_area,
+        parsed.passed__value as passed,
+        parsed.score__number as score,
+        parsed.is_veto__value as is_veto,
         false as is_deleted,
-        {{ dq_row_key(['source.check_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.check_id__raw']) }} as dq_row_key,
+        parsed.check_id__raw,
+        parsed.rep_id__raw,
+        parsed.checked_at__raw,
+        parsed.process_area__raw,
+        parsed.passed__raw,
+        parsed.score__raw,
+        parsed.is_veto__raw,
         case
-            when {{ stg_trim('source.check_id') }} is null then 'null_key'
+            when parsed.check_id__text is null then 'null_key'
+            when parsed.checked_at__text is not null and parsed.checked_at__value is null then 'unparseable_timestamp'
+            when parsed.passed__text is not null and parsed.passed__value is null then 'unparseable_boolean'
+            when parsed.score__text is not null and parsed.score__number is null then 'unparseable_number'
+            when parsed.is_veto__text is not null and parsed.is_veto__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.checked_at') }} is not null and {{ stg_timestamp('source.checked_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.passed') }} is not null and {{ stg_bool('source.passed') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_trim('source.score') }} is not null and {{ stg_number('source.score') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.is_veto') }} is not null and {{ stg_bool('source.is_veto') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.process_area') }} not in (
+                parsed.process_area__value not in (
                     'quote_approval', 'contract_signing', 'expense_claim', 'large_order_approval'
                 )
                 then 'unknown_value'
-            when {{ stg_number('source.score') }} < 0 or {{ stg_number('source.score') }} > 100 then 'out_of_range'
-            when cast({{ stg_timestamp('source.checked_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.score__number < 0 or parsed.score__number > 100 then 'out_of_range'
+            when cast(parsed.checked_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        check_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.check_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.check_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.check_id,
-        ranked.rep_id,
-        ranked.checked_at,
-        ranked.process_area,
-        ranked.passed,
-        ranked.score,
-        ranked.is_veto,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.check_id,
+        judged.rep_id,
+        judged.checked_at,
+        judged.process_area,
+        judged.passed,
+        judged.score,
+        judged.is_veto,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.check_id = key_counts.check_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['check_id', 'rep_id', 'checked_at', 'process_area', 'passed', 'score', 'is_veto'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

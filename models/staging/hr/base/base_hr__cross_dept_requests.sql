@@ -7,104 +7,160 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.request_id as request_id__raw,
+        {{ stg_trim('source.request_id') }} as request_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.team_id as team_id__raw,
+        {{ stg_trim('source.team_id') }} as team_id__text,
+        source.requesting_department as requesting_department__raw,
+        {{ stg_trim('source.requesting_department') }} as requesting_department__text,
+        source.request_type as request_type__raw,
+        {{ stg_trim('source.request_type') }} as request_type__text,
+        source.requested_at as requested_at__raw,
+        {{ stg_trim('source.requested_at') }} as requested_at__text,
+        source.due_at as due_at__raw,
+        {{ stg_trim('source.due_at') }} as due_at__text,
+        source.completed_at as completed_at__raw,
+        {{ stg_trim('source.completed_at') }} as completed_at__text,
+        source.adopted as adopted__raw,
+        {{ stg_trim('source.adopted') }} as adopted__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.requesting_department__text') }} as requesting_department__value,
+        {{ stg_enum('trimmed.request_type__text') }} as request_type__value,
+        {{ stg_timestamp('trimmed.requested_at__text') }} as requested_at__value,
+        {{ stg_timestamp('trimmed.due_at__text') }} as due_at__value,
+        {{ stg_timestamp('trimmed.completed_at__text') }} as completed_at__value,
+        {{ stg_bool('trimmed.adopted__text') }} as adopted__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.request_id') }} as request_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.team_id') }} as team_id,
-        {{ stg_enum('source.requesting_department') }} as requesting_department,
-        {{ stg_enum('source.request_type') }} as request_type,
-        {{ stg_timestamp('source.requested_at') }} as requested_at,
-        {{ stg_timestamp('source.due_at') }} as due_at,
-        {{ stg_timestamp('source.completed_at') }} as completed_at,
-        {{ stg_bool('source.adopted') }} as adopted,
+        parsed.request_id__text as request_id,
+        parsed.rep_id__text as rep_id,
+        parsed.team_id__text as team_id,
+        parsed.requesting_department__value as requesting_department,
+        parsed.request_type__value as request_type,
+        parsed.requested_at__value as requested_at,
+        parsed.due_at__value as due_at,
+        parsed.completed_at__value as completed_at,
+        parsed.adopted__value as adopted,
         false as is_deleted,
-        {{ dq_row_key(['source.request_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at',
-                'completed_at', 'adopted'
-            ],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.request_id__raw']) }} as dq_row_key,
+        parsed.request_id__raw,
+        parsed.rep_id__raw,
+        parsed.team_id__raw,
+        parsed.requesting_department__raw,
+        parsed.request_type__raw,
+        parsed.requested_at__raw,
+        parsed.due_at__raw,
+        parsed.completed_at__raw,
+        parsed.adopted__raw,
         case
-            when {{ stg_trim('source.request_id') }} is null then 'null_key'
+            when parsed.request_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.requested_at') }} is not null and {{ stg_timestamp('source.requested_at') }} is null
+                parsed.requested_at__text is not null and parsed.requested_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.due_at__text is not null and parsed.due_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.due_at') }} is not null and {{ stg_timestamp('source.due_at') }} is null
+                parsed.completed_at__text is not null and parsed.completed_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.adopted__text is not null and parsed.adopted__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.adopted') }} is not null and {{ stg_bool('source.adopted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.requesting_department') }} not in (
-                    'presales', 'after_sales', 'finance', 'product', 'delivery'
-                )
+                parsed.requesting_department__value not in ('presales', 'after_sales', 'finance', 'product', 'delivery')
                 then 'unknown_value'
             when
-                {{ stg_enum('source.request_type') }} not in (
-                    'customer_feedback', 'requirement_insight', 'market_intel'
-                )
+                parsed.request_type__value not in ('customer_feedback', 'requirement_insight', 'market_intel')
                 then 'unknown_value'
-            when cast({{ stg_timestamp('source.requested_at') }} as date) > as_of.as_of_date then 'future_date'
+            when cast(parsed.requested_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        request_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at', 'due_at',
+                'completed_at', 'adopted'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.request_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.request_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.request_id,
-        ranked.rep_id,
-        ranked.team_id,
-        ranked.requesting_department,
-        ranked.request_type,
-        ranked.requested_at,
-        ranked.due_at,
-        ranked.completed_at,
-        ranked.adopted,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.request_id,
+        judged.rep_id,
+        judged.team_id,
+        judged.requesting_department,
+        judged.request_type,
+        judged.requested_at,
+        judged.due_at,
+        judged.completed_at,
+        judged.adopted,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.request_id = key_counts.request_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'request_id', 'rep_id', 'team_id', 'requesting_department', 'request_type', 'requested_at',
+                            'due_at', 'completed_at', 'adopted'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,80 +7,128 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.report_id as report_id__raw,
+        {{ stg_trim('source.report_id') }} as report_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.submitted_at as submitted_at__raw,
+        {{ stg_trim('source.submitted_at') }} as submitted_at__text,
+        source.report_type as report_type__raw,
+        {{ stg_trim('source.report_type') }} as report_type__text,
+        source.quality_score as quality_score__raw,
+        {{ stg_trim('source.quality_score') }} as quality_score__text,
+        {{ stg_number_text('source.quality_score') }} as quality_score__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.submitted_at__text') }} as submitted_at__value,
+        {{ stg_enum('trimmed.report_type__text') }} as report_type__value,
+        {{ stg_double_of_text('trimmed.quality_score__number_text') }} as quality_score__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.report_id') }} as report_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.submitted_at') }} as submitted_at,
-        {{ stg_enum('source.report_type') }} as report_type,
-        {{ stg_number('source.quality_score') }} as quality_score,
+        parsed.report_id__text as report_id,
+        parsed.rep_id__text as rep_id,
+        parsed.submitted_at__value as submitted_at,
+        parsed.report_type__value as report_type,
+        parsed.quality_score__number as quality_score,
         false as is_deleted,
-        {{ dq_row_key(['source.report_id']) }} as dq_row_key,
-        {{ dq_raw_row(['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'], []) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.report_id__raw']) }} as dq_row_key,
+        parsed.report_id__raw,
+        parsed.rep_id__raw,
+        parsed.submitted_at__raw,
+        parsed.report_type__raw,
+        parsed.quality_score__raw,
         case
-            when {{ stg_trim('source.report_id') }} is null then 'null_key'
+            when parsed.report_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.submitted_at') }} is not null and {{ stg_timestamp('source.submitted_at') }} is null
+                parsed.submitted_at__text is not null and parsed.submitted_at__value is null
                 then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.quality_score') }} is not null and {{ stg_number('source.quality_score') }} is null
+                parsed.quality_score__text is not null and parsed.quality_score__number is null
                 then 'unparseable_number'
             when
-                {{ stg_enum('source.report_type') }} not in ('competitor_analysis', 'customer_health', 'market_trend')
+                parsed.report_type__value not in ('competitor_analysis', 'customer_health', 'market_trend')
                 then 'unknown_value'
-            when
-                {{ stg_number('source.quality_score') }} < 0 or {{ stg_number('source.quality_score') }} > 100
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.submitted_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.quality_score__number < 0 or parsed.quality_score__number > 100 then 'out_of_range'
+            when cast(parsed.submitted_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        report_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.report_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.report_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.report_id,
-        ranked.rep_id,
-        ranked.submitted_at,
-        ranked.report_type,
-        ranked.quality_score,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.report_id,
+        judged.rep_id,
+        judged.submitted_at,
+        judged.report_type,
+        judged.quality_score,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.report_id = key_counts.report_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['report_id', 'rep_id', 'submitted_at', 'report_type', 'quality_score'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

@@ -7,105 +7,151 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.contribution_id as contribution_id__raw,
+        {{ stg_trim('source.contribution_id') }} as contribution_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.contributed_at as contributed_at__raw,
+        {{ stg_trim('source.contributed_at') }} as contributed_at__text,
+        source.contribution_type as contribution_type__raw,
+        {{ stg_trim('source.contribution_type') }} as contribution_type__text,
+        source.accepted as accepted__raw,
+        {{ stg_trim('source.accepted') }} as accepted__text,
+        source.citation_count as citation_count__raw,
+        {{ stg_trim('source.citation_count') }} as citation_count__text,
+        {{ stg_number_text('source.citation_count') }} as citation_count__number_text,
+        source.instructor_hours as instructor_hours__raw,
+        {{ stg_trim('source.instructor_hours') }} as instructor_hours__text,
+        {{ stg_number_text('source.instructor_hours') }} as instructor_hours__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.contributed_at__text') }} as contributed_at__value,
+        {{ stg_enum('trimmed.contribution_type__text') }} as contribution_type__value,
+        {{ stg_bool('trimmed.accepted__text') }} as accepted__value,
+        {{ stg_double_of_text('trimmed.citation_count__number_text') }} as citation_count__number,
+        {{ stg_double_of_text('trimmed.instructor_hours__number_text') }} as instructor_hours__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.contribution_id') }} as contribution_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.contributed_at') }} as contributed_at,
-        {{ stg_enum('source.contribution_type') }} as contribution_type,
-        {{ stg_bool('source.accepted') }} as accepted,
-        {{ stg_int('source.citation_count') }} as citation_count,
-        {{ stg_number('source.instructor_hours') }} as instructor_hours,
+        parsed.contribution_id__text as contribution_id,
+        parsed.rep_id__text as rep_id,
+        parsed.contributed_at__value as contributed_at,
+        parsed.contribution_type__value as contribution_type,
+        parsed.accepted__value as accepted,
+        {{ stg_int_of_double('parsed.citation_count__number') }} as citation_count,
+        parsed.instructor_hours__number as instructor_hours,
         false as is_deleted,
-        {{ dq_row_key(['source.contribution_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count',
-                'instructor_hours'
-            ],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.contribution_id__raw']) }} as dq_row_key,
+        parsed.contribution_id__raw,
+        parsed.rep_id__raw,
+        parsed.contributed_at__raw,
+        parsed.contribution_type__raw,
+        parsed.accepted__raw,
+        parsed.citation_count__raw,
+        parsed.instructor_hours__raw,
         case
-            when {{ stg_trim('source.contribution_id') }} is null then 'null_key'
+            when parsed.contribution_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.contributed_at') }} is not null
-                and {{ stg_timestamp('source.contributed_at') }} is null
+                parsed.contributed_at__text is not null and parsed.contributed_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.accepted__text is not null and parsed.accepted__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.accepted') }} is not null and {{ stg_bool('source.accepted') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_trim('source.citation_count') }} is not null
-                and {{ stg_number('source.citation_count') }} is null
+                parsed.citation_count__text is not null and parsed.citation_count__number is null
                 then 'unparseable_number'
+            when parsed.citation_count__number <> trunc(parsed.citation_count__number) then 'unparseable_number'
             when
-                {{ stg_number('source.citation_count') }} <> trunc({{ stg_number('source.citation_count') }})
+                parsed.instructor_hours__text is not null and parsed.instructor_hours__number is null
                 then 'unparseable_number'
-            when
-                {{ stg_trim('source.instructor_hours') }} is not null
-                and {{ stg_number('source.instructor_hours') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_enum('source.contribution_type') }} not in ('case_study', 'pitfall_guide', 'talk')
-                then 'unknown_value'
-            when
-                {{ stg_number('source.citation_count') }} < 0 or {{ stg_number('source.citation_count') }} > 1e+09
-                then 'out_of_range'
-            when
-                {{ stg_number('source.instructor_hours') }} < 0 or {{ stg_number('source.instructor_hours') }} > 100000
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.contributed_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.contribution_type__value not in ('case_study', 'pitfall_guide', 'talk') then 'unknown_value'
+            when parsed.citation_count__number < 0 or parsed.citation_count__number > 1e+09 then 'out_of_range'
+            when parsed.instructor_hours__number < 0 or parsed.instructor_hours__number > 100000 then 'out_of_range'
+            when cast(parsed.contributed_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        contribution_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted', 'citation_count',
+                'instructor_hours'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.contribution_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.contribution_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.contribution_id,
-        ranked.rep_id,
-        ranked.contributed_at,
-        ranked.contribution_type,
-        ranked.accepted,
-        ranked.citation_count,
-        ranked.instructor_hours,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.contribution_id,
+        judged.rep_id,
+        judged.contributed_at,
+        judged.contribution_type,
+        judged.accepted,
+        judged.citation_count,
+        judged.instructor_hours,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.contribution_id = key_counts.contribution_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'contribution_id', 'rep_id', 'contributed_at', 'contribution_type', 'accepted',
+                            'citation_count', 'instructor_hours'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

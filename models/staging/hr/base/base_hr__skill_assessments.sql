@@ -7,89 +7,136 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.assessment_id as assessment_id__raw,
+        {{ stg_trim('source.assessment_id') }} as assessment_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.assessed_at as assessed_at__raw,
+        {{ stg_trim('source.assessed_at') }} as assessed_at__text,
+        source.skill as skill__raw,
+        {{ stg_trim('source.skill') }} as skill__text,
+        source.assessor_type as assessor_type__raw,
+        {{ stg_trim('source.assessor_type') }} as assessor_type__text,
+        source.score as score__raw,
+        {{ stg_trim('source.score') }} as score__text,
+        {{ stg_number_text('source.score') }} as score__number_text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_timestamp('trimmed.assessed_at__text') }} as assessed_at__value,
+        {{ stg_enum('trimmed.skill__text') }} as skill__value,
+        {{ stg_enum('trimmed.assessor_type__text') }} as assessor_type__value,
+        {{ stg_double_of_text('trimmed.score__number_text') }} as score__number
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.assessment_id') }} as assessment_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_timestamp('source.assessed_at') }} as assessed_at,
-        {{ stg_enum('source.skill') }} as skill,
-        {{ stg_enum('source.assessor_type') }} as assessor_type,
-        {{ stg_number('source.score') }} as score,
+        parsed.assessment_id__text as assessment_id,
+        parsed.rep_id__text as rep_id,
+        parsed.assessed_at__value as assessed_at,
+        parsed.skill__value as skill,
+        parsed.assessor_type__value as assessor_type,
+        parsed.score__number as score,
         false as is_deleted,
-        {{ dq_row_key(['source.assessment_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.assessment_id__raw']) }} as dq_row_key,
+        parsed.assessment_id__raw,
+        parsed.rep_id__raw,
+        parsed.assessed_at__raw,
+        parsed.skill__raw,
+        parsed.assessor_type__raw,
+        parsed.score__raw,
         case
-            when {{ stg_trim('source.assessment_id') }} is null then 'null_key'
+            when parsed.assessment_id__text is null then 'null_key'
+            when parsed.assessed_at__text is not null and parsed.assessed_at__value is null then 'unparseable_timestamp'
+            when parsed.score__text is not null and parsed.score__number is null then 'unparseable_number'
             when
-                {{ stg_trim('source.assessed_at') }} is not null and {{ stg_timestamp('source.assessed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.score') }} is not null and {{ stg_number('source.score') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_enum('source.skill') }} not in (
+                parsed.skill__value not in (
                     'needs_discovery', 'value_communication', 'negotiation', 'solution_design', 'objection_handling',
                     'customer_management'
                 )
                 then 'unknown_value'
             when
-                {{ stg_enum('source.assessor_type') }} not in ('simulation', 'manager', 'peer', 'customer', 'self')
+                parsed.assessor_type__value not in ('simulation', 'manager', 'peer', 'customer', 'self')
                 then 'unknown_value'
-            when {{ stg_number('source.score') }} < 0 or {{ stg_number('source.score') }} > 100 then 'out_of_range'
-            when cast({{ stg_timestamp('source.assessed_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.score__number < 0 or parsed.score__number > 100 then 'out_of_range'
+            when cast(parsed.assessed_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        assessment_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.assessment_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.assessment_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.assessment_id,
-        ranked.rep_id,
-        ranked.assessed_at,
-        ranked.skill,
-        ranked.assessor_type,
-        ranked.score,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.assessment_id,
+        judged.rep_id,
+        judged.assessed_at,
+        judged.skill,
+        judged.assessor_type,
+        judged.score,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.assessment_id = key_counts.assessment_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        ['assessment_id', 'rep_id', 'assessed_at', 'skill', 'assessor_type', 'score'],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

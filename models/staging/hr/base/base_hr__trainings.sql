@@ -7,110 +7,169 @@ with source as (
 
 ),
 
+trimmed as (
+
+    select
+        source.training_id as training_id__raw,
+        {{ stg_trim('source.training_id') }} as training_id__text,
+        source.rep_id as rep_id__raw,
+        {{ stg_trim('source.rep_id') }} as rep_id__text,
+        source.course_id as course_id__raw,
+        {{ stg_trim('source.course_id') }} as course_id__text,
+        source.topic as topic__raw,
+        {{ stg_trim('source.topic') }} as topic__text,
+        source.is_self_directed as is_self_directed__raw,
+        {{ stg_trim('source.is_self_directed') }} as is_self_directed__text,
+        source.started_at as started_at__raw,
+        {{ stg_trim('source.started_at') }} as started_at__text,
+        source.completed_at as completed_at__raw,
+        {{ stg_trim('source.completed_at') }} as completed_at__text,
+        source.hours as hours__raw,
+        {{ stg_trim('source.hours') }} as hours__text,
+        {{ stg_number_text('source.hours') }} as hours__number_text,
+        source.exam_score as exam_score__raw,
+        {{ stg_trim('source.exam_score') }} as exam_score__text,
+        {{ stg_number_text('source.exam_score') }} as exam_score__number_text,
+        source.passed as passed__raw,
+        {{ stg_trim('source.passed') }} as passed__text
+    from source
+
+),
+
+parsed as (
+
+    select
+        trimmed.*,
+        {{ stg_enum('trimmed.topic__text') }} as topic__value,
+        {{ stg_bool('trimmed.is_self_directed__text') }} as is_self_directed__value,
+        {{ stg_timestamp('trimmed.started_at__text') }} as started_at__value,
+        {{ stg_timestamp('trimmed.completed_at__text') }} as completed_at__value,
+        {{ stg_double_of_text('trimmed.hours__number_text') }} as hours__number,
+        {{ stg_double_of_text('trimmed.exam_score__number_text') }} as exam_score__number,
+        {{ stg_bool('trimmed.passed__text') }} as passed__value
+    from trimmed
+
+),
+
 typed as (
 
     select
-        {{ stg_id('source.training_id') }} as training_id,
-        {{ stg_id('source.rep_id') }} as rep_id,
-        {{ stg_id('source.course_id') }} as course_id,
-        {{ stg_enum('source.topic') }} as topic,
-        {{ stg_bool('source.is_self_directed') }} as is_self_directed,
-        {{ stg_timestamp('source.started_at') }} as started_at,
-        {{ stg_timestamp('source.completed_at') }} as completed_at,
-        {{ stg_number('source.hours') }} as hours,
-        {{ stg_number('source.exam_score') }} as exam_score,
-        {{ stg_bool('source.passed') }} as passed,
+        parsed.training_id__text as training_id,
+        parsed.rep_id__text as rep_id,
+        parsed.course_id__text as course_id,
+        parsed.topic__value as topic,
+        parsed.is_self_directed__value as is_self_directed,
+        parsed.started_at__value as started_at,
+        parsed.completed_at__value as completed_at,
+        parsed.hours__number as hours,
+        parsed.exam_score__number as exam_score,
+        parsed.passed__value as passed,
         false as is_deleted,
-        {{ dq_row_key(['source.training_id']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at',
-                'hours', 'exam_score', 'passed'
-            ],
-            []
-        ) }} as dq_raw_row,
+        {{ dq_row_key(['parsed.training_id__raw']) }} as dq_row_key,
+        parsed.training_id__raw,
+        parsed.rep_id__raw,
+        parsed.course_id__raw,
+        parsed.topic__raw,
+        parsed.is_self_directed__raw,
+        parsed.started_at__raw,
+        parsed.completed_at__raw,
+        parsed.hours__raw,
+        parsed.exam_score__raw,
+        parsed.passed__raw,
         case
-            when {{ stg_trim('source.training_id') }} is null then 'null_key'
+            when parsed.training_id__text is null then 'null_key'
             when
-                {{ stg_trim('source.is_self_directed') }} is not null
-                and {{ stg_bool('source.is_self_directed') }} is null
+                parsed.is_self_directed__text is not null and parsed.is_self_directed__value is null
                 then 'unparseable_boolean'
+            when parsed.started_at__text is not null and parsed.started_at__value is null then 'unparseable_timestamp'
             when
-                {{ stg_trim('source.started_at') }} is not null and {{ stg_timestamp('source.started_at') }} is null
+                parsed.completed_at__text is not null and parsed.completed_at__value is null
                 then 'unparseable_timestamp'
+            when parsed.hours__text is not null and parsed.hours__number is null then 'unparseable_number'
+            when parsed.exam_score__text is not null and parsed.exam_score__number is null then 'unparseable_number'
+            when parsed.passed__text is not null and parsed.passed__value is null then 'unparseable_boolean'
             when
-                {{ stg_trim('source.completed_at') }} is not null and {{ stg_timestamp('source.completed_at') }} is null
-                then 'unparseable_timestamp'
-            when
-                {{ stg_trim('source.hours') }} is not null and {{ stg_number('source.hours') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.exam_score') }} is not null and {{ stg_number('source.exam_score') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.passed') }} is not null and {{ stg_bool('source.passed') }} is null
-                then 'unparseable_boolean'
-            when
-                {{ stg_enum('source.topic') }} not in ('product', 'policy', 'competitor', 'industry', 'skills')
+                parsed.topic__value not in ('product', 'policy', 'competitor', 'industry', 'skills')
                 then 'unknown_value'
-            when {{ stg_number('source.hours') }} < 0 or {{ stg_number('source.hours') }} > 100000 then 'out_of_range'
-            when
-                {{ stg_number('source.exam_score') }} < 0 or {{ stg_number('source.exam_score') }} > 100
-                then 'out_of_range'
-            when cast({{ stg_timestamp('source.started_at') }} as date) > as_of.as_of_date then 'future_date'
+            when parsed.hours__number < 0 or parsed.hours__number > 100000 then 'out_of_range'
+            when parsed.exam_score__number < 0 or parsed.exam_score__number > 100 then 'out_of_range'
+            when cast(parsed.started_at__value as date) > as_of.as_of_date then 'future_date'
         end as row_rule
-    from source
+    from parsed
     cross join {{ ref('base_erp__as_of_date') }} as as_of
 
 ),
 
-key_counts as (
+fingerprinted as (
 
     select
-        training_id,
-        count(distinct dq_raw_row) as key_variants
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at', 'completed_at',
+                'hours', 'exam_score', 'passed'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.training_id, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (partition by fingerprinted.training_id, fingerprinted.row_rule is null)
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.training_id,
-        ranked.rep_id,
-        ranked.course_id,
-        ranked.topic,
-        ranked.is_self_directed,
-        ranked.started_at,
-        ranked.completed_at,
-        ranked.hours,
-        ranked.exam_score,
-        ranked.passed,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.training_id,
+        judged.rep_id,
+        judged.course_id,
+        judged.topic,
+        judged.is_self_directed,
+        judged.started_at,
+        judged.completed_at,
+        judged.hours,
+        judged.exam_score,
+        judged.passed,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.training_id = key_counts.training_id
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'training_id', 'rep_id', 'course_id', 'topic', 'is_self_directed', 'started_at',
+                            'completed_at', 'hours', 'exam_score', 'passed'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

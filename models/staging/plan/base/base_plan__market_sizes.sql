@@ -7,83 +7,119 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_id('source.region_code') }} as region_code,
-        {{ stg_text('source.category') }} as category,
-        {{ stg_int('source.year') }} as market_year,
-        {{ stg_money('source.market_size_amount') }} as market_size_amount,
-        false as is_deleted,
-        {{ dq_row_key(['source.region_code', 'source.category', 'source.year']) }} as dq_row_key,
-        {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount'], []) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.region_code') }} is null then 'null_key'
-            when {{ stg_trim('source.category') }} is null then 'null_key'
-            when {{ stg_trim('source.year') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.year') }} is not null and {{ stg_number('source.year') }} is null
-                then 'unparseable_number'
-            when {{ stg_number('source.year') }} <> trunc({{ stg_number('source.year') }}) then 'unparseable_number'
-            when
-                {{ stg_trim('source.market_size_amount') }} is not null
-                and {{ stg_number('source.market_size_amount') }} is null
-                then 'unparseable_number'
-            when {{ stg_number('source.year') }} < 1900 or {{ stg_number('source.year') }} > 2200 then 'out_of_range'
-            when
-                {{ stg_number('source.market_size_amount') }} < 0
-                or {{ stg_number('source.market_size_amount') }} > 1e+13
-                then 'out_of_range'
-        end as row_rule
+        source.region_code as region_code__raw,
+        {{ stg_trim('source.region_code') }} as region_code__text,
+        source.category as category__raw,
+        {{ stg_trim('source.category') }} as category__text,
+        source.year as year__raw,
+        {{ stg_trim('source.year') }} as year__text,
+        {{ stg_number_text('source.year') }} as year__number_text,
+        source.market_size_amount as market_size_amount__raw,
+        {{ stg_trim('source.market_size_amount') }} as market_size_amount__text,
+        {{ stg_number_text('source.market_size_amount') }} as market_size_amount__number_text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        region_code,
-        category,
-        market_year,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_double_of_text('trimmed.year__number_text') }} as year__number,
+        {{ stg_double_of_text('trimmed.market_size_amount__number_text') }} as market_size_amount__number,
+        {{ stg_money_of_text('trimmed.market_size_amount__number_text') }} as market_size_amount__value
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.region_code__text as region_code,
+        parsed.category__text as category,
+        {{ stg_int_of_double('parsed.year__number') }} as market_year,
+        parsed.market_size_amount__value as market_size_amount,
+        false as is_deleted,
+        {{ dq_row_key(['parsed.region_code__raw', 'parsed.category__raw', 'parsed.year__raw']) }} as dq_row_key,
+        parsed.region_code__raw,
+        parsed.category__raw,
+        parsed.year__raw,
+        parsed.market_size_amount__raw,
+        case
+            when parsed.region_code__text is null then 'null_key'
+            when parsed.category__text is null then 'null_key'
+            when parsed.year__text is null then 'null_key'
+            when parsed.year__text is not null and parsed.year__number is null then 'unparseable_number'
+            when parsed.year__number <> trunc(parsed.year__number) then 'unparseable_number'
+            when
+                parsed.market_size_amount__text is not null and parsed.market_size_amount__number is null
+                then 'unparseable_number'
+            when parsed.year__number < 1900 or parsed.year__number > 2200 then 'out_of_range'
+            when parsed.market_size_amount__number < 0 or parsed.market_size_amount__number > 1e+13 then 'out_of_range'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(['region_code', 'category', 'year', 'market_size_amount'], [], 'typed') }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2, 3
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.region_code, typed.category, typed.market_year, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (
+        partition by
+            fingerprinted.region_code,
+            fingerprinted.category,
+            fingerprinted.market_year,
+            fingerprinted.row_rule is null
+    )
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.region_code,
-        ranked.category,
-        ranked.market_year,
-        ranked.market_size_amount,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.region_code,
+        judged.category,
+        judged.market_year,
+        judged.market_size_amount,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.region_code = key_counts.region_code
-        and ranked.category = key_counts.category
-        and ranked.market_year = key_counts.market_year
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(['region_code', 'category', 'year', 'market_size_amount'], [], 'judged') }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 

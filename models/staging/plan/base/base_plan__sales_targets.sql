@@ -7,122 +7,176 @@ with source as (
 
 ),
 
-typed as (
+trimmed as (
 
     select
-        {{ stg_enum('source.target_grain') }} as target_grain,
-        {{ stg_id('source.entity_id') }} as entity_id,
-        {{ stg_date('source.month') }} as target_month,
-        {{ stg_money('source.target_sales_amount') }} as target_sales_amount,
-        {{ stg_int('source.target_new_customers') }} as target_new_customers,
-        {{ stg_number('source.target_collection_rate') }} as target_collection_rate,
-        {{ stg_number('source.target_gross_margin_rate') }} as target_gross_margin_rate,
-        false as is_deleted,
-        {{ dq_row_key(['source.target_grain', 'source.entity_id', 'source.month']) }} as dq_row_key,
-        {{ dq_raw_row(
-            [
-                'target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers',
-                'target_collection_rate', 'target_gross_margin_rate'
-            ],
-            []
-        ) }} as dq_raw_row,
-        case
-            when {{ stg_trim('source.target_grain') }} is null then 'null_key'
-            when {{ stg_trim('source.entity_id') }} is null then 'null_key'
-            when {{ stg_trim('source.month') }} is null then 'null_key'
-            when
-                {{ stg_trim('source.month') }} is not null and {{ stg_date('source.month') }} is null
-                then 'unparseable_date'
-            when
-                {{ stg_trim('source.target_sales_amount') }} is not null
-                and {{ stg_number('source.target_sales_amount') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.target_new_customers') }} is not null
-                and {{ stg_number('source.target_new_customers') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_number('source.target_new_customers') }}
-                <> trunc({{ stg_number('source.target_new_customers') }})
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.target_collection_rate') }} is not null
-                and {{ stg_number('source.target_collection_rate') }} is null
-                then 'unparseable_number'
-            when
-                {{ stg_trim('source.target_gross_margin_rate') }} is not null
-                and {{ stg_number('source.target_gross_margin_rate') }} is null
-                then 'unparseable_number'
-            when {{ stg_enum('source.target_grain') }} not in ('rep', 'team') then 'unknown_value'
-            when
-                {{ stg_number('source.target_sales_amount') }} < 0
-                or {{ stg_number('source.target_sales_amount') }} > 1e+12
-                then 'out_of_range'
-            when
-                {{ stg_number('source.target_new_customers') }} < 0
-                or {{ stg_number('source.target_new_customers') }} > 1e+09
-                then 'out_of_range'
-            when
-                {{ stg_number('source.target_collection_rate') }} < 0
-                or {{ stg_number('source.target_collection_rate') }} > 1
-                then 'out_of_range'
-            when
-                {{ stg_number('source.target_gross_margin_rate') }} < -1
-                or {{ stg_number('source.target_gross_margin_rate') }} > 1
-                then 'out_of_range'
-        end as row_rule
+        source.target_grain as target_grain__raw,
+        {{ stg_trim('source.target_grain') }} as target_grain__text,
+        source.entity_id as entity_id__raw,
+        {{ stg_trim('source.entity_id') }} as entity_id__text,
+        source.month as month__raw,
+        {{ stg_trim('source.month') }} as month__text,
+        source.target_sales_amount as target_sales_amount__raw,
+        {{ stg_trim('source.target_sales_amount') }} as target_sales_amount__text,
+        {{ stg_number_text('source.target_sales_amount') }} as target_sales_amount__number_text,
+        source.target_new_customers as target_new_customers__raw,
+        {{ stg_trim('source.target_new_customers') }} as target_new_customers__text,
+        {{ stg_number_text('source.target_new_customers') }} as target_new_customers__number_text,
+        source.target_collection_rate as target_collection_rate__raw,
+        {{ stg_trim('source.target_collection_rate') }} as target_collection_rate__text,
+        {{ stg_number_text('source.target_collection_rate') }} as target_collection_rate__number_text,
+        source.target_gross_margin_rate as target_gross_margin_rate__raw,
+        {{ stg_trim('source.target_gross_margin_rate') }} as target_gross_margin_rate__text,
+        {{ stg_number_text('source.target_gross_margin_rate') }} as target_gross_margin_rate__number_text
     from source
 
 ),
 
-key_counts as (
+parsed as (
 
     select
-        target_grain,
-        entity_id,
-        target_month,
-        count(distinct dq_raw_row) as key_variants
+        trimmed.*,
+        {{ stg_enum('trimmed.target_grain__text') }} as target_grain__value,
+        {{ stg_date('trimmed.month__text') }} as month__value,
+        {{ stg_double_of_text('trimmed.target_sales_amount__number_text') }} as target_sales_amount__number,
+        {{ stg_money_of_text('trimmed.target_sales_amount__number_text') }} as target_sales_amount__value,
+        {{ stg_double_of_text('trimmed.target_new_customers__number_text') }} as target_new_customers__number,
+        {{ stg_double_of_text('trimmed.target_collection_rate__number_text') }} as target_collection_rate__number,
+        {{ stg_double_of_text('trimmed.target_gross_margin_rate__number_text') }} as target_gross_margin_rate__number
+    from trimmed
+
+),
+
+typed as (
+
+    select
+        parsed.target_grain__value as target_grain,
+        parsed.entity_id__text as entity_id,
+        parsed.month__value as target_month,
+        parsed.target_sales_amount__value as target_sales_amount,
+        {{ stg_int_of_double('parsed.target_new_customers__number') }} as target_new_customers,
+        parsed.target_collection_rate__number as target_collection_rate,
+        parsed.target_gross_margin_rate__number as target_gross_margin_rate,
+        false as is_deleted,
+        {{ dq_row_key(['parsed.target_grain__raw', 'parsed.entity_id__raw', 'parsed.month__raw']) }} as dq_row_key,
+        parsed.target_grain__raw,
+        parsed.entity_id__raw,
+        parsed.month__raw,
+        parsed.target_sales_amount__raw,
+        parsed.target_new_customers__raw,
+        parsed.target_collection_rate__raw,
+        parsed.target_gross_margin_rate__raw,
+        case
+            when parsed.target_grain__text is null then 'null_key'
+            when parsed.entity_id__text is null then 'null_key'
+            when parsed.month__text is null then 'null_key'
+            when parsed.month__text is not null and parsed.month__value is null then 'unparseable_date'
+            when
+                parsed.target_sales_amount__text is not null and parsed.target_sales_amount__number is null
+                then 'unparseable_number'
+            when
+                parsed.target_new_customers__text is not null and parsed.target_new_customers__number is null
+                then 'unparseable_number'
+            when
+                parsed.target_new_customers__number <> trunc(parsed.target_new_customers__number)
+                then 'unparseable_number'
+            when
+                parsed.target_collection_rate__text is not null and parsed.target_collection_rate__number is null
+                then 'unparseable_number'
+            when
+                parsed.target_gross_margin_rate__text is not null and parsed.target_gross_margin_rate__number is null
+                then 'unparseable_number'
+            when parsed.target_grain__value not in ('rep', 'team') then 'unknown_value'
+            when
+                parsed.target_sales_amount__number < 0 or parsed.target_sales_amount__number > 1e+12
+                then 'out_of_range'
+            when
+                parsed.target_new_customers__number < 0 or parsed.target_new_customers__number > 1e+09
+                then 'out_of_range'
+            when
+                parsed.target_collection_rate__number < 0 or parsed.target_collection_rate__number > 1
+                then 'out_of_range'
+            when
+                parsed.target_gross_margin_rate__number < -1 or parsed.target_gross_margin_rate__number > 1
+                then 'out_of_range'
+        end as row_rule
+    from parsed
+
+),
+
+fingerprinted as (
+
+    select
+        typed.*,
+        {{ dq_fingerprint(
+            [
+                'target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers',
+                'target_collection_rate', 'target_gross_margin_rate'
+            ],
+            [],
+            'typed'
+        ) }} as dq_fingerprint
     from typed
-    where row_rule is null
-    group by 1, 2, 3
 
 ),
 
 ranked as (
 
     select
-        typed.*,
-        row_number() over (
-            partition by typed.target_grain, typed.entity_id, typed.target_month, typed.row_rule is null
-            order by typed.dq_raw_row
-        ) as key_rank
-    from typed
+        fingerprinted.*,
+        row_number() over key_copies as key_rank,
+        min(fingerprinted.dq_fingerprint) over key_copies
+        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
+    from fingerprinted
+    window key_copies as (
+        partition by
+            fingerprinted.target_grain,
+            fingerprinted.entity_id,
+            fingerprinted.target_month,
+            fingerprinted.row_rule is null
+    )
+
+),
+
+judged as (
+
+    select
+        ranked.*,
+        case
+            when ranked.row_rule is not null then ranked.row_rule
+            when ranked.key_conflicting then 'duplicate_conflicting'
+            when ranked.key_rank > 1 then 'duplicate_exact'
+        end as dq_rule
+    from ranked
 
 ),
 
 final as (
 
     select
-        ranked.target_grain,
-        ranked.entity_id,
-        ranked.target_month,
-        ranked.target_sales_amount,
-        ranked.target_new_customers,
-        ranked.target_collection_rate,
-        ranked.target_gross_margin_rate,
-        ranked.is_deleted,
-        ranked.dq_row_key,
-        ranked.dq_raw_row,
+        judged.target_grain,
+        judged.entity_id,
+        judged.target_month,
+        judged.target_sales_amount,
+        judged.target_new_customers,
+        judged.target_collection_rate,
+        judged.target_gross_margin_rate,
+        judged.is_deleted,
+        judged.dq_row_key,
         case
-            when ranked.row_rule is not null then ranked.row_rule
-            when key_counts.key_variants > 1 then 'duplicate_conflicting'
-            when ranked.key_rank > 1 then 'duplicate_exact'
-        end as dq_rule
-    from ranked
-    left join key_counts
-        on ranked.target_grain = key_counts.target_grain
-        and ranked.entity_id = key_counts.entity_id
-        and ranked.target_month = key_counts.target_month
+            when judged.dq_rule is not null
+                then
+                    {{ dq_raw_row(
+                        [
+                            'target_grain', 'entity_id', 'month', 'target_sales_amount', 'target_new_customers',
+                            'target_collection_rate', 'target_gross_margin_rate'
+                        ],
+                        [],
+                        'judged'
+                    ) }}
+        end as dq_raw_row,
+        judged.dq_rule
+    from judged
 
 )
 
