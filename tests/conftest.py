@@ -6,6 +6,7 @@ own build command runs `dbt build` against a temporary DuckDB file and publishes
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -59,6 +60,17 @@ def run_build(
         text=True,
     )
     return Build(landing_dir, warehouse, proc.stdout + proc.stderr, proc.returncode)
+
+
+def write_csv_tables(folder: Path, tables: dict[str, list[dict[str, str]]]) -> Path:
+    """Each table's rows as <folder>/<table>.csv (UTF-8, header from the first row's keys)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
 
 
 def start_build(landing_dir: Path, warehouse: Path, work_dir: Path) -> subprocess.Popen:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, Build, build_env, run_build
+from conftest import PROJECT_DIR, Build, build_env, run_build, write_csv_tables
 
 FIXTURE = Path(__file__).parent / "fixtures" / "salesforce"
 SF_AS_OF = "2019-12-31"  # after every date in the seeds
@@ -288,13 +288,7 @@ SF_EXPORT = {
 @pytest.fixture(scope="module")
 def sf_export_build(tmp_path_factory) -> tuple[Build, subprocess.CompletedProcess, Path]:
     work = tmp_path_factory.mktemp("sf_export_build")
-    export = work / "export"
-    export.mkdir()
-    for obj, rows in SF_EXPORT.items():
-        with (export / f"{obj}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+    export = write_csv_tables(work / "export", SF_EXPORT)
     landing = work / "landing"
     imported = run_import("salesforce", export, landing, work)
     assert imported.returncode == 0, imported.stdout + imported.stderr
