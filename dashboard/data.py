@@ -136,6 +136,12 @@ def query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         raise WarehouseUnavailable(str(error)) from error
 
 
+def scoped_query(principal: Principal, sql: str, **params: Any) -> pd.DataFrame:
+    """``sql`` after :data:`SCOPE_CTES` (it may use ``allowed_teams``, ``allowed_reps``,
+    ``allowed_customers``), with ``params`` and the principal's scope parameters."""
+    return query(SCOPE_CTES + sql, _scoped(principal, **params))
+
+
 def _scoped(principal: Principal, **params: Any) -> dict[str, Any]:
     """A query's parameters plus the principal's scope parameters, which nothing may override."""
     clash = set(params) & set(principal.params)
@@ -148,6 +154,17 @@ def _ids(values: Iterable[str] | None) -> str:
     """Ids as one comma-separated parameter; the query's ``filter_<name>`` flag says None (= all)
     from an empty list (= none)."""
     return ",".join(sorted({str(v) for v in values})) if values else ""
+
+
+def _id_lists(**lists: Iterable[str] | None) -> dict[str, Any]:
+    """Query parameters of optional id lists: ``<name>`` (see :func:`_ids`) and ``filter_<name>``
+    (False for None = all), matched in SQL by
+    ``(not $filter_<name> or column in (select unnest(string_split($<name>, ','))))``."""
+    params: dict[str, Any] = {}
+    for name, values in lists.items():
+        params[name] = _ids(values)
+        params[f"filter_{name}"] = values is not None
+    return params
 
 
 def _date(value: Any) -> dt.date:
@@ -347,9 +364,9 @@ VISIBLE_INDICATOR_ROWS = """
 
 
 def visible_teams(principal: Principal) -> pd.DataFrame:
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         select teams.team_id, teams.team_name, teams.region_code, teams.region_name,
             teams.market_type, teams.team_stage, teams.manager_rep_id, teams.parent_team_id
         from main.dim_teams as teams
@@ -357,14 +374,13 @@ def visible_teams(principal: Principal) -> pd.DataFrame:
             on teams.team_id = allowed_teams.team_id
         order by teams.team_id
         """,
-        principal.params,
     )
 
 
 def visible_reps(principal: Principal) -> pd.DataFrame:
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         select reps.rep_id, reps.rep_name, reps.role, reps.level, reps.hire_date,
             reps.termination_date, reps.current_team_id, current_teams.team_name as current_team_name,
             reps.is_employed
@@ -375,14 +391,13 @@ def visible_reps(principal: Principal) -> pd.DataFrame:
             on reps.current_team_id = current_teams.team_id
         order by reps.rep_id
         """,
-        principal.params,
     )
 
 
 def visible_customers(principal: Principal) -> pd.DataFrame:
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         select customers.customer_id, customers.customer_name, customers.segment,
             customers.industry, customers.region_code, customers.owner_rep_id
         from main.dim_customers as customers
@@ -390,7 +405,6 @@ def visible_customers(principal: Principal) -> pd.DataFrame:
             on customers.customer_id = allowed_customers.customer_id
         order by customers.customer_id
         """,
-        principal.params,
     )
 
 
@@ -411,9 +425,9 @@ def visible_products(principal: Principal) -> pd.DataFrame:
 
 def reps_in_team(principal: Principal, team_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Visible reps assigned to a visible team at any time in [start, end]."""
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         select distinct reps.rep_id, reps.rep_name, reps.role, reps.level, reps.current_team_id
         from main.dim_rep_team_history as history
         inner join allowed_teams
@@ -427,7 +441,9 @@ def reps_in_team(principal: Principal, team_id: str, start: dt.date, end: dt.dat
             and (history.valid_to is null or history.valid_to > $start_date)
         order by reps.rep_id
         """,
-        _scoped(principal, team_id=team_id, start_date=start, end_date=end),
+        team_id=team_id,
+        start_date=start,
+        end_date=end,
     )
 
 
@@ -455,9 +471,9 @@ def indicator_snapshot(
     summed indicator has no same-span figure, so no comparison (never one with a whole period);
     rates, means and states compare their levels as for closed periods.
     """
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         , iv as (
             select *
             from main.indicator_values
@@ -534,16 +550,10 @@ def indicator_snapshot(
             and (not $filter_codes or current_period.indicator_code in (select unnest(string_split($codes, ','))))
         order by current_period.indicator_code, current_period.entity_id
         """,
-        _scoped(
-            principal,
-            grain=grain,
-            period_type=period_type,
-            period_start=period_start,
-            codes=_ids(codes),
-            filter_codes=codes is not None,
-            entity_ids=_ids(entity_ids),
-            filter_entity_ids=entity_ids is not None,
-        ),
+        grain=grain,
+        period_type=period_type,
+        period_start=period_start,
+        **_id_lists(codes=codes, entity_ids=entity_ids),
     )
 
 
@@ -557,9 +567,9 @@ def indicator_trend(
     periods_back: int = 12,
 ) -> pd.DataFrame:
     """Visible values of the last ``periods_back`` periods up to ``until`` (oldest first)."""
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         , window_periods as (
             select period_start, period_label
             from main.dim_periods
@@ -581,17 +591,11 @@ def indicator_trend(
         + """
         order by iv.indicator_code, iv.entity_id, iv.period_start
         """,
-        _scoped(
-            principal,
-            grain=grain,
-            period_type=period_type,
-            until=until,
-            codes=_ids(codes),
-            filter_codes=codes is not None,
-            entity_ids=_ids(entity_ids),
-            filter_entity_ids=entity_ids is not None,
-            periods_back=periods_back,
-        ),
+        grain=grain,
+        period_type=period_type,
+        until=until,
+        **_id_lists(codes=codes, entity_ids=entity_ids),
+        periods_back=periods_back,
     )
 
 
@@ -603,9 +607,9 @@ def customers_owned(
     rep_ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Visible customers with their owner rep and team at the period's end (fct_customer_period_status)."""
-    return query(
-        SCOPE_CTES
-        + """
+    return scoped_query(
+        principal,
+        """
         select status.customer_id, customers.customer_name, customers.segment, customers.industry,
             status.owner_rep_id, status.owner_team_id, status.is_active_at_end,
             status.is_active_at_start, status.is_acquired_in_period
@@ -619,15 +623,9 @@ def customers_owned(
             and (not $filter_rep_ids or status.owner_rep_id in (select unnest(string_split($rep_ids, ','))))
         order by status.customer_id
         """,
-        _scoped(
-            principal,
-            period_type=period_type,
-            period_start=period_start,
-            team_ids=_ids(team_ids),
-            filter_team_ids=team_ids is not None,
-            rep_ids=_ids(rep_ids),
-            filter_rep_ids=rep_ids is not None,
-        ),
+        period_type=period_type,
+        period_start=period_start,
+        **_id_lists(team_ids=team_ids, rep_ids=rep_ids),
     )
 
 
@@ -655,9 +653,9 @@ def clv_snapshots(principal: Principal, customer_id: str, until: dt.date) -> pd.
         return None
     wanted = [c for c in CLV_COLUMNS if c in columns]
     select_list = ", ".join(f'snapshots."{c}"' for c in wanted)
-    return query(
-        SCOPE_CTES
-        + f"""
+    return scoped_query(
+        principal,
+        f"""
         select {select_list}
         from {table} as snapshots
         inner join allowed_customers
@@ -665,7 +663,8 @@ def clv_snapshots(principal: Principal, customer_id: str, until: dt.date) -> pd.
         where snapshots.customer_id = $customer_id and snapshots."{date_column}" <= $until
         order by snapshots."{date_column}"
         """,
-        _scoped(principal, customer_id=customer_id, until=until),
+        customer_id=customer_id,
+        until=until,
     )
 
 

@@ -99,6 +99,21 @@ def select(
     return value
 
 
+def _filter_select(name: str, options: Sequence[str], lang: str, container: Any, describe: Callable[[str], str]) -> str:
+    """A sidebar filter keyed ``name``: one of ``options`` (shown by ``describe``) or "" for all."""
+    return (
+        select(
+            i18n.t(name, lang),
+            ["", *options],
+            key=name,
+            lang=lang,
+            format_func=lambda value: describe(value) if value else i18n.t("all", lang),
+            container=container,
+        )
+        or ""
+    )
+
+
 def drill(key: str, value: str, page: str | None = None) -> None:
     """Button callback: set a selection (team, rep, customer) and optionally switch page."""
     for widget_key in _widget_keys(key):
@@ -106,6 +121,13 @@ def drill(key: str, value: str, page: str | None = None) -> None:
     st.session_state[_keep(key)] = value
     if page:
         st.session_state[_GOTO] = page
+
+
+def entity_select(ctx: Context, label_key: str, names: Mapping[str, str], key: str) -> str | None:
+    """A choice of one entity among ``names`` (id -> name), shown as "name (id)"; None when there is none."""
+    return select(
+        ctx.t(label_key), list(names), key=key, lang=ctx.lang, format_func=lambda v: f"{names.get(v, v)} ({v})"
+    )
 
 
 def pop_goto() -> str | None:
@@ -219,46 +241,16 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         region_names = dict(
             zip(regions["region_code"], regions["region_name"].fillna(regions["region_code"]), strict=True)
         )
-        region = (
-            select(
-                i18n.t("region", lang),
-                ["", *region_names],
-                key="region",
-                lang=lang,
-                format_func=lambda value: (
-                    region_names.get(value, i18n.t("all", lang)) if value else i18n.t("all", lang)
-                ),
-                container=sidebar,
-            )
-            or ""
+        region = _filter_select(
+            "region", region_names, lang, sidebar, lambda value: region_names.get(value, i18n.t("all", lang))
         )
         if region:
             teams = all_teams.loc[all_teams["region_code"] == region]
         team_names = dict(zip(teams["team_id"], teams["team_name"], strict=True))
-        team = (
-            select(
-                i18n.t("team", lang),
-                ["", *team_names],
-                key="team",
-                lang=lang,
-                format_func=lambda value: f"{team_names[value]} ({value})" if value else i18n.t("all", lang),
-                container=sidebar,
-            )
-            or ""
-        )
+        team = _filter_select("team", team_names, lang, sidebar, lambda value: f"{team_names[value]} ({value})")
         if team:
             teams = teams.loc[teams["team_id"] == team]
-    role = (
-        select(
-            i18n.t("role", lang),
-            ["", *i18n.REP_ROLES],
-            key="role",
-            lang=lang,
-            format_func=lambda value: i18n.t(f"rep_role_{value}", lang) if value else i18n.t("all", lang),
-            container=sidebar,
-        )
-        or ""
-    )
+    role = _filter_select("role", i18n.REP_ROLES, lang, sidebar, lambda value: i18n.t(f"rep_role_{value}", lang))
 
     reps = all_reps
     if region or team:
@@ -410,6 +402,18 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
         key=f"csv_{key}",
         on_click="ignore",
     )
+
+
+def with_values(frame: pd.DataFrame, snapshot: pd.DataFrame, id_column: str, codes: Sequence[str]) -> pd.DataFrame:
+    """``frame`` with one column per indicator code of ``snapshot`` (values by entity_id =
+    ``id_column``); every code in ``codes`` is a column, NaN where it has no value."""
+    if not snapshot.empty:
+        wide = snapshot.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
+        frame = frame.merge(wide, left_on=id_column, right_index=True, how="left")
+    for code in codes:
+        if code not in frame.columns:
+            frame[code] = float("nan")
+    return frame
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

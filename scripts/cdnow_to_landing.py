@@ -26,10 +26,11 @@ sees exactly the history the published fits were made on.
 from __future__ import annotations
 
 import argparse
-import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+from landing_csv import write
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = PROJECT_DIR / "tests" / "fixtures" / "cdnow" / "CDNOW_sample.txt"
@@ -37,14 +38,6 @@ SETTINGS = {
     "SALESPERF_BASE_CURRENCY": "USD",
     "SALESPERF_ORDER_HISTORY_COMPLETE_FROM": "1997-01-01",
 }
-
-
-def write(out: Path, table: str, columns: list[str], rows: list[dict[str, str]]) -> None:
-    with (out / f"{table}.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: row.get(c, "") for c in columns})
 
 
 def read(source: Path, until: date | None) -> list[dict[str, str]]:
@@ -76,19 +69,13 @@ def read(source: Path, until: date | None) -> list[dict[str, str]]:
 def convert(source: Path, out: Path, until: date | None = None) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     lines = read(source, until)
+    write(out, "crm_regions", [{"region_code": "US", "region_name": "US"}])
     write(
-        out, "crm_regions", ["region_code", "region_name", "market_type"], [{"region_code": "US", "region_name": "US"}]
-    )
-    write(
-        out,
-        "crm_teams",
-        ["team_id", "team_name", "region_code", "team_stage", "manager_rep_id", "parent_team_id", "created_at"],
-        [{"team_id": "T1", "team_name": "CDNOW online", "region_code": "US", "manager_rep_id": "R1"}],
+        out, "crm_teams", [{"team_id": "T1", "team_name": "CDNOW online", "region_code": "US", "manager_rep_id": "R1"}]
     )
     write(
         out,
         "crm_sales_reps",
-        ["rep_id", "rep_name", "email", "role", "level", "hire_date", "termination_date", "team_id"],
         [{"rep_id": "R1", "rep_name": "CDNOW online store", "role": "direct", "level": "rep", "team_id": "T1"}],
     )
     customers = sorted({r["customer_id"] for r in lines}, key=int)
@@ -96,26 +83,15 @@ def convert(source: Path, out: Path, until: date | None = None) -> dict[str, int
         out,
         "crm_accounts",
         [
-            "customer_id", "customer_name", "segment", "industry", "region_code", "owner_rep_id", "created_at",
-            "acquisition_channel", "is_target_account", "est_annual_category_spend", "currency", "contact_email",
-            "contact_phone", "referred_by_customer_id",
+            {"customer_id": c, "customer_name": f"CDNOW customer {c}", "segment": "B2C", "currency": "USD"}
+            for c in customers
         ],
-        [{"customer_id": c, "customer_name": f"CDNOW customer {c}", "segment": "B2C", "currency": "USD"} for c in customers],
-    )  # fmt: skip
-    write(
-        out,
-        "erp_products",
-        [
-            "product_id", "sku", "product_name", "category", "product_line", "launch_date", "lifecycle_stage",
-            "is_strategic", "replaces_product_id", "list_price", "unit_cost", "currency",
-        ],
-        [{"product_id": "CD", "sku": "CD", "product_name": "CD", "category": "Music", "product_line": "Music",
-          "currency": "USD"}],
-    )  # fmt: skip
+    )
+    product = {"product_id": "CD", "sku": "CD", "product_name": "CD", "category": "Music", "product_line": "Music"}
+    write(out, "erp_products", [{**product, "currency": "USD"}])
     write(
         out,
         "erp_sales_orders",
-        ["order_id", "customer_id", "rep_id", "order_date", "currency", "channel", "status", "contract_id"],
         [
             {
                 "order_id": f"O{r['line']}",
@@ -132,7 +108,6 @@ def convert(source: Path, out: Path, until: date | None = None) -> dict[str, int
     write(
         out,
         "erp_sales_order_lines",
-        ["order_line_id", "order_id", "product_id", "quantity", "unit_price", "discount_amount", "unit_cost"],
         [
             {
                 "order_line_id": f"L{r['line']}",

@@ -33,6 +33,8 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from landing_csv import write
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = PROJECT_DIR / "tests" / "fixtures" / "northwind"
 SETTINGS = {
@@ -45,14 +47,6 @@ SETTINGS = {
 def read(source: Path, name: str) -> list[dict[str, str]]:
     with (source / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def write(out: Path, table: str, columns: list[str], rows: list[dict[str, str]]) -> None:
-    with (out / f"{table}.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: row.get(c, "") for c in columns})
 
 
 def decimal_text(value: Decimal) -> str:
@@ -89,18 +83,8 @@ def convert(source: Path, out: Path) -> dict[str, int]:
     employees = read(source, "employees")
     teams, team_of = teams_of(employees)
     managers = {t["manager_rep_id"] for t in teams}
-    write(
-        out,
-        "crm_regions",
-        ["region_code", "region_name", "market_type"],
-        [{"region_code": c, "region_name": c} for c in sorted({t["region_code"] for t in teams})],
-    )
-    write(
-        out,
-        "crm_teams",
-        ["team_id", "team_name", "region_code", "team_stage", "manager_rep_id", "parent_team_id", "created_at"],
-        teams,
-    )
+    write(out, "crm_regions", [{"region_code": c, "region_name": c} for c in sorted({t["region_code"] for t in teams})])
+    write(out, "crm_teams", teams)
     reps = [
         {
             "rep_id": e["EmployeeID"],
@@ -114,26 +98,12 @@ def convert(source: Path, out: Path) -> dict[str, int]:
         }
         for e in employees
     ]
-    write(
-        out,
-        "crm_sales_reps",
-        ["rep_id", "rep_name", "email", "role", "level", "hire_date", "termination_date", "team_id"],
-        reps,
-    )
+    write(out, "crm_sales_reps", reps)
     accounts = [
         {"customer_id": c["CustomerID"], "customer_name": c["CompanyName"], "segment": "B2B", "currency": "USD"}
         for c in read(source, "customers")
     ]
-    write(
-        out,
-        "crm_accounts",
-        [
-            "customer_id", "customer_name", "segment", "industry", "region_code", "owner_rep_id", "created_at",
-            "acquisition_channel", "is_target_account", "est_annual_category_spend", "currency", "contact_email",
-            "contact_phone", "referred_by_customer_id",
-        ],
-        accounts,
-    )  # fmt: skip
+    write(out, "crm_accounts", accounts)
     categories = {c["CategoryID"]: c["CategoryName"] for c in read(source, "categories")}
     products = [
         {
@@ -147,15 +117,7 @@ def convert(source: Path, out: Path) -> dict[str, int]:
         }
         for p in read(source, "products")
     ]
-    write(
-        out,
-        "erp_products",
-        [
-            "product_id", "sku", "product_name", "category", "product_line", "launch_date", "lifecycle_stage",
-            "is_strategic", "replaces_product_id", "list_price", "unit_cost", "currency",
-        ],
-        products,
-    )  # fmt: skip
+    write(out, "erp_products", products)
     orders = [
         {
             "order_id": o["OrderID"],
@@ -167,12 +129,7 @@ def convert(source: Path, out: Path) -> dict[str, int]:
         }
         for o in read(source, "orders")
     ]
-    write(
-        out,
-        "erp_sales_orders",
-        ["order_id", "customer_id", "rep_id", "order_date", "currency", "channel", "status", "contract_id"],
-        orders,
-    )
+    write(out, "erp_sales_orders", orders)
     lines = []
     for d in read(source, "order_details"):
         quantity, price, discount = Decimal(d["Quantity"]), Decimal(d["UnitPrice"]), Decimal(d["Discount"])
@@ -186,12 +143,7 @@ def convert(source: Path, out: Path) -> dict[str, int]:
                 "discount_amount": decimal_text(quantity * price * discount),
             }
         )
-    write(
-        out,
-        "erp_sales_order_lines",
-        ["order_line_id", "order_id", "product_id", "quantity", "unit_price", "discount_amount", "unit_cost"],
-        lines,
-    )
+    write(out, "erp_sales_order_lines", lines)
     return {"crm_sales_reps": len(reps), "crm_teams": len(teams), "crm_accounts": len(accounts),
             "erp_products": len(products), "erp_sales_orders": len(orders), "erp_sales_order_lines": len(lines)}  # fmt: skip
 

@@ -6,6 +6,7 @@ own build command runs `dbt build` against a temporary DuckDB file and publishes
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -46,16 +47,58 @@ def build_env(landing_dir: Path, warehouse: Path, work_dir: Path) -> dict[str, s
     return env
 
 
-def run_build(landing_dir: Path, warehouse: Path, work_dir: Path, *dbt_args: str) -> Build:
-    """The project's build command (dbt build + publish), as a user runs it."""
+def run_build(
+    landing_dir: Path, warehouse: Path, work_dir: Path, *dbt_args: str, settings: dict[str, str] | None = None
+) -> Build:
+    """The project's build command (dbt build + publish), as a user runs it (``settings``: more
+    SALESPERF_* environment variables)."""
     proc = subprocess.run(
         [sys.executable, "-m", "salesperf.run", "build", *dbt_args],
         cwd=PROJECT_DIR,
-        env=build_env(landing_dir, warehouse, work_dir),
+        env={**build_env(landing_dir, warehouse, work_dir), **(settings or {})},
         capture_output=True,
         text=True,
     )
     return Build(landing_dir, warehouse, proc.stdout + proc.stderr, proc.returncode)
+
+
+def write_csv_tables(folder: Path, tables: dict[str, list[dict[str, str]]]) -> Path:
+    """Each table's rows as <folder>/<table>.csv (UTF-8, header from the first row's keys)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def start_build(landing_dir: Path, warehouse: Path, work_dir: Path) -> subprocess.Popen:
+    """The build command started in its own process group (to be killed as a whole), output in stdout."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "salesperf.run", "build"],
+        cwd=PROJECT_DIR,
+        env=build_env(landing_dir, warehouse, work_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def build_converted(name: str, script: Path, work_dir: Path, *script_args: str) -> tuple[Path, dict[str, str]]:
+    """Map a public sample into work_dir/landing with a converter (scripts/*_to_landing.py), then
+    build and publish it with the settings the converter prints: (published warehouse, settings)."""
+    landing = work_dir / "landing"
+    mapped = subprocess.run(
+        [sys.executable, str(script), "--out", str(landing), *script_args], capture_output=True, text=True
+    )
+    assert mapped.returncode == 0, mapped.stderr
+    settings = dict(line.split("=", 1) for line in mapped.stdout.split("settings: ", 1)[1].split())
+    build = run_build(landing, work_dir / "warehouse" / "sales_performance.duckdb", work_dir, settings=settings)
+    if build.returncode != 0 or not build.warehouse.exists():
+        pytest.fail(f"{name} did not publish (exit {build.returncode}):\n{build.log[-5000:]}")
+    return build.warehouse, settings
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, Build, build_env, run_build
+from conftest import PROJECT_DIR, Build, build_env, run_build, write_csv_tables
 
 FIXTURE = Path(__file__).parent / "fixtures" / "salesforce"
 SF_AS_OF = "2019-12-31"  # after every date in the seeds
@@ -288,13 +288,7 @@ SF_EXPORT = {
 @pytest.fixture(scope="module")
 def sf_export_build(tmp_path_factory) -> tuple[Build, subprocess.CompletedProcess, Path]:
     work = tmp_path_factory.mktemp("sf_export_build")
-    export = work / "export"
-    export.mkdir()
-    for obj, rows in SF_EXPORT.items():
-        with (export / f"{obj}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+    export = write_csv_tables(work / "export", SF_EXPORT)
     landing = work / "landing"
     imported = run_import("salesforce", export, landing, work)
     assert imported.returncode == 0, imported.stdout + imported.stderr
@@ -423,27 +417,35 @@ def _month(value) -> str:
     raise AssertionError(value)
 
 
-@pytest.fixture(scope="module")
-def cn_export(tmp_path_factory) -> Path:
+def write_cn_export(export: Path, full: bool = True) -> Path:
+    """A Chinese CRM export in the shape of the cn_crm preset: opportunities (.xlsx) and customers
+    (GB18030 CSV); ``full`` adds the trailing empty row Excel exports often have and the follow-ups."""
     import openpyxl
 
-    export = tmp_path_factory.mktemp("cn_export")
+    export.mkdir(parents=True, exist_ok=True)
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "商机列表"
     sheet.append(OPPORTUNITY_HEADER)
     for row in OPPORTUNITIES:
         sheet.append(list(row))
-    sheet.append([None] * len(OPPORTUNITY_HEADER))  # the trailing empty row Excel exports often have
+    if full:
+        sheet.append([None] * len(OPPORTUNITY_HEADER))  # the trailing empty row Excel exports often have
     book.save(export / "商机导出_20240601.xlsx")
     with (export / "客户列表.csv").open("w", encoding="gb18030", newline="") as handle:
         csv.writer(handle).writerows(CUSTOMERS)
-    follow_ups = openpyxl.Workbook()
-    follow_ups.active.append(FOLLOW_UP_HEADER)
-    for row in FOLLOW_UPS:
-        follow_ups.active.append(list(row))
-    follow_ups.save(export / "跟进记录.xlsx")
+    if full:
+        follow_ups = openpyxl.Workbook()
+        follow_ups.active.append(FOLLOW_UP_HEADER)
+        for row in FOLLOW_UPS:
+            follow_ups.active.append(list(row))
+        follow_ups.save(export / "跟进记录.xlsx")
     return export
+
+
+@pytest.fixture(scope="module")
+def cn_export(tmp_path_factory) -> Path:
+    return write_cn_export(tmp_path_factory.mktemp("cn_export"))
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, Build, build_env, run_build
+from test_adapters_build import warehouse_won
 
 FIXTURE = Path(__file__).parent / "fixtures" / "salesforce_lwc_recipes"
 MAPPING = FIXTURE / "mapping.yml"
@@ -120,9 +121,7 @@ def test_sample_totals_match_the_json_files(lwc_build):
     expected = expected_figures()
     assert expected["by_month"] == {"2025-01": Decimal(28500), "2025-02": Decimal(78000)}
     with duckdb.connect(str(_warehouse_file(build)), read_only=True) as con:
-        won = con.execute(
-            "select rep_id, strftime(closed_at, '%Y-%m'), won_amount from main.fct_opportunities where is_won"
-        ).fetchall()
+        won = warehouse_won(con)
         rates = con.execute(
             """
             select year(period_start), numerator, denominator from main.indicator_values
@@ -135,13 +134,7 @@ def test_sample_totals_match_the_json_files(lwc_build):
             where indicator_code = 'sales_amount' and grain = 'rep' and period_type = 'month'
             """
         ).fetchall()
-    by_owner: dict[str, Decimal] = defaultdict(Decimal)
-    by_month: dict[str, Decimal] = defaultdict(Decimal)
-    for rep, month, amount in won:
-        by_owner[rep] += Decimal(str(amount))
-        by_month[month] += Decimal(str(amount))
-    assert dict(by_owner) == expected["by_owner"]
-    assert dict(by_month) == expected["by_month"]
+    assert won == (expected["by_owner"], expected["by_month"])
     # win rate per year: won / (won + lost) closed in the year (2024: 0 of 1, 2025: 2 of 2)
     assert {year: (int(n), int(d)) for year, n, d in rates} == expected["win_rate"]
     # each won opportunity became one order at its Amount: sales = won amounts, by rep and month

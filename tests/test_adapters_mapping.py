@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import write_csv_tables
 
 from salesperf.adapters.importer import ImportFailed, report_lines, run_import
 from salesperf.adapters.mapping import PRESET_DIR, load_mapping
@@ -322,19 +323,14 @@ def test_salesforce_data_export_shape_lands_like_the_synced_shape(tmp_path):
         ],
     }
     synced_names = {"UserRole": "user_role", "Product2": "product_2", "OpportunityLineItem": "opportunity_line_item"}
-    export_dir, synced_dir = tmp_path / "export", tmp_path / "synced"
-    export_dir.mkdir()
-    synced_dir.mkdir()
-    for obj, rows in records.items():
-        with (export_dir / f"{obj}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        name = synced_names.get(obj, obj.lower())
-        with (synced_dir / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[snake_case(k) for k in rows[0]])
-            writer.writeheader()
-            writer.writerows({snake_case(k): v for k, v in r.items()} for r in rows)
+    export_dir = write_csv_tables(tmp_path / "export", records)
+    synced_dir = write_csv_tables(
+        tmp_path / "synced",
+        {
+            synced_names.get(obj, obj.lower()): [{snake_case(k): v for k, v in r.items()} for r in rows]
+            for obj, rows in records.items()
+        },
+    )
     mapping = load_mapping("salesforce")
     a = run_import(mapping, export_dir, tmp_path / "land_export", "USD")
     b = run_import(mapping, synced_dir, tmp_path / "land_synced", "USD")

@@ -16,14 +16,12 @@ warehouse uses the exact day counts: the estimates agree to 4 significant digits
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, build_env
+from conftest import PROJECT_DIR, build_converted
 
 from salesperf.clv import expected_purchases, probability_alive
 from salesperf.clv.bgnbd import BGNBDParams
@@ -65,24 +63,16 @@ def same_to_significant_digits(value: float, reference: float, digits: int = 4) 
 @pytest.fixture(scope="module")
 def cdnow(tmp_path_factory) -> Path:
     """Map the calibration period, build and publish once for the module; the published warehouse."""
-    work = tmp_path_factory.mktemp("cdnow")
-    landing = work / "landing"
-    mapped = subprocess.run(
-        [sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(landing), "--until", CALIBRATION_END],
-        capture_output=True,
-        text=True,
+    warehouse, settings = build_converted(
+        "CDNOW",
+        SCRIPT,
+        tmp_path_factory.mktemp("cdnow"),
+        "--source",
+        str(SOURCE),
+        "--until",
+        CALIBRATION_END,
     )
-    assert mapped.returncode == 0, mapped.stderr
-    settings = dict(line.split("=", 1) for line in mapped.stdout.split("settings: ", 1)[1].split())
     assert settings["SALESPERF_AS_OF_DATE"] == CALIBRATION_END
-    warehouse = work / "warehouse" / "sales_performance.duckdb"
-    env = build_env(landing, warehouse, work)
-    env.update(settings)
-    proc = subprocess.run(
-        [sys.executable, "-m", "salesperf.run", "build"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
-    )
-    if proc.returncode != 0 or not warehouse.exists():
-        pytest.fail(f"CDNOW did not publish (exit {proc.returncode}):\n{(proc.stdout + proc.stderr)[-5000:]}")
     return warehouse
 
 

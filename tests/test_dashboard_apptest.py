@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -40,6 +41,21 @@ def metric(at, label: str):
 def assert_close(shown: float, expected: float) -> None:
     assert expected is not None and not math.isnan(expected)
     assert shown == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def assert_sales_as_published(
+    warehouse: Path, table: pd.DataFrame, grain: str, month: Any, limit: int | None = None
+) -> int:
+    """Each sales amount a page's table shows (first ``limit`` rows) is the month's indicator value
+    of its entity (column ``<grain>_id``); the number of rows checked."""
+    rows = table.dropna(subset=["sales_amount"])
+    rows = rows if limit is None else rows.head(limit)
+    for _, row in rows.iterrows():
+        assert_close(
+            row["sales_amount"],
+            indicator_value(warehouse, "sales_amount", grain, row[f"{grain}_id"], "month", month),
+        )
+    return len(rows)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -173,19 +189,16 @@ def test_overview_in_chinese_uses_catalog_names_and_wan_yi(dashboard_env: Path) 
     assert shown.endswith(("万", "亿"))
 
 
-def test_manager_overview_shows_their_team(dashboard_env: Path) -> None:
+@pytest.mark.parametrize(
+    ("principal", "grain", "entity_id"),
+    [("manager_east", "team", "T001"), ("rep_demo", "rep", "R0026")],
+    ids=["manager_sees_their_team", "rep_sees_themselves"],
+)
+def test_overview_shows_own_scope(dashboard_env: Path, principal: str, grain: str, entity_id: str) -> None:
     warehouse = dashboard_env
     month = running_period(warehouse, "month")
-    at = app_test("manager_east").run()
-    expected = indicator_value(warehouse, "sales_amount", "team", "T001", "month", month)
-    assert metric(at, "Sales amount").value == i18n.format_value(expected, "currency", "en")
-
-
-def test_rep_overview_shows_themselves(dashboard_env: Path) -> None:
-    warehouse = dashboard_env
-    month = running_period(warehouse, "month")
-    at = app_test("rep_demo").run()
-    expected = indicator_value(warehouse, "sales_amount", "rep", "R0026", "month", month)
+    at = app_test(principal).run()
+    expected = indicator_value(warehouse, "sales_amount", grain, entity_id, "month", month)
     assert metric(at, "Sales amount").value == i18n.format_value(expected, "currency", "en")
 
 
@@ -227,10 +240,7 @@ def test_drill_from_team_to_rep(dashboard_env: Path) -> None:
         )
     }
     assert set(reps["rep_id"]) == expected_reps
-    for _, row in reps.dropna(subset=["sales_amount"]).iterrows():
-        assert_close(
-            row["sales_amount"], indicator_value(warehouse, "sales_amount", "rep", row["rep_id"], "month", month)
-        )
+    assert_sales_as_published(warehouse, reps, "rep", month)
     rep_id = "R0026"
     at.button(key=f"drill_rep_{rep_id}").click().run()
     assert not at.exception
@@ -269,11 +279,7 @@ def test_rep_scorecard_and_customers_equal_indicator_values(dashboard_env: Path)
         )
     }
     assert set(customers["customer_id"]) == owned
-    for _, row in customers.dropna(subset=["sales_amount"]).iterrows():
-        assert_close(
-            row["sales_amount"],
-            indicator_value(warehouse, "sales_amount", "customer", row["customer_id"], "month", month),
-        )
+    assert_sales_as_published(warehouse, customers, "customer", month)
 
 
 def test_customer_page_values_equal_indicator_values(dashboard_env: Path) -> None:
@@ -284,14 +290,7 @@ def test_customer_page_values_equal_indicator_values(dashboard_env: Path) -> Non
     assert not at.exception
     customers = at.dataframe[0].value
     assert len(customers) > 0
-    checked = 0
-    for _, row in customers.dropna(subset=["sales_amount"]).head(25).iterrows():
-        assert_close(
-            row["sales_amount"],
-            indicator_value(warehouse, "sales_amount", "customer", row["customer_id"], "month", month),
-        )
-        checked += 1
-    assert checked > 0
+    assert assert_sales_as_published(warehouse, customers, "customer", month, limit=25) > 0
 
 
 def test_product_page_values_equal_indicator_values(dashboard_env: Path) -> None:
@@ -301,11 +300,7 @@ def test_product_page_values_equal_indicator_values(dashboard_env: Path) -> None
     at.switch_page(page_path("products")).run()
     products = at.dataframe[0].value
     assert len(products) == warehouse_query(warehouse, "select count(*) from main.dim_products")[0][0]
-    for _, row in products.dropna(subset=["sales_amount"]).iterrows():
-        assert_close(
-            row["sales_amount"],
-            indicator_value(warehouse, "sales_amount", "product", row["product_id"], "month", month),
-        )
+    assert_sales_as_published(warehouse, products, "product", month)
 
 
 def test_data_quality_page_shows_tables_or_says_not_yet(dashboard_env: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from conftest import PROJECT_DIR, Build, build_env, run_build
+from conftest import PROJECT_DIR, Build, build_env, run_build, start_build
 from test_landing_preflight import _independent_count
 
 from salesperf.generate import faults
@@ -109,18 +109,6 @@ def test_the_gate_checked_the_files_dbt_read(messy_build):
     assert pq.read_schema(prepared / "crm_accounts.parquet").names[0] == "customer_id"
 
 
-def _start_build(landing: Path, published: Path, work: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "salesperf.run", "build"],
-        cwd=PROJECT_DIR,
-        env=build_env(landing, published, work),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
 def _read_until(proc: subprocess.Popen, needle: str, lines: list[str], timeout: float = 900) -> bool:
     deadline = time.monotonic() + timeout
     for line in proc.stdout:
@@ -141,7 +129,7 @@ def test_two_builds_at_once_and_kill_9_during_the_gate(demo_build, demo_landing,
     before, docs_before = _sha(published), _tree(docs)
     assert "summary.html" in docs_before
 
-    first = _start_build(demo_landing, published, tmp_path)
+    first = start_build(demo_landing, published, tmp_path)
     lines: list[str] = []
     try:
         assert _read_until(first, "[build] dbt build:", lines), "".join(lines)[-3000:]

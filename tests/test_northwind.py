@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import PROJECT_DIR, build_env
+from conftest import PROJECT_DIR, build_converted
 
 pytestmark = pytest.mark.slow
 
@@ -43,24 +43,7 @@ def source_lines() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def northwind(tmp_path_factory) -> Path:
     """Map, build and publish once for the module; the published warehouse."""
-    work = tmp_path_factory.mktemp("northwind")
-    landing = work / "landing"
-    mapped = subprocess.run(
-        [sys.executable, str(SCRIPT), "--source", str(SOURCE), "--out", str(landing)],
-        capture_output=True,
-        text=True,
-    )
-    assert mapped.returncode == 0, mapped.stderr
-    settings = dict(line.split("=", 1) for line in mapped.stdout.split("settings: ", 1)[1].split())
-    warehouse = work / "warehouse" / "sales_performance.duckdb"
-    env = build_env(landing, warehouse, work)
-    env.update(settings)
-    proc = subprocess.run(
-        [sys.executable, "-m", "salesperf.run", "build"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
-    )
-    if proc.returncode != 0 or not warehouse.exists():
-        pytest.fail(f"Northwind did not publish (exit {proc.returncode}):\n{(proc.stdout + proc.stderr)[-5000:]}")
-    return warehouse
+    return build_converted("Northwind", SCRIPT, tmp_path_factory.mktemp("northwind"), "--source", str(SOURCE))[0]
 
 
 def published(warehouse: Path, grain: str) -> pd.DataFrame:

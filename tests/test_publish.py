@@ -13,15 +13,13 @@ import hashlib
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, SEED, Build, build_env, run_build
+from conftest import SEED, Build, run_build, start_build
 
 from salesperf.generate.faults import MANIFEST_NAME, inject_faults, write_unreadable
 
@@ -62,15 +60,7 @@ _SEQUENCE: dict[Path, Sequence] = {}
 
 def kill_build_after_dbt_started(landing: Path, published: Path, work: Path, timeout: float = 600) -> Killed:
     """Start the main build command, wait until dbt is writing the working copy, SIGKILL its group."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "salesperf.run", "build"],
-        cwd=PROJECT_DIR,
-        env=build_env(landing, published, work),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc = start_build(landing, published, work)
     lines: list[str] = []
     started = False
     deadline = time.monotonic() + timeout

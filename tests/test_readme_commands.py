@@ -13,7 +13,6 @@ blocks of the README and of docs/*.md are then run against the published demo wa
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import PROJECT_DIR
+from test_adapters_build import write_cn_export
 
 pytestmark = pytest.mark.slow
 
@@ -59,25 +59,6 @@ def test_analyst_section_documents_the_commands():
     assert "SALESPERF_LANDING_DIR" in script
 
 
-def write_cn_export(folder: Path) -> Path:
-    """A Chinese CRM export (.xlsx + GB18030 CSV) in the shape of the cn_crm preset: the one of
-    tests/test_adapters_build.py."""
-    import openpyxl
-    from test_adapters_build import CUSTOMERS, OPPORTUNITIES, OPPORTUNITY_HEADER
-
-    folder.mkdir(parents=True)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "商机列表"
-    sheet.append(OPPORTUNITY_HEADER)
-    for row in OPPORTUNITIES:
-        sheet.append(list(row))
-    book.save(folder / "商机导出_20240601.xlsx")
-    with (folder / "客户列表.csv").open("w", encoding="gb18030", newline="") as handle:
-        csv.writer(handle).writerows(CUSTOMERS)
-    return folder
-
-
 @dataclass
 class BlockRun:
     script: str
@@ -97,7 +78,7 @@ def run_block(index: int, block: str, root: Path) -> BlockRun:
     substitutions = {"/path/to/extracts": str(landing), "/path/to/warehouse.duckdb": str(warehouse)}
     currency = re.search(r"SALESPERF_BASE_CURRENCY=(\w+)", block)
     if "tasks.py import" in block:
-        substitutions["~/Downloads/crm_export"] = str(write_cn_export(work / "crm_export"))
+        substitutions["~/Downloads/crm_export"] = str(write_cn_export(work / "crm_export", full=False))
     elif currency and currency.group(1) != "CNY":
         from companies import usd_company
 

@@ -24,12 +24,7 @@ def customer_table(ctx: ui.Context) -> pd.DataFrame:
         ctx.principal, ctx.period_type, ctx.period_start, team_ids=filtered_teams, rep_ids=filtered_reps
     )
     values = data.indicator_snapshot(ctx.principal, "customer", ctx.period_type, ctx.period_start, CUSTOMER_CODES)
-    if not values.empty:
-        wide = values.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
-        customers = customers.merge(wide, left_on="customer_id", right_index=True, how="left")
-    for code in CUSTOMER_CODES:
-        if code not in customers.columns:
-            customers[code] = float("nan")
+    customers = ui.with_values(customers, values, "customer_id", CUSTOMER_CODES)
     customers["owner_name"] = [ctx.rep_name(rep) for rep in customers["owner_rep_id"]]
     return customers.sort_values(["clv_predicted", "sales_amount"], ascending=False, na_position="last")
 
@@ -95,13 +90,7 @@ def concentration(ctx: ui.Context) -> None:
 
 def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
     names = dict(zip(customers["customer_id"], customers["customer_name"], strict=True))
-    customer_id = ui.select(
-        ctx.t("customer_select"),
-        list(names),
-        key="customer",
-        lang=ctx.lang,
-        format_func=lambda v: f"{names.get(v, v)} ({v})",
-    )
+    customer_id = ui.entity_select(ctx, "customer_select", names, "customer")
     if customer_id is None:
         return
     st.markdown(f"#### {ctx.t('customer_history', name=names[customer_id])}")

@@ -28,13 +28,7 @@ def render() -> None:
         st.info(ctx.t("products_director_only") if not ctx.is_director else ctx.t("no_data"))
         return
     snapshot = data.indicator_snapshot(ctx.principal, "product", ctx.period_type, ctx.period_start, PRODUCT_CODES)
-    frame = products.copy()
-    if not snapshot.empty:
-        wide = snapshot.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
-        frame = frame.merge(wide, left_on="product_id", right_index=True, how="left")
-    for code in PRODUCT_CODES:
-        if code not in frame.columns:
-            frame[code] = float("nan")
+    frame = ui.with_values(products.copy(), snapshot, "product_id", PRODUCT_CODES)
     frame["stage_name"] = [
         ctx.t(f"stage_{stage}") if f"stage_{stage}" in i18n.TEXT else (stage or "—")
         for stage in frame["lifecycle_stage"]

@@ -17,13 +17,7 @@ def render() -> None:
     if ctx.principal.role == "rep":
         reps = ctx.all_reps.loc[ctx.all_reps["rep_id"] == ctx.principal.rep_id]
     names = dict(zip(reps["rep_id"], reps["rep_name"], strict=True))
-    rep_id = ui.select(
-        ctx.t("rep_select"),
-        list(names),
-        key="rep",
-        lang=ctx.lang,
-        format_func=lambda value: f"{names.get(value, value)} ({value})",
-    )
+    rep_id = ui.entity_select(ctx, "rep_select", names, "rep")
     if rep_id is None:
         st.header(ctx.t("page_rep"))
         st.info(ctx.t("rep_none"))
@@ -83,12 +77,7 @@ def render() -> None:
     values = data.indicator_snapshot(
         ctx.principal, "customer", ctx.period_type, ctx.period_start, CUSTOMER_CODES, list(customers["customer_id"])
     )
-    if not values.empty:
-        wide = values.pivot_table(index="entity_id", columns="indicator_code", values="value", aggfunc="first")
-        customers = customers.merge(wide, left_on="customer_id", right_index=True, how="left")
-    for code in CUSTOMER_CODES:
-        if code not in customers.columns:
-            customers[code] = float("nan")
+    customers = ui.with_values(customers, values, "customer_id", CUSTOMER_CODES)
     customers = customers.sort_values("sales_amount", ascending=False, na_position="last")
     ui.table(
         ctx,

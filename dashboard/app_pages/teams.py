@@ -43,6 +43,36 @@ def _with_bands(ctx: ui.Context, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _ranked_columns(ctx: ui.Context, kind: str, detail: ui.Column, **indicators: str) -> list[ui.Column]:
+    """Columns of a table ranked by :func:`_with_bands`: rank, ``<kind>_name``, ``<kind>_id``,
+    ``detail``, sales with target, attainment and band, then ``indicators`` (code -> how shown)."""
+    return [
+        ui.Column("rank", "col_rank", "int"),
+        ui.Column(f"{kind}_name", f"col_{kind}"),
+        ui.Column(f"{kind}_id", f"col_{kind}_id"),
+        detail,
+        ui.Column("sales_amount", ctx.catalog.name("sales_amount"), "money"),
+        ui.Column("sales_target", "col_target", "money"),
+        ui.Column("attainment", "col_attainment", "ratio"),
+        ui.Column("band", "col_band"),
+        *(ui.Column(code, ctx.catalog.name(code), shown) for code, shown in indicators.items()),
+    ]
+
+
+def _drill_buttons(frame: pd.DataFrame, kind: str, icon: str, page: str | None = None) -> None:
+    """One button per row (``<kind>_name``, in rows of BUTTONS_PER_ROW) that drills to its ``<kind>_id``."""
+    for start in range(0, len(frame), BUTTONS_PER_ROW):
+        columns = st.columns(BUTTONS_PER_ROW)
+        for column, (_, row) in zip(columns, frame.iloc[start : start + BUTTONS_PER_ROW].iterrows(), strict=False):
+            column.button(
+                f"{row[f'{kind}_name']}",
+                key=f"drill_{kind}_{row[f'{kind}_id']}",
+                on_click=ui.drill,
+                args=(kind, row[f"{kind}_id"], page),
+                icon=icon,
+            )
+
+
 def leaderboard(ctx: ui.Context) -> None:
     st.header(ctx.t("teams_title"))
     st.caption(f"{ctx.period_caption()} · {ctx.t('teams_ranked_by')}")
@@ -57,37 +87,23 @@ def leaderboard(ctx: ui.Context) -> None:
     ui.table(
         ctx,
         frame,
-        [
-            ui.Column("rank", "col_rank", "int"),
-            ui.Column("team_name", "col_team"),
-            ui.Column("team_id", "col_team_id"),
+        _ranked_columns(
+            ctx,
+            "team",
             ui.Column("region_name", "col_region"),
-            ui.Column("sales_amount", ctx.catalog.name("sales_amount"), "money"),
-            ui.Column("sales_target", "col_target", "money"),
-            ui.Column("attainment", "col_attainment", "ratio"),
-            ui.Column("band", "col_band"),
-            ui.Column("sales_growth_yoy", ctx.catalog.name("sales_growth_yoy"), "ratio"),
-            ui.Column("gross_margin_rate", ctx.catalog.name("gross_margin_rate"), "ratio"),
-            ui.Column("new_customers", ctx.catalog.name("new_customers"), "int"),
-            ui.Column("collection_rate", ctx.catalog.name("collection_rate"), "ratio"),
-            ui.Column("visit_count", ctx.catalog.name("visit_count"), "int"),
-            ui.Column("opportunity_win_rate", ctx.catalog.name("opportunity_win_rate"), "ratio"),
-        ],
+            sales_growth_yoy="ratio",
+            gross_margin_rate="ratio",
+            new_customers="int",
+            collection_rate="ratio",
+            visit_count="int",
+            opportunity_win_rate="ratio",
+        ),
         key="leaderboard",
         file_name=f"teams_{ctx.period_type}_{ctx.period_start.isoformat()}",
     )
 
     st.caption(ctx.t("drill_hint"))
-    for start in range(0, len(frame), BUTTONS_PER_ROW):
-        columns = st.columns(BUTTONS_PER_ROW)
-        for column, (_, row) in zip(columns, frame.iloc[start : start + BUTTONS_PER_ROW].iterrows(), strict=False):
-            column.button(
-                f"{row['team_name']}",
-                key=f"drill_team_{row['team_id']}",
-                on_click=ui.drill,
-                args=("team", row["team_id"]),
-                icon=":material/arrow_forward:",
-            )
+    _drill_buttons(frame, "team", ":material/arrow_forward:")
 
     code = st.selectbox(
         ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key=f"teams_trend_code.{ctx.lang}"
@@ -133,33 +149,19 @@ def team_detail(ctx: ui.Context, team_id: str) -> None:
     ui.table(
         ctx,
         frame,
-        [
-            ui.Column("rank", "col_rank", "int"),
-            ui.Column("rep_name", "col_rep"),
-            ui.Column("rep_id", "col_rep_id"),
+        _ranked_columns(
+            ctx,
+            "rep",
             ui.Column("role_name", "col_role"),
-            ui.Column("sales_amount", ctx.catalog.name("sales_amount"), "money"),
-            ui.Column("sales_target", "col_target", "money"),
-            ui.Column("attainment", "col_attainment", "ratio"),
-            ui.Column("band", "col_band"),
-            ui.Column("gross_margin_rate", ctx.catalog.name("gross_margin_rate"), "ratio"),
-            ui.Column("new_customers", ctx.catalog.name("new_customers"), "int"),
-            ui.Column("visit_count", ctx.catalog.name("visit_count"), "int"),
-            ui.Column("opportunity_win_rate", ctx.catalog.name("opportunity_win_rate"), "ratio"),
-        ],
+            gross_margin_rate="ratio",
+            new_customers="int",
+            visit_count="int",
+            opportunity_win_rate="ratio",
+        ),
         key="team_reps",
         file_name=f"team_{team_id}_reps_{ctx.period_type}_{ctx.period_start.isoformat()}",
     )
-    for start in range(0, len(frame), BUTTONS_PER_ROW):
-        columns = st.columns(BUTTONS_PER_ROW)
-        for column, (_, row) in zip(columns, frame.iloc[start : start + BUTTONS_PER_ROW].iterrows(), strict=False):
-            column.button(
-                f"{row['rep_name']}",
-                key=f"drill_rep_{row['rep_id']}",
-                on_click=ui.drill,
-                args=("rep", row["rep_id"], "rep"),
-                icon=":material/person:",
-            )
+    _drill_buttons(frame, "rep", ":material/person:", page="rep")
 
 
 def render() -> None:

@@ -34,7 +34,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
-from salesperf.clv.optim import StartResult, multi_start
+from salesperf.clv.optim import StartResult, fit_problem, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
 log = logging.getLogger(__name__)
@@ -250,10 +250,7 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
         return value, gradient
 
     starts = [(f"cold_{k}", theta0) for k, theta0 in enumerate(_initial_guesses(x, big_t, w), start=1)]
-    if initial is not None:
-        starts.insert(0, ("warm", np.log(initial.as_array())))
-    with np.errstate(all="ignore"):
-        best = multi_start(objective, starts, _LOG_BOUNDS, n_customers)
+    best = multi_start(objective, starts, _LOG_BOUNDS, n_customers, None if initial is None else initial.as_array())
     theta = best.theta
     at_lower = np.abs(theta - _LOG_BOUNDS[0]) < 1e-6
     at_upper = np.abs(theta - _LOG_BOUNDS[1]) < 1e-6
@@ -261,28 +258,19 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
     # a / (a + b)); any other parameter on a bound is a degenerate fit.
     degenerate = bool(np.any(at_lower) or np.any(at_upper[:2]))
     converged = best.success and not degenerate and bool(np.isfinite(best.value))
-    params = BGNBDParams(*np.exp(theta))
-    message = "ok"
+    message = fit_problem(best, degenerate) or (
+        "a, b at their bound: dropout probability nearly homogeneous" if np.any(at_upper[2:]) else "ok"
+    )
     if n_repeat == 0:
         converged = False
         message = "no repeat buyers: BG/NBD is not identified"
-    elif degenerate:
-        message = "a parameter reached its bound (degenerate fit)"
-    elif not best.success:
-        message = f"optimiser: {best.message}"
-    elif np.any(at_upper[2:]):
-        message = "a, b at their bound: dropout probability nearly homogeneous"
     return BGNBDFit(
-        params=params,
-        log_likelihood=-best.value * n_customers,
+        **best.fit_fields(BGNBDParams, n_customers),
         n_customers=n_customers,
         n_repeat_buyers=n_repeat,
         converged=converged,
         time_unit=time_unit,
         message=message,
-        starts=best.starts,
-        best_start=best.best_start,
-        std_errors=None if best.std_errors is None else BGNBDParams(*best.std_errors),
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import special
 
-from salesperf.clv.optim import StartResult, multi_start
+from salesperf.clv.optim import StartResult, fit_problem, multi_start
 
 log = logging.getLogger(__name__)
 
@@ -180,32 +180,14 @@ def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = N
         (f"cold_{k}", np.log([p0, q0, mean_m * (q0 - 1.0) / p0]))
         for k, (p0, q0) in enumerate(((2.0, 3.0), (6.0, 4.0), (1.0, 2.0)), start=1)
     ]
-    if initial is not None:
-        starts.insert(0, ("warm", np.log(initial.as_array())))
-    with np.errstate(all="ignore"):
-        best = multi_start(objective, starts, _LOG_BOUNDS, n)
+    best = multi_start(objective, starts, _LOG_BOUNDS, n, None if initial is None else initial.as_array())
     on_bound = bool(np.any(np.isclose(best.theta, _LOG_BOUNDS[0]) | np.isclose(best.theta, _LOG_BOUNDS[1])))
     converged = best.success and not on_bound and bool(np.isfinite(best.value))
-    params = GammaGammaParams(*np.exp(best.theta))
-    if on_bound:
-        message = "a parameter reached its bound (degenerate fit)"
-    elif not best.success:
-        message = f"optimiser: {best.message}"
-    elif params.q <= 1.0:
-        message = "q <= 1: the population has no mean spend"
-    else:
-        message = "ok"
-    return GammaGammaFit(
-        params=params,
-        log_likelihood=-best.value * n,
-        n_customers=n,
-        n_dropped=n_dropped,
-        converged=converged,
-        message=message,
-        starts=best.starts,
-        best_start=best.best_start,
-        std_errors=None if best.std_errors is None else GammaGammaParams(*best.std_errors),
+    fields = best.fit_fields(GammaGammaParams, n)
+    message = fit_problem(best, on_bound) or (
+        "q <= 1: the population has no mean spend" if fields["params"].q <= 1.0 else "ok"
     )
+    return GammaGammaFit(**fields, n_customers=n, n_dropped=n_dropped, converged=converged, message=message)
 
 
 def conditional_expected_spend(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy
@@ -38,6 +39,17 @@ class MultiStartResult:
     best_start: str
     starts: tuple[StartResult, ...]
     std_errors: tuple[float, ...] | None  # of the parameters (not their logs); None off an interior optimum
+
+    def fit_fields(self, params_type: Callable[..., Any], n_customers: float) -> dict[str, Any]:
+        """The fields every fit record takes from its best optimum: params, log_likelihood, starts,
+        best_start, std_errors (parameters and standard errors as ``params_type``)."""
+        return {
+            "params": params_type(*np.exp(self.theta)),
+            "log_likelihood": -self.value * n_customers,
+            "starts": self.starts,
+            "best_start": self.best_start,
+            "std_errors": None if self.std_errors is None else params_type(*self.std_errors),
+        }
 
 
 def starts_to_json(starts: Sequence[StartResult]) -> str | None:
@@ -160,45 +172,50 @@ def multi_start(
     starts: Sequence[tuple[str, np.ndarray]],
     bounds: tuple[float, float],
     scale: float,
+    warm: np.ndarray | None = None,
 ) -> MultiStartResult:
     """Minimise ``objective`` (negative mean log-likelihood over log-parameters) from every start.
 
-    Every start is run to its end (none is skipped because an earlier one converged); the
-    lowest objective wins (the first start on a tie), then it is polished by Newton steps.
-    ``scale`` (the number of customers) turns the objective into a log-likelihood for the record."""
-    with single_threaded_blas():
-        return _multi_start(objective, starts, bounds, scale)
-
-
-def _multi_start(
-    objective: Objective,
-    starts: Sequence[tuple[str, np.ndarray]],
-    bounds: tuple[float, float],
-    scale: float,
-) -> MultiStartResult:
-    results = []
-    best, best_fun, best_label = None, np.inf, ""
-    for label, theta0 in starts:
-        theta0 = np.clip(np.asarray(theta0, dtype=float), *bounds)
-        res = optimize.minimize(
-            objective,
-            theta0,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[bounds] * theta0.size,
-            options={"maxiter": 1000},
+    ``warm`` (parameters, not their logs, e.g. the previous snapshot's fit) is tried first, as
+    start "warm". Every start is run to its end (none is skipped because an earlier one
+    converged); the lowest objective wins (the first start on a tie), then it is polished by
+    Newton steps. ``scale`` (the number of customers) turns the objective into a log-likelihood
+    for the record. Floating-point warnings are silenced: a bad start just loses."""
+    if warm is not None:
+        starts = [("warm", np.log(warm)), *starts]
+    with single_threaded_blas(), np.errstate(all="ignore"):
+        results = []
+        best, best_fun, best_label = None, np.inf, ""
+        for label, theta0 in starts:
+            theta0 = np.clip(np.asarray(theta0, dtype=float), *bounds)
+            res = optimize.minimize(
+                objective,
+                theta0,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[bounds] * theta0.size,
+                options={"maxiter": 1000},
+            )
+            fun = float(res.fun) if np.isfinite(res.fun) and res.fun < 1e299 else np.inf
+            results.append(StartResult(label, -fun * scale, bool(res.success)))
+            if best is None or fun < best_fun - 1e-12:  # a tie keeps the earlier start (the warm one)
+                best, best_fun, best_label = res, fun, label
+        theta, value = newton_polish(objective, np.asarray(best.x, dtype=float), bounds)
+        return MultiStartResult(
+            theta=theta,
+            value=float(value),
+            success=bool(best.success),
+            message=str(best.message),
+            best_start=best_label,
+            starts=tuple(results),
+            std_errors=standard_errors(objective, theta, scale),
         )
-        fun = float(res.fun) if np.isfinite(res.fun) and res.fun < 1e299 else np.inf
-        results.append(StartResult(label, -fun * scale, bool(res.success)))
-        if best is None or fun < best_fun - 1e-12:  # a tie keeps the earlier start (the warm one)
-            best, best_fun, best_label = res, fun, label
-    theta, value = newton_polish(objective, np.asarray(best.x, dtype=float), bounds)
-    return MultiStartResult(
-        theta=theta,
-        value=float(value),
-        success=bool(best.success),
-        message=str(best.message),
-        best_start=best_label,
-        starts=tuple(results),
-        std_errors=standard_errors(objective, theta, scale),
-    )
+
+
+def fit_problem(best: MultiStartResult, degenerate: bool) -> str | None:
+    """Why a fit is not usable as it stands (a parameter on its bound, the optimiser failed); None if neither."""
+    if degenerate:
+        return "a parameter reached its bound (degenerate fit)"
+    if not best.success:
+        return f"optimiser: {best.message}"
+    return None

@@ -27,8 +27,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from salesperf.clv.bgnbd import BGNBDParams, fit_bgnbd, probability_alive
-from salesperf.clv.gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
+from salesperf.clv.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd, probability_alive
+from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.optim import starts_to_json
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
@@ -105,6 +105,60 @@ def _margin_rate(summary: pd.DataFrame) -> float | None:
     return float(summary["gross_profit_with_cost"].sum()) / ns if ns > 0 else None
 
 
+def _summary_fields(summary: pd.DataFrame, messages: list[str]) -> dict:
+    """The fields of a SegmentModel that come from its customers' summary and its messages alone."""
+    return {
+        "n_customers": len(summary),
+        "n_repeat_buyers": int((summary["frequency"].to_numpy(float) > 0).sum()),
+        "mean_spend": float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
+        "margin_rate": _margin_rate(summary),
+        "messages": tuple(messages) or ("ok",),
+    }
+
+
+def _fit_bgnbd_noted(
+    summary: pd.DataFrame,
+    settings: ClvSettings,
+    previous: SegmentModel | None,
+    source: str,
+    messages: list[str],
+    segment: str,
+    fallback: str,
+) -> BGNBDFit:
+    """The BG/NBD fit of ``summary`` (warm-started from ``previous`` when that came from ``source``),
+    its message noted; a fit that did not converge is noted with the ``fallback`` used instead."""
+    warm = previous.bgnbd if previous is not None and previous.bgnbd_source == source else None
+    fit = fit_bgnbd(
+        summary["frequency"].to_numpy(float),
+        summary["recency"],
+        summary["age"],
+        time_unit=settings.time_unit,
+        initial=warm,
+    )
+    if not fit.converged:
+        _note(messages, segment, f"BG/NBD fit did not converge ({fit.message}): {fallback} used")
+    elif fit.message != "ok":
+        _note(messages, segment, f"BG/NBD: {fit.message}", logging.INFO)
+    return fit
+
+
+def _fit_gamma_gamma_noted(
+    repeat: pd.DataFrame,
+    previous: SegmentModel | None,
+    source: str,
+    messages: list[str],
+    segment: str,
+    fallback: str,
+) -> GammaGammaFit:
+    """The Gamma-Gamma fit of the repeat buyers ``repeat`` (warm-started from ``previous`` when that
+    came from ``source``); a fit that did not converge is noted with the ``fallback`` used instead."""
+    warm = previous.gg if previous is not None and previous.gg_source == source else None
+    gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
+    if not gg.converged:
+        _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): {fallback} used")
+    return gg
+
+
 def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentModel | None) -> SegmentModel:
     """The fit on all customers of ``summary``, with the naive-rate and mean-spend fallbacks."""
     messages: list[str] = []
@@ -113,15 +167,10 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     n_repeat = int((x > 0).sum())
     bg_params, bg_ll, bg_ok, naive, bg_starts, bg_se = None, None, False, None, (), None
     if n_repeat >= 1 and n >= 2:
-        warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "pooled_fit" else None
-        fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
+        fit = _fit_bgnbd_noted(summary, settings, previous, "pooled_fit", messages, POOLED, "naive repeat rate")
         if fit.converged:
             bg_params, bg_ll, bg_ok, bg_starts = fit.params, fit.log_likelihood, True, fit.starts
             bg_se = fit.std_errors
-            if fit.message != "ok":
-                _note(messages, POOLED, f"BG/NBD: {fit.message}", logging.INFO)
-        else:
-            _note(messages, POOLED, f"BG/NBD fit did not converge ({fit.message}): naive repeat rate used")
     else:
         _note(
             messages,
@@ -134,19 +183,15 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     gg_params, gg_ll, gg_ok, gg_n, gg_starts, gg_se = None, None, False, 0, (), None
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(repeat) >= 2:
-        warm = previous.gg if previous is not None and previous.gg_source == "pooled_fit" else None
-        gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
+        gg = _fit_gamma_gamma_noted(repeat, previous, "pooled_fit", messages, POOLED, "mean spend")
         gg_n = gg.n_customers
         if gg.converged:
             gg_params, gg_ll, gg_ok, gg_starts, gg_se = gg.params, gg.log_likelihood, True, gg.starts, gg.std_errors
-        else:
-            _note(messages, POOLED, f"Gamma-Gamma fit did not converge ({gg.message}): mean spend used")
     else:
         _note(messages, POOLED, f"Gamma-Gamma needs repeat buyers ({len(repeat)}): mean spend per purchase used")
     return SegmentModel(
         segment=POOLED,
-        n_customers=n,
-        n_repeat_buyers=n_repeat,
+        **_summary_fields(summary, messages),
         bgnbd_source="pooled_fit" if bg_params is not None else "naive_rate",
         bgnbd=bg_params,
         bgnbd_log_likelihood=bg_ll,
@@ -157,9 +202,6 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
         gg_log_likelihood=gg_ll,
         gg_n_customers=gg_n,
         gg_converged=gg_ok,
-        mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
-        margin_rate=_margin_rate(summary),
-        messages=tuple(messages) or ("ok",),
         bgnbd_starts_tried=len(bg_starts),
         bgnbd_start_log_likelihoods=starts_to_json(bg_starts),
         gg_starts_tried=len(gg_starts),
@@ -182,15 +224,10 @@ def fit_segment(
     if not own_fit:
         _note(messages, segment, "customers without a known segment: pooled fit used", logging.INFO)
     elif n >= settings.min_customers_per_segment and n_repeat >= settings.min_repeat_buyers:
-        warm = previous.bgnbd if previous is not None and previous.bgnbd_source == "segment_fit" else None
-        fit = fit_bgnbd(x, summary["recency"], summary["age"], time_unit=settings.time_unit, initial=warm)
+        fit = _fit_bgnbd_noted(summary, settings, previous, "segment_fit", messages, segment, "pooled fit")
         if fit.converged:
             bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
             bg_starts = (len(fit.starts), starts_to_json(fit.starts), fit.std_errors)
-            if fit.message != "ok":
-                _note(messages, segment, f"BG/NBD: {fit.message}", logging.INFO)
-        else:
-            _note(messages, segment, f"BG/NBD fit did not converge ({fit.message}): pooled fit used")
     else:
         _note(
             messages,
@@ -211,13 +248,10 @@ def fit_segment(
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None, None)
     if own_fit and len(repeat) >= settings.min_repeat_buyers:
-        warm = previous.gg if previous is not None and previous.gg_source == "segment_fit" else None
-        gg = fit_gamma_gamma(repeat["frequency"], repeat["monetary"], initial=warm)
+        gg = _fit_gamma_gamma_noted(repeat, previous, "segment_fit", messages, segment, "pooled fit")
         if gg.converged:
             gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
             gg_starts = (len(gg.starts), starts_to_json(gg.starts), gg.std_errors)
-        else:
-            _note(messages, segment, f"Gamma-Gamma fit did not converge ({gg.message}): pooled fit used")
     elif own_fit:
         _note(
             messages,
@@ -240,8 +274,7 @@ def fit_segment(
             _note(messages, segment, "no Gamma-Gamma fit available: the segment's mean spend per purchase used")
     return SegmentModel(
         segment=segment,
-        n_customers=n,
-        n_repeat_buyers=n_repeat,
+        **_summary_fields(summary, messages),
         bgnbd_source=bg_source,
         bgnbd=bg_params,
         bgnbd_log_likelihood=bg_ll,
@@ -252,9 +285,6 @@ def fit_segment(
         gg_log_likelihood=gg_ll,
         gg_n_customers=gg_n,
         gg_converged=gg_ok,
-        mean_spend=float(summary["total_spend"].sum()) / max(float(summary["n_purchases"].sum()), 1.0),
-        margin_rate=_margin_rate(summary),
-        messages=tuple(messages) or ("ok",),
         bgnbd_starts_tried=bg_starts[0],
         bgnbd_start_log_likelihoods=bg_starts[1],
         gg_starts_tried=gg_starts[0],

@@ -176,8 +176,12 @@ class _Picker:
             f"order by survey_id limit 500"
         )
 
-    def first(self, table: str, order_by: str) -> Row:
-        return dict(self.landing.rows(f"select * from {self.landing.relation(table)} order by {order_by} limit 1")[0])
+    def first(self, table: str, order_by: str, live: bool = False) -> Row:
+        """The first row of ``table`` by ``order_by``; with ``live``, the first not soft-deleted."""
+        where = "where coalesce(lower(is_deleted), 'false') = 'false' " if live else ""
+        return dict(
+            self.landing.rows(f"select * from {self.landing.relation(table)} {where}order by {order_by} limit 1")[0]
+        )
 
 
 def _fresh(prefix: str, n: int, width: int) -> str:
@@ -423,10 +427,7 @@ def _plan(picker: _Picker) -> list[tuple[str, Row, str, str, str]]:
     )
 
     # ------------------------------------------------------------------ crm_activities
-    activities = picker.landing.relation("crm_activities")
-    activity = picker.landing.rows(
-        f"select * from {activities} where coalesce(lower(is_deleted), 'false') = 'false' order by activity_id limit 1"
-    )[0]
+    activity = picker.first("crm_activities", "activity_id", live=True)
     add(
         "crm_activities",
         {**activity, "activity_id": _fresh("A", 1, 9), "activity_at": f"{IMPOSSIBLE_DATE} 10:00:00"},
@@ -569,10 +570,7 @@ def _value_faults(picker: _Picker, order: Row, line: Row) -> list[tuple[str, Row
         "soft-deleted line (is_deleted ' Y ') whose unit_price is 1,234.50 (quoted in CSV): read as 1234.5",
     )
     accounts = picker.landing.relation("crm_accounts")
-    surveys = picker.landing.relation("crm_surveys")
-    survey = picker.landing.rows(
-        f"select * from {surveys} where coalesce(lower(is_deleted), 'false') = 'false' order by survey_id limit 1"
-    )[0]
+    survey = picker.first("crm_surveys", "survey_id", live=True)
     add(
         "crm_surveys",
         {**survey, "survey_id": _fresh("SV", 101, 7), "nps_score": "7.5"},
@@ -587,8 +585,7 @@ def _value_faults(picker: _Picker, order: Row, line: Row) -> list[tuple[str, Row
         "unparseable_number",
         "survey response with NPS 1_0",
     )
-    trainings = picker.landing.relation("hr_trainings")
-    training = picker.landing.rows(f"select * from {trainings} order by training_id limit 1")[0]
+    training = picker.first("hr_trainings", "training_id")
     add(
         "hr_trainings",
         {**training, "training_id": _fresh("TR", 101, 8), "hours": "NaN"},
@@ -597,11 +594,7 @@ def _value_faults(picker: _Picker, order: Row, line: Row) -> list[tuple[str, Row
         "training with hours NaN",
     )
     # ---- whitespace: tabs, no-break and ideographic spaces are trimmed like spaces
-    opportunities = picker.landing.relation("crm_opportunities")
-    opportunity = picker.landing.rows(
-        f"select * from {opportunities} where coalesce(lower(is_deleted), 'false') = 'false' "
-        "order by opportunity_id limit 1"
-    )[0]
+    opportunity = picker.first("crm_opportunities", "opportunity_id", live=True)
     add(
         "crm_opportunities",
         {**opportunity, "opportunity_id": _fresh("OP", 101, 8), "status": "won\t", "is_deleted": "true"},

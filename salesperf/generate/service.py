@@ -40,18 +40,33 @@ class Tickets:
     sla_hours: np.ndarray
 
 
+def _after_orders(
+    ctx: Context, rng: np.random.Generator, ob: OrderBlock, p: np.ndarray, days: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Confirmed orders picked with probability ``p`` (per order), each followed by an event
+    ``days`` (low, high exclusive) days later, kept up to the as-of day: (order index, day,
+    customer, the customer's owner rep that day)."""
+    i = np.flatnonzero(ob.confirmed & (rng.random(len(ob.cust)) < p))
+    day = ob.day[i] + rng.integers(*days, len(i))
+    i, day = i[day <= ctx.cfg.as_of_day], day[day <= ctx.cfg.as_of_day]
+    cust = ob.cust[i]
+    rep, _ = ctx.cust.owner_at(cust, day)
+    return i, day, cust, rep
+
+
+def _in_time_order(time: np.ndarray, /, **columns: np.ndarray) -> dict[str, np.ndarray]:
+    """``columns`` sorted by ``time`` (ties in row order)."""
+    order = np.lexsort((np.arange(len(time)), time))
+    return {name: values[order] for name, values in columns.items()}
+
+
 def _tickets(ctx: Context, rng: np.random.Generator, ob: OrderBlock, trouble: np.ndarray) -> Tickets:
     c, org = ctx.cust, ctx.org
     as_of = ctx.cfg.as_of_day
     as_of_end = (as_of + 1) * DAY - 1
-    b2b = c.b2b[ob.cust]
-    p = np.where(b2b, 0.12, 0.05) * ctx.cfg.scale.activity_rate * np.where(trouble, 3.0, 1.0)
-    t = np.flatnonzero(ob.confirmed & (rng.random(len(ob.cust)) < p))
-    day = ob.day[t] + rng.integers(1, 91, len(t))
-    t, day = t[day <= as_of], day[day <= as_of]
+    p = np.where(c.b2b[ob.cust], 0.12, 0.05) * ctx.cfg.scale.activity_rate * np.where(trouble, 3.0, 1.0)
+    t, day, cust, rep = _after_orders(ctx, rng, ob, p, (1, 91))
     n = len(t)
-    cust = ob.cust[t]
-    rep, _ = c.owner_at(cust, day)
     probs = np.where(trouble[t][:, None], [[0.6, 0.25, 0.15]], [[0.15, 0.45, 0.4]])
     kind = choose_rows(rng, probs)
     opened = (day * DAY + business_seconds(rng, n, 6.5, 22.5)).astype(np.float64)
@@ -116,42 +131,20 @@ def _tasks(ctx: Context, rng: np.random.Generator, tk: Tickets, opps: Opps) -> d
     )
     done = np.floor(done)
     done = np.where(done >= term, np.nan, cap_at(done, as_of_end))
-    order = np.lexsort((np.arange(n), at))
-    return {
-        "rep": rep[order],
-        "cust": cust[order],
-        "trigger": trigger[order],
-        "at": at[order],
-        "due": due[order],
-        "done": done[order],
-    }
+    return _in_time_order(at, rep=rep, cust=cust, trigger=trigger, at=at, due=due, done=done)
 
 
 def _surveys(ctx: Context, rng: np.random.Generator, ob: OrderBlock, trouble: np.ndarray) -> dict[str, np.ndarray]:
     c, org = ctx.cust, ctx.org
-    as_of = ctx.cfg.as_of_day
-    p = np.where(c.b2b[ob.cust], 0.1, 0.04)
-    s = np.flatnonzero(ob.confirmed & (rng.random(len(ob.cust)) < p))
-    day = ob.day[s] + rng.integers(10, 41, len(s))
-    s, day = s[day <= as_of], day[day <= as_of]
+    s, day, cust, rep = _after_orders(ctx, rng, ob, np.where(c.b2b[ob.cust], 0.1, 0.04), (10, 41))
     n = len(s)
-    cust = ob.cust[s]
-    rep, _ = c.owner_at(cust, day)
     skill = org.rep_skill[rep]
     bad = trouble[s]
     nps = np.clip(np.round(rng.normal(8.0 + 3.0 * (skill - 1.0) - 2.5 * bad, 1.8)), 0, 10)
     eco = np.clip(np.round(rng.normal(3.6, 0.9, n)), 1, 5)
     rel = np.clip(np.round(rng.normal(3.8 + 1.5 * (skill - 1.0) - 0.8 * bad, 0.8)), 1, 5)
     sec = day * DAY + business_seconds(rng, n, 8.0, 22.0)
-    order = np.lexsort((np.arange(n), sec))
-    return {
-        "cust": cust[order],
-        "rep": rep[order],
-        "at": sec[order],
-        "nps": nps[order],
-        "eco": eco[order],
-        "rel": rel[order],
-    }
+    return _in_time_order(sec, cust=cust, rep=rep, at=sec, nps=nps, eco=eco, rel=rel)
 
 
 def generate_block(
