@@ -45,7 +45,7 @@ def export_batches(
             file_name = f"{batch.name}.parquet"
             con = warehouse_con if batch.source == "warehouse" else landing_con
             target = str(snapshot_dir / file_name).replace("'", "''")
-            candidates = suites.candidate_condition(con, batch.sql, batch.specs)
+            candidates = suites.candidate_condition(con, batch.sql, batch.specs, batch.duplicates)
             if candidates is None:
                 con.execute(f"copy ({batch.sql}) to '{target}' (format parquet)")
             else:  # only the rows that could fail (see Batch.candidates); one row rather than none
