@@ -1,7 +1,8 @@
 """Run the GX suites as one checkpoint on a built warehouse and build the Data Docs.
 
 Every batch is exported from DuckDB (the warehouse opened read-only, or the landing file) to a
-Parquet snapshot, and a GX pandas filesystem data source reads the snapshots: one validation
+Parquet snapshot (when its expectations allow, only the rows that could break one: see
+``suites.candidate_condition``), and a GX pandas filesystem data source reads the snapshots: one validation
 definition per batch, all in one checkpoint; then the Data Docs are built once into a folder. (GX's
 SQL data source over DuckDB loses its results; DataFrames work: see shared platform facts.)
 """
@@ -109,7 +110,10 @@ def run_checkpoint(
     for batch, file_name in batches:
         asset = source.add_parquet_asset(batch.name)
         batch_definition = asset.add_batch_definition_path(batch.name, path=file_name)
-        suite = gx.ExpectationSuite(name=batch.suite_name, meta={"layer": batch.layer, "object": batch.object_name})
+        meta = {"layer": batch.layer, "object": batch.object_name}
+        if batch.candidates is not None:
+            meta["rows"] = "only the rows that could break an expectation (selected in DuckDB; GX decides)"
+        suite = gx.ExpectationSuite(name=batch.suite_name, meta=meta)
         for spec in batch.specs:
             expectation_class = getattr(gx.expectations, spec.expectation)
             suite.add_expectation(
