@@ -46,16 +46,19 @@ def export_batches(
             file_name = f"{batch.name}.parquet"
             con = warehouse_con if batch.source == "warehouse" else landing_con
             target = str(snapshot_dir / file_name).replace("'", "''")
-            candidates = suites.candidate_condition(con, batch.sql, batch.specs, batch.duplicates)
+            try:
+                candidates = suites.candidate_condition(con, batch.sql, batch.specs, batch.duplicates)
+                if candidates is not None:  # only the rows that could fail (see Batch.candidates)
+                    written = con.execute(
+                        f"copy (select * from ({batch.sql}) where {candidates}) to '{target}' (format parquet)"
+                    ).fetchone()
+                    if not written or not written[0]:  # one row rather than none: the row count stays >= 1
+                        con.execute(f"copy (select * from ({batch.sql}) limit 1) to '{target}' (format parquet)")
+                    batch.candidates = candidates
+            except duckdb.Error:  # GX reads every row, as before
+                candidates = None
             if candidates is None:
                 con.execute(f"copy ({batch.sql}) to '{target}' (format parquet)")
-            else:  # only the rows that could fail (see Batch.candidates); one row rather than none
-                batch.candidates = candidates
-                written = con.execute(
-                    f"copy (select * from ({batch.sql}) where {candidates}) to '{target}' (format parquet)"
-                ).fetchone()
-                if not written or not written[0]:
-                    con.execute(f"copy (select * from ({batch.sql}) limit 1) to '{target}' (format parquet)")
             out.append((batch, file_name))
     finally:
         warehouse_con.close()
