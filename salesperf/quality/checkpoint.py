@@ -1,7 +1,8 @@
 """Run the GX suites as one checkpoint on a built warehouse and build the Data Docs.
 
 Every batch is exported from DuckDB (the warehouse opened read-only, or the landing file) to a
-Parquet snapshot, and a GX pandas filesystem data source reads the snapshots: one validation
+Parquet snapshot (when its expectations allow, only the rows that could break one: see
+``suites.candidate_condition``), and a GX pandas filesystem data source reads the snapshots: one validation
 definition per batch, all in one checkpoint; then the Data Docs are built once into a folder. (GX's
 SQL data source over DuckDB loses its results; DataFrames work: see shared platform facts.)
 """
@@ -45,7 +46,19 @@ def export_batches(
             file_name = f"{batch.name}.parquet"
             con = warehouse_con if batch.source == "warehouse" else landing_con
             target = str(snapshot_dir / file_name).replace("'", "''")
-            con.execute(f"copy ({batch.sql}) to '{target}' (format parquet)")
+            try:
+                candidates = suites.candidate_condition(con, batch.sql, batch.specs, batch.duplicates)
+                if candidates is not None:  # only the rows that could fail (see Batch.candidates)
+                    written = con.execute(
+                        f"copy (select * from ({batch.sql}) where {candidates}) to '{target}' (format parquet)"
+                    ).fetchone()
+                    if not written or not written[0]:  # one row rather than none: the row count stays >= 1
+                        con.execute(f"copy (select * from ({batch.sql}) limit 1) to '{target}' (format parquet)")
+                    batch.candidates = candidates
+            except duckdb.Error:  # GX reads every row, as before
+                candidates = None
+            if candidates is None:
+                con.execute(f"copy ({batch.sql}) to '{target}' (format parquet)")
             out.append((batch, file_name))
     finally:
         warehouse_con.close()
@@ -100,7 +113,10 @@ def run_checkpoint(
     for batch, file_name in batches:
         asset = source.add_parquet_asset(batch.name)
         batch_definition = asset.add_batch_definition_path(batch.name, path=file_name)
-        suite = gx.ExpectationSuite(name=batch.suite_name, meta={"layer": batch.layer, "object": batch.object_name})
+        meta = {"layer": batch.layer, "object": batch.object_name}
+        if batch.candidates is not None:
+            meta["rows"] = "only the rows that could break an expectation (selected in DuckDB; GX decides)"
+        suite = gx.ExpectationSuite(name=batch.suite_name, meta=meta)
         for spec in batch.specs:
             expectation_class = getattr(gx.expectations, spec.expectation)
             suite.add_expectation(

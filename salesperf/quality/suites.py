@@ -75,6 +75,13 @@ class Batch:
     sql: str
     source: str  # "warehouse" | "landing"
     specs: list[Spec] = field(default_factory=list)
+    # A SQL condition over the batch's columns that holds for every row that could break one of its
+    # expectations (a superset: GX decides), or None. GX then receives only those rows, in the
+    # batch's order (one row when none: the row count stays >= 1). Only for batches whose
+    # expectations all have mostly = 1: their verdicts, counts and examples depend on failing rows only.
+    candidates: str | None = None
+    # column -> SQL of a superset of its duplicated values, faster than grouping the batch's text
+    duplicates: dict[str, str] = field(default_factory=dict)
 
     @property
     def suite_name(self) -> str:
@@ -325,6 +332,7 @@ def report_batches(catalog: Catalog) -> list[Batch]:
         "values.indicator_code || '|' || values.grain || '|' || values.entity_id || '|' || values.period_type"
         " || '|' || cast(values.period_start as varchar)"
     )
+    tuple_ = "values.indicator_code, values.grain, values.entity_id, values.period_type, values.period_start"
     # A bound widened by a relative 1e-9: 100.00000000000003 is rounding, not a broken figure.
     slack = "1e-9 * greatest(1, abs({0}))"
     specs = [
@@ -395,6 +403,15 @@ def report_batches(catalog: Catalog) -> list[Batch]:
             f"on values.indicator_code = indicator_catalog.indicator_code",
             "warehouse",
             specs,
+            # Equal row keys come from equal key columns, or from a '|' inside one of them.
+            duplicates={
+                "row_key": f"select {key} from {values} as values where "
+                + " or ".join(
+                    f"contains(values.{c}, '|')" for c in ("indicator_code", "grain", "entity_id", "period_type")
+                )
+                + f" or hash({tuple_}) in "
+                + f"(select hash({tuple_}) from {values} as values group by 1 having count(*) > 1)"
+            },
         )
     )
 
@@ -705,3 +722,116 @@ def all_batches(
     finally:
         landing_con.close()
     return batches
+
+
+# ---------------------------------------------------------------------------------------------
+# candidate rows: what GX needs to see of a large batch
+# ---------------------------------------------------------------------------------------------
+
+# Types whose values pandas compares exactly as DuckDB does (IEEE doubles; integers read as int64 or
+# float64): a value is a candidate when the comparison fails. Other numeric types (DECIMAL read as
+# Python Decimal, HUGEINT, UBIGINT) compare strictly, so every boundary value is a candidate too.
+_IEEE_TYPES = ("DOUBLE", "FLOAT", "REAL", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT")
+_EXACT_TYPES = ("BIGINT", "HUGEINT", "UBIGINT", "UHUGEINT")
+_FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"cast('{value!r}' as double)"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _bound(value: Any) -> str:
+    return str(int(value)) if _integral(value) and not isinstance(value, bool) else _literal(value)
+
+
+def _integral(value: Any) -> bool:
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 2**53)
+
+
+def _bound_check(column: str, column_type: str, low: Any, high: Any, or_equal: bool = True) -> str | None:
+    """A condition true for every value GX could find outside [low, high] (NaN included).
+
+    A DECIMAL (a Python Decimal in pandas) compares exactly with an integral bound in both; with
+    another bound the comparison is strict, so values equal to it as doubles are candidates too."""
+    numeric = column_type in _IEEE_TYPES or column_type in _EXACT_TYPES or column_type.startswith("DECIMAL")
+    if not numeric:
+        return None
+    exact = column_type in _IEEE_TYPES or all(_integral(b) for b in (low, high) if b is not None)
+    ge, le = (">=", "<=") if exact and or_equal else (">", "<")
+    inside = ([f"{column} {ge} {_bound(low)}"] if low is not None else []) + (
+        [f"{column} {le} {_bound(high)}"] if high is not None else []
+    )
+    nan = f" or isnan({column})" if column_type in _FLOAT_TYPES else ""
+    return f"(not ({' and '.join(inside) or 'true'}){nan})"
+
+
+def candidate_condition(
+    con: duckdb.DuckDBPyConnection, sql: str, specs: Iterable[Spec], duplicates: dict[str, str] | None = None
+) -> str | None:
+    """A SQL condition over the columns of ``sql`` true for every row that could break one of
+    ``specs`` (a superset: GX still decides), or None when GX must see every row (an expectation
+    with ``mostly`` < 1, or one on all values of a column). GX reports the same verdict, failing
+    count and examples on these rows as on the whole batch: a map expectation with mostly = 1 fails
+    exactly on its unexpected rows, and every unexpected row is a candidate."""
+    types = {name: str(kind).upper() for name, kind, *_ in con.execute(f"describe {sql}").fetchall()}
+    parts: list[str] = []
+    for spec in specs:
+        kwargs = spec.kwargs
+        if kwargs.get("mostly", 1) != 1 or kwargs.get("ignore_row_if") not in (None, "either_value_is_missing"):
+            return None
+        kind = spec.expectation
+        column = kwargs.get("column")
+        quoted = f'"{column}"' if column else ""
+        column_type = types.get(column or "", "")
+        if kind == "ExpectTableColumnsToMatchSet":
+            continue
+        if kind == "ExpectTableRowCountToBeBetween":
+            if kwargs.get("max_value") is not None or (kwargs.get("min_value") or 0) > 1:
+                return None
+            continue  # the export keeps one row of a non-empty batch
+        if kind == "ExpectColumnValuesToBeUnique" and column in (duplicates or {}):
+            parts.append(f"{quoted} in ({(duplicates or {})[column]})")
+        elif kind == "ExpectColumnValuesToBeUnique":
+            parts.append(f"{quoted} in (select {quoted} from ({sql}) group by 1 having count(*) > 1)")
+        elif kind == "ExpectCompoundColumnsToBeUnique":
+            # row_key is built from the key columns: equal keys give equal row keys (a superset).
+            if "row_key" not in types:
+                return None
+            parts.append('"row_key" in (select "row_key" from (' + sql + ") group by 1 having count(*) > 1)")
+        elif kind == "ExpectColumnValuesToNotBeNull":
+            parts.append(f"{quoted} is null" + (f" or isnan({quoted})" if column_type in _FLOAT_TYPES else ""))
+        elif kind == "ExpectColumnValuesToBeInSet":
+            values = list(kwargs["value_set"])
+            strings = column_type == "VARCHAR" and all(isinstance(v, str) for v in values)
+            integers = column_type in _IEEE_TYPES + _EXACT_TYPES and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in values
+            )
+            if strings or integers:
+                parts.append(f"{quoted} not in ({', '.join(_literal(v) for v in values)})")
+            else:
+                parts.append(f"{quoted} is not null")
+        elif kind == "ExpectColumnValuesToBeBetween":
+            low, high = kwargs.get("min_value"), kwargs.get("max_value")
+            if kwargs.get("strict_min") or kwargs.get("strict_max"):
+                return None
+            check = _bound_check(quoted, column_type, low, high)
+            parts.append(check or f"{quoted} is not null")
+        elif kind == "ExpectColumnPairValuesAToBeGreaterThanB":
+            a, b = f'"{kwargs["column_A"]}"', f'"{kwargs["column_B"]}"'
+            type_a, type_b = types.get(kwargs["column_A"], ""), types.get(kwargs["column_B"], "")
+            if not (type_a in _IEEE_TYPES and type_b in _IEEE_TYPES):
+                parts.append("true")
+                continue
+            op = ">=" if kwargs.get("or_equal") else ">"
+            floats = type_a in _FLOAT_TYPES or type_b in _FLOAT_TYPES
+            nan = f" or isnan({a}) or isnan({b})" if floats else ""
+            parts.append(f"not ({a} {op} {b}){nan}")
+        else:
+            return None
+    return " or ".join(f"({p})" for p in parts) if parts else "false"

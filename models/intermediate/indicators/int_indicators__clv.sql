@@ -284,14 +284,14 @@ period_lines as (
         snapshots.clv_tier,
         case when tiered_dates.as_of_date is not null then 1 else 0 end as has_tiers
     from ({{ in_reporting_periods('order_lines', 'order_date') }}) as lines_in_periods
-    inner join periods
-        on lines_in_periods.period_type = periods.period_type
-        and lines_in_periods.period_start = periods.period_start
+    inner join periods as period_bounds
+        on lines_in_periods.period_type = period_bounds.period_type
+        and lines_in_periods.period_start = period_bounds.period_start
     left join snapshots
         on lines_in_periods.customer_id = snapshots.customer_id
-        and periods.period_end_as_of = snapshots.as_of_date
+        and period_bounds.period_end_as_of = snapshots.as_of_date
     left join tiered_dates
-        on periods.period_end_as_of = tiered_dates.as_of_date
+        on period_bounds.period_end_as_of = tiered_dates.as_of_date
 
 ),
 
