@@ -41,13 +41,13 @@ def load() -> Settings:
 
 def duckdb_config() -> dict[str, str]:
     """DuckDB's resource settings, from the environment variables ``profiles.yml`` reads for dbt:
-    SALESPERF_DUCKDB_MEMORY_LIMIT (or its older name SALESPERF_MEMORY; default 8GB),
+    SALESPERF_DUCKDB_MEMORY_LIMIT (or its older name SALESPERF_MEMORY; default 4GB),
     SALESPERF_DUCKDB_THREADS and SALESPERF_DUCKDB_TEMP_DIR (unset: DuckDB's default). For the
     project's own heavy connections: ``duckdb.connect(path, config=duckdb_config())``."""
     memory = (
         os.environ.get("SALESPERF_DUCKDB_MEMORY_LIMIT", "").strip() or os.environ.get("SALESPERF_MEMORY", "").strip()
     )
-    config = {"memory_limit": memory or "8GB"}
+    config = {"memory_limit": memory or "4GB"}
     for key, env in (("threads", "SALESPERF_DUCKDB_THREADS"), ("temp_directory", "SALESPERF_DUCKDB_TEMP_DIR")):
         value = os.environ.get(env, "").strip()
         if value:

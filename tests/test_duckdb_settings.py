@@ -30,7 +30,7 @@ VARIABLES = (
 def test_duckdb_config_reads_the_variables_and_leaves_the_rest_to_duckdb(monkeypatch, tmp_path):
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    assert settings.duckdb_config() == {"memory_limit": "8GB"}
+    assert settings.duckdb_config() == {"memory_limit": "4GB"}
     monkeypatch.setenv("SALESPERF_MEMORY", "5GB")  # the older name
     assert settings.duckdb_config() == {"memory_limit": "5GB"}
     monkeypatch.setenv("SALESPERF_DUCKDB_MEMORY_LIMIT", "3GB")
