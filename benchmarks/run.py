@@ -188,14 +188,10 @@ def landing_files(landing: Path) -> list[Path]:
 
 
 def reader(path: Path) -> str:
-    """The relation ``macros/landing_source.sql`` reads for one landing file."""
-    literal = str(path).replace("'", "''")
-    if path.suffix == ".csv":
-        return (
-            f"read_csv('{literal}', header = true, delim = ',', quote = '\"', escape = '\"', "
-            "all_varchar = true, auto_detect = true, strict_mode = true, sample_size = -1)"
-        )
-    return f"read_parquet('{literal}')"
+    """The relation one landing file is read through: the gate's reader (``landing_source``'s fixed dialect)."""
+    from salesperf.quality.freshness import landing_reader
+
+    return landing_reader(path)
 
 
 def order_lines(landing: Path) -> int:
