@@ -164,13 +164,11 @@ def test_harness_on_the_demo_build(demo_landing, demo_build, tmp_path: Path) -> 
     assert markdown in proc.stdout
     row = _cells(markdown, "small")
     assert row[1] == f"{small['order_lines']:,}"
-    assert float(row[3]) == pytest.approx(small["scan_floor"]["seconds"], abs=0.0005)
+    assert row[3] == f"{small['scan_floor']['seconds']:.3f}"  # the JSON figure as printed (not approx: half-units)
     assert row[4] == "not measured (existing warehouse)"
     assert row[8] == "not measured" and row[9] == "not measured"
     pages_row = _cells(markdown.split("Dashboard, ms per page load")[1], "small")
-    assert [float(c.split()[0]) for c in pages_row[1:]] == pytest.approx(
-        [small["dashboard_ms"][p] for p in run.PAGES], abs=0.5
-    )
+    assert [c.split()[0] for c in pages_row[1:]] == [f"{small['dashboard_ms'][p]:.0f}" for p in run.PAGES]
     goals = {g["goal"]: g["result"] for g in report["goals"]}
     assert len(goals) == 8
     assert "PASS" not in goals.values()
