@@ -47,8 +47,10 @@
 {%- endmacro %}
 
 
-{% macro in_reporting_periods(events, date_column, periods='periods') -%}
-    select periodized.*
+{#- period_columns: columns of the periods relation to carry along (e.g. period_end_as_of), so a
+    caller needs no second join to the periods. -#}
+{% macro in_reporting_periods(events, date_column, periods='periods', period_columns=[]) -%}
+    select periodized.*{% for column in period_columns %}, {{ periods }}.{{ column }}{% endfor %}
     from (
         select
             period_types.period_type,

@@ -283,15 +283,13 @@ period_lines as (
         lines_in_periods.net_sales,
         snapshots.clv_tier,
         case when tiered_dates.as_of_date is not null then 1 else 0 end as has_tiers
-    from ({{ in_reporting_periods('order_lines', 'order_date') }}) as lines_in_periods
-    inner join periods as period_bounds
-        on lines_in_periods.period_type = period_bounds.period_type
-        and lines_in_periods.period_start = period_bounds.period_start
+    from ({{ in_reporting_periods('order_lines', 'order_date', period_columns=['period_end_as_of']) }})
+        as lines_in_periods
     left join snapshots
         on lines_in_periods.customer_id = snapshots.customer_id
-        and period_bounds.period_end_as_of = snapshots.as_of_date
+        and lines_in_periods.period_end_as_of = snapshots.as_of_date
     left join tiered_dates
-        on period_bounds.period_end_as_of = tiered_dates.as_of_date
+        on lines_in_periods.period_end_as_of = tiered_dates.as_of_date
 
 ),
 
