@@ -57,6 +57,54 @@ def test_reconciliation_of_a_nan_sum_is_a_difference():
     assert differences["sales_amount|rep|Σ|month|2024-02-01"] == 0
 
 
+def test_reconciliation_skips_sums_with_an_unknown_term_and_allocated_grains():
+    """A customer-month whose value is unknown makes Σ of the months incomparable with the quarter (which
+    sums the known events), and customer_net_profit at product grain is an allocation: neither is a break.
+    A known term that does not add up still is, and the headline indicator is compared even with an
+    unknown term."""
+    con = duckdb.connect()
+    rows = [
+        # customer C1: February unknown, quarter sums the known events -> not compared
+        ("customer_net_profit", "customer", "C1", "month", "2024-01-01", "10"),
+        ("customer_net_profit", "customer", "C1", "month", "2024-02-01", "null"),
+        ("customer_net_profit", "customer", "C1", "month", "2024-03-01", "5"),
+        ("customer_net_profit", "customer", "C1", "quarter", "2024-01-01", "17"),
+        # customer C2: every month known, the quarter does not add up -> a break
+        ("customer_net_profit", "customer", "C2", "month", "2024-01-01", "1"),
+        ("customer_net_profit", "customer", "C2", "month", "2024-02-01", "1"),
+        ("customer_net_profit", "customer", "C2", "month", "2024-03-01", "1"),
+        ("customer_net_profit", "customer", "C2", "quarter", "2024-01-01", "4"),
+        # product P1: an allocation, its months need not add up -> not compared
+        ("customer_net_profit", "product", "P1", "month", "2024-01-01", "3"),
+        ("customer_net_profit", "product", "P1", "quarter", "2024-01-01", "9"),
+        # headline: rep R1 unknown in January, still compared (Σ of known reps = company)
+        ("sales_amount", "rep", "R1", "month", "2024-01-01", "null"),
+        ("sales_amount", "rep", "R2", "month", "2024-01-01", "6"),
+        ("sales_amount", "company", "company", "month", "2024-01-01", "7"),
+    ]
+    values = ", ".join(f"('{c}', '{g}', '{e}', '{pt}', date '{ps}', {v}::double)" for c, g, e, pt, ps, v in rows)
+    con.execute(
+        f"create table main.indicator_values as select * from (values {values}) "
+        "as t(indicator_code, grain, entity_id, period_type, period_start, value)"
+    )
+    con.execute(
+        "create table main.indicator_catalog as select * from (values ('sales_amount', 'sum'), "
+        "('customer_net_profit', 'sum')) as t(indicator_code, period_aggregation)"
+    )
+    con.execute(
+        "create table main.dim_dates as select d::date as date_day, date_trunc('month', d)::date as month_start, "
+        "date_trunc('quarter', d)::date as quarter_start, date_trunc('year', d)::date as year_start, "
+        "date_trunc('year', d)::date as fiscal_year_start from range(date '2024-01-01', date '2024-04-01', "
+        "interval 1 day) as r(d)"
+    )
+    sql, _checks = suites._reconciliation_sql(suites.Catalog(con, "CNY"))
+    differences = dict(con.execute(f"select row_key, relative_difference from ({sql})").fetchall())
+    assert differences["customer_net_profit|customer|C2|quarter|2024-01-01"] == pytest.approx(0.25)
+    assert "customer_net_profit|customer|C1|quarter|2024-01-01" not in differences
+    assert not any(key.startswith("customer_net_profit|product|") for key in differences)
+    assert differences["sales_amount|rep|Σ|month|2024-01-01"] == pytest.approx(1 / 7)
+
+
 @pytest.fixture(scope="module")
 def nan_results(demo_build, tmp_path_factory):
     """The gate's report checks on a copy of the clean warehouse with one NaN and one inf figure."""

@@ -40,6 +40,11 @@ DEFAULT_SAMPLE_ROWS = 2_000_000
 # The figure the whole product reports first: its reconciliations are critical. The other
 # additive indicators (catalog period_aggregation 'sum') are reconciled at warning severity.
 HEADLINE_INDICATOR = "sales_amount"
+# Grains at which an additive indicator is an allocation, not a sum of events: the reconciliations
+# skip them. customer_net_profit at product grain shares each customer's costs among products by
+# their part of the customer's gross profit in the period (nothing is allocated when that profit is
+# not positive), so products do not add up to the company and months do not add up to quarters.
+ALLOCATED_GRAINS: dict[str, tuple[str, ...]] = {"customer_net_profit": ("product",)}
 CURRENCY_TABLES = {
     "erp_sales_orders",
     "erp_invoices",
@@ -593,6 +598,18 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
     if not additive:
         return None
     codes = ", ".join(f"'{c}'" for c in additive)
+
+    def compared(alias: str = "") -> str:
+        allocated = " or ".join(
+            f"({alias}indicator_code = '{code}' and {alias}grain in ({', '.join(repr(g) for g in grains)}))"
+            for code, grains in ALLOCATED_GRAINS.items()
+        )
+        return f"not ({allocated})" if allocated else "true"
+
+    # A sum with an unknown term is not compared: a period's value sums its known events, which the
+    # entity or month values reproduce only when none of them is unknown (a customer-month whose only
+    # sale has no cost is unknown, while its quarter sums the known costs). The headline indicator has
+    # one kind of event and stays compared everywhere.
     checks: list[tuple[str, str, str]] = []
     for code in additive:
         severity = CRITICAL if code == HEADLINE_INDICATOR else WARNING
@@ -619,8 +636,9 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
         from (
             select indicator_code, grain, period_type, period_start, sum(value) as total
             from {values}
-            where indicator_code in ({codes}) and grain <> 'company'
+            where indicator_code in ({codes}) and grain <> 'company' and {compared()}
             group by 1, 2, 3, 4
+            having count(value) = count(*) or indicator_code = '{HEADLINE_INDICATOR}'
         ) as grains
         left join {values} as company
             on company.indicator_code = grains.indicator_code
@@ -651,8 +669,10 @@ def _reconciliation_sql(catalog: Catalog) -> tuple[str, list[tuple[str, str, str
             end
         where months.period_type = 'month'
             and months.indicator_code in ({codes})
+            and {compared("months.")}
             and periods.period_type in ('quarter', 'year', 'fiscal_year')
-        group by 1, 2, 3, 4, 5, 6, 7""",
+        group by 1, 2, 3, 4, 5, 6, 7
+        having count(months.value) = count(*) or months.indicator_code = '{HEADLINE_INDICATOR}'""",
     ]
     if lines and HEADLINE_INDICATOR in additive:
         checks.append(
