@@ -373,6 +373,20 @@ def test_weekly_digest_and_kind_auto(published, servers, tmp_path) -> None:
     assert "统计期：2026-Q4（quarter）" in east.get_body(("plain",)).get_content()
 
 
+def test_after_a_publish_the_weekly_digest_goes_out_once_on_its_day(published, servers, tmp_path, monkeypatch) -> None:
+    smtp, hooks = servers
+    weekday = digest.WEEKDAYS[dt.date.today().weekday()]
+    path = write_config(tmp_path / "d.yaml", smtp.port, hooks, weekly_on=weekday)
+    monkeypatch.setenv(digest.CONFIG_ENV, str(path))
+    settings = settings_mod.Settings(landing_dir=tmp_path, warehouse=published, threads=1)
+    assert digest.after_build(settings, lambda: 0) == 0
+    first = sorted(m.message["Subject"][:6] for m in smtp.mails)
+    assert first == ["Sales ", "销售业绩周报", "销售业绩周报", "销售业绩日报", "销售业绩日报"]  # the rep: daily only
+    smtp.mails.clear()
+    assert digest.after_build(settings, lambda: 0) == 0  # published again the same day: daily only
+    assert sorted(m.message["Subject"][:6] for m in smtp.mails) == ["Sales ", "销售业绩日报", "销售业绩日报"]
+
+
 def test_nothing_is_sent_without_configuration(published, servers, monkeypatch, tmp_path, capsys) -> None:
     smtp, hooks = servers
     monkeypatch.delenv(digest.CONFIG_ENV, raising=False)

@@ -644,7 +644,14 @@ def notify(settings: settings_mod.Settings, rc: int, reason: list[str], path: Pa
     try:
         config = load_config(path)
         if rc == 0:
-            send_digests(config, settings.warehouse, kinds_for(config, kind))
+            kinds = kinds_for(config, kind)
+            marker = state_file(settings.warehouse).with_name("last_weekly_digest")
+            today = dt.date.today().isoformat()
+            if kind == "auto" and "weekly" in kinds and marker.exists() and marker.read_text() == today:
+                kinds = tuple(k for k in kinds if k != "weekly")  # the weekly digest once on its day
+            send_digests(config, settings.warehouse, kinds)
+            if "weekly" in kinds:
+                marker.write_text(today, encoding="utf-8")
         elif rc != 4:  # another build is running: that one reports
             send_failure(config, settings, rc, reason)
     except ConfigError as error:
