@@ -8,6 +8,7 @@ and improvement-plan marts with exactly their published columns); the slow one o
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -357,6 +358,30 @@ def test_digest_reaches_smtp_and_webhooks_in_both_languages_and_scope(published,
         == base64.b64encode(hmac.new(f"{fstamp}\nfeishu-secret".encode(), b"", hashlib.sha256).digest()).decode()
     )
     assert feishu.body["sign"] == feishu_sign("feishu-secret", fstamp)
+
+
+def test_a_long_digest_reaches_wecom_in_several_messages_of_at_most_4096_bytes(published, servers, tmp_path) -> None:
+    smtp, hooks = servers
+    path = write_config(tmp_path / "d.yaml", smtp.port, hooks)
+    config = digest.load_config(path)
+    director = config.recipients[0]
+    director.channels, director.email = ["wecom"], []
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        whole, _ = digest.digest_message(con, director, "daily", config, published)
+    finally:
+        con.close()
+    text = whole.markdown
+    for _ in range(3):  # a long digest: the same sections three times over
+        text += "\n\n" + whole.markdown
+    long = dataclasses.replace(whole, markdown=text)
+    assert len(long.markdown.encode()) > 4096
+    digest.deliver(config, director, long, digest.Delivery(), say=lambda _m: None)
+    posts = [r.body["markdown"]["content"] for r in hooks.at("/wecom")]
+    assert len(posts) >= 2 and all(len(p.encode()) <= 4096 for p in posts)
+    assert posts[1].startswith(f"(2/{len(posts)})")
+    joined = "\n\n".join(posts)
+    assert joined.count("#### 逾期应收账款") == 4 and joined.count("#### Overdue collections") == 4  # nothing lost
 
 
 def test_weekly_digest_and_kind_auto(published, servers, tmp_path) -> None:

@@ -116,9 +116,47 @@ def webhook_request(kind: str, url: str, message: Message, secret: str | None = 
     raise ChannelError(f"unknown webhook type {kind!r}; expected one of {WEBHOOK_TYPES}")
 
 
+MARKDOWN_LIMITS = {"wecom": 4096, "dingtalk": 18000}  # bytes of markdown one message may carry
+
+
+def split_markdown(message: Message, limit: int) -> list[Message]:
+    """``message`` as several messages whose markdown fits ``limit`` bytes, cut between sections
+    (a WeCom robot refuses more than 4,096 bytes; nothing is dropped)."""
+    if len(message.markdown.encode()) <= limit:
+        return [message]
+    parts: list[str] = []
+    for block in message.markdown.split("\n\n"):
+        block = _clip(block, limit - 64)
+        if parts and len((parts[-1] + "\n\n" + block).encode()) <= limit - 64:
+            parts[-1] += "\n\n" + block
+        else:
+            parts.append(block)
+    total = len(parts)
+    return [
+        Message(
+            title=f"{message.title} ({index}/{total})",
+            markdown=part if index == 1 else f"({index}/{total})\n\n{part}",
+            slack=message.slack,
+            text=message.text,
+            lines=message.lines,
+            html=message.html,
+        )
+        for index, part in enumerate(parts, start=1)
+    ]
+
+
 def post_webhook(kind: str, url: str, message: Message, secret: str | None = None, style: str = "post") -> None:
-    """POST one message; raise :class:`ChannelError` unless the platform answers success
-    (HTTP 2xx and, where the platform reports one, errcode / code 0)."""
+    """POST a message (in several when its markdown is longer than the platform takes); raise
+    :class:`ChannelError` unless the platform answers success (HTTP 2xx and, where the platform
+    reports one, errcode / code 0)."""
+    if kind in MARKDOWN_LIMITS:
+        for part in split_markdown(message, MARKDOWN_LIMITS[kind]):
+            _post_one(kind, url, part, secret, style)
+    else:
+        _post_one(kind, url, message, secret, style)
+
+
+def _post_one(kind: str, url: str, message: Message, secret: str | None, style: str) -> None:
     url, payload = webhook_request(kind, url, message, secret, style)
     body = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json; charset=utf-8"})
