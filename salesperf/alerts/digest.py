@@ -612,6 +612,16 @@ class _Tee(io.TextIOBase):
     def flush(self) -> None:
         self.stream.flush()
 
+    def fileno(self) -> int:  # a child process given sys.stderr writes to the real stream
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
+
 
 @contextlib.contextmanager
 def capture_stderr() -> Iterator[list[str]]:
