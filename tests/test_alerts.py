@@ -320,7 +320,11 @@ def test_digest_reaches_smtp_and_webhooks_in_both_languages_and_scope(published,
     # the manager's messages, mail and chat, hold no other team's teams, reps, customers or figures
     wecom = hooks.at("/wecom")[0]
     feishu = hooks.at("/feishu")[0]
-    for content in (east_text, wecom.body["markdown"]["content"], json.dumps(feishu.body, ensure_ascii=False)):
+    for content in (
+        east_text,
+        wecom.body["markdown"]["content"],
+        json.dumps(feishu.body["content"], ensure_ascii=False),
+    ):
         assert "王五" in content
         assert not [name for name in SOUTH if name in content], content
         assert "1,100" not in content and "¥1,000" not in content  # the south's overdue amounts
