@@ -3,8 +3,9 @@
 Every rule runs on one read-only connection and takes the recipient's
 :class:`dashboard.data.Principal`; its SQL comes after the dashboard's own ``SCOPE_CTES``
 (``allowed_teams``, ``allowed_reps``, ``allowed_customers``), so a manager's digest holds her
-teams, their reps and their customers only, exactly as her dashboard does. Company-wide figures
-are for directors only.
+teams, their reps and their customers only, as her dashboard does. One narrowing for alerts
+(``ALERT_CTES``, ``alert_reps``): a manager is alerted about the reps *now* in her teams (and
+herself), not about every rep who ever was in them. Company-wide figures are for directors only.
 
 A rule whose table the build did not make (an older warehouse, a mart not built yet) is skipped
 with a note in :attr:`Alerts.notes`, never an error.
