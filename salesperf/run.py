@@ -11,6 +11,8 @@ Commands:
   import    map a CRM export (Salesforce, a Chinese CRM's Excel/CSV) into landing files and a report
   test      lint (ruff, sqlfluff), then the whole test suite (pytest)
   lint      ruff check, ruff format --check and sqlfluff lint; --fix applies their fixes
+  digest    compute the alerts of the published warehouse and send the digests (see digest --help);
+            build and demo send them by themselves after a publish when SALESPERF_DIGEST_CONFIG is set
 
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
 error or a failed error-severity dbt test); 2 no landing data (a required table has no file); 3 the
@@ -297,6 +299,14 @@ def import_export(
     return 0
 
 
+def build_and_notify(settings: settings_mod.Settings, dbt_args: list[str] | None = None) -> int:
+    """build; then, when SALESPERF_DIGEST_CONFIG names a digest configuration, the digests of the
+    new warehouse or the alert of the failure (salesperf/alerts). The exit code is the build's."""
+    from salesperf.alerts.digest import after_build
+
+    return after_build(settings, lambda: build(settings, dbt_args))
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(
@@ -327,6 +337,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("generate", help="the landing-data generator (see generate --help)", add_help=False)
     sub.add_parser("test", help="lint, then the whole test suite (extra arguments go to pytest)", add_help=False)
     sub.add_parser("lint", help="ruff and sqlfluff (see lint --help)", add_help=False)
+    sub.add_parser("digest", help="alerts and digests to e-mail and chat (see digest --help)", add_help=False)
 
     args, extra = parser.parse_known_args(argv)
     settings = settings_mod.load()
@@ -340,6 +351,10 @@ def main(argv: list[str] | None = None) -> None:
         from salesperf.lint import main as lint_main
 
         sys.exit(lint_main(extra))
+    if args.command == "digest":
+        from salesperf.alerts.digest import main as digest_main
+
+        sys.exit(digest_main(extra))
     if args.command == "import":
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -349,7 +364,7 @@ def main(argv: list[str] | None = None) -> None:
             rc = import_export(args.from_preset[0], args.from_preset[1], None)
             if rc != 0:
                 sys.exit(rc)
-        sys.exit(build(settings, extra))
+        sys.exit(build_and_notify(settings, extra))
     if args.command == "prepare":
         sys.exit(prepare(settings))
     if args.command == "serve":
@@ -362,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
                 shutil.rmtree(settings.landing_dir, ignore_errors=True)
             print(f"[demo] generating demo landing data (scale small) into {settings.landing_dir}", flush=True)
             generate(settings.landing_dir, scale="small")
-        rc = build(settings)
+        rc = build_and_notify(settings)
         if rc != 0:
             sys.exit(rc)
         if args.no_serve:
