@@ -82,6 +82,7 @@ class BGNBDFit:
     starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
     best_start: str = ""  # the start the fit comes from
     std_errors: BGNBDParams | None = None  # observed-information standard errors (None on a ridge)
+    covariance: tuple[tuple[float, ...], ...] | None = None  # of the parameters, inverse observed information
 
 
 def _as_arrays(frequency, recency, age) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
