@@ -159,7 +159,7 @@ def customer_intervals(
         horizon_months=horizon_months,
         monthly_discount_rate=monthly_discount_rate,
     )
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         sd_alive = np.sqrt(np.maximum(_quadratic_form(g_alive, s_bg), 0.0))
         logit = _logit(p_alive)
         low = 1.0 / (1.0 + np.exp(-(logit - z * sd_alive)))
@@ -171,10 +171,11 @@ def customer_intervals(
         return out
     s_gg = log_covariance(gg.as_array(), gg_covariance)
     var_log = _quadratic_form(g_d, s_bg) + _quadratic_form(spend_log_gradient(gg, frequency, monetary), s_gg)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         factor = np.exp(z * np.sqrt(np.maximum(var_log, 0.0)))
         a, b = clv / factor, clv * factor
-    known = np.broadcast_to(np.asarray(spend_from_model, dtype=bool), (n,)) & np.isfinite(var_log)
+    # an overflowing factor (a fit close to a ridge: huge variances) gives no usable interval
+    known = np.broadcast_to(np.asarray(spend_from_model, dtype=bool), (n,)) & np.isfinite(factor)
     out["clv_low"] = np.where(known, np.minimum(a, b), np.nan)
     out["clv_high"] = np.where(known, np.maximum(a, b), np.nan)
     return out
