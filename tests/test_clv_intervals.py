@@ -42,8 +42,21 @@ BOOTSTRAP_DRAWS = 2000
 TOLERANCE = 0.15  # of the interval's width
 
 
+def cdnow_purchases(until: pd.Timestamp = CALIBRATION_END) -> pd.DataFrame:
+    """The purchase days of the CDNOW sample up to ``until`` (salesperf.clv.purchases_from_lines)."""
+    return purchases_from_lines(_cdnow_lines(until))
+
+
 def cdnow_summary(share: float = 1.0, seed: int = 0) -> pd.DataFrame:
     """The BTYD summary of the CDNOW calibration period (a random share of its customers)."""
+    raw = _cdnow_lines(CALIBRATION_END)
+    if share < 1.0:
+        ids = raw["customer_id"].drop_duplicates().sample(frac=share, random_state=seed)
+        raw = raw[raw["customer_id"].isin(ids)]
+    return attach_segments(summarize(purchases_from_lines(raw), CALIBRATION_END, time_unit="weeks"), None)
+
+
+def _cdnow_lines(until: pd.Timestamp) -> pd.DataFrame:
     raw = pd.read_csv(
         SOURCE,
         sep=r"\s+",
@@ -57,11 +70,7 @@ def cdnow_summary(share: float = 1.0, seed: int = 0) -> pd.DataFrame:
         net_sales=raw["amount"],
         gross_profit=raw["amount"] * 0.3,
     )
-    raw = raw[raw["order_date"] <= CALIBRATION_END]
-    if share < 1.0:
-        ids = raw["customer_id"].drop_duplicates().sample(frac=share, random_state=seed)
-        raw = raw[raw["customer_id"].isin(ids)]
-    return attach_segments(summarize(purchases_from_lines(raw), CALIBRATION_END, time_unit="weeks"), None)
+    return raw[raw["order_date"] <= until]
 
 
 @pytest.fixture(scope="module")
