@@ -8,7 +8,7 @@ interval of a customer is the delta method on log scales, where the parameters a
 * CLV = margin rate x E[spend per purchase](p, q, gamma) x D(r, alpha, a, b), with D the
   discounted expected purchases over the horizon. Var(log |CLV|) = g_bg' S_bg g_bg + g_gg' S_gg g_gg,
   with S the covariances of the log-parameters and g the gradients of log D and log E[spend]
-  with respect to them (log D by central differences of the model's own prediction code,
+  with respect to them (log D by forward differences of the model's own prediction code,
   log E[spend] analytically); interval CLV x exp(-/+ z sd). A positive CLV stays positive.
 * P(alive): the delta method on logit P(alive); a customer without a repeat purchase has
   P(alive) = 1 under BG/NBD whatever the parameters, so its interval is [1, 1].
@@ -29,7 +29,7 @@ from salesperf.clv.bgnbd import BGNBDParams, probability_alive
 from salesperf.clv.gamma_gamma import GammaGammaParams
 from salesperf.clv.value import discount_factors, monthly_expected_purchases
 
-_STEP = 1e-3  # central-difference step in log-parameter space (truncation error ~ 1e-7 relative)
+_STEP = 1e-4  # forward-difference step in log-parameter space
 
 
 def z_value(level: float) -> float:
@@ -65,31 +65,36 @@ def bgnbd_log_gradients(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gradients (4, n) of log D and of logit P(alive) with respect to log(r, alpha, a, b).
 
-    Central differences of the prediction code itself (the closed form with its quadrature
-    fallback), step 1e-3 in log space."""
+    Forward differences of the prediction code itself (the closed form with its quadrature
+    fallback), step 1e-4 in log space: five evaluations of D instead of the eight of central
+    differences (D is the costly part of a prediction); the truncation error, ~1e-4 of the
+    gradient, moves an interval's ends by about as much of their distance to the point."""
     theta = np.log(params.as_array())
     n = np.asarray(frequency).size
     g_d = np.zeros((4, n))
     g_alive = np.zeros((4, n))
+
+    def logs(p: BGNBDParams) -> tuple[np.ndarray, np.ndarray]:
+        d = discounted_purchases(
+            p,
+            frequency,
+            recency,
+            age,
+            time_unit=time_unit,
+            horizon_months=horizon_months,
+            monthly_discount_rate=monthly_discount_rate,
+        )
+        with np.errstate(divide="ignore"):
+            return np.log(d), _logit(probability_alive(p, frequency, recency, age))
+
+    base_d, base_alive = logs(params)
     for i in range(4):
-        values = []
-        for sign in (1.0, -1.0):
-            shifted = theta.copy()
-            shifted[i] += sign * _STEP
-            p = BGNBDParams(*np.exp(shifted))
-            d = discounted_purchases(
-                p,
-                frequency,
-                recency,
-                age,
-                time_unit=time_unit,
-                horizon_months=horizon_months,
-                monthly_discount_rate=monthly_discount_rate,
-            )
-            values.append((np.log(d), _logit(probability_alive(p, frequency, recency, age))))
+        shifted = theta.copy()
+        shifted[i] += _STEP
+        log_d, logit_alive = logs(BGNBDParams(*np.exp(shifted)))
         with np.errstate(invalid="ignore"):
-            g_d[i] = (values[0][0] - values[1][0]) / (2 * _STEP)
-            g_alive[i] = (values[0][1] - values[1][1]) / (2 * _STEP)
+            g_d[i] = (log_d - base_d) / _STEP
+            g_alive[i] = (logit_alive - base_alive) / _STEP
     return g_d, g_alive
 
 
