@@ -206,6 +206,41 @@ TEXT: dict[str, tuple[str, str]] = {
     "customer_none": ("当前筛选下没有可查看的客户。", "No customer to show for this selection."),
     "clv_snapshots": ("CLV 快照", "CLV snapshots"),
     "clv_not_available": ("CLV 模型表尚未构建。", "The CLV model tables are not built yet."),
+    "clv_intervals": (
+        "预测 CLV 与存活概率（{date}，括号内为区间）",
+        "Predicted CLV and P(alive) ({date}, interval in brackets)",
+    ),
+    "clv_interval_label": ("预测 CLV（区间）", "Predicted CLV (interval)"),
+    "p_alive_interval_label": ("存活概率（区间）", "P(alive) (interval)"),
+    "clv_interval_explained": (
+        "区间反映模型参数的不确定性（默认 90%）：数据越多，区间越窄；不代表客户实际购买的波动。",
+        "The interval reflects the uncertainty of the model's parameters (90 % by default): more data, "
+        "narrower interval; it is not the spread of the customer's actual orders.",
+    ),
+    "clv_diagnostics": ("模型诊断（细分：{segment}）", "Model diagnostics (segment {segment})"),
+    "clv_diagnostics_director_only": (
+        "模型诊断是细分（全公司）口径，仅总监可见。",
+        "Model diagnostics are segment-wide (company-wide) figures, visible to directors only.",
+    ),
+    "clv_verdict_fits": ("模型拟合良好：留出期误差 {error}%", "Model fits: holdout error {error} %"),
+    "clv_verdict_check": ("请检查模型：留出期误差 {error}%", "Check the model: holdout error {error} %"),
+    "clv_diagnostics_period": (
+        "{refit} 的拟合，对照 {refit} 至 {end} 的实际购买",
+        "Fit of {refit} against the actual purchases from {refit} to {end}",
+    ),
+    "clv_expected": ("模型预期", "Expected"),
+    "clv_actual": ("实际", "Actual"),
+    "clv_calibration_holdout_chart": (
+        "按校准期复购次数：每位客户留出期平均购买次数",
+        "Holdout purchases per customer by calibration repeat purchases",
+    ),
+    "clv_tracking_chart": ("累计复购次数：预期 vs 实际", "Cumulative repeat purchases: expected vs actual"),
+    "clv_frequency_class": ("校准期复购次数", "Calibration repeat purchases"),
+    "clv_period_end": ("月末", "Month end"),
+    "clv_best_model": (
+        "留出期表现最好的模型：{model}（按复购次数分组误差 {error}%）",
+        "Best holdout fit: {model} (error by frequency class {error} %)",
+    ),
     # products
     "products_title": ("产品", "Products"),
     "products_director_only": (

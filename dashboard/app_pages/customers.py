@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from dashboard.app_pages import clv_views
 
 CUSTOMER_CODES = (
     "sales_amount", "clv_formula", "clv_predicted", "p_alive", "churn_risk", "share_of_wallet", "nps",
@@ -111,6 +112,7 @@ def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
             ctx, clv, "indicator_code",
             {code: ctx.catalog.name(code) for code in ("clv_predicted", "clv_formula")}, "currency",
         )  # fmt: skip
+    clv_views.render(ctx, customer_id)  # intervals and model diagnostics (issue 13)
     snapshots = data.clv_snapshots(ctx.principal, customer_id, ctx.period_end_as_of)
     st.markdown(f"##### {ctx.t('clv_snapshots')}")
     if snapshots is None:

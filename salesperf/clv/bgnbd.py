@@ -28,6 +28,7 @@ The closed form is kept (``method="closed_form"``) to cross-check the quadrature
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -82,6 +83,7 @@ class BGNBDFit:
     starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
     best_start: str = ""  # the start the fit comes from
     std_errors: BGNBDParams | None = None  # observed-information standard errors (None on a ridge)
+    covariance: tuple[tuple[float, ...], ...] | None = None  # of the parameters, inverse observed information
 
 
 def _as_arrays(frequency, recency, age) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -196,10 +198,16 @@ def _ll_and_grad_reference(
 
 
 def _initial_guesses(x: np.ndarray, big_t: np.ndarray, w: np.ndarray | None = None) -> list[np.ndarray]:
-    """The fixed cold starts (log r, alpha, a, b): a few shapes, alpha set from the data's repeat rate."""
+    """The fixed cold starts (log r, alpha, a, b): a few shapes, alpha set from the data's repeat rate.
+
+    The sums are exactly rounded (``math.fsum``), so the starts are the same bits on every machine:
+    ``np.dot`` goes to BLAS, whose result may depend on the number of threads and the CPU's kernels,
+    and a fit on a flat ridge keeps the last bits of its start."""
     w = np.ones_like(x) if w is None else w
-    mean_t = max(float(np.dot(w, big_t) / np.sum(w)), 1e-3)
-    rate = max(float(np.dot(w, x)) / max(float(np.dot(w, big_t)), 1e-9), 1e-6)  # repeat purchases per unit
+    total_w = math.fsum(w)
+    total_t = math.fsum(w * big_t)
+    mean_t = max(total_t / total_w, 1e-3)
+    rate = max(math.fsum(w * x) / max(total_t, 1e-9), 1e-6)  # repeat purchases per unit
     guesses = []
     for r0, a0, b0 in ((1.0, 1.0, 1.0), (0.5, 0.8, 3.0), (2.0, 2.0, 8.0)):
         alpha0 = float(np.clip(r0 / rate, 1e-3, 1e5))

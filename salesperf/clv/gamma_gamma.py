@@ -59,6 +59,7 @@ class GammaGammaFit:
     starts: tuple[StartResult, ...] = ()  # every start tried, with the log-likelihood it reached
     best_start: str = ""  # the start the fit comes from
     std_errors: GammaGammaParams | None = None  # observed-information standard errors (None on a ridge)
+    covariance: tuple[tuple[float, ...], ...] | None = None  # of the parameters, inverse observed information
 
 
 def _clean(frequency, monetary) -> tuple[np.ndarray, np.ndarray, int]:

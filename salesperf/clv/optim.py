@@ -39,6 +39,7 @@ class MultiStartResult:
     best_start: str
     starts: tuple[StartResult, ...]
     std_errors: tuple[float, ...] | None  # of the parameters (not their logs); None off an interior optimum
+    covariance: np.ndarray | None = None  # of the parameters (inverse observed information); None with std_errors
 
     def fit_fields(self, params_type: Callable[..., Any], n_customers: float) -> dict[str, Any]:
         """The fields every fit record takes from its best optimum: params, log_likelihood, starts,
@@ -49,6 +50,7 @@ class MultiStartResult:
             "starts": self.starts,
             "best_start": self.best_start,
             "std_errors": None if self.std_errors is None else params_type(*self.std_errors),
+            "covariance": covariance_to_tuple(self.covariance),
         }
 
 
@@ -126,15 +128,47 @@ def standard_errors(objective: Objective, theta: np.ndarray, scale: float) -> tu
     The objective is -LL / scale over theta = log(parameters): the covariance of theta is the
     inverse of scale x its Hessian, and by the delta method se(exp(theta_i)) = exp(theta_i) x
     se(theta_i). None when the Hessian is not positive definite (a ridge, a bound)."""
+    return covariance_and_errors(objective, theta, scale)[1]
+
+
+def covariance_and_errors(
+    objective: Objective, theta: np.ndarray, scale: float
+) -> tuple[np.ndarray | None, tuple[float, ...] | None]:
+    """(covariance of the parameters exp(theta), their standard errors), both None on a ridge or bound.
+
+    The covariance of theta is the inverse observed information; that of the parameters follows
+    by the delta method, cov(exp(theta_i), exp(theta_j)) = exp(theta_i) exp(theta_j) cov(theta_i, theta_j)
+    (its diagonal's square roots are the standard errors, computed as before)."""
     with np.errstate(all="ignore"):
         info = _hessian(objective, theta) * scale
         try:
             np.linalg.cholesky(info)
             cov = np.linalg.inv(info)
         except np.linalg.LinAlgError:
-            return None
+            return None, None
     se = np.exp(theta) * np.sqrt(np.diag(cov))
-    return tuple(float(v) for v in se) if np.all(np.isfinite(se)) else None
+    if not np.all(np.isfinite(se)):
+        return None, None
+    scale_params = np.exp(theta)
+    cov_params = (cov + cov.T) / 2 * np.outer(scale_params, scale_params)
+    return cov_params, tuple(float(v) for v in se)
+
+
+def covariance_to_tuple(cov: np.ndarray | None) -> tuple[tuple[float, ...], ...] | None:
+    """A covariance matrix as nested tuples (hashable, for the frozen fit records); None stays None."""
+    return None if cov is None else tuple(tuple(float(v) for v in row) for row in np.asarray(cov))
+
+
+def covariance_to_json(cov) -> str | None:
+    """A covariance matrix as JSON text (a list of rows, parameters in the fit's order); None without one."""
+    return None if cov is None else json.dumps([[float(f"{v:.17g}") for v in row] for row in cov])
+
+
+def covariance_from_json(text) -> np.ndarray | None:
+    """Inverse of :func:`covariance_to_json`."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None
+    return np.array(json.loads(str(text)), dtype=float)
 
 
 def newton_polish(objective: Objective, theta: np.ndarray, bounds: tuple[float, float]) -> tuple[np.ndarray, float]:
@@ -201,6 +235,7 @@ def multi_start(
             if best is None or fun < best_fun - 1e-12:  # a tie keeps the earlier start (the warm one)
                 best, best_fun, best_label = res, fun, label
         theta, value = newton_polish(objective, np.asarray(best.x, dtype=float), bounds)
+        covariance, std_errors = covariance_and_errors(objective, theta, scale)
         return MultiStartResult(
             theta=theta,
             value=float(value),
@@ -208,7 +243,8 @@ def multi_start(
             message=str(best.message),
             best_start=best_label,
             starts=tuple(results),
-            std_errors=standard_errors(objective, theta, scale),
+            std_errors=std_errors,
+            covariance=covariance,
         )
 
 

@@ -29,7 +29,8 @@ import pandas as pd
 
 from salesperf.clv.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd, probability_alive
 from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
-from salesperf.clv.optim import starts_to_json
+from salesperf.clv.intervals import customer_intervals, z_value
+from salesperf.clv.optim import covariance_from_json, covariance_to_json, starts_to_json
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_clv
@@ -49,9 +50,11 @@ class ClvSettings:
     monthly_discount_rate: float = 0.01
     min_customers_per_segment: int = 100
     min_repeat_buyers: int = 20
+    interval_level: float = 0.9  # of the per-customer intervals of clv_predicted and p_alive
 
     def __post_init__(self) -> None:
         days_per_unit(self.time_unit)
+        z_value(self.interval_level)
         if self.horizon_months < 1:
             raise ValueError("horizon_months must be >= 1")
         if self.monthly_discount_rate <= -1:
@@ -86,6 +89,8 @@ class SegmentModel:
     gg_start_log_likelihoods: str | None = None
     bgnbd_std_errors: BGNBDParams | None = None  # standard errors of r, alpha, a, b (None on a ridge)
     gg_std_errors: GammaGammaParams | None = None  # standard errors of p, q, gamma
+    bgnbd_covariance: tuple[tuple[float, ...], ...] | None = None  # of r, alpha, a, b (None on a ridge)
+    gg_covariance: tuple[tuple[float, ...], ...] | None = None  # of p, q, gamma
 
     @property
     def population_mean_spend(self) -> float:
@@ -165,12 +170,12 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
     n_repeat = int((x > 0).sum())
-    bg_params, bg_ll, bg_ok, naive, bg_starts, bg_se = None, None, False, None, (), None
+    bg_params, bg_ll, bg_ok, naive, bg_starts, bg_se, bg_cov = None, None, False, None, (), None, None
     if n_repeat >= 1 and n >= 2:
         fit = _fit_bgnbd_noted(summary, settings, previous, "pooled_fit", messages, POOLED, "naive repeat rate")
         if fit.converged:
             bg_params, bg_ll, bg_ok, bg_starts = fit.params, fit.log_likelihood, True, fit.starts
-            bg_se = fit.std_errors
+            bg_se, bg_cov = fit.std_errors, fit.covariance
     else:
         _note(
             messages,
@@ -180,13 +185,14 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
     if bg_params is None:
         total_age = float(summary["age"].sum())
         naive = float(x.sum()) / total_age if total_age > 0 else 0.0
-    gg_params, gg_ll, gg_ok, gg_n, gg_starts, gg_se = None, None, False, 0, (), None
+    gg_params, gg_ll, gg_ok, gg_n, gg_starts, gg_se, gg_cov = None, None, False, 0, (), None, None
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(repeat) >= 2:
         gg = _fit_gamma_gamma_noted(repeat, previous, "pooled_fit", messages, POOLED, "mean spend")
         gg_n = gg.n_customers
         if gg.converged:
             gg_params, gg_ll, gg_ok, gg_starts, gg_se = gg.params, gg.log_likelihood, True, gg.starts, gg.std_errors
+            gg_cov = gg.covariance
     else:
         _note(messages, POOLED, f"Gamma-Gamma needs repeat buyers ({len(repeat)}): mean spend per purchase used")
     return SegmentModel(
@@ -208,6 +214,8 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
         gg_start_log_likelihoods=starts_to_json(gg_starts),
         bgnbd_std_errors=bg_se,
         gg_std_errors=gg_se,
+        bgnbd_covariance=bg_cov,
+        gg_covariance=gg_cov,
     )
 
 
@@ -227,7 +235,7 @@ def fit_segment(
         fit = _fit_bgnbd_noted(summary, settings, previous, "segment_fit", messages, segment, "pooled fit")
         if fit.converged:
             bg_source, bg_params, bg_ll, bg_ok = "segment_fit", fit.params, fit.log_likelihood, True
-            bg_starts = (len(fit.starts), starts_to_json(fit.starts), fit.std_errors)
+            bg_starts = (len(fit.starts), starts_to_json(fit.starts), fit.std_errors, fit.covariance)
     else:
         _note(
             messages,
@@ -244,14 +252,19 @@ def fit_segment(
             pooled.bgnbd_log_likelihood,
             pooled.bgnbd_converged,
         )
-        bg_starts = (pooled.bgnbd_starts_tried, pooled.bgnbd_start_log_likelihoods, pooled.bgnbd_std_errors)
+        bg_starts = (
+            pooled.bgnbd_starts_tried,
+            pooled.bgnbd_start_log_likelihoods,
+            pooled.bgnbd_std_errors,
+            pooled.bgnbd_covariance,
+        )
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
-    gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None, None)
+    gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None, None, None)
     if own_fit and len(repeat) >= settings.min_repeat_buyers:
         gg = _fit_gamma_gamma_noted(repeat, previous, "segment_fit", messages, segment, "pooled fit")
         if gg.converged:
             gg_source, gg_params, gg_ll, gg_ok, gg_n = "segment_fit", gg.params, gg.log_likelihood, True, gg.n_customers
-            gg_starts = (len(gg.starts), starts_to_json(gg.starts), gg.std_errors)
+            gg_starts = (len(gg.starts), starts_to_json(gg.starts), gg.std_errors, gg.covariance)
     elif own_fit:
         _note(
             messages,
@@ -268,7 +281,12 @@ def fit_segment(
                 pooled.gg_converged,
                 pooled.gg_n_customers,
             )
-            gg_starts = (pooled.gg_starts_tried, pooled.gg_start_log_likelihoods, pooled.gg_std_errors)
+            gg_starts = (
+                pooled.gg_starts_tried,
+                pooled.gg_start_log_likelihoods,
+                pooled.gg_std_errors,
+                pooled.gg_covariance,
+            )
         else:
             gg_source = "segment_mean_spend"
             _note(messages, segment, "no Gamma-Gamma fit available: the segment's mean spend per purchase used")
@@ -291,6 +309,8 @@ def fit_segment(
         gg_start_log_likelihoods=gg_starts[1],
         bgnbd_std_errors=bg_starts[2],
         gg_std_errors=gg_starts[2],
+        bgnbd_covariance=bg_starts[3],
+        gg_covariance=gg_starts[3],
     )
 
 
@@ -350,6 +370,7 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     expected = np.zeros(n)
     clv = np.full(n, np.nan)
     spend = np.full(n, np.nan)
+    bounds = {k: np.full(n, np.nan) for k in ("clv_low", "clv_high", "p_alive_low", "p_alive_high")}
     margin_rate, margin_source = _margin_for(out, models)
     for segment, idx in out.groupby("segment", sort=False).indices.items():
         model = models.get(str(segment), models[POOLED])
@@ -375,6 +396,26 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
             )
             expected[idx] = total
             clv[idx] = value
+            m = part["monetary"].to_numpy(float)
+            own_spend = (x >= 1) & np.isfinite(m) & (m >= 0)
+            from_model = model.gg is not None and model.population_mean_spend == model.gg.population_mean
+            intervals = customer_intervals(
+                model.bgnbd,
+                model.bgnbd_covariance,
+                model.gg,
+                model.gg_covariance,
+                *args,
+                m,
+                value,
+                p_alive[idx],
+                spend_from_model=own_spend | from_model,
+                time_unit=settings.time_unit,
+                horizon_months=settings.horizon_months,
+                monthly_discount_rate=settings.monthly_discount_rate,
+                level=settings.interval_level,
+            )
+            for key, values in intervals.items():
+                bounds[key][idx] = values
         else:
             per_month = (model.naive_rate or 0.0) * months_to_units(1.0, settings.time_unit)
             factors = discount_factors(settings.horizon_months, settings.monthly_discount_rate)
@@ -387,6 +428,10 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     out["margin_rate_source"] = margin_source
     out["expected_margin_per_purchase"] = spend * margin_rate
     out["clv_predicted"] = clv
+    out["clv_predicted_low"] = bounds["clv_low"]
+    out["clv_predicted_high"] = bounds["clv_high"]
+    out["p_alive_low"] = bounds["p_alive_low"]
+    out["p_alive_high"] = bounds["p_alive_high"]
     return out
 
 
@@ -411,6 +456,7 @@ FIT_DTYPES: dict[str, str] = {
     "bgnbd_converged": "bool",
     "bgnbd_starts_tried": "int64",
     "bgnbd_start_log_likelihoods": "string",
+    "bgnbd_covariance": "string",
     "naive_repeat_rate": "float64",
     "gamma_gamma_source": "string",
     "p": "float64",
@@ -424,6 +470,7 @@ FIT_DTYPES: dict[str, str] = {
     "gamma_gamma_converged": "bool",
     "gamma_gamma_starts_tried": "int64",
     "gamma_gamma_start_log_likelihoods": "string",
+    "gamma_gamma_covariance": "string",
     "mean_spend_per_purchase": "float64",
     "margin_rate": "float64",
     "message": "string",
@@ -439,6 +486,7 @@ def settings_from_vars(values: dict) -> ClvSettings:
         monthly_discount_rate=float(values["clv_monthly_discount_rate"]),
         min_customers_per_segment=int(values["clv_min_customers_per_segment"]),
         min_repeat_buyers=int(values["clv_min_repeat_buyers"]),
+        interval_level=float(values.get("clv_interval_level", 0.9)),
     )
 
 
@@ -472,6 +520,7 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 "bgnbd_converged": m.bgnbd_converged,
                 "bgnbd_starts_tried": m.bgnbd_starts_tried,
                 "bgnbd_start_log_likelihoods": m.bgnbd_start_log_likelihoods,
+                "bgnbd_covariance": covariance_to_json(m.bgnbd_covariance if m.bgnbd is not None else None),
                 "naive_repeat_rate": m.naive_rate,
                 "gamma_gamma_source": m.gg_source,
                 **gg,
@@ -481,6 +530,7 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 "gamma_gamma_converged": m.gg_converged,
                 "gamma_gamma_starts_tried": m.gg_starts_tried,
                 "gamma_gamma_start_log_likelihoods": m.gg_start_log_likelihoods,
+                "gamma_gamma_covariance": covariance_to_json(m.gg_covariance if m.gg is not None else None),
                 "mean_spend_per_purchase": m.mean_spend,
                 "margin_rate": m.margin_rate,
                 "message": "; ".join(m.messages),
@@ -496,6 +546,11 @@ def _num(value) -> float | None:
 def _params(kind, row: dict, columns: tuple[str, ...]):
     values = [_num(row.get(c)) for c in columns]
     return None if any(v is None for v in values) else kind(*values)
+
+
+def _covariance(value) -> tuple[tuple[float, ...], ...] | None:
+    cov = covariance_from_json(_text(value))
+    return None if cov is None else tuple(tuple(float(v) for v in row) for row in cov)
 
 
 def _text(value) -> str | None:
@@ -531,6 +586,8 @@ def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
             gg_start_log_likelihoods=_text(row.get("gamma_gamma_start_log_likelihoods")),
             bgnbd_std_errors=_params(BGNBDParams, row, ("r_se", "alpha_se", "a_se", "b_se")),
             gg_std_errors=_params(GammaGammaParams, row, ("p_se", "q_se", "gamma_se")),
+            bgnbd_covariance=_covariance(row.get("bgnbd_covariance")),
+            gg_covariance=_covariance(row.get("gamma_gamma_covariance")),
         )
     return models
 

@@ -35,6 +35,10 @@ COLUMNS = {
     "expected_spend_per_purchase": "float64",
     "expected_margin_per_purchase": "float64",
     "clv_predicted": "float64",
+    "clv_predicted_low": "float64",
+    "clv_predicted_high": "float64",
+    "p_alive_low": "float64",
+    "p_alive_high": "float64",
 }
 
 

@@ -1,0 +1,121 @@
+"""Benchmark: the CLV step at scale (issue 13) on simulated purchases, with the machine's load beside.
+
+    python benchmarks/clv_scale.py                                  # 1,000,000 customers, 12 month ends
+    python benchmarks/clv_scale.py --customers 100000 --month-ends 6
+
+Simulates ``--customers`` customers (BG/NBD buying, first purchases spread over 4 years, two
+segments) as purchase days, then measures what fct_clv_model_fits and fct_customer_clv_predictions
+do (fit_snapshots, predict_snapshots with the per-customer intervals) at the last ``--month-ends``
+month ends, and one refit date's fit (fit_models at the last one). Prints each figure with the
+peak resident memory of the process so far and the load average. Not a test: timings depend on the
+machine (the issue's goal at 1 M customers: whole step < 60 s and < 2 GB, one refit < 10 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import time
+
+import numpy as np
+import pandas as pd
+
+from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_models, fit_snapshots, predict_snapshots, summarize
+from salesperf.clv.summary import PURCHASE_COLUMNS
+
+HISTORY_START = pd.Timestamp("2023-01-01")
+HISTORY_END = pd.Timestamp("2026-12-31")
+TRUE = {"B2B": bgnbd.BGNBDParams(0.9, 20.0, 0.8, 6.0), "B2C": bgnbd.BGNBDParams(0.5, 25.0, 1.1, 4.0)}
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Purchase days (one row per customer and day) and segments of ``n`` simulated customers (days)."""
+    rng = np.random.default_rng(seed)
+    span = (HISTORY_END - HISTORY_START).days
+    first = rng.integers(0, span, n)
+    segment = np.where(rng.random(n) < 0.4, "B2B", "B2C")
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    for name, params in TRUE.items():
+        sel = segment == name
+        x[sel], t_x[sel], _ = bgnbd.simulate(params, (span - first[sel]).astype(float), rng)
+    # a Poisson process's purchase times before the last one are uniform on (0, t_x)
+    counts = x.astype(int)
+    owner = np.repeat(np.arange(n), counts)
+    offsets = rng.random(owner.size) * np.repeat(t_x, counts)
+    last = np.flatnonzero(counts)
+    offsets[np.cumsum(counts[last]) - 1] = t_x[last]
+    customer = np.r_[np.arange(n), owner]
+    day = np.r_[first, first[owner] + np.floor(offsets).astype(int)]
+    nu = rng.gamma(4.0, 1.0 / 150.0, n)  # Gamma-Gamma spend: per purchase ~ Gamma(6, nu), nu ~ Gamma(4, 150)
+    spend = rng.gamma(6.0, 1.0 / nu[customer])
+    frame = pd.DataFrame({"customer": customer, "day": day, "spend": spend}).drop_duplicates(["customer", "day"])
+    ids = pd.Series([f"C{i:07d}" for i in range(n)])
+    purchases = pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy()[frame["customer"].to_numpy()],
+            "purchase_date": HISTORY_START + pd.to_timedelta(frame["day"].to_numpy(), unit="D"),
+            "spend": frame["spend"].to_numpy(),
+            "gross_profit_with_cost": frame["spend"].to_numpy() * 0.3,
+            "net_sales_with_cost": frame["spend"].to_numpy(),
+        }
+    )[PURCHASE_COLUMNS]
+    return purchases, pd.DataFrame({"customer_id": ids, "segment": segment})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--month-ends", type=int, default=12, help="refit and snapshot dates (the last N month ends)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    settings = ClvSettings(time_unit="weeks")
+    figures = []
+
+    def report(label: str, seconds: float) -> None:
+        load = os.getloadavg()[0]
+        figures.append((label, seconds, peak_mb(), load))
+        print(f"{label:<48} {seconds:8.1f} s   peak {peak_mb():8.0f} MB   load {load:4.1f}", flush=True)
+
+    start = time.perf_counter()
+    purchases, segments = simulate(args.customers, args.seed)
+    report(f"simulate {args.customers:,} customers ({len(purchases):,} purchase days)", time.perf_counter() - start)
+    dates = list(pd.date_range(end=HISTORY_END, periods=args.month_ends, freq="ME"))
+
+    start = time.perf_counter()
+    summary = attach_segments(summarize(purchases, dates[-1], time_unit="weeks"), segments)
+    fit_models(summary, settings)
+    report("one refit date: summary + fits (pooled, B2B, B2C)", time.perf_counter() - start)
+
+    start = time.perf_counter()
+    fits = fit_snapshots(purchases, segments, dates, settings)
+    fit_seconds = time.perf_counter() - start
+    report(f"fits at {len(dates)} refit dates (fct_clv_model_fits)", fit_seconds)
+    start = time.perf_counter()
+    predictions = predict_snapshots(purchases, segments, fits, settings)
+    predict_seconds = time.perf_counter() - start
+    report(f"predictions + intervals, {len(predictions):,} rows", predict_seconds)
+    report("whole CLV step (fits + predictions)", fit_seconds + predict_seconds)
+    # the cost of the intervals: the same predictions with the interval computation left out
+    from salesperf.clv import segments as segments_module
+
+    real = segments_module.customer_intervals
+    segments_module.customer_intervals = lambda *a, **k: {
+        key: np.full(len(a[8]), np.nan) for key in ("clv_low", "clv_high", "p_alive_low", "p_alive_high")
+    }
+    try:
+        start = time.perf_counter()
+        predict_snapshots(purchases, segments, fits, settings)
+        report("predictions without the intervals (for comparison)", time.perf_counter() - start)
+    finally:
+        segments_module.customer_intervals = real
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

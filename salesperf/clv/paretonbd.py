@@ -1,0 +1,114 @@
+"""Pareto/NBD (Schmittlein, Morrison and Colombo 1987), in the form of Fader and Hardie (2005, note 009).
+
+While alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha); the lifetime is exponential
+with rate mu ~ Gamma(s, beta) (time unit of alpha and beta: the data's). Per customer (x, t_x, T):
+
+    L = Gamma(r + x) alpha^r beta^s / Gamma(r)
+        x [ 1 / ((alpha + T)^(r + x) (beta + T)^s) + s / (r + s + x) A0 ]
+
+    A0 = 2F1(r + s + x, c; r + s + x + 1; |alpha - beta| / (max + t_x)) / (max + t_x)^(r + s + x)
+       - 2F1(r + s + x, c; r + s + x + 1; |alpha - beta| / (max + T)) / (max + T)^(r + s + x)
+
+with max = max(alpha, beta) and c = s + 1 when alpha >= beta, c = r + x otherwise: the argument
+of the hypergeometric function stays in [0, 1) and the series converges (the form of lifetimes
+and BTYD). The difference A0 is taken in log space (log(e^u - e^v) = u + log(-expm1(v - u))), so
+nothing overflows for many purchases or long ages; A0 = 0 when t_x = T.
+
+    P(alive) = 1 / (1 + s / (r + s + x) (alpha + T)^(r + x) (beta + T)^s A0)
+    E[Y(t) | x, t_x, T] = P(alive) (r + x) (beta + T) / ((alpha + T) (s - 1))
+                          x [1 - ((beta + T) / (beta + T + t))^(s - 1)]
+
+the last with its limit (r + x) (beta + T) / (alpha + T) log((beta + T + t) / (beta + T)) at s = 1,
+computed with expm1 so that s near 1 is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from salesperf.clv import bgnbd
+from salesperf.clv.btyd import RepeatFit, fit_grouped
+
+NAMES = ("r", "alpha", "s", "beta")
+_SHAPES = ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0), (2.0, 2.0, 30.0))
+
+
+def _log_a0(r, alpha, s, beta, x, t_x, big_t) -> np.ndarray:
+    """log A0 (see the module docstring); -inf where t_x = T."""
+    rsx = r + s + x
+    if alpha >= beta:
+        top, c = alpha, s + 1.0
+    else:
+        top, c = beta, r + x
+    gap = abs(alpha - beta)
+    with np.errstate(all="ignore"):
+        u = np.log(special.hyp2f1(rsx, c, rsx + 1.0, gap / (top + t_x))) - rsx * np.log(top + t_x)
+        v = np.log(special.hyp2f1(rsx, c, rsx + 1.0, gap / (top + big_t))) - rsx * np.log(top + big_t)
+        return u + np.log(-np.expm1(v - u))
+
+
+def row_log_likelihood(theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+    """Log-likelihood of each (x, t_x, T) at theta = log(r, alpha, s, beta)."""
+    r, alpha, s, beta = np.exp(theta)
+    head = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
+    dead = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, t_x, big_t)
+    return head + np.logaddexp(alive, dead)
+
+
+def log_likelihood(params, frequency, recency, age) -> float:
+    x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
+    return float(np.sum(row_log_likelihood(np.log(np.asarray(params, dtype=float)), x, t_x, big_t)))
+
+
+def fit_paretonbd(frequency, recency, age, *, time_unit: str, initial=None, weights=None) -> RepeatFit:
+    """Maximum-likelihood Pareto/NBD fit (the best of several starts, as :func:`salesperf.clv.bgnbd.fit_bgnbd`)."""
+    return fit_grouped(
+        "paretonbd",
+        NAMES,
+        row_log_likelihood,
+        _SHAPES,
+        frequency,
+        recency,
+        age,
+        time_unit=time_unit,
+        initial=initial,
+        weights=weights,
+    )
+
+
+def probability_alive(params, frequency, recency, age) -> np.ndarray:
+    """P(alive at T | x, t_x, T)."""
+    x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
+    r, alpha, s, beta = (float(v) for v in params)
+    log_ratio = (
+        np.log(s)
+        - np.log(r + s + x)
+        + (r + x) * np.log(alpha + big_t)
+        + s * np.log(beta + big_t)
+        + _log_a0(r, alpha, s, beta, x, t_x, big_t)
+    )
+    return special.expit(-log_ratio)
+
+
+def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
+    """E[purchases in (T, T + t] | x, t_x, T]; ``t`` broadcasts against the customer arrays."""
+    x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
+    t = np.asarray(t, dtype=float)
+    if np.any(t < 0) or np.any(~np.isfinite(t)):
+        raise ValueError("horizon t must be finite and >= 0")
+    r, alpha, s, beta = (float(v) for v in params)
+    log_q = np.log(beta + big_t) - np.log(beta + big_t + t)  # <= 0
+    s1 = s - 1.0
+    # (1 - q^(s - 1)) / (s - 1) = -expm1((s - 1) log q) / (s - 1), -> -log q at s = 1
+    factor = -log_q if s1 == 0.0 else -np.expm1(s1 * log_q) / s1
+    rate = (r + x) * (beta + big_t) / (alpha + big_t)
+    return np.maximum(probability_alive(params, x, t_x, big_t) * rate * factor, 0.0)
+
+
+def population_expected_purchases(params, t) -> np.ndarray:
+    """E[X(t)] of a new customer: r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s - 1)]."""
+    t = np.asarray(t, dtype=float)
+    zeros = np.zeros_like(t)
+    return expected_purchases(params, t, zeros, zeros, zeros)
