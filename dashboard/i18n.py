@@ -43,20 +43,21 @@ TEXT: dict[str, tuple[str, str]] = {
     # warehouse state
     "warehouse_missing_title": ("还没有可用的数据仓库", "No warehouse to read yet"),
     "warehouse_missing": (
-        "没有找到已发布的数据仓库文件 `{path}`。请先运行 `python3.11 tasks.py demo`（生成演示数据、构建并发布），"
-        "或把环境变量 `SALESPERF_WAREHOUSE` 指向一个已构建的文件。",
-        "The published warehouse file `{path}` does not exist. Run `python3.11 tasks.py demo` (generates the demo "
-        "data, builds and publishes), or point `SALESPERF_WAREHOUSE` at a built file.",
+        "还没有已发布的数据仓库。管理员：请运行 `python3.11 tasks.py demo`（生成演示数据、构建并发布），"
+        "或用环境变量 `SALESPERF_WAREHOUSE` 指向一个已构建的文件；详情见服务器日志。",
+        "No warehouse has been published yet. Administrators: run `python3.11 tasks.py demo` (generates the demo "
+        "data, builds and publishes), or point `SALESPERF_WAREHOUSE` at a built file; details are in the server log.",
     ),
     "warehouse_empty": (
-        "数据仓库文件 `{path}` 存在，但没有指标数据（缺少 indicator_values 或其为空）。"
-        "请运行 `python3.11 tasks.py demo` 或 `python3.11 tasks.py build`。",
-        "The warehouse file `{path}` exists but holds no indicator values (indicator_values is missing or empty). "
-        "Run `python3.11 tasks.py demo` or `python3.11 tasks.py build`.",
+        "已发布的数据仓库里还没有指标数据（indicator_values）。管理员：请运行 `python3.11 tasks.py demo` "
+        "或 `python3.11 tasks.py build`；详情见服务器日志。",
+        "The published warehouse holds no indicator values (indicator_values) yet. Administrators: run "
+        "`python3.11 tasks.py demo` or `python3.11 tasks.py build`; details are in the server log.",
     ),
     "warehouse_unreadable": (
-        "无法读取数据仓库文件 `{path}`（{error}）。请重新运行 `python3.11 tasks.py demo`。",
-        "The warehouse file `{path}` cannot be read ({error}). Run `python3.11 tasks.py demo` again.",
+        "数据暂时无法读取，请稍后再试。管理员：请查看服务器日志，必要时重新运行 `python3.11 tasks.py demo`。",
+        "The data cannot be read right now; please try again later. Administrators: see the server log and run "
+        "`python3.11 tasks.py demo` again if needed.",
     ),
     # pages
     "page_overview": ("总览", "Overview"),
@@ -240,6 +241,26 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "dq_rows": ("行数", "Rows"),
     "dq_status_counts": ("结果汇总", "Results by status"),
+    # sessions and errors (issue 15)
+    "login_locked_seconds": (
+        "登录尝试过多，请 {seconds} 秒后再试。",
+        "Too many failed logins: try again in {seconds} s.",
+    ),
+    "login_locked_minutes": (
+        "登录失败次数过多，账号或设备已被暂时锁定，请 {minutes} 分钟后再试。",
+        "Too many failed logins: locked for now, try again in {minutes} min.",
+    ),
+    "not_configured": (
+        "看板尚未配置好（生产模式缺少 Cookie 密钥），暂不提供服务。管理员：请设置环境变量 "
+        "SALESPERF_DASHBOARD_COOKIE_KEY（至少 32 个字符）后重启。",
+        "The dashboard is not configured (production mode without a cookie key) and does not serve. "
+        "Administrators: set SALESPERF_DASHBOARD_COOKIE_KEY (at least 32 characters) and restart.",
+    ),
+    "internal_error": (
+        "出现了一个内部错误，请刷新页面或稍后再试；如果问题持续，请把下面的编号告诉管理员。",
+        "Something went wrong; reload the page or try again later. If it persists, tell an administrator "
+        "the number below.",
+    ),
 }
 
 DIMENSIONS = ("results", "process", "capability", "collaboration", "customer_value", "product_lifecycle")

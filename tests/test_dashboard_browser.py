@@ -58,14 +58,17 @@ pytestmark = [
 ]
 
 
-def streamlit_server(warehouse: Path, port: int, log: Path) -> subprocess.Popen:
+def streamlit_server(warehouse: Path, port: int, log: Path, **extra_env: str) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         SALESPERF_WAREHOUSE=str(warehouse),
         SALESPERF_DASHBOARD_TTL="1",
         SALESPERF_DASHBOARD_COOKIE_KEY="browser-test-only",
+        SALESPERF_DASHBOARD_STATE=str(log.parent / "dashboard_state" / "auth.sqlite3"),
     )
-    env.pop("SALESPERF_DASHBOARD_USERS", None)
+    env.update(extra_env)
+    for name in ("SALESPERF_DASHBOARD_USERS", "SALESPERF_DASHBOARD_MODE", "SALESPERF_DASHBOARD_RAISE_ERRORS"):
+        env.pop(name, None)
     streamlit = Path(project_python()).parent / "streamlit"
     process = subprocess.Popen(
         [str(streamlit), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -100,8 +103,8 @@ def serve(tmp_path: Path, free_port: int) -> Iterator[Callable[[Path], tuple[str
     """Start the dashboard on a published warehouse file; stopped after the test."""
     started: list[subprocess.Popen] = []
 
-    def start(warehouse: Path) -> tuple[str, subprocess.Popen]:
-        process = streamlit_server(warehouse, free_port, tmp_path / "streamlit.log")
+    def start(warehouse: Path, **extra_env: str) -> tuple[str, subprocess.Popen]:
+        process = streamlit_server(warehouse, free_port, tmp_path / "streamlit.log", **extra_env)
         started.append(process)
         return f"http://127.0.0.1:{free_port}", process
 
@@ -120,12 +123,16 @@ def browser():
         chromium.close()
 
 
-def log_in(page, username: str) -> None:
+def submit_login(page, username: str, password: str) -> None:
     form = page.locator("[data-testid=stForm]")
     form.locator("input[type=text]").first.wait_for(timeout=60_000)
     form.locator("input[type=text]").first.fill(username)
-    form.locator("input[type=password]").first.fill(DEMO_PASSWORDS[username])
+    form.locator("input[type=password]").first.fill(password)
     form.locator("button[data-testid*=FormSubmit]").click()
+
+
+def log_in(page, username: str) -> None:
+    submit_login(page, username, DEMO_PASSWORDS[username])
     page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)
 
 
@@ -284,3 +291,106 @@ def test_a_build_publishes_while_serving_and_the_new_figure_shows(
     new = indicator_value(warehouse, "sales_amount", "company", "company", "month", new_month)
     wait_for_metric(page, "Sales amount", i18n.format_value(new, "currency", "en"))
     assert server.poll() is None  # the same server process: no restart
+
+
+# ------------------------------------------------------------------------------------------------
+# Sessions (issue 15)
+# ------------------------------------------------------------------------------------------------
+
+COOKIE = "salesperf_dashboard"
+
+
+def session_cookie(context, timeout: float = 20) -> dict | None:
+    """The dashboard's cookie in a browser context once it is there (None after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [cookie for cookie in context.cookies() if cookie["name"] == COOKIE]
+        if found:
+            return found[0]
+        time.sleep(0.25)
+    return None
+
+
+def assert_login_form_without_traceback(page) -> None:
+    page.locator("[data-testid=stForm] input[type=password]").wait_for(timeout=60_000)
+    text = page.locator("body").inner_text()
+    for leak in ("Traceback", "InvalidAlgorithmError", "DecodeError", ".py", "/tmp/", "site-packages"):
+        assert leak not in text, leak
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("[data-testid=stMetric]").count() == 0
+
+
+def test_cookie_set_on_every_login_and_refused_when_replayed_after_logout(
+    demo_warehouse: Path, tmp_path: Path, serve, browser
+) -> None:
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    # Item 14: four fresh logins, four cookies (it was 2 of 4 before the cookie component stayed mounted).
+    for attempt in range(4):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page = context.new_page()
+        page.goto(url)
+        log_in(page, "manager_east")
+        cookie = session_cookie(context)
+        assert cookie is not None, f"login {attempt + 1} of 4 set no cookie"
+        assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+        if attempt < 3:
+            context.close()
+    # staying logged in: a reload (a new Streamlit session) logs in from the cookie
+    page.reload()
+    page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid=stForm] input[type=password]").count() == 0
+    saved = dict(cookie)
+    # logout revokes the session on the server; the saved cookie in another browser is refused
+    page.locator("[data-testid=stSidebar] button", has_text="Log out").click()
+    page.locator("[data-testid=stForm] input[type=password]").wait_for(timeout=60_000)
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    other.add_cookies([saved])
+    replay = other.new_page()
+    replay.goto(url)
+    assert_login_form_without_traceback(replay)
+    time.sleep(2)  # a late login would replace the form by the overview
+    assert replay.locator("[data-testid=stMetric]").count() == 0
+    context.close()
+    other.close()
+
+
+def test_forged_cookies_show_the_login_form_and_repeated_failures_lock(
+    demo_warehouse: Path, tmp_path: Path, serve, browser
+) -> None:
+    import jwt
+
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse, SALESPERF_DASHBOARD_MAX_FAILURES="3")
+    host = url.split("//", 1)[1].split(":")[0]
+    far = int(time.time()) + 86400
+    forged = {
+        "alg_none": jwt.encode({"username": "director", "sid": "x", "exp": far}, None, algorithm="none"),
+        "library_format_wrong_key": jwt.encode({"username": "director", "exp_date": far}, "some_key", "HS256"),
+        "garbage": "not.a.jwt",
+    }
+    for kind, value in forged.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        context.add_cookies([{"name": COOKIE, "value": value, "domain": host, "path": "/"}])
+        page = context.new_page()
+        page.goto(url)
+        assert_login_form_without_traceback(page)
+        context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(url)
+    errors = page.locator("[data-testid=stAlertContentError]")
+    submit_login(page, "director", "wrong-1")
+    errors.first.wait_for(timeout=60_000)
+    submit_login(page, "director", "wrong-2")
+    page.get_by_text("try again in 2 s", exact=False).wait_for(timeout=60_000)
+    time.sleep(2.5)
+    submit_login(page, "director", "wrong-3")  # the third failure locks the user for 15 minutes
+    page.get_by_text("15 min", exact=False).first.wait_for(timeout=60_000)
+    submit_login(page, "director", DEMO_PASSWORDS["director"])  # the right password, refused
+    time.sleep(3)
+    page.get_by_text("15 min", exact=False).first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid=stMetric]").count() == 0
+    assert session_cookie(context, timeout=1) is None
+    context.close()
