@@ -261,6 +261,32 @@ TEXT: dict[str, tuple[str, str]] = {
         "Something went wrong; reload the page or try again later. If it persists, tell an administrator "
         "the number below.",
     ),
+    # scope (issue 15): an id asked for in the URL that the user may not see
+    "not_in_scope_rep": (
+        "无权查看：所请求的销售代表不在你的访问范围内，下面显示的是你范围内的一位代表。",
+        "Not in your scope: the requested rep is not one you may see; showing one of yours instead.",
+    ),
+    "not_in_scope_team": (
+        "无权查看：所请求的团队不在你的访问范围内，已显示你范围内的全部团队。",
+        "Not in your scope: the requested team is not one you may see; showing all of your teams instead.",
+    ),
+    "not_in_scope_customer": (
+        "无权查看：所请求的客户不在你的访问范围内。",
+        "Not in your scope: the requested customer is not one you may see.",
+    ),
+    "not_in_selection_rep": (
+        "该销售代表在所选周期或筛选条件下不在你的团队中（无权查看该周期的数据），下面显示的是另一位代表。",
+        "This rep was not in your teams in the selected period or filter (not in your scope for it); "
+        "showing another rep.",
+    ),
+    "not_in_selection_team": (
+        "该团队不在当前区域筛选中，已显示全部团队。",
+        "This team is not in the selected region; showing all teams.",
+    ),
+    "not_in_selection_customer": (
+        "该客户不在当前周期或筛选条件的列表中。",
+        "This customer is not in the list of the selected period or filter.",
+    ),
 }
 
 DIMENSIONS = ("results", "process", "capability", "collaboration", "customer_value", "product_lifecycle")

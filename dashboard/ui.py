@@ -72,6 +72,7 @@ def select(
     container: Any = None,
     in_url: bool = True,
     lang: str | None = None,
+    on_missing: Callable[[str], None] | None = None,
     **kwargs: Any,
 ) -> str | None:
     """A selectbox whose value survives page switches and language changes and is in the URL.
@@ -79,17 +80,22 @@ def select(
     ``key`` names the selection (and its query parameter); with ``lang`` the widget itself is
     keyed per language, so its option labels are redrawn when the language changes. A value
     (from the URL, a drill-down or a previous run) that is not among ``options`` is replaced by
-    ``default`` (the first option when None): an id outside the user's scope is never selected.
+    ``default`` (the first option when None): an id outside the user's scope is never selected;
+    ``on_missing`` is called with such a value first (to say so instead of switching silently).
     """
     options = list(options)
-    if not options:
-        st.session_state.pop(_keep(key), None)
-        return None
     widget_key = f"{key}.{lang}" if lang else key
     if widget_key not in st.session_state and _keep(key) in st.session_state:
         st.session_state[widget_key] = st.session_state[_keep(key)]
+    requested = st.session_state.get(widget_key)
+    if on_missing is not None and requested not in (None, "") and requested not in options:
+        on_missing(str(requested))
+    if not options:
+        st.session_state.pop(_keep(key), None)
+        st.session_state.pop(widget_key, None)
+        return None
     fallback = default if default in options else options[0]
-    if st.session_state.get(widget_key) not in options:
+    if requested not in options:
         st.session_state[widget_key] = fallback
     target = container if container is not None else st
     value = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)
@@ -99,7 +105,14 @@ def select(
     return value
 
 
-def _filter_select(name: str, options: Sequence[str], lang: str, container: Any, describe: Callable[[str], str]) -> str:
+def _filter_select(
+    name: str,
+    options: Sequence[str],
+    lang: str,
+    container: Any,
+    describe: Callable[[str], str],
+    on_missing: Callable[[str], None] | None = None,
+) -> str:
     """A sidebar filter keyed ``name``: one of ``options`` (shown by ``describe``) or "" for all."""
     return (
         select(
@@ -109,9 +122,24 @@ def _filter_select(name: str, options: Sequence[str], lang: str, container: Any,
             lang=lang,
             format_func=lambda value: describe(value) if value else i18n.t("all", lang),
             container=container,
+            on_missing=on_missing,
         )
         or ""
     )
+
+
+def scope_notice(lang: str, kind: str, in_scope: Callable[[str], bool] | None = None) -> Callable[[str], None]:
+    """``on_missing`` of a selection of ``kind`` (team, rep, customer): says "not in your scope /
+    无权查看" for an id outside the user's scope (never naming what it is), or that an id of the
+    scope is not in this period / selection; the page then shows an id it may."""
+
+    def notice(value: str) -> None:
+        if in_scope is not None and in_scope(value):
+            st.info(i18n.t(f"not_in_selection_{kind}", lang))
+        else:
+            st.warning(i18n.t(f"not_in_scope_{kind}", lang), icon=":material/block:")
+
+    return notice
 
 
 def drill(key: str, value: str, page: str | None = None) -> None:
@@ -123,10 +151,27 @@ def drill(key: str, value: str, page: str | None = None) -> None:
         st.session_state[_GOTO] = page
 
 
-def entity_select(ctx: Context, label_key: str, names: Mapping[str, str], key: str) -> str | None:
-    """A choice of one entity among ``names`` (id -> name), shown as "name (id)"; None when there is none."""
+def entity_select(
+    ctx: Context, label_key: str, names: Mapping[str, str], key: str, default: str | None = None
+) -> str | None:
+    """A choice of one entity among ``names`` (id -> name), shown as "name (id)"; None when there is
+    none. An id asked for (URL, drill-down) that is not among them is announced (:func:`scope_notice`),
+    not silently replaced; a rep's default is one of the manager's own reps (:attr:`Context.default_rep`)."""
+    if key == "rep":
+        scope = set(ctx.all_reps["rep_id"]) if not ctx.all_reps.empty else set()
+        default = default or ctx.default_rep
+    elif key == "customer":
+        scope = set(data.visible_customers(ctx.principal)["customer_id"])
+    else:
+        scope = set(names)
     return select(
-        ctx.t(label_key), list(names), key=key, lang=ctx.lang, format_func=lambda v: f"{names.get(v, v)} ({v})"
+        ctx.t(label_key),
+        list(names),
+        key=key,
+        lang=ctx.lang,
+        format_func=lambda v: f"{names.get(v, v)} ({v})",
+        default=default if default in names else None,
+        on_missing=scope_notice(ctx.lang, key if key in ("rep", "customer") else "team", scope.__contains__),
     )
 
 
@@ -158,6 +203,7 @@ class Context:
     reps: pd.DataFrame = field(default_factory=pd.DataFrame)  # visible reps after team/role filters
     all_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
     all_reps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    default_rep: str | None = None  # the rep a page opens on: one of the manager's own reps
 
     def t(self, key: str, **values: Any) -> str:
         return i18n.t(key, self.lang, **values)
@@ -247,12 +293,25 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         if region:
             teams = all_teams.loc[all_teams["region_code"] == region]
         team_names = dict(zip(teams["team_id"], teams["team_name"], strict=True))
-        team = _filter_select("team", team_names, lang, sidebar, lambda value: f"{team_names[value]} ({value})")
+        team = _filter_select(
+            "team",
+            team_names,
+            lang,
+            sidebar,
+            lambda value: f"{team_names[value]} ({value})",
+            on_missing=scope_notice(lang, "team", set(all_teams["team_id"]).__contains__),
+        )
         if team:
             teams = teams.loc[teams["team_id"] == team]
     role = _filter_select("role", i18n.REP_ROLES, lang, sidebar, lambda value: i18n.t(f"rep_role_{value}", lang))
 
     reps = all_reps
+    if principal.role != "director" and not reps.empty:
+        # a manager sees a rep in the periods the rep was in one of her teams (data.allowed_rep_spans)
+        in_period = data.reps_in_scope(
+            principal, _as_date(period["period_start"]), _as_date(period["period_end_as_of"])
+        )
+        reps = reps.loc[reps["rep_id"].isin(in_period)]
     if region or team:
         in_teams = [
             data.reps_in_team(
@@ -283,9 +342,23 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         reps=reps.reset_index(drop=True),
         all_teams=all_teams,
         all_reps=all_reps,
+        default_rep=_default_rep(principal, reps, teams),
     )
     st.session_state[_CONTEXT] = context
     return context
+
+
+def _default_rep(principal: data.Principal, reps: pd.DataFrame, teams: pd.DataFrame) -> str | None:
+    """A rep of the principal's own: the rep themselves; for a manager the first rep whose current
+    team is one of hers and who is not a director or manager of the users file (nor herself)."""
+    if principal.role == "rep" or reps.empty:
+        return principal.rep_id
+    from dashboard import auth
+
+    staff = auth.staff_rep_ids(auth.load_users()) | {principal.rep_id}
+    own = reps.loc[reps["current_team_id"].isin(set(teams["team_id"])) & ~reps["rep_id"].isin(staff)]
+    candidates = own if not own.empty else reps.loc[~reps["rep_id"].isin(staff)]
+    return str(candidates["rep_id"].iloc[0]) if not candidates.empty else None
 
 
 def _as_date(value: Any) -> dt.date:

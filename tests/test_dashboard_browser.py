@@ -12,6 +12,7 @@ fonts-wqy-microhei`); skipped with a message when Chromium is missing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -369,7 +370,7 @@ def test_forged_cookies_show_the_login_form_and_repeated_failures_lock(
         "library_format_wrong_key": jwt.encode({"username": "director", "exp_date": far}, "some_key", "HS256"),
         "garbage": "not.a.jwt",
     }
-    for kind, value in forged.items():
+    for value in forged.values():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
         context.add_cookies([{"name": COOKIE, "value": value, "domain": host, "path": "/"}])
         page = context.new_page()
@@ -394,3 +395,32 @@ def test_forged_cookies_show_the_login_form_and_repeated_failures_lock(
     assert page.locator("[data-testid=stMetric]").count() == 0
     assert session_cookie(context, timeout=1) is None
     context.close()
+
+
+def test_out_of_scope_ids_and_a_moved_reps_later_periods(demo_warehouse: Path, tmp_path: Path, serve, browser) -> None:
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    # R0004 manages 华北一组 (T003), outside manager_east's teams
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+    page.goto(f"{url}/rep?rep=R0004&lang=zh")
+    log_in(page, "manager_east")
+    page.get_by_text("无权查看", exact=False).first.wait_for(timeout=60_000)
+    other = warehouse_query(warehouse, "select rep_name from main.dim_sales_reps where rep_id = 'R0004'")[0][0]
+    assert other not in page.locator("[data-testid=stMain]").inner_text()
+    # R0030 left 华东一组 for 华北一组 on the move date: later months are not hers
+    moved_on = warehouse_query(
+        warehouse,
+        "select valid_from from main.dim_rep_team_history where rep_id = 'R0030' and valid_to is null",
+    )[0][0]
+    name = warehouse_query(warehouse, "select rep_name from main.dim_sales_reps where rep_id = 'R0030'")[0][0]
+    later = moved_on.replace(day=1) + dt.timedelta(days=62)
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+    page.goto(f"{url}/rep?rep=R0030&lang=zh&ptype=month&period={later.replace(day=1).isoformat()}")
+    log_in(page, "manager_east")
+    page.get_by_text("无权查看该周期", exact=False).first.wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name=f"销售代表：{name}").count() == 0
+    earlier = (moved_on.replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+    page.goto(f"{url}/rep?rep=R0030&lang=zh&ptype=month&period={earlier.isoformat()}")
+    log_in(page, "manager_east")
+    page.get_by_role("heading", name=f"销售代表：{name}").wait_for(timeout=60_000)
