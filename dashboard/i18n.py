@@ -287,7 +287,72 @@ TEXT: dict[str, tuple[str, str]] = {
         "该客户不在当前周期或筛选条件的列表中。",
         "This customer is not in the list of the selected period or filter.",
     ),
+    # formats and exports (issue 15)
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "choose_option": ("请选择", "Choose"),
+    # raw column names shown as table headers (CLV snapshots, data quality)
+    "col_as_of_date": ("截至日期", "As of"),
+    "col_snapshot_date": ("快照日期", "Snapshot date"),
+    "col_frequency": ("复购次数", "Repeat purchases"),
+    "col_recency": ("末次复购时点（周）", "Recency (weeks)"),
+    "col_age": ("客户年龄（周）", "Customer age (weeks)"),
+    "col_t": ("观察期（周）", "Observation period (weeks)"),
+    "col_days_since_last_purchase": ("距上次购买天数", "Days since last purchase"),
+    "col_expected_purchases": ("预期购买次数", "Expected purchases"),
+    "col_expected_margin_per_purchase": ("预期单次毛利", "Expected margin per purchase"),
+    "col_expected_margin_per_order": ("预期单笔毛利", "Expected margin per order"),
+    "col_annual_purchase": ("年均采购额", "Annual purchase"),
+    "col_expected_relationship_years": ("预期合作年限", "Expected relationship years"),
+    "col_gross_margin_rate": ("毛利率", "Gross margin rate"),
+    "col_maintenance_cost": ("维护成本", "Maintenance cost"),
+    "col_clv_tier": ("CLV 分层", "CLV tier"),
+    "col_check_id": ("检查编号", "Check id"),
+    "col_check_name": ("检查名称", "Check"),
+    "col_check_type": ("检查类型", "Check type"),
+    "col_layer": ("数据层", "Layer"),
+    "col_object_name": ("检查对象", "Object"),
+    "col_failing_rows": ("不通过行数", "Failing rows"),
+    "col_message": ("说明", "Message"),
+    "col_checked_at": ("检查时间", "Checked at"),
+    "col_row_key": ("行键", "Row key"),
+    "col_raw_row": ("原始记录", "Raw row"),
+    "col_built_at": ("构建时间", "Built at"),
+    "col_table_name": ("表", "Table"),
+    "col_model_name": ("模型", "Model"),
+    "col_rule_name": ("规则", "Rule"),
+    # code values shown in tables (column name + "_" + value)
+    "grain_company": ("公司", "Company"),
+    "grain_team": ("团队", "Team"),
+    "grain_rep": ("销售代表", "Rep"),
+    "grain_customer": ("客户", "Customer"),
+    "grain_product": ("产品", "Product"),
+    "status_pass": ("通过", "Pass"),
+    "status_warn": ("警告", "Warning"),
+    "status_fail": ("不通过", "Fail"),
+    "status_error": ("出错", "Error"),
+    "status_skipped": ("跳过", "Skipped"),
+    "severity_error": ("错误（阻断发布）", "Error (blocks publishing)"),
+    "severity_warn": ("警告", "Warning"),
+    "check_type_dbt_test": ("dbt 数据测试", "dbt data test"),
+    "check_type_dbt_unit_test": ("dbt 单元测试", "dbt unit test"),
+    "check_type_gx_expectation": ("Great Expectations 校验", "Great Expectations check"),
+    "check_type_freshness": ("新鲜度", "Freshness"),
+    "layer_landing": ("落地层", "Landing"),
+    "layer_seeds": ("参考数据", "Seeds"),
+    "layer_staging": ("清洗层", "Staging"),
+    "layer_intermediate": ("中间层", "Intermediate"),
+    "layer_marts": ("数据集市", "Marts"),
+    "layer_reports": ("报表层", "Reports"),
+    "clv_tier_high": ("高", "High"),
+    "clv_tier_medium": ("中", "Medium"),
+    "clv_tier_low": ("低", "Low"),
+    "role_direct": ("直销", "Direct"),
+    "role_key_account": ("大客户", "Key account"),
+    "role_ecommerce": ("电商", "E-commerce"),
 }
+
+# Table columns whose values are codes shown through TEXT keys "<column>_<value>" (ui.table).
+CODE_COLUMNS = ("grain", "status", "severity", "check_type", "layer", "clv_tier", "role")
 
 DIMENSIONS = ("results", "process", "capability", "collaboration", "customer_value", "product_lifecycle")
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
@@ -313,6 +378,14 @@ def t(key: str, lang: str, **values: Any) -> str:
     zh, en = TEXT[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+def code_text(column: str, value: Any, lang: str) -> Any:
+    """A code of a table column in words (``grain`` ``rep`` → 销售代表 / Rep); other values as they are."""
+    if is_missing(value):
+        return None
+    key = f"{column}_{value}"
+    return t(key, lang) if key in TEXT else value
 
 
 def is_missing(value: Any) -> bool:
@@ -457,8 +530,17 @@ class Catalog:
         return None if row is None else row.get("dimension")
 
     def definition(self, code: str) -> str:
+        """The hover definition in the catalog's language: Chinese from definitions_zh (the catalog
+        seed's ``definition`` is English), English from the seed."""
         row = self._rows.get(code)
-        return "" if row is None else str(row.get("definition") or "")
+        if row is None:
+            return ""
+        if self.lang == "zh":
+            from dashboard.definitions_zh import DEFINITIONS_ZH
+
+            if code in DEFINITIONS_ZH:
+                return DEFINITIONS_ZH[code]
+        return str(row.get("definition") or "")
 
     def in_dimension(self, dimension: str) -> list[str]:
         return [code for code, row in self._rows.items() if row.get("dimension") == dimension]

@@ -11,6 +11,7 @@ team outside the user's scope) is dropped, never shown.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,7 @@ def select(
     if requested not in options:
         st.session_state[widget_key] = fallback
     target = container if container is not None else st
+    kwargs.setdefault("placeholder", i18n.t("choose_option", lang or current_language()))
     value = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)
     st.session_state[_keep(key)] = value
     if in_url:
@@ -429,9 +431,30 @@ class Column:
     kind: str = "text"  # text | money | ratio | number | int | date | flag | export (CSV only)
 
 
+def column_label(ctx: Context, label: str) -> str:
+    """A column label: an i18n key, else the key ``col_<label>`` (raw column names such as
+    ``as_of_date``), else the literal label (catalog names arrive translated)."""
+    if label in i18n.TEXT:
+        return ctx.t(label)
+    if f"col_{label}" in i18n.TEXT:
+        return ctx.t(f"col_{label}")
+    return label
+
+
+# Table formats, one per unit and language (cards: i18n.format_value). Ratios one decimal
+# ("85.6%"); money in 万 with one decimal in Chinese, whole currency units in English.
+MONEY_FORMAT = {"zh": "%,.1f", "en": "%,.0f"}
+NUMBER_FORMAT = "%,.1f"
+INT_FORMAT = "%,d"
+
+
 def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str, file_name: str) -> None:
-    """A dataframe in the user's language plus a CSV download (UTF-8 with BOM, raw figures)."""
-    labels = {col.name: (ctx.t(col.label) if col.label in i18n.TEXT else col.label) for col in columns}
+    """A dataframe in the user's language plus CSV and Excel downloads (raw figures, codes kept).
+
+    Shown: labels and code values (grain, status, layer, …) translated, missing values as "—",
+    numbers in the formats above. Downloads: full precision without float noise (15 significant
+    digits), the labels of the user's language."""
+    labels = {col.name: column_label(ctx, col.label) for col in columns}
     shown = (
         frame.loc[:, [col.name for col in columns]].copy()
         if not frame.empty
@@ -446,15 +469,15 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
         if col.kind == "money":
             shown[col.name] = pd.to_numeric(shown[col.name], errors="coerce") / scale
             config[col.name] = st.column_config.NumberColumn(
-                label + ctx.t("col_unit_money"), format="%.1f" if ctx.lang == "zh" else "localized"
+                label + ctx.t("col_unit_money"), format=MONEY_FORMAT.get(ctx.lang, MONEY_FORMAT["en"])
             )
         elif col.kind == "ratio":
             shown[col.name] = pd.to_numeric(shown[col.name], errors="coerce")
-            config[col.name] = st.column_config.NumberColumn(label, format="percent")
+            config[col.name] = st.column_config.NumberColumn(label, format="percent", step=0.001)
         elif col.kind == "number":
-            config[col.name] = st.column_config.NumberColumn(label, format="%.1f")
+            config[col.name] = st.column_config.NumberColumn(label, format=NUMBER_FORMAT)
         elif col.kind == "int":
-            config[col.name] = st.column_config.NumberColumn(label, format="%d")
+            config[col.name] = st.column_config.NumberColumn(label, format=INT_FORMAT)
         elif col.kind == "date":
             config[col.name] = st.column_config.DateColumn(label)
         elif col.kind == "export":
@@ -465,14 +488,25 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
             )
             config[col.name] = st.column_config.Column(label)
         else:
+            if col.name in i18n.CODE_COLUMNS:
+                shown[col.name] = shown[col.name].map(lambda v, name=col.name: i18n.code_text(name, v, ctx.lang))
             config[col.name] = st.column_config.Column(label)
-    st.dataframe(shown, column_config=config, hide_index=True, key=f"table_{key}", width="stretch")
-    st.download_button(
+    st.dataframe(shown, column_config=config, hide_index=True, key=f"table_{key}", width="stretch", placeholder="—")
+    left, right = st.columns(2, gap="small", width=360)
+    left.download_button(
         ctx.t("download_csv"),
         data=csv_bytes(export),
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"csv_{key}",
+        on_click="ignore",
+    )
+    right.download_button(
+        ctx.t("download_xlsx"),
+        data=lambda: xlsx_bytes(export),
+        file_name=f"{file_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
         on_click="ignore",
     )
 
@@ -489,9 +523,39 @@ def with_values(frame: pd.DataFrame, snapshot: pd.DataFrame, id_column: str, cod
     return frame
 
 
+EXPORT_DIGITS = 15  # significant digits of exported floats: all a double holds, without the noise
+
+
+def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded to 15 significant digits (120112.68000000001 → 120112.68)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = [
+                v if i18n.is_missing(v) or not math.isfinite(v) else float(f"{v:.{EXPORT_DIGITS}g}")
+                for v in frame[column]
+            ]
+    return frame
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with a byte-order mark, so Chinese headers and names open correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV for Excel: UTF-8 with a byte-order mark, so Chinese headers and names open correctly;
+    floats in full precision without float noise."""
+    return _without_float_noise(frame).to_csv(index=False, float_format=f"%.{EXPORT_DIGITS}g").encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """The same table as an Excel workbook (one sheet, numbers as numbers)."""
+    import io
+
+    buffer = io.BytesIO()
+    cleaned = _without_float_noise(frame)
+    for column in cleaned.columns:
+        if isinstance(cleaned[column].dtype, pd.DatetimeTZDtype):
+            cleaned[column] = cleaned[column].dt.tz_localize(None)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        cleaned.to_excel(writer, index=False, sheet_name="data")
+    return buffer.getvalue()
 
 
 def trend_chart(

@@ -424,3 +424,45 @@ def test_out_of_scope_ids_and_a_moved_reps_later_periods(demo_warehouse: Path, t
     page.goto(f"{url}/rep?rep=R0030&lang=zh&ptype=month&period={earlier.isoformat()}")
     log_in(page, "manager_east")
     page.get_by_role("heading", name=f"销售代表：{name}").wait_for(timeout=60_000)
+
+
+def test_every_page_in_chinese_without_raw_strings(demo_warehouse: Path, tmp_path: Path, serve, browser) -> None:
+    import re
+
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    english = {en for zh, en in i18n.TEXT.values() if zh != en and len(en) > 3}
+    english |= {
+        en
+        for zh, en in warehouse_query(warehouse, "select name_zh, name_en from reference.indicator_catalog")
+        if zh != en
+    }
+    snake = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+    page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
+    page.goto(f"{url}/?lang=zh")
+    log_in(page, "director")
+    headings = {"": "总览", "teams": "团队排行榜", "rep": "销售代表：", "customers": "客户", "products": "产品",
+                "data_quality": "数据质量"}  # fmt: skip
+    problems = []
+    for url_path, heading in headings.items():
+        if url_path:
+            open_page(page, url_path)
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+        time.sleep(1.5)
+        icons = set(page.locator("[data-testid=stIconMaterial]").all_inner_texts())  # ligatures, not text
+        lines = [line.strip() for line in page.locator("body").inner_text().splitlines() if line.strip()]
+        for line in (line for line in lines if line not in icons):
+            if line in english or snake.match(line) or line in ("None", "nan", "Choose an option"):
+                problems.append(f"{url_path or 'overview'}: {line!r}")
+        # hover definitions in Chinese: the first help icon of a metric
+        helps = page.locator("[data-testid=stMetric] [data-testid=stTooltipHoverTarget]")
+        assert helps.count() or url_path not in ("", "rep"), url_path  # the cards have definitions
+        if helps.count():
+            helps.first.hover()
+            tooltip = page.locator("[data-testid=stTooltipContent]").first
+            tooltip.wait_for(timeout=10_000)
+            if not re.search(r"[\u4e00-\u9fff]", tooltip.inner_text()):
+                problems.append(f"{url_path}: English hover definition {tooltip.inner_text()[:60]!r}")
+            page.mouse.move(5, 5)
+    assert not problems, "\n".join(problems)
