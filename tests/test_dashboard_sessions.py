@@ -7,6 +7,7 @@ The state file is per test (fixture ``dashboard_state``); the login goes through
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -186,3 +187,21 @@ def test_outside_production_the_generated_key_survives_a_restart(
     first = auth.cookie_key()
     assert len(first) >= 32 and auth.cookie_key() == first
     assert auth_store.state_file() == dashboard_state and dashboard_state.exists()
+
+
+def test_an_unexpected_error_shows_a_friendly_message_and_logs_the_details(
+    dashboard_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = tmp_path / "secret-folder" / "users.yaml"
+    broken.parent.mkdir()
+    broken.write_text("credentials: [this is: not: valid yaml\n", encoding="utf-8")
+    monkeypatch.setenv("SALESPERF_DASHBOARD_USERS", str(broken))
+    monkeypatch.delenv("SALESPERF_DASHBOARD_RAISE_ERRORS")
+    with caplog.at_level("ERROR", logger="salesperf.dashboard"):
+        at = app_test().run()
+    assert not at.exception
+    shown = messages(at) + " ".join(str(e.value) for e in [*at.markdown, *at.caption])
+    assert "出现了一个内部错误" in shown and "Something went wrong" in shown
+    assert "secret-folder" not in shown and "yaml" not in shown.lower() and "Traceback" not in shown
+    incident = re.search(r"#([0-9a-f]{8})", shown).group(1)
+    assert incident in caplog.text and "Traceback" in caplog.text  # the details are in the server log
