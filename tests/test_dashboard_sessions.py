@@ -205,3 +205,19 @@ def test_an_unexpected_error_shows_a_friendly_message_and_logs_the_details(
     assert "secret-folder" not in shown and "yaml" not in shown.lower() and "Traceback" not in shown
     incident = re.search(r"#([0-9a-f]{8})", shown).group(1)
     assert incident in caplog.text and "Traceback" in caplog.text  # the details are in the server log
+
+
+def test_serve_refuses_to_start_in_production_without_a_cookie_key(dashboard_state: Path) -> None:
+    import os
+    import subprocess
+
+    from dashboard_fixtures import PROJECT_DIR, project_python
+
+    env = {**os.environ, "SALESPERF_DASHBOARD_MODE": "production"}
+    env.pop("SALESPERF_DASHBOARD_COOKIE_KEY", None)
+    result = subprocess.run(
+        [project_python(), "-m", "salesperf.run", "serve", "--port", "8599"],
+        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "refusing to start" in result.stderr and "secrets.token_urlsafe" in result.stderr
