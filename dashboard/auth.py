@@ -291,6 +291,8 @@ def _attempt(config: dict[str, Any], username: str, password: str, lang: str) ->
             valid = bool(Hasher.check_pw(password, str(user.get("password", ""))))
         except (TypeError, ValueError):
             LOG.error("users file: the password of %r is not a bcrypt hash", username)
+    else:
+        Hasher.check_pw(password, _dummy_hash())  # the same time as for a known user: no user enumeration
     if not valid:
         outcome = "wrong_password" if user is not None else "unknown_user"
         auth_store.record_attempt(username, client, outcome)
@@ -307,6 +309,13 @@ def _attempt(config: dict[str, Any], username: str, password: str, lang: str) ->
     token = encode_token(username, session_id, expires, cookie_key()) if expiry_days > 0 else None
     _start_session(username, user.get("name"), session_id, token, expires)
     return True
+
+
+@st.cache_resource
+def _dummy_hash() -> str:
+    import bcrypt
+
+    return bcrypt.hashpw(b"not a password of anyone", bcrypt.gensalt(12)).decode()
 
 
 def _login_form(config: dict[str, Any], lang: str) -> None:
@@ -353,7 +362,8 @@ def login(lang: str) -> data.Principal | None:
         _login_form(config, lang)
         if not st.session_state.get("authentication_status"):
             _sync_cookie(name)  # deletes a logged-out or invalid cookie
-            st.caption(i18n.t("login_hint", lang))
+            if not production_mode():
+                st.caption(i18n.t("login_hint", lang))
             return None
     principal = principal_for(st.session_state.get("username"), config)
     if principal is None:

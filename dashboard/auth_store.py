@@ -32,6 +32,7 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_STATE_FILE = PROJECT_DIR / "dashboard" / "state" / "auth.sqlite3"
+KEEP_ATTEMPTS_DAYS = 90  # the login-attempt log is kept this long
 
 SCHEMA = """
 create table if not exists sessions (
@@ -131,6 +132,9 @@ def create_session(username: str, password_hash: str, lifetime_seconds: float) -
             " values (?, ?, ?, ?, ?)",
             (session_id, username, password_fingerprint(password_hash), now, expires_at),
         )
+        # housekeeping: sessions ended a week ago, attempts older than the audit period
+        con.execute("delete from sessions where expires_at < ?", (now - 7 * 86400,))
+        con.execute("delete from login_attempts where attempted_at < ?", (now - KEEP_ATTEMPTS_DAYS * 86400,))
     return session_id, expires_at
 
 
