@@ -150,9 +150,16 @@ def cookie_settings(config: dict[str, Any]) -> tuple[str, float]:
 
 
 def client_address() -> str:
-    """The visitor's address as Streamlit sees it ("unknown" outside a server, e.g. AppTest)."""
+    """The visitor's address as Streamlit sees it ("unknown" outside a server, e.g. AppTest).
+    Behind a reverse proxy every visitor has the proxy's address: with
+    ``SALESPERF_DASHBOARD_TRUST_PROXY=1`` the first address of ``X-Forwarded-For`` is used (only
+    when the proxy sets that header itself; otherwise a visitor could choose their address)."""
     try:
         address = st.context.ip_address
+        if os.environ.get("SALESPERF_DASHBOARD_TRUST_PROXY") == "1":
+            forwarded = st.context.headers.get("X-Forwarded-For")
+            if isinstance(forwarded, str) and forwarded.strip():
+                address = forwarded.split(",")[0].strip()
     except Exception:  # noqa: BLE001 - no request context
         return "unknown"
     return address if isinstance(address, str) and address else "unknown"

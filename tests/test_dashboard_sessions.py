@@ -221,3 +221,16 @@ def test_serve_refuses_to_start_in_production_without_a_cookie_key(dashboard_sta
     )  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
     assert "refusing to start" in result.stderr and "secrets.token_urlsafe" in result.stderr
+
+
+def test_client_address_behind_a_trusted_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    context = SimpleNamespace(ip_address="10.0.0.1", headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.1"})
+    monkeypatch.setattr(auth, "st", SimpleNamespace(context=context))
+    monkeypatch.delenv("SALESPERF_DASHBOARD_TRUST_PROXY", raising=False)
+    assert auth.client_address() == "10.0.0.1"  # the header is the visitor's to choose: ignored
+    monkeypatch.setenv("SALESPERF_DASHBOARD_TRUST_PROXY", "1")
+    assert auth.client_address() == "203.0.113.7"
+    monkeypatch.setattr(auth, "st", SimpleNamespace(context=SimpleNamespace(ip_address=None, headers={})))
+    assert auth.client_address() == "unknown"
