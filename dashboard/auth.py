@@ -31,7 +31,9 @@ HTTPS). A stolen cookie is limited by the session row: logout, a password change
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import logging
 import math
 import os
@@ -62,9 +64,15 @@ def users_file() -> Path:
 
 
 def load_users(path: Path | None = None) -> dict[str, Any]:
-    """The users file, checked: every credential has an access entry with a known role."""
-    with open(path or users_file(), encoding="utf-8") as handle:
-        config = yaml.safe_load(handle) or {}
+    """The users file, checked: every credential has an access entry with a known role (read at
+    every call, parsed once per content: a new password hash counts at once)."""
+    text = Path(path or users_file()).read_text(encoding="utf-8")
+    return copy.deepcopy(_parse_users(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_users(text: str) -> dict[str, Any]:
+    config = yaml.safe_load(text) or {}
     usernames = (config.get("credentials") or {}).get("usernames") or {}
     access = config.get("access") or {}
     for username in usernames:
