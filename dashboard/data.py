@@ -12,8 +12,11 @@ Access: every query that returns people, teams, customers or their figures takes
 
 - director: everything, including company and product figures;
 - manager: the teams listed for them (and those they manage in ``dim_teams``) with their child
-  teams; the reps who are or were in those teams (``dim_rep_team_history``) and themselves; the
-  customers owned today by a rep whose current team is one of them, and their own;
+  teams; the reps who are or were in those teams (``dim_rep_team_history``) and themselves — a
+  rep's figures only for the periods the rep was in one of those teams (``allowed_rep_spans``:
+  the team on the event date gets the credit in the marts, so a rep who moved away shows to the
+  old manager up to the period of the move, and to the new one from it); the customers owned
+  today by a rep whose current team is one of them, and their own;
 - rep: themselves and the customers they own today.
 
 Company and product figures are company-wide: directors only. Widgets only narrow what a
@@ -333,6 +336,25 @@ allowed_reps as (
     where $scope_role in ('manager', 'rep') and reps.rep_id = $scope_rep_id
 ),
 
+-- When each allowed rep counts for the principal: a manager sees a rep's figures of the periods
+-- the rep was in one of her teams (valid_from <= d < valid_to, as the marts credit the team on the
+-- event date) and her own; NULL bounds = always.
+allowed_rep_spans as (
+    select reps.rep_id, cast(null as date) as valid_from, cast(null as date) as valid_to
+    from main.dim_sales_reps as reps
+    where $scope_role = 'director'
+    union all
+    select history.rep_id, history.valid_from, history.valid_to
+    from main.dim_rep_team_history as history
+    inner join allowed_teams
+        on history.team_id = allowed_teams.team_id
+    where $scope_role = 'manager'
+    union all
+    select reps.rep_id, cast(null as date) as valid_from, cast(null as date) as valid_to
+    from main.dim_sales_reps as reps
+    where $scope_role in ('manager', 'rep') and reps.rep_id = $scope_rep_id
+),
+
 allowed_customers as (
     select customers.customer_id
     from main.dim_customers as customers
@@ -357,7 +379,19 @@ VISIBLE_INDICATOR_ROWS = """
 (
     (iv.grain in ('company', 'product') and $scope_role = 'director')
     or (iv.grain = 'team' and iv.entity_id in (select team_id from allowed_teams))
-    or (iv.grain = 'rep' and iv.entity_id in (select rep_id from allowed_reps))
+    or (
+        iv.grain = 'rep'
+        and exists (
+            select 1
+            from allowed_rep_spans as spans
+            inner join main.dim_periods as span_periods
+                on span_periods.period_type = iv.period_type
+                and span_periods.period_start = iv.period_start
+            where spans.rep_id = iv.entity_id
+                and (spans.valid_from is null or spans.valid_from <= span_periods.period_end)
+                and (spans.valid_to is null or spans.valid_to > span_periods.period_start)
+        )
+    )
     or (iv.grain = 'customer' and iv.entity_id in (select customer_id from allowed_customers))
 )
 """
@@ -421,6 +455,23 @@ def visible_products(principal: Principal) -> pd.DataFrame:
         """,
         principal.params,
     )
+
+
+def reps_in_scope(principal: Principal, start: dt.date, end: dt.date) -> set[str]:
+    """Reps whose figures of a period [start, end] the principal may see (for a manager: in one of
+    her teams at some day of it, or herself; see ``allowed_rep_spans``)."""
+    found = scoped_query(
+        principal,
+        """
+        select distinct spans.rep_id
+        from allowed_rep_spans as spans
+        where (spans.valid_from is null or spans.valid_from <= $end_date)
+            and (spans.valid_to is null or spans.valid_to > $start_date)
+        """,
+        start_date=start,
+        end_date=end,
+    )
+    return set(found["rep_id"])
 
 
 def reps_in_team(principal: Principal, team_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:

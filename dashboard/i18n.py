@@ -43,20 +43,21 @@ TEXT: dict[str, tuple[str, str]] = {
     # warehouse state
     "warehouse_missing_title": ("还没有可用的数据仓库", "No warehouse to read yet"),
     "warehouse_missing": (
-        "没有找到已发布的数据仓库文件 `{path}`。请先运行 `python3.11 tasks.py demo`（生成演示数据、构建并发布），"
-        "或把环境变量 `SALESPERF_WAREHOUSE` 指向一个已构建的文件。",
-        "The published warehouse file `{path}` does not exist. Run `python3.11 tasks.py demo` (generates the demo "
-        "data, builds and publishes), or point `SALESPERF_WAREHOUSE` at a built file.",
+        "还没有已发布的数据仓库。管理员：请运行 `python3.11 tasks.py demo`（生成演示数据、构建并发布），"
+        "或用环境变量 `SALESPERF_WAREHOUSE` 指向一个已构建的文件；详情见服务器日志。",
+        "No warehouse has been published yet. Administrators: run `python3.11 tasks.py demo` (generates the demo "
+        "data, builds and publishes), or point `SALESPERF_WAREHOUSE` at a built file; details are in the server log.",
     ),
     "warehouse_empty": (
-        "数据仓库文件 `{path}` 存在，但没有指标数据（缺少 indicator_values 或其为空）。"
-        "请运行 `python3.11 tasks.py demo` 或 `python3.11 tasks.py build`。",
-        "The warehouse file `{path}` exists but holds no indicator values (indicator_values is missing or empty). "
-        "Run `python3.11 tasks.py demo` or `python3.11 tasks.py build`.",
+        "已发布的数据仓库里还没有指标数据（indicator_values）。管理员：请运行 `python3.11 tasks.py demo` "
+        "或 `python3.11 tasks.py build`；详情见服务器日志。",
+        "The published warehouse holds no indicator values (indicator_values) yet. Administrators: run "
+        "`python3.11 tasks.py demo` or `python3.11 tasks.py build`; details are in the server log.",
     ),
     "warehouse_unreadable": (
-        "无法读取数据仓库文件 `{path}`（{error}）。请重新运行 `python3.11 tasks.py demo`。",
-        "The warehouse file `{path}` cannot be read ({error}). Run `python3.11 tasks.py demo` again.",
+        "数据暂时无法读取，请稍后再试。管理员：请查看服务器日志，必要时重新运行 `python3.11 tasks.py demo`。",
+        "The data cannot be read right now; please try again later. Administrators: see the server log and run "
+        "`python3.11 tasks.py demo` again if needed.",
     ),
     # pages
     "page_overview": ("总览", "Overview"),
@@ -275,7 +276,118 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "dq_rows": ("行数", "Rows"),
     "dq_status_counts": ("结果汇总", "Results by status"),
+    # sessions and errors (issue 15)
+    "login_locked_seconds": (
+        "登录尝试过多，请 {seconds} 秒后再试。",
+        "Too many failed logins: try again in {seconds} s.",
+    ),
+    "login_locked_minutes": (
+        "登录失败次数过多，账号或设备已被暂时锁定，请 {minutes} 分钟后再试。",
+        "Too many failed logins: locked for now, try again in {minutes} min.",
+    ),
+    "not_configured": (
+        "看板尚未配置好（生产模式缺少 Cookie 密钥），暂不提供服务。管理员：请设置环境变量 "
+        "SALESPERF_DASHBOARD_COOKIE_KEY（至少 32 个字符）后重启。",
+        "The dashboard is not configured (production mode without a cookie key) and does not serve. "
+        "Administrators: set SALESPERF_DASHBOARD_COOKIE_KEY (at least 32 characters) and restart.",
+    ),
+    "internal_error": (
+        "出现了一个内部错误，请刷新页面或稍后再试；如果问题持续，请把下面的编号告诉管理员。",
+        "Something went wrong; reload the page or try again later. If it persists, tell an administrator "
+        "the number below.",
+    ),
+    # scope (issue 15): an id asked for in the URL that the user may not see
+    "not_in_scope_rep": (
+        "无权查看：所请求的销售代表不在你的访问范围内，下面显示的是你范围内的一位代表。",
+        "Not in your scope: the requested rep is not one you may see; showing one of yours instead.",
+    ),
+    "not_in_scope_team": (
+        "无权查看：所请求的团队不在你的访问范围内，已显示你范围内的全部团队。",
+        "Not in your scope: the requested team is not one you may see; showing all of your teams instead.",
+    ),
+    "not_in_scope_customer": (
+        "无权查看：所请求的客户不在你的访问范围内。",
+        "Not in your scope: the requested customer is not one you may see.",
+    ),
+    "not_in_selection_rep": (
+        "该销售代表在所选周期或筛选条件下不在你的团队中（无权查看该周期的数据），下面显示的是另一位代表。",
+        "This rep was not in your teams in the selected period or filter (not in your scope for it); "
+        "showing another rep.",
+    ),
+    "not_in_selection_team": (
+        "该团队不在当前区域筛选中，已显示全部团队。",
+        "This team is not in the selected region; showing all teams.",
+    ),
+    "not_in_selection_customer": (
+        "该客户不在当前周期或筛选条件的列表中。",
+        "This customer is not in the list of the selected period or filter.",
+    ),
+    # formats and exports (issue 15)
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "choose_option": ("请选择", "Choose"),
+    # raw column names shown as table headers (CLV snapshots, data quality)
+    "col_as_of_date": ("截至日期", "As of"),
+    "col_snapshot_date": ("快照日期", "Snapshot date"),
+    "col_frequency": ("复购次数", "Repeat purchases"),
+    "col_recency": ("末次复购时点（周）", "Recency (weeks)"),
+    "col_age": ("客户年龄（周）", "Customer age (weeks)"),
+    "col_t": ("观察期（周）", "Observation period (weeks)"),
+    "col_days_since_last_purchase": ("距上次购买天数", "Days since last purchase"),
+    "col_expected_purchases": ("预期购买次数", "Expected purchases"),
+    "col_expected_margin_per_purchase": ("预期单次毛利", "Expected margin per purchase"),
+    "col_expected_margin_per_order": ("预期单笔毛利", "Expected margin per order"),
+    "col_annual_purchase": ("年均采购额", "Annual purchase"),
+    "col_expected_relationship_years": ("预期合作年限", "Expected relationship years"),
+    "col_gross_margin_rate": ("毛利率", "Gross margin rate"),
+    "col_maintenance_cost": ("维护成本", "Maintenance cost"),
+    "col_clv_tier": ("CLV 分层", "CLV tier"),
+    "col_check_id": ("检查编号", "Check id"),
+    "col_check_name": ("检查名称", "Check"),
+    "col_check_type": ("检查类型", "Check type"),
+    "col_layer": ("数据层", "Layer"),
+    "col_object_name": ("检查对象", "Object"),
+    "col_failing_rows": ("不通过行数", "Failing rows"),
+    "col_message": ("说明", "Message"),
+    "col_checked_at": ("检查时间", "Checked at"),
+    "col_row_key": ("行键", "Row key"),
+    "col_raw_row": ("原始记录", "Raw row"),
+    "col_built_at": ("构建时间", "Built at"),
+    "col_table_name": ("表", "Table"),
+    "col_model_name": ("模型", "Model"),
+    "col_rule_name": ("规则", "Rule"),
+    # code values shown in tables (column name + "_" + value)
+    "grain_company": ("公司", "Company"),
+    "grain_team": ("团队", "Team"),
+    "grain_rep": ("销售代表", "Rep"),
+    "grain_customer": ("客户", "Customer"),
+    "grain_product": ("产品", "Product"),
+    "status_pass": ("通过", "Pass"),
+    "status_warn": ("警告", "Warning"),
+    "status_fail": ("不通过", "Fail"),
+    "status_error": ("出错", "Error"),
+    "status_skipped": ("跳过", "Skipped"),
+    "severity_error": ("错误（阻断发布）", "Error (blocks publishing)"),
+    "severity_warn": ("警告", "Warning"),
+    "check_type_dbt_test": ("dbt 数据测试", "dbt data test"),
+    "check_type_dbt_unit_test": ("dbt 单元测试", "dbt unit test"),
+    "check_type_gx_expectation": ("Great Expectations 校验", "Great Expectations check"),
+    "check_type_freshness": ("新鲜度", "Freshness"),
+    "layer_landing": ("落地层", "Landing"),
+    "layer_seeds": ("参考数据", "Seeds"),
+    "layer_staging": ("清洗层", "Staging"),
+    "layer_intermediate": ("中间层", "Intermediate"),
+    "layer_marts": ("数据集市", "Marts"),
+    "layer_reports": ("报表层", "Reports"),
+    "clv_tier_high": ("高", "High"),
+    "clv_tier_medium": ("中", "Medium"),
+    "clv_tier_low": ("低", "Low"),
+    "role_direct": ("直销", "Direct"),
+    "role_key_account": ("大客户", "Key account"),
+    "role_ecommerce": ("电商", "E-commerce"),
 }
+
+# Table columns whose values are codes shown through TEXT keys "<column>_<value>" (ui.table).
+CODE_COLUMNS = ("grain", "status", "severity", "check_type", "layer", "clv_tier", "role")
 
 DIMENSIONS = ("results", "process", "capability", "collaboration", "customer_value", "product_lifecycle")
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
@@ -301,6 +413,14 @@ def t(key: str, lang: str, **values: Any) -> str:
     zh, en = TEXT[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+def code_text(column: str, value: Any, lang: str) -> Any:
+    """A code of a table column in words (``grain`` ``rep`` → 销售代表 / Rep); other values as they are."""
+    if is_missing(value):
+        return None
+    key = f"{column}_{value}"
+    return t(key, lang) if key in TEXT else value
 
 
 def is_missing(value: Any) -> bool:
@@ -445,8 +565,17 @@ class Catalog:
         return None if row is None else row.get("dimension")
 
     def definition(self, code: str) -> str:
+        """The hover definition in the catalog's language: Chinese from definitions_zh (the catalog
+        seed's ``definition`` is English), English from the seed."""
         row = self._rows.get(code)
-        return "" if row is None else str(row.get("definition") or "")
+        if row is None:
+            return ""
+        if self.lang == "zh":
+            from dashboard.definitions_zh import DEFINITIONS_ZH
+
+            if code in DEFINITIONS_ZH:
+                return DEFINITIONS_ZH[code]
+        return str(row.get("definition") or "")
 
     def in_dimension(self, dimension: str) -> list[str]:
         return [code for code, row in self._rows.items() if row.get("dimension") == dimension]

@@ -7,7 +7,10 @@ the selections written back to the URL.
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import uuid
 from pathlib import Path
 
 import streamlit as st
@@ -17,6 +20,9 @@ if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
 from dashboard import auth, data, i18n, ui  # noqa: E402
+
+LOG = logging.getLogger("salesperf.dashboard")
+KEY_HOWTO = "export SALESPERF_DASHBOARD_COOKIE_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\""
 
 PAGES = {
     "overview": ("app_pages/overview.py", "page_overview", ":material/dashboard:"),
@@ -28,19 +34,54 @@ PAGES = {
 }
 
 
-def pages(lang: str) -> dict[str, st.Page]:
+# Pages each role can use (the menu shows only these; the pages check the scope again).
+ROLE_PAGES = {
+    "director": tuple(PAGES),
+    "manager": ("overview", "teams", "rep", "customers", "data_quality"),
+    "rep": ("overview", "rep", "customers", "data_quality"),
+}
+
+
+def pages(lang: str, role: str | None = None) -> dict[str, st.Page]:
+    """The pages of a role (all of them, hidden, before the login: a deep link keeps its page)."""
+    names = ROLE_PAGES.get(role or "", tuple(PAGES))
     return {
         name: st.Page(path, title=i18n.t(title, lang), icon=icon, url_path=name, default=name == "overview")
         for name, (path, title, icon) in PAGES.items()
+        if name in names
     }
+
+
+def bilingual(key: str) -> str:
+    return f"{i18n.t(key, 'zh')}\n\n{i18n.t(key, 'en')}"
 
 
 def main() -> None:
     st.set_page_config(page_title="Sales performance · 销售绩效", page_icon=":material/leaderboard:", layout="wide")
+    if os.environ.get("SALESPERF_DASHBOARD_RAISE_ERRORS") != "1":
+        st.set_option("client.showErrorDetails", "none")  # never a traceback in the browser
+    problem = auth.configuration_problem()
+    if problem:
+        LOG.error("dashboard refuses to serve: %s", problem)
+        st.error(bilingual("not_configured"))
+        st.code(KEY_HOWTO, language="bash")
+        st.stop()
+    try:
+        run()
+    except Exception as error:  # noqa: BLE001 - details to the server log, a friendly message to the visitor
+        if os.environ.get("SALESPERF_DASHBOARD_RAISE_ERRORS") == "1":
+            raise
+        incident = uuid.uuid4().hex[:8]
+        LOG.exception("dashboard error %s: %s", incident, type(error).__name__)
+        st.error(bilingual("internal_error") + f"\n\n(#{incident})")
+
+
+def run() -> None:
     ui.start_run()
     # Navigation first, so a deep link keeps its page through the login; hidden until logged in.
     authenticated = bool(st.session_state.get("authentication_status"))
-    page_objects = pages(ui.current_language())
+    principal = auth.current_principal() if authenticated else None
+    page_objects = pages(ui.current_language(), principal.role if principal else None)
     navigation = st.navigation(list(page_objects.values()), position="sidebar" if authenticated else "hidden")
     lang = ui.select(
         i18n.t("language", "zh") + " · Language",
@@ -54,9 +95,11 @@ def main() -> None:
 
     status = data.warehouse_status()
     if status.state != "ok":
+        # The visitor sees what to do, never the server's path or the database's error text.
+        LOG.error("dashboard: warehouse %s is %s: %s", status.path, status.state, status.detail)
         st.header(i18n.t("warehouse_missing_title", lang))
         key = {"missing": "warehouse_missing", "empty": "warehouse_empty"}.get(status.state, "warehouse_unreadable")
-        st.warning(i18n.t(key, lang, path=status.path, error=status.detail))
+        st.warning(i18n.t(key, lang))
         return
     i18n.use_currency(data.base_currency())
 

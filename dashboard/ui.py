@@ -11,6 +11,7 @@ team outside the user's scope) is dropped, never shown.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,7 @@ def select(
     container: Any = None,
     in_url: bool = True,
     lang: str | None = None,
+    on_missing: Callable[[str], None] | None = None,
     **kwargs: Any,
 ) -> str | None:
     """A selectbox whose value survives page switches and language changes and is in the URL.
@@ -79,19 +81,25 @@ def select(
     ``key`` names the selection (and its query parameter); with ``lang`` the widget itself is
     keyed per language, so its option labels are redrawn when the language changes. A value
     (from the URL, a drill-down or a previous run) that is not among ``options`` is replaced by
-    ``default`` (the first option when None): an id outside the user's scope is never selected.
+    ``default`` (the first option when None): an id outside the user's scope is never selected;
+    ``on_missing`` is called with such a value first (to say so instead of switching silently).
     """
     options = list(options)
-    if not options:
-        st.session_state.pop(_keep(key), None)
-        return None
     widget_key = f"{key}.{lang}" if lang else key
     if widget_key not in st.session_state and _keep(key) in st.session_state:
         st.session_state[widget_key] = st.session_state[_keep(key)]
+    requested = st.session_state.get(widget_key)
+    if on_missing is not None and requested not in (None, "") and requested not in options:
+        on_missing(str(requested))
+    if not options:
+        st.session_state.pop(_keep(key), None)
+        st.session_state.pop(widget_key, None)
+        return None
     fallback = default if default in options else options[0]
-    if st.session_state.get(widget_key) not in options:
+    if requested not in options:
         st.session_state[widget_key] = fallback
     target = container if container is not None else st
+    kwargs.setdefault("placeholder", i18n.t("choose_option", lang or current_language()))
     value = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)
     st.session_state[_keep(key)] = value
     if in_url:
@@ -99,7 +107,14 @@ def select(
     return value
 
 
-def _filter_select(name: str, options: Sequence[str], lang: str, container: Any, describe: Callable[[str], str]) -> str:
+def _filter_select(
+    name: str,
+    options: Sequence[str],
+    lang: str,
+    container: Any,
+    describe: Callable[[str], str],
+    on_missing: Callable[[str], None] | None = None,
+) -> str:
     """A sidebar filter keyed ``name``: one of ``options`` (shown by ``describe``) or "" for all."""
     return (
         select(
@@ -109,9 +124,24 @@ def _filter_select(name: str, options: Sequence[str], lang: str, container: Any,
             lang=lang,
             format_func=lambda value: describe(value) if value else i18n.t("all", lang),
             container=container,
+            on_missing=on_missing,
         )
         or ""
     )
+
+
+def scope_notice(lang: str, kind: str, in_scope: Callable[[str], bool] | None = None) -> Callable[[str], None]:
+    """``on_missing`` of a selection of ``kind`` (team, rep, customer): says "not in your scope /
+    无权查看" for an id outside the user's scope (never naming what it is), or that an id of the
+    scope is not in this period / selection; the page then shows an id it may."""
+
+    def notice(value: str) -> None:
+        if in_scope is not None and in_scope(value):
+            st.info(i18n.t(f"not_in_selection_{kind}", lang))
+        else:
+            st.warning(i18n.t(f"not_in_scope_{kind}", lang), icon=":material/block:")
+
+    return notice
 
 
 def drill(key: str, value: str, page: str | None = None) -> None:
@@ -123,10 +153,27 @@ def drill(key: str, value: str, page: str | None = None) -> None:
         st.session_state[_GOTO] = page
 
 
-def entity_select(ctx: Context, label_key: str, names: Mapping[str, str], key: str) -> str | None:
-    """A choice of one entity among ``names`` (id -> name), shown as "name (id)"; None when there is none."""
+def entity_select(
+    ctx: Context, label_key: str, names: Mapping[str, str], key: str, default: str | None = None
+) -> str | None:
+    """A choice of one entity among ``names`` (id -> name), shown as "name (id)"; None when there is
+    none. An id asked for (URL, drill-down) that is not among them is announced (:func:`scope_notice`),
+    not silently replaced; a rep's default is one of the manager's own reps (:attr:`Context.default_rep`)."""
+    if key == "rep":
+        scope = set(ctx.all_reps["rep_id"]) if not ctx.all_reps.empty else set()
+        default = default or ctx.default_rep
+    elif key == "customer":
+        scope = set(data.visible_customers(ctx.principal)["customer_id"])
+    else:
+        scope = set(names)
     return select(
-        ctx.t(label_key), list(names), key=key, lang=ctx.lang, format_func=lambda v: f"{names.get(v, v)} ({v})"
+        ctx.t(label_key),
+        list(names),
+        key=key,
+        lang=ctx.lang,
+        format_func=lambda v: f"{names.get(v, v)} ({v})",
+        default=default if default in names else None,
+        on_missing=scope_notice(ctx.lang, key if key in ("rep", "customer") else "team", scope.__contains__),
     )
 
 
@@ -158,6 +205,7 @@ class Context:
     reps: pd.DataFrame = field(default_factory=pd.DataFrame)  # visible reps after team/role filters
     all_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
     all_reps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    default_rep: str | None = None  # the rep a page opens on: one of the manager's own reps
 
     def t(self, key: str, **values: Any) -> str:
         return i18n.t(key, self.lang, **values)
@@ -247,12 +295,25 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         if region:
             teams = all_teams.loc[all_teams["region_code"] == region]
         team_names = dict(zip(teams["team_id"], teams["team_name"], strict=True))
-        team = _filter_select("team", team_names, lang, sidebar, lambda value: f"{team_names[value]} ({value})")
+        team = _filter_select(
+            "team",
+            team_names,
+            lang,
+            sidebar,
+            lambda value: f"{team_names[value]} ({value})",
+            on_missing=scope_notice(lang, "team", set(all_teams["team_id"]).__contains__),
+        )
         if team:
             teams = teams.loc[teams["team_id"] == team]
     role = _filter_select("role", i18n.REP_ROLES, lang, sidebar, lambda value: i18n.t(f"rep_role_{value}", lang))
 
     reps = all_reps
+    if principal.role != "director" and not reps.empty:
+        # a manager sees a rep in the periods the rep was in one of her teams (data.allowed_rep_spans)
+        in_period = data.reps_in_scope(
+            principal, _as_date(period["period_start"]), _as_date(period["period_end_as_of"])
+        )
+        reps = reps.loc[reps["rep_id"].isin(in_period)]
     if region or team:
         in_teams = [
             data.reps_in_team(
@@ -283,9 +344,23 @@ def build_context(principal: data.Principal, lang: str) -> Context:
         reps=reps.reset_index(drop=True),
         all_teams=all_teams,
         all_reps=all_reps,
+        default_rep=_default_rep(principal, reps, teams),
     )
     st.session_state[_CONTEXT] = context
     return context
+
+
+def _default_rep(principal: data.Principal, reps: pd.DataFrame, teams: pd.DataFrame) -> str | None:
+    """A rep of the principal's own: the rep themselves; for a manager the first rep whose current
+    team is one of hers and who is not a director or manager of the users file (nor herself)."""
+    if principal.role == "rep" or reps.empty:
+        return principal.rep_id
+    from dashboard import auth
+
+    staff = auth.staff_rep_ids(auth.load_users()) | {principal.rep_id}
+    own = reps.loc[reps["current_team_id"].isin(set(teams["team_id"])) & ~reps["rep_id"].isin(staff)]
+    candidates = own if not own.empty else reps.loc[~reps["rep_id"].isin(staff)]
+    return str(candidates["rep_id"].iloc[0]) if not candidates.empty else None
 
 
 def _as_date(value: Any) -> dt.date:
@@ -356,9 +431,30 @@ class Column:
     kind: str = "text"  # text | money | ratio | number | int | date | flag | export (CSV only)
 
 
+def column_label(ctx: Context, label: str) -> str:
+    """A column label: an i18n key, else the key ``col_<label>`` (raw column names such as
+    ``as_of_date``), else the literal label (catalog names arrive translated)."""
+    if label in i18n.TEXT:
+        return ctx.t(label)
+    if f"col_{label}" in i18n.TEXT:
+        return ctx.t(f"col_{label}")
+    return label
+
+
+# Table formats, one per unit and language (cards: i18n.format_value). Ratios one decimal
+# ("85.6%"); money in 万 with one decimal in Chinese, whole currency units in English.
+MONEY_FORMAT = {"zh": "%,.1f", "en": "%,.0f"}
+NUMBER_FORMAT = "%,.1f"
+INT_FORMAT = "%,d"
+
+
 def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str, file_name: str) -> None:
-    """A dataframe in the user's language plus a CSV download (UTF-8 with BOM, raw figures)."""
-    labels = {col.name: (ctx.t(col.label) if col.label in i18n.TEXT else col.label) for col in columns}
+    """A dataframe in the user's language plus CSV and Excel downloads (raw figures, codes kept).
+
+    Shown: labels and code values (grain, status, layer, …) translated, missing values as "—",
+    numbers in the formats above. Downloads: full precision without float noise (15 significant
+    digits), the labels of the user's language."""
+    labels = {col.name: column_label(ctx, col.label) for col in columns}
     shown = (
         frame.loc[:, [col.name for col in columns]].copy()
         if not frame.empty
@@ -373,15 +469,15 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
         if col.kind == "money":
             shown[col.name] = pd.to_numeric(shown[col.name], errors="coerce") / scale
             config[col.name] = st.column_config.NumberColumn(
-                label + ctx.t("col_unit_money"), format="%.1f" if ctx.lang == "zh" else "localized"
+                label + ctx.t("col_unit_money"), format=MONEY_FORMAT.get(ctx.lang, MONEY_FORMAT["en"])
             )
         elif col.kind == "ratio":
             shown[col.name] = pd.to_numeric(shown[col.name], errors="coerce")
-            config[col.name] = st.column_config.NumberColumn(label, format="percent")
+            config[col.name] = st.column_config.NumberColumn(label, format="percent", step=0.001)
         elif col.kind == "number":
-            config[col.name] = st.column_config.NumberColumn(label, format="%.1f")
+            config[col.name] = st.column_config.NumberColumn(label, format=NUMBER_FORMAT)
         elif col.kind == "int":
-            config[col.name] = st.column_config.NumberColumn(label, format="%d")
+            config[col.name] = st.column_config.NumberColumn(label, format=INT_FORMAT)
         elif col.kind == "date":
             config[col.name] = st.column_config.DateColumn(label)
         elif col.kind == "export":
@@ -392,14 +488,25 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
             )
             config[col.name] = st.column_config.Column(label)
         else:
+            if col.name in i18n.CODE_COLUMNS:
+                shown[col.name] = shown[col.name].map(lambda v, name=col.name: i18n.code_text(name, v, ctx.lang))
             config[col.name] = st.column_config.Column(label)
-    st.dataframe(shown, column_config=config, hide_index=True, key=f"table_{key}", width="stretch")
-    st.download_button(
+    st.dataframe(shown, column_config=config, hide_index=True, key=f"table_{key}", width="stretch", placeholder="—")
+    left, right = st.columns(2, gap="small", width=360)
+    left.download_button(
         ctx.t("download_csv"),
         data=csv_bytes(export),
         file_name=f"{file_name}.csv",
         mime="text/csv",
         key=f"csv_{key}",
+        on_click="ignore",
+    )
+    right.download_button(
+        ctx.t("download_xlsx"),
+        data=lambda: xlsx_bytes(export),
+        file_name=f"{file_name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
         on_click="ignore",
     )
 
@@ -416,9 +523,39 @@ def with_values(frame: pd.DataFrame, snapshot: pd.DataFrame, id_column: str, cod
     return frame
 
 
+EXPORT_DIGITS = 15  # significant digits of exported floats: all a double holds, without the noise
+
+
+def _without_float_noise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded to 15 significant digits (120112.68000000001 → 120112.68)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = [
+                v if i18n.is_missing(v) or not math.isfinite(v) else float(f"{v:.{EXPORT_DIGITS}g}")
+                for v in frame[column]
+            ]
+    return frame
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with a byte-order mark, so Chinese headers and names open correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV for Excel: UTF-8 with a byte-order mark, so Chinese headers and names open correctly;
+    floats in full precision without float noise."""
+    return _without_float_noise(frame).to_csv(index=False, float_format=f"%.{EXPORT_DIGITS}g").encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """The same table as an Excel workbook (one sheet, numbers as numbers)."""
+    import io
+
+    buffer = io.BytesIO()
+    cleaned = _without_float_noise(frame)
+    for column in cleaned.columns:
+        if isinstance(cleaned[column].dtype, pd.DatetimeTZDtype):
+            cleaned[column] = cleaned[column].dt.tz_localize(None)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        cleaned.to_excel(writer, index=False, sheet_name="data")
+    return buffer.getvalue()
 
 
 def trend_chart(

@@ -220,6 +220,12 @@ def quality_gate(settings: settings_mod.Settings, work: Path, target: Path, prep
 
 def serve(settings: settings_mod.Settings, port: int) -> int:
     app = settings_mod.PROJECT_DIR / "dashboard" / "streamlit_app.py"
+    from dashboard.auth import configuration_problem  # production mode needs a cookie key (issue 15)
+
+    problem = configuration_problem()
+    if problem:
+        print(f"[serve] refusing to start: {problem}", file=sys.stderr, flush=True)
+        return 2
     print(f"[serve] dashboard on http://127.0.0.1:{port} (warehouse {settings.warehouse}); Ctrl+C stops it", flush=True)
     cmd = [
         str(BIN / "streamlit"),

@@ -108,7 +108,18 @@ def demo_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture
-def dashboard_env(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def dashboard_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Sessions and login attempts of each test in its own state file; errors raised (AppTest
+    sees them) instead of the visitor's friendly message; no production mode from the caller."""
+    state = tmp_path / "dashboard_state" / "auth.sqlite3"
+    monkeypatch.setenv("SALESPERF_DASHBOARD_STATE", str(state))
+    monkeypatch.setenv("SALESPERF_DASHBOARD_RAISE_ERRORS", "1")
+    monkeypatch.delenv("SALESPERF_DASHBOARD_MODE", raising=False)
+    return state
+
+
+@pytest.fixture
+def dashboard_env(demo_warehouse: Path, dashboard_state: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the dashboard (same process: AppTest, data module) at the demo warehouse."""
     monkeypatch.setenv("SALESPERF_WAREHOUSE", str(demo_warehouse))
     monkeypatch.delenv("SALESPERF_DASHBOARD_USERS", raising=False)

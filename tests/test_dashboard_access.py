@@ -22,6 +22,11 @@ pytest_plugins = ["dashboard_fixtures"]
 
 USERS = ("director", "manager_east", "manager_south", "rep_demo")
 PAGES = ("overview", "teams", "rep", "customers", "products", "data_quality")
+ROLE_PAGES = {  # the menu of each role (issue 15: Products for directors only, Teams not for reps)
+    "director": PAGES,
+    "manager": ("overview", "teams", "rep", "customers", "data_quality"),
+    "rep": ("overview", "rep", "customers", "data_quality"),
+}
 
 
 def dimension_tables(warehouse: Path) -> dict[str, pd.DataFrame]:
@@ -219,7 +224,7 @@ def test_pages_show_only_allowed_ids_even_with_forbidden_ids_in_the_url(
     }
     at = app_test(username, params).run()
     assert not at.exception
-    for page in PAGES:
+    for page in ROLE_PAGES[scope.role]:
         at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, page
         ids = shown_ids(at)
@@ -261,7 +266,108 @@ def test_rep_sees_only_themselves(users: dict, dashboard_env: Path) -> None:
     at.switch_page("app_pages/rep.py").run()
     assert [option_id(option) for option in selectbox(at, "rep").options] == ["R0026"]
     assert selectbox(at, "rep").value == "R0026"
-    at.switch_page("app_pages/teams.py").run()
-    assert not at.dataframe or at.dataframe[0].value.empty
-    at.switch_page("app_pages/products.py").run()
-    assert not at.dataframe and at.info
+    for hidden in ("teams", "products"):  # not in a rep's menu, and not reachable by its path
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"app_pages/{hidden}.py")
+
+
+# ------------------------------------------------------------------------------------------------
+# Scope by period, defaults and messages (issue 15, items 5 and 13)
+# ------------------------------------------------------------------------------------------------
+
+
+def moved_rep(warehouse: Path, allowed_teams: set[str]) -> tuple[str, pd.Timestamp]:
+    """A rep who left the manager's teams for a team outside them: (rep id, date of the move)."""
+    history = dimension_tables(warehouse)["dim_rep_team_history"].sort_values(["rep_id", "valid_from"])
+    for rep_id, rows in history.groupby("rep_id"):
+        inside = rows.loc[rows["team_id"].isin(allowed_teams)]
+        later = rows.loc[~rows["team_id"].isin(allowed_teams) & rows["valid_to"].isna()]
+        if not inside.empty and not later.empty and inside["valid_to"].notna().all():
+            return str(rep_id), pd.Timestamp(later["valid_from"].iloc[0])
+    raise AssertionError("the demo data has no rep who moved out of these teams")
+
+
+def test_a_moved_reps_later_periods_are_hidden_from_the_old_manager(users: dict, dashboard_env: Path) -> None:
+    scope = principal(users, "manager_east")
+    allowed = allowed_sets(dashboard_env, scope)
+    rep_id, moved_on = moved_rep(dashboard_env, allowed["teams"])
+    history = dimension_tables(dashboard_env)["dim_rep_team_history"]
+    spans = history.loc[(history["rep_id"] == rep_id) & history["team_id"].isin(allowed["teams"])]
+    con = duckdb.connect(str(dashboard_env), read_only=True)
+    try:
+        months = con.execute("select period_start, period_end from main.dim_periods where period_type = 'month'").df()
+        with_sales = set(
+            con.execute(
+                "select period_start from main.indicator_values where indicator_code = 'sales_amount'"
+                " and grain = 'rep' and entity_id = ? and period_type = 'month'",
+                [rep_id],
+            )
+            .df()["period_start"]
+            .map(pd.Timestamp)
+        )
+    finally:
+        con.close()
+    expected = set()
+    for _, month in months.iterrows():
+        start, end = pd.Timestamp(month["period_start"]), pd.Timestamp(month["period_end"])
+        in_team = any(
+            pd.Timestamp(span["valid_from"]) <= end
+            and (pd.isna(span["valid_to"]) or pd.Timestamp(span["valid_to"]) > start)
+            for _, span in spans.iterrows()
+        )
+        if in_team and start in with_sales:
+            expected.add(start)
+    latest = running_period(dashboard_env, "month")
+    trend = data.indicator_trend(scope, "rep", "month", latest, ["sales_amount"], [rep_id], periods_back=200)
+    shown = set(trend["period_start"].map(pd.Timestamp))
+    assert shown == expected
+    assert shown and max(shown) < moved_on and max(shown) >= moved_on - pd.offsets.MonthBegin(1)
+    assert any(start >= moved_on for start in with_sales)  # the rep has later figures, hidden here
+    # the director still sees every period
+    director = principal(users, "director")
+    everything = data.indicator_trend(director, "rep", "month", latest, ["sales_amount"], [rep_id], periods_back=200)
+    assert set(everything["period_start"].map(pd.Timestamp)) == with_sales
+
+    # the rep page: a month after the move names no figure of the rep and says why
+    after = (moved_on + pd.offsets.MonthBegin(2)).date()
+    at = app_test("manager_east", {"rep": rep_id, "period": after.isoformat()}).run()
+    at.switch_page("app_pages/rep.py").run()
+    assert not at.exception
+    assert selectbox(at, "rep").value != rep_id
+    assert rep_id not in {option_id(option) for option in selectbox(at, "rep").options}
+    assert any("not in your scope" in info.value for info in at.info)
+    # ... a month before the move shows the rep
+    before = (moved_on - pd.offsets.MonthBegin(2)).date()
+    at = app_test("manager_east", {"rep": rep_id, "period": before.isoformat()}).run()
+    at.switch_page("app_pages/rep.py").run()
+    assert not at.exception and selectbox(at, "rep").value == rep_id
+
+
+def test_a_manager_opening_the_rep_page_lands_on_one_of_her_reps(users: dict, dashboard_env: Path) -> None:
+    scope = principal(users, "manager_east")
+    reps = dimension_tables(dashboard_env)["dim_sales_reps"].set_index("rep_id")
+    at = app_test("manager_east").run()
+    at.switch_page("app_pages/rep.py").run()
+    chosen = selectbox(at, "rep").value
+    assert chosen not in auth.staff_rep_ids(users)  # not the director R0001, not herself
+    assert reps.loc[chosen, "current_team_id"] in allowed_sets(dashboard_env, scope)["teams"]
+    assert not at.warning and not at.info
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "Not in your scope"), ("zh", "无权查看")])
+def test_an_out_of_scope_id_in_the_url_says_so(users: dict, dashboard_env: Path, lang: str, text: str) -> None:
+    scope = principal(users, "manager_east")
+    allowed = allowed_sets(dashboard_env, scope)
+    other_rep = forbidden(dashboard_env, "reps", allowed["reps"])
+    at = app_test("manager_east", {"lang": lang, "rep": other_rep}).run()
+    at.switch_page("app_pages/rep.py").run()
+    assert not at.exception
+    assert any(text in warning.value for warning in at.warning)
+    assert selectbox(at, "rep").value in allowed["reps"]
+    other_team = forbidden(dashboard_env, "teams", allowed["teams"])
+    at = app_test("manager_east", {"lang": lang, "team": other_team}).run()
+    assert any(text in warning.value for warning in at.warning)
+    rep_at = app_test("rep_demo", {"lang": lang, "rep": "R0002"}).run()
+    rep_at.switch_page("app_pages/rep.py").run()
+    assert any(text in warning.value for warning in rep_at.warning)
+    assert selectbox(rep_at, "rep").value == "R0026"

@@ -26,6 +26,12 @@ pytest_plugins = ["dashboard_fixtures"]
 
 PAGES = ("overview", "teams", "rep", "customers", "products", "data_quality")
 USERS = ("director", "manager_east", "rep_demo")
+# The menu of each role: Products for directors only, Teams not for reps (issue 15, item 6).
+ROLE_PAGES = {
+    "director": PAGES,
+    "manager_east": ("overview", "teams", "rep", "customers", "data_quality"),
+    "rep_demo": ("overview", "rep", "customers", "data_quality"),
+}
 
 
 def page_path(name: str) -> str:
@@ -63,30 +69,50 @@ def assert_sales_as_published(
 # ------------------------------------------------------------------------------------------------
 
 
-def test_missing_warehouse_shows_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(tmp_path / "nowhere" / "sales_performance.duckdb"))
+def assert_no_server_details(at, *secrets: str) -> None:
+    """Nothing a visitor sees names a server path or a database error."""
+    shown = " ".join(str(e.value) for e in [*at.warning, *at.error, *at.markdown, *at.header, *at.caption])
+    for secret in secrets:
+        assert secret not in shown
+    assert "Traceback" not in shown and "Error:" not in shown and "/tmp" not in shown
+
+
+def test_missing_warehouse_shows_what_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dashboard_state: Path
+) -> None:
+    path = tmp_path / "nowhere" / "sales_performance.duckdb"
+    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(path))
     at = app_test().run()
     assert not at.exception
     assert any("tasks.py demo" in w.value for w in at.warning)
     assert not at.text_input  # no login form before there is something to show
+    assert_no_server_details(at, str(path), "nowhere")
 
 
-def test_empty_warehouse_shows_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_empty_warehouse_shows_what_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dashboard_state: Path
+) -> None:
     empty = tmp_path / "sales_performance.duckdb"
     duckdb.connect(str(empty)).close()
     monkeypatch.setenv("SALESPERF_WAREHOUSE", str(empty))
     at = app_test(query_params={"lang": "zh"}).run()
     assert not at.exception
     assert any("tasks.py demo" in w.value and "indicator_values" in w.value for w in at.warning)
+    assert_no_server_details(at, str(empty))
 
 
-def test_unreadable_warehouse_shows_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_warehouse_shows_what_to_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dashboard_state: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     broken = tmp_path / "sales_performance.duckdb"
     broken.write_bytes(b"not a duckdb file" * 100)
     monkeypatch.setenv("SALESPERF_WAREHOUSE", str(broken))
-    at = app_test().run()
+    with caplog.at_level("ERROR", logger="salesperf.dashboard"):
+        at = app_test().run()
     assert not at.exception
     assert any("tasks.py demo" in w.value for w in at.warning)
+    assert_no_server_details(at, str(broken), "duckdb file")
+    assert str(broken) in caplog.text  # the details go to the server log
 
 
 # ------------------------------------------------------------------------------------------------
@@ -125,16 +151,26 @@ def test_unknown_user_sees_nothing(dashboard_env: Path) -> None:
 def test_every_page_renders_for_every_role(dashboard_env: Path, username: str) -> None:
     at = app_test(username).run()
     assert not at.exception, at.exception
-    for name in PAGES:
+    for name in ROLE_PAGES[username]:
         at.switch_page(page_path(name)).run()
         assert not at.exception, (name, [e.value for e in at.exception])
         assert at.header, name
 
 
 @pytest.mark.parametrize("username", USERS)
+def test_pages_a_role_cannot_use_are_not_in_its_menu(dashboard_env: Path, username: str) -> None:
+    at = app_test(username).run()
+    for name in PAGES:
+        if name in ROLE_PAGES[username]:
+            continue
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page_path(name))
+
+
+@pytest.mark.parametrize("username", USERS)
 def test_every_page_renders_in_chinese_for_a_quarter(dashboard_env: Path, username: str) -> None:
     at = app_test(username, {"lang": "zh", "ptype": "quarter"}).run()
-    for name in PAGES:
+    for name in ROLE_PAGES[username]:
         at.switch_page(page_path(name)).run()
         assert not at.exception, (name, [e.value for e in at.exception])
 

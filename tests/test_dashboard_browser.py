@@ -13,7 +13,9 @@ fonts-wqy-microhei`); skipped with a message when Chromium is missing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -59,14 +61,17 @@ pytestmark = [
 ]
 
 
-def streamlit_server(warehouse: Path, port: int, log: Path) -> subprocess.Popen:
+def streamlit_server(warehouse: Path, port: int, log: Path, **extra_env: str) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         SALESPERF_WAREHOUSE=str(warehouse),
         SALESPERF_DASHBOARD_TTL="1",
         SALESPERF_DASHBOARD_COOKIE_KEY="browser-test-only",
+        SALESPERF_DASHBOARD_STATE=str(log.parent / "dashboard_state" / "auth.sqlite3"),
     )
-    env.pop("SALESPERF_DASHBOARD_USERS", None)
+    env.update(extra_env)
+    for name in ("SALESPERF_DASHBOARD_USERS", "SALESPERF_DASHBOARD_MODE", "SALESPERF_DASHBOARD_RAISE_ERRORS"):
+        env.pop(name, None)
     streamlit = Path(project_python()).parent / "streamlit"
     process = subprocess.Popen(
         [str(streamlit), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -101,8 +106,8 @@ def serve(tmp_path: Path, free_port: int) -> Iterator[Callable[[Path], tuple[str
     """Start the dashboard on a published warehouse file; stopped after the test."""
     started: list[subprocess.Popen] = []
 
-    def start(warehouse: Path) -> tuple[str, subprocess.Popen]:
-        process = streamlit_server(warehouse, free_port, tmp_path / "streamlit.log")
+    def start(warehouse: Path, **extra_env: str) -> tuple[str, subprocess.Popen]:
+        process = streamlit_server(warehouse, free_port, tmp_path / "streamlit.log", **extra_env)
         started.append(process)
         return f"http://127.0.0.1:{free_port}", process
 
@@ -121,12 +126,16 @@ def browser():
         chromium.close()
 
 
-def log_in(page, username: str) -> None:
+def submit_login(page, username: str, password: str) -> None:
     form = page.locator("[data-testid=stForm]")
     form.locator("input[type=text]").first.wait_for(timeout=60_000)
     form.locator("input[type=text]").first.fill(username)
-    form.locator("input[type=password]").first.fill(DEMO_PASSWORDS[username])
+    form.locator("input[type=password]").first.fill(password)
     form.locator("button[data-testid*=FormSubmit]").click()
+
+
+def log_in(page, username: str) -> None:
+    submit_login(page, username, DEMO_PASSWORDS[username])
     page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)
 
 
@@ -286,3 +295,175 @@ def test_a_build_publishes_while_serving_and_the_new_figure_shows(
     new = indicator_value(warehouse, "sales_amount", "company", "company", "month", new_month)
     wait_for_metric(page, "Sales amount", i18n.format_value(new, "currency", "en"))
     assert server.poll() is None  # the same server process: no restart
+
+
+# ------------------------------------------------------------------------------------------------
+# Sessions (issue 15)
+# ------------------------------------------------------------------------------------------------
+
+COOKIE = "salesperf_dashboard"
+
+
+def session_cookie(context, timeout: float = 20) -> dict | None:
+    """The dashboard's cookie in a browser context once it is there (None after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [cookie for cookie in context.cookies() if cookie["name"] == COOKIE]
+        if found:
+            return found[0]
+        time.sleep(0.25)
+    return None
+
+
+def assert_login_form_without_traceback(page) -> None:
+    page.locator("[data-testid=stForm] input[type=password]").wait_for(timeout=60_000)
+    text = page.locator("body").inner_text()
+    for leak in ("Traceback", "InvalidAlgorithmError", "DecodeError", ".py", "/tmp/", "site-packages"):
+        assert leak not in text, leak
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("[data-testid=stMetric]").count() == 0
+
+
+def test_cookie_set_on_every_login_and_refused_when_replayed_after_logout(
+    demo_warehouse: Path, tmp_path: Path, serve, browser
+) -> None:
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    # Item 14: four fresh logins, four cookies (it was 2 of 4 before the cookie component stayed mounted).
+    for attempt in range(4):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page = context.new_page()
+        page.goto(url)
+        log_in(page, "manager_east")
+        cookie = session_cookie(context)
+        assert cookie is not None, f"login {attempt + 1} of 4 set no cookie"
+        assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+        if attempt < 3:
+            context.close()
+    # staying logged in: a reload (a new Streamlit session) logs in from the cookie
+    page.reload()
+    page.locator("[data-testid=stMetric]").first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid=stForm] input[type=password]").count() == 0
+    saved = dict(cookie)
+    # logout revokes the session on the server; the saved cookie in another browser is refused
+    page.locator("[data-testid=stSidebar] button", has_text="Log out").click()
+    page.locator("[data-testid=stForm] input[type=password]").wait_for(timeout=60_000)
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    other.add_cookies([saved])
+    replay = other.new_page()
+    replay.goto(url)
+    assert_login_form_without_traceback(replay)
+    time.sleep(2)  # a late login would replace the form by the overview
+    assert replay.locator("[data-testid=stMetric]").count() == 0
+    context.close()
+    other.close()
+
+
+def test_forged_cookies_show_the_login_form_and_repeated_failures_lock(
+    demo_warehouse: Path, tmp_path: Path, serve, browser
+) -> None:
+    import jwt
+
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse, SALESPERF_DASHBOARD_MAX_FAILURES="3")
+    host = url.split("//", 1)[1].split(":")[0]
+    far = int(time.time()) + 86400
+    forged = {
+        "alg_none": jwt.encode({"username": "director", "sid": "x", "exp": far}, None, algorithm="none"),
+        "library_format_wrong_key": jwt.encode({"username": "director", "exp_date": far}, "some_key", "HS256"),
+        "garbage": "not.a.jwt",
+    }
+    for value in forged.values():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        context.add_cookies([{"name": COOKIE, "value": value, "domain": host, "path": "/"}])
+        page = context.new_page()
+        page.goto(url)
+        assert_login_form_without_traceback(page)
+        context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.goto(url)
+    errors = page.locator("[data-testid=stAlertContentError]")
+    submit_login(page, "director", "wrong-1")
+    errors.first.wait_for(timeout=60_000)
+    submit_login(page, "director", "wrong-2")
+    page.get_by_text(re.compile(r"try again in [12] s")).wait_for(timeout=60_000)
+    time.sleep(2.5)
+    submit_login(page, "director", "wrong-3")  # the third failure locks the user for 15 minutes
+    page.get_by_text("15 min", exact=False).first.wait_for(timeout=60_000)
+    submit_login(page, "director", DEMO_PASSWORDS["director"])  # the right password, refused
+    time.sleep(3)
+    page.get_by_text("15 min", exact=False).first.wait_for(timeout=60_000)
+    assert page.locator("[data-testid=stMetric]").count() == 0
+    assert session_cookie(context, timeout=1) is None
+    context.close()
+
+
+def test_out_of_scope_ids_and_a_moved_reps_later_periods(demo_warehouse: Path, tmp_path: Path, serve, browser) -> None:
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    # R0004 manages 华北一组 (T003), outside manager_east's teams
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+    page.goto(f"{url}/rep?rep=R0004&lang=zh")
+    log_in(page, "manager_east")
+    page.get_by_text("无权查看", exact=False).first.wait_for(timeout=60_000)
+    other = warehouse_query(warehouse, "select rep_name from main.dim_sales_reps where rep_id = 'R0004'")[0][0]
+    assert other not in page.locator("[data-testid=stMain]").inner_text()
+    # R0030 left 华东一组 for 华北一组 on the move date: later months are not hers
+    moved_on = warehouse_query(
+        warehouse,
+        "select valid_from from main.dim_rep_team_history where rep_id = 'R0030' and valid_to is null",
+    )[0][0]
+    name = warehouse_query(warehouse, "select rep_name from main.dim_sales_reps where rep_id = 'R0030'")[0][0]
+    later = moved_on.replace(day=1) + dt.timedelta(days=62)
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+    page.goto(f"{url}/rep?rep=R0030&lang=zh&ptype=month&period={later.replace(day=1).isoformat()}")
+    log_in(page, "manager_east")
+    page.get_by_text("无权查看该周期", exact=False).first.wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name=f"销售代表：{name}").count() == 0
+    earlier = (moved_on.replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    page = browser.new_page(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+    page.goto(f"{url}/rep?rep=R0030&lang=zh&ptype=month&period={earlier.isoformat()}")
+    log_in(page, "manager_east")
+    page.get_by_role("heading", name=f"销售代表：{name}").wait_for(timeout=60_000)
+
+
+def test_every_page_in_chinese_without_raw_strings(demo_warehouse: Path, tmp_path: Path, serve, browser) -> None:
+    warehouse = copy_warehouse(demo_warehouse, tmp_path)
+    url, _ = serve(warehouse)
+    english = {en for zh, en in i18n.TEXT.values() if zh != en and len(en) > 3}
+    english |= {
+        en
+        for zh, en in warehouse_query(warehouse, "select name_zh, name_en from reference.indicator_catalog")
+        if zh != en
+    }
+    snake = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+    page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
+    page.goto(f"{url}/?lang=zh")
+    log_in(page, "director")
+    headings = {"": "总览", "teams": "团队排行榜", "rep": "销售代表：", "customers": "客户", "products": "产品",
+                "data_quality": "数据质量"}  # fmt: skip
+    problems = []
+    for url_path, heading in headings.items():
+        if url_path:
+            open_page(page, url_path)
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+        time.sleep(1.5)
+        icons = set(page.locator("[data-testid=stIconMaterial]").all_inner_texts())  # ligatures, not text
+        lines = [line.strip() for line in page.locator("body").inner_text().splitlines() if line.strip()]
+        for line in (line for line in lines if line not in icons):
+            if line in english or snake.match(line) or line in ("None", "nan", "Choose an option"):
+                problems.append(f"{url_path or 'overview'}: {line!r}")
+        # hover definitions in Chinese: the first help icon of a metric
+        helps = page.locator("[data-testid=stMetric] [data-testid=stTooltipHoverTarget]")
+        assert helps.count() or url_path not in ("", "rep"), url_path  # the cards have definitions
+        if helps.count():
+            helps.first.hover()
+            tooltip = page.locator("[data-testid=stTooltipContent]").first
+            tooltip.wait_for(timeout=10_000)
+            if not re.search(r"[\u4e00-\u9fff]", tooltip.inner_text()):
+                problems.append(f"{url_path}: English hover definition {tooltip.inner_text()[:60]!r}")
+            page.mouse.move(5, 5)
+    assert not problems, "\n".join(problems)

@@ -68,7 +68,12 @@ def render() -> None:
 
     names = dict(zip(frame["product_id"], frame["product_name"], strict=True))
     chosen = st.multiselect(
-        ctx.t("col_product"), list(names), default=list(names)[:5], format_func=names.get, key="products_trend"
+        ctx.t("col_product"),
+        list(names),
+        default=list(names)[:5],
+        format_func=names.get,
+        key="products_trend",
+        placeholder=ctx.t("choose_option"),
     )
     if chosen:
         trend = data.indicator_trend(

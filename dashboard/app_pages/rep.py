@@ -66,6 +66,7 @@ def render() -> None:
             index=codes.index("sales_amount") if "sales_amount" in codes else 0,
             format_func=ctx.catalog.name,
             key=f"rep_trend_code.{ctx.lang}",
+            placeholder=ctx.t("choose_option"),
         )
         series = trend.loc[trend["indicator_code"] == code]
         ui.trend_chart(ctx, series, "entity_id", {rep_id: names[rep_id]}, ctx.catalog.unit(code))

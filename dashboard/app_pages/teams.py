@@ -106,7 +106,11 @@ def leaderboard(ctx: ui.Context) -> None:
     _drill_buttons(frame, "team", ":material/arrow_forward:")
 
     code = st.selectbox(
-        ctx.t("trend_indicator"), TREND_CODES, format_func=ctx.catalog.name, key=f"teams_trend_code.{ctx.lang}"
+        ctx.t("trend_indicator"),
+        TREND_CODES,
+        format_func=ctx.catalog.name,
+        key=f"teams_trend_code.{ctx.lang}",
+        placeholder=ctx.t("choose_option"),
     )
     trend = data.indicator_trend(ctx.principal, "team", ctx.period_type, ctx.period_start, [code], ctx.team_ids)
     st.markdown(f"##### {ctx.t('teams_trend', indicator=ctx.catalog.name(code))}")

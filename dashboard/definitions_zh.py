@@ -1,0 +1,76 @@
+"""Chinese hover definitions of the catalog's indicators (the seed's ``definition`` is English).
+
+Short forms of reference.indicator_catalog.definition; the English text stays the reference.
+tests/test_dashboard_i18n.py checks that every catalog code has one.
+"""
+
+from __future__ import annotations
+
+DEFINITIONS_ZH: dict[str, str] = {
+    "avg_collection_days": "本期回款的平均回款天数（回款日 − 开票日）；回款随订单归属到下单时的代表及其团队。",
+    "cac": "本期获客成本合计 ÷ 本期新客户数；本期无新客户时为空。",
+    "churn_risk": "存活概率低于阈值（0.5），或距上次下单超过其通常间隔的 3 倍时为 1，否则为 0；按期末计算。",
+    "clv_cac_ratio": "本期新获客户的平均 CLV ÷ 获客成本；≥ 3 为健康，不是比例，可大于 1。",
+    "clv_formula": "（年均采购额 × 预期合作年限）× 毛利率 − 维护成本；按期末计算，可为负。",
+    "clv_predicted": "BG/NBD 预期复购次数（含存活概率）× Gamma-Gamma 预期客单额 × 毛利率，按月折现（默认 36 个月）。",
+    "collection_rate": "本期到期发票在期末前已回款金额 ÷ 本期到期发票金额；全额回款的发票恰为 100%。",
+    "complaint_rate": "本期投诉工单数 ÷ 近 12 个月有订单的客户数；是每客户工单数，可大于 1。",
+    "complaint_resolution_hours": "本期解决的投诉从创建到解决的小时数中位数。",
+    "compliance_veto": "本期任一一票否决类合规检查未通过时为 1，否则为 0；否决当期合规得分。",
+    "concentration_warning": "客户集中度高于阈值（默认 30%）时为 1，否则为 0。",
+    "contract_fulfillment_rate": "本期承诺交付中按期足额交付的比例。",
+    "cross_dept_on_time_rate": "本期到期的跨部门支持任务中按时完成的比例。",
+    "csat_economic": "本期满意度调查中经济满意度（价格与条款，1–5 分）的平均分。",
+    "csat_relationship": "本期满意度调查中非经济满意度（服务与专业，1–5 分）的平均分。",
+    "customer_concentration": "最大单一客户销售额占该对象本期销售额的比例；超过阈值触发集中度预警。",
+    "customer_net_profit": "毛利 − 服务/维护成本 − 应收账款资金成本；可为负。成熟期产品的核心指标。",
+    "customer_retention_rate": "（期末活跃客户 − 本期有效新客户）÷ 期初活跃客户；按期末负责人统计。",
+    "decision_chain_coverage": "本期关单的 B2B 商机中已接触决策角色数 ÷ 5 的平均值。",
+    "demand_forecast_accuracy": "本期赢单商机的 1 − min(1, |预测金额 − 成交金额| ÷ 成交金额) 的平均值。",
+    "effective_visit_rate": "本期拜访中有关键动作的拜访所占比例。",
+    "expense_compliance_rate": "本期费用中符合政策的金额 ÷ 费用总额。",
+    "feedback_adoption_rate": "已有结论的需求反馈中被采纳的比例。",
+    "first_response_rate": "本期新建服务工单中在 SLA 时限内首次响应的比例。",
+    "follow_up_timeliness_rate": "本期到期的客户跟进任务中按时完成的比例。",
+    "fulfillment_delay_days": "本期承诺交付中延迟交付的平均延迟天数（准时交付不计入）。",
+    "gross_margin_rate": "（净销售额 − 成本）÷ 净销售额；成本按销售时的单位成本；可为负。",
+    "high_value_sales_share": "高 CLV 分层客户的销售额 ÷ 销售额；无客户有 CLV 分层时为空。",
+    "insight_report_quality": "本期提交的竞品分析报告质量分（0–100）的平均值。",
+    "installation_timeliness_rate": "本期承诺安装中按期完成安装调试的比例。",
+    "internal_collaboration_satisfaction": "本期内部协作调查中响应速度、配合质量、问题解决（1–5 分）的平均分。",
+    "knowledge_sharing_contributions": "本期被采纳的知识分享贡献数。",
+    "knowledge_test_score": "本期产品、政策、竞品类培训考试得分（0–100）的平均值。",
+    "lifecycle_headline": (
+        "按产品生命周期阶段取核心指标：导入期试用率、成长期市场份额、成熟期净利润贡献、衰退期替代转化率。"
+    ),
+    "market_share": "销售额 ÷ 市场规模（区域 × 品类 × 年）；成长期产品的核心指标。",
+    "market_share_growth": "（本期市场份额 − 去年同期市场份额）÷ 去年同期市场份额；去年同期为 0 或缺失时为空。",
+    "new_customers": "本期有效新客户数：使客户变为活跃的首笔净正订单落在本期；归属下单时的代表及其团队。",
+    "new_product_first_buy_rate": "近 12 个月上市的产品中，在上市 180 天内购买的活跃客户 ÷ 活跃客户；按期末计算。",
+    "new_product_sales_share": "上市 12 个月内产品的销售额 ÷ 销售额。",
+    "nps": "（9–10 分占比 − 0–6 分占比）× 100；取值 −100 到 100 的指数，不是比例。",
+    "opportunity_win_rate": "本期关单商机中赢单的比例（赢单 ÷ 赢单 + 输单）。",
+    "p_alive": "BG/NBD 模型估计的客户仍然活跃的概率，按期末计算；低于阈值触发流失预警。",
+    "process_compliance_rate": "本期合规检查中通过的比例。",
+    "project_cycle_attainment": "本期赢单的 B2B 商机中成交周期不超过目标天数的比例。",
+    "referral_count": "本期客户转介绍数；团队和代表按介绍人客户的负责人统计。",
+    "relationship_years": "客户从首单到期末的年数；团队和代表为其期末名下客户的平均值。",
+    "renewal_rate": "本期到期的订阅合同中已续约的比例。",
+    "replacement_conversion_rate": "近 12 个月购买该产品的客户中本期购买其替代产品的比例；衰退期产品的核心指标。",
+    "repurchase_rate": "本期下单 ≥ 2 次的 B2C 客户 ÷ 下单 ≥ 1 次的 B2C 客户。",
+    "sales_amount": (
+        "下单日在本期的订单行净销售额之和（数量 × 单价 − 折扣，按下单日汇率折算）；归属下单时的代表及其团队。"
+    ),
+    "sales_growth_pop": "（本期销售额 − 上期销售额）÷ 上期销售额；进行中的周期与上期同一天数对比。",
+    "sales_growth_yoy": "（本期销售额 − 去年同期销售额）÷ 去年同期销售额；进行中的周期与去年同期同一天数对比。",
+    "sales_target_attainment": "销售额 ÷ 销售目标；季度和年度目标为各月之和；目标为 0 或缺失时为空，可超过 100%。",
+    "self_learning_hours": "本期自主学习类培训的时长合计。",
+    "share_of_wallet": "近 12 个月对该客户的销售额 ÷ 客户该品类年度采购额估计；团队和代表为名下客户平均值。",
+    "skill_growth": "本期技能评分 − 上一个有评估周期的技能评分（分差，0–100 分制）。",
+    "skill_score": "本期技能评估的加权平均分（0–100，按评估人类型加权）。",
+    "strategic_product_penetration": "近 12 个月购买过战略产品的活跃客户 ÷ 活跃客户；按期末计算。",
+    "training_pass_rate": "本期完成且已考核的培训中通过的比例。",
+    "trial_rate": "本期首次购买该产品的客户 ÷ 期末活跃客户；导入期产品的核心指标。",
+    "visit_count": "本期线下和线上客户拜访次数。",
+    "visit_coverage_rate": "期末名下目标客户中本期至少拜访一次的比例。",
+}
