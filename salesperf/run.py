@@ -159,8 +159,12 @@ def _build(settings: settings_mod.Settings, dbt_args: list[str] | None, lock: Bu
     rc = quality_gate(settings, work, target, prepared)
     if rc != 0:
         return rc
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(work, settings.warehouse)
+    from salesperf import exports  # Parquet exports (and dbt docs) published with the warehouse
+
+    project, fds = settings_mod.PROJECT_DIR, tuple(lock.fds)
+    rc = exports.publish_build(work, settings.warehouse, target, dbt=BIN / "dbt", project=project, env=env, fds=fds)
+    if rc != 0:
+        return rc
     print(f"[build] published {settings.warehouse} in {time.monotonic() - started:.0f} s", flush=True)
     return 0
 
