@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -88,15 +89,55 @@ def query_csv(project: Path, metrics: list[str], group_by: list[str], out: Path,
         return list(csv.DictReader(handle))
 
 
+def query_batch(project: Path, queries: list[dict], warehouse: Path) -> list[list[dict]]:
+    """Several ``mf query`` commands (dicts of metrics, group_by, where, csv) run by the mf command
+    line in one process (``batch``), so dbt loads once; the rows of each, as dicts of text."""
+    spec = project / "queries.json"
+    spec.write_text(json.dumps(queries), encoding="utf-8")
+    cmd = [sys.executable, "-m", "salesperf.semantic", "batch", str(spec)]
+    proc = subprocess.run(cmd, cwd=project, env=env_for(project, warehouse), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"mf query batch failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}{proc.stderr[-4000:]}"
+        )
+    results = []
+    for query in queries:
+        with Path(query["csv"]).open(encoding="utf-8", newline="") as handle:
+            results.append(list(csv.DictReader(handle)))
+    return results
+
+
+def _batch(spec: Path) -> int:
+    """Run the queries of ``spec`` through mf's own command line (click), one configuration for all."""
+    from dbt_metricflow.cli.cli_configuration import CLIConfiguration
+    from dbt_metricflow.cli.main import cli
+
+    cfg = CLIConfiguration()
+    for query in json.loads(spec.read_text(encoding="utf-8")):
+        args = ["query", "--metrics", ",".join(query["metrics"]), "--group-by", ",".join(query["group_by"])]
+        if query.get("where"):
+            args += ["--where", query["where"]]
+        args += ["--csv", query["csv"], "--quiet"]
+        cli.main(args, obj=cfg, standalone_mode=False)
+        if not Path(query["csv"]).exists():
+            print(f"mf {' '.join(args)} wrote no output", file=sys.stderr)
+            return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m salesperf.semantic", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("validate", help="mf validate-configs --skip-dw in a scratch project")
+    batch = sub.add_parser("batch", help="(internal) run the mf queries of a JSON file in one process")
+    batch.add_argument("spec", type=Path)
     run = sub.add_parser("mf", help="any mf command, on a copy of the published warehouse")
     run.add_argument("mf_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate()
+    if args.command == "batch":
+        return _batch(args.spec)
     published = settings_mod.load().warehouse
     if not published.exists():
         print(f"[semantic] no published warehouse at {published}: build first (python3.11 tasks.py build)")

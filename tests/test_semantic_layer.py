@@ -1,0 +1,121 @@
+"""The semantic layer (models/semantic, dbt MetricFlow) answers with the marts' numbers.
+
+``mf validate-configs`` passes (also part of the lint step). On a copy of the demo build (mf opens
+its file read-write), ``mf query`` computes every metric named after a catalog indicator at each
+grain the catalog gives it (team, rep, customer, product, company) and each period type (month,
+quarter, year, fiscal_year), and each value equals indicator_values' (1e-9); no metric has a
+value where indicator_values has none (except a zero count). The cumulative metrics equal sums
+of the monthly sales.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pytest
+
+from salesperf import semantic
+
+# metric (named after its catalog indicator) -> the semantic model's entities it can be grouped by
+METRICS = {
+    "sales_amount": {"team", "rep", "customer", "product"},
+    "gross_margin_rate": {"team", "rep", "customer", "product"},
+    "new_product_sales_share": {"team", "rep", "customer", "product"},
+    "opportunity_win_rate": {"team", "rep", "customer", "product"},
+    "visit_count": {"team", "rep", "customer"},
+    "effective_visit_rate": {"team", "rep", "customer"},
+    "nps": {"team", "rep", "customer"},
+    "csat_economic": {"team", "rep", "customer"},
+    "csat_relationship": {"team", "rep", "customer"},
+    "referral_count": {"team", "rep", "customer"},
+    "first_response_rate": {"team", "rep", "customer", "product"},
+    "knowledge_sharing_contributions": {"team", "rep"},
+}
+PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
+GRAINS = ("team", "rep", "customer", "product", "company")
+
+
+def test_mf_validate_configs_passes():
+    messages: list[str] = []
+    assert semantic.validate(say=messages.append) == 0, "\n".join(messages)
+
+
+@pytest.fixture(scope="module")
+def mf_copy(demo_build, tmp_path_factory):
+    """A scratch project and a copy of the demo build (never the published file) for mf."""
+    tmp = tmp_path_factory.mktemp("semantic")
+    project = semantic.scratch_project(tmp / "project")
+    copy = tmp / "copy" / demo_build.warehouse.name
+    copy.parent.mkdir()
+    shutil.copyfile(demo_build.warehouse, copy)
+    parsed = semantic.parse(project, copy)
+    assert parsed.returncode == 0, parsed.stdout[-3000:]
+    return project, copy
+
+
+def catalog_grains(demo_build) -> dict[str, set[str]]:
+    rows = demo_build.query(
+        "select indicator_code, grains, has_company_total from reference.indicator_catalog where indicator_code in "
+        f"({', '.join(repr(m) for m in METRICS)})"
+    )
+    return {
+        r.indicator_code: set(r.grains.split("|")) | ({"company"} if r.has_company_total else set())
+        for r in rows.itertuples()
+    }
+
+
+def close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.slow
+def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_build, mf_copy, tmp_path):
+    project, copy = mf_copy
+    grains_of = catalog_grains(demo_build)
+    assert set(grains_of) == set(METRICS)
+    queries, keys = [], []
+    for period_type in PERIOD_TYPES:
+        for grain in GRAINS:
+            metrics = [m for m in METRICS if grain in grains_of[m] and (grain == "company" or grain in METRICS[m])]
+            group_by = [f"metric_time__{period_type}"] + ([] if grain == "company" else [grain])
+            csv = tmp_path / f"{period_type}_{grain}.csv"
+            queries.append({"metrics": metrics, "group_by": group_by, "csv": str(csv)})
+            keys.append((period_type, grain, metrics))
+    results = semantic.query_batch(project, queries, copy)
+
+    expected = demo_build.query(
+        "select indicator_code, grain, entity_id, period_type, cast(period_start as varchar) as period_start, value "
+        f"from main.indicator_values where indicator_code in ({', '.join(repr(m) for m in METRICS)})"
+    )
+    want = {
+        (r.indicator_code, r.grain, r.entity_id, r.period_type, r.period_start): r.value
+        for r in expected.itertuples()
+        if r.value is not None and not math.isnan(r.value)
+    }
+    periods = {(t, s) for (_, _, _, t, s) in want}
+    checked, wrong, extra = 0, [], []
+    seen = set()
+    for (period_type, grain, metrics), rows in zip(keys, results, strict=True):
+        assert rows, (period_type, grain)
+        for row in rows:
+            start = row[f"metric_time__{period_type}"][:10]
+            entity = "company" if grain == "company" else (row[grain] or "unassigned")
+            if (period_type, start) not in periods:
+                continue  # outside the reporting periods (dim_periods)
+            for metric in metrics:
+                text = row[metric]
+                key = (metric, grain, entity, period_type, start)
+                got = float(text) if text not in ("", None) else None
+                if key in want:
+                    seen.add(key)
+                    checked += 1
+                    if got is None or not close(got, want[key]):
+                        wrong.append((key, got, want[key]))
+                elif got not in (None, 0.0):
+                    extra.append((key, got))
+    missing = [k for k in want if k not in seen and k[1] in {"company", *METRICS[k[0]]} and k[1] in grains_of[k[0]]]
+    assert not wrong, f"{len(wrong)} values differ, e.g. {wrong[:10]}"
+    assert not extra, f"{len(extra)} mf values without an indicator value, e.g. {extra[:10]}"
+    assert not missing, f"{len(missing)} indicator values mf did not return, e.g. {missing[:10]}"
+    assert checked > 10_000
