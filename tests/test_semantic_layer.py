@@ -69,9 +69,14 @@ def close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-@pytest.mark.slow
-def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_build, mf_copy, tmp_path):
+CUMULATIVE = ["sales_amount", "sales_amount_ytd", "sales_amount_trailing_12_months"]
+
+
+@pytest.fixture(scope="module")
+def answers(demo_build, mf_copy, tmp_path_factory):
+    """One batch of mf queries: the grain x period type matrix, then the cumulative metrics by month."""
     project, copy = mf_copy
+    tmp_path = tmp_path_factory.mktemp("mf_answers")
     grains_of = catalog_grains(demo_build)
     assert set(grains_of) == set(METRICS)
     queries, keys = [], []
@@ -82,7 +87,15 @@ def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_bui
             csv = tmp_path / f"{period_type}_{grain}.csv"
             queries.append({"metrics": metrics, "group_by": group_by, "csv": str(csv)})
             keys.append((period_type, grain, metrics))
-    results = semantic.query_batch(project, queries, copy)
+    cumulative = {"metrics": CUMULATIVE, "group_by": ["metric_time__month"], "csv": str(tmp_path / "cumulative.csv")}
+    results = semantic.query_batch(project, [*queries, cumulative], copy)
+    return keys, results[:-1], results[-1]
+
+
+@pytest.mark.slow
+def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_build, answers):
+    keys, results, _ = answers
+    grains_of = catalog_grains(demo_build)
 
     expected = demo_build.query(
         "select indicator_code, grain, entity_id, period_type, cast(period_start as varchar) as period_start, value "
@@ -119,3 +132,26 @@ def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_bui
     assert not extra, f"{len(extra)} mf values without an indicator value, e.g. {extra[:10]}"
     assert not missing, f"{len(missing)} indicator values mf did not return, e.g. {missing[:10]}"
     assert checked > 10_000
+
+
+@pytest.mark.slow
+def test_cumulative_metrics_equal_sums_of_the_order_lines(demo_build, answers):
+    """sales_amount_ytd: the calendar year's months up to this one; sales_amount_trailing_12_months:
+    MetricFlow's window, the order dates d with month end - 12 months < d <= month end (so Feb 2025
+    holds 29 Feb 2024: a window of days, not of calendar months)."""
+    rows = sorted(answers[2], key=lambda r: r["metric_time__month"])
+    months = [(r["metric_time__month"][:7], float(r["sales_amount"] or 0)) for r in rows]
+    assert len(months) > 24
+    trailing = dict(
+        demo_build.query(
+            "select strftime(m.month_end, '%Y-%m') as month, coalesce(sum(o.net_sales), 0) as sales "
+            "from (select distinct last_day(date_day) as month_end from main.dim_dates) as m "
+            "left join main.fct_order_lines as o "
+            "on o.order_date > m.month_end - interval 12 month and o.order_date <= m.month_end group by 1"
+        ).itertuples(index=False)
+    )
+    for row in rows:
+        month = row["metric_time__month"][:7]
+        ytd = sum(v for m, v in months if m[:4] == month[:4] and m <= month)
+        assert close(float(row["sales_amount_ytd"]), ytd), month
+        assert close(float(row["sales_amount_trailing_12_months"]), trailing[month]), month
