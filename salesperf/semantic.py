@@ -90,7 +90,7 @@ def query_csv(project: Path, metrics: list[str], group_by: list[str], out: Path,
 
 
 def query_batch(project: Path, queries: list[dict], warehouse: Path) -> list[list[dict]]:
-    """Several ``mf query`` commands (dicts of metrics, group_by, where, csv) run by the mf command
+    """Several ``mf query`` commands (dicts of metrics, group_by, where, csv; or saved_query, csv) run by the mf command
     line in one process (``batch``), so dbt loads once; the rows of each, as dicts of text."""
     spec = project / "queries.json"
     spec.write_text(json.dumps(queries), encoding="utf-8")
@@ -114,7 +114,10 @@ def _batch(spec: Path) -> int:
 
     cfg = CLIConfiguration()
     for query in json.loads(spec.read_text(encoding="utf-8")):
-        args = ["query", "--metrics", ",".join(query["metrics"]), "--group-by", ",".join(query["group_by"])]
+        if query.get("saved_query"):
+            args = ["query", "--saved-query", query["saved_query"]]
+        else:
+            args = ["query", "--metrics", ",".join(query["metrics"]), "--group-by", ",".join(query["group_by"])]
         if query.get("where"):
             args += ["--where", query["where"]]
         args += ["--csv", query["csv"], "--quiet"]

@@ -70,6 +70,12 @@ def close(a: float, b: float) -> bool:
 
 
 CUMULATIVE = ["sales_amount", "sales_amount_ytd", "sales_amount_trailing_12_months"]
+SAVED_QUERIES = (
+    "team_scorecard_monthly",
+    "rep_scorecard_monthly",
+    "company_trend_monthly",
+    "product_sales_by_fiscal_year",
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,13 +94,15 @@ def answers(demo_build, mf_copy, tmp_path_factory):
             queries.append({"metrics": metrics, "group_by": group_by, "csv": str(csv)})
             keys.append((period_type, grain, metrics))
     cumulative = {"metrics": CUMULATIVE, "group_by": ["metric_time__month"], "csv": str(tmp_path / "cumulative.csv")}
-    results = semantic.query_batch(project, [*queries, cumulative], copy)
-    return keys, results[:-1], results[-1]
+    saved = [{"saved_query": name, "csv": str(tmp_path / f"{name}.csv")} for name in SAVED_QUERIES]
+    results = semantic.query_batch(project, [*queries, cumulative, *saved], copy)
+    n = len(queries)
+    return keys, results[:n], results[n], dict(zip(SAVED_QUERIES, results[n + 1 :], strict=True))
 
 
 @pytest.mark.slow
 def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_build, answers):
-    keys, results, _ = answers
+    keys, results, _, _ = answers
     grains_of = catalog_grains(demo_build)
 
     expected = demo_build.query(
@@ -155,3 +163,28 @@ def test_cumulative_metrics_equal_sums_of_the_order_lines(demo_build, answers):
         ytd = sum(v for m, v in months if m[:4] == month[:4] and m <= month)
         assert close(float(row["sales_amount_ytd"]), ytd), month
         assert close(float(row["sales_amount_trailing_12_months"]), trailing[month]), month
+
+
+@pytest.mark.slow
+def test_saved_queries_answer_like_the_metrics(answers):
+    """Each saved query returns the rows of the same metrics queried by grain and period type."""
+    keys, results, cumulative, saved = answers
+    matrix = {(period_type, grain): rows for (period_type, grain, _), rows in zip(keys, results, strict=True)}
+    views = {
+        "team_scorecard_monthly": (matrix["month", "team"], ["metric_time__month", "team"]),
+        "rep_scorecard_monthly": (matrix["month", "rep"], ["metric_time__month", "rep"]),
+        "company_trend_monthly": (cumulative, ["metric_time__month"]),
+        "product_sales_by_fiscal_year": (matrix["fiscal_year", "product"], ["metric_time__fiscal_year", "product"]),
+    }
+    for name, (reference, key_columns) in views.items():
+        rows = saved[name]
+        assert rows, name
+        by_key = {tuple(r[c] for c in key_columns): r for r in reference}
+        compared = 0
+        for row in rows:
+            other = by_key.get(tuple(row[c] for c in key_columns))
+            for metric in set(row) & set(other or {}) - set(key_columns):
+                if row[metric] or other[metric]:
+                    assert close(float(row[metric] or 0), float(other[metric] or 0)), (name, metric, row)
+                    compared += 1
+        assert compared > len(rows), name
