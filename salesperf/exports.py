@@ -191,7 +191,7 @@ def publish(new: Path, live: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# dbt docs, published with the build when asked (it costs a dbt invocation: ~20-30 s here)
+# dbt docs, published with the build when asked (it costs a dbt invocation: ~35 s on the demo)
 # ---------------------------------------------------------------------------------------------
 
 DOCS_ENV = "SALESPERF_DBT_DOCS"

@@ -15,7 +15,7 @@ Commands:
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
 error or a failed error-severity dbt test); 2 no landing data (a required table has no file); 3 the
 data-quality gate failed (a critical GX expectation); 4 another build is running (lock); 5 the CRM import of
-`build --from` could not run. In every case
+`build --from` could not run; 6 the Parquet exports (salesperf/exports.py) could not be written. In every case
 but 0 the published warehouse is left exactly as it was.
 """
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -106,3 +109,28 @@ def test_a_publish_whose_export_fails_publishes_nothing(tmp_path):
     assert not second.exists() and exports.verify(live) == []
     with duckdb.connect() as con:
         assert con.execute(f"select max(v) from '{live / 'main' / 'fct_x.parquet'}'").fetchone()[0] == 2
+
+
+@pytest.mark.slow
+def test_dbt_docs_are_published_when_asked(demo_build, tmp_path, monkeypatch):
+    """SALESPERF_DBT_DOCS=1: dbt docs generate --static on the working copy, published beside the
+    warehouse as dbt_docs.html with the exports (the build's publish step, on a copy of the demo)."""
+    from conftest import PROJECT_DIR, build_env
+
+    published = tmp_path / "wh" / "sales_performance.duckdb"
+    work = tmp_path / "wh" / ".build" / "sales_performance.duckdb"
+    work.parent.mkdir(parents=True)
+    shutil.copyfile(demo_build.warehouse, work)
+    env = {**build_env(demo_build.landing_dir, work, tmp_path), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    monkeypatch.setenv(exports.DOCS_ENV, "1")
+    started = time.monotonic()
+    rc = exports.publish_build(
+        work, published, tmp_path / "target", dbt=Path(sys.executable).parent / "dbt", project=PROJECT_DIR, env=env
+    )
+    took = time.monotonic() - started
+    assert rc == 0
+    page = published.parent / exports.DOCS_FILE
+    html = page.read_text(encoding="utf-8")
+    assert "indicator_values" in html and "<script" in html and len(html) > 1_000_000, took
+    assert published.exists() and not work.exists() and exports.verify(exports.export_dir(published)) == []
+    assert not (tmp_path / "target" / (exports.DOCS_FILE + ".new")).exists()
