@@ -31,6 +31,24 @@ METRICS = {
     "referral_count": {"team", "rep", "customer"},
     "first_response_rate": {"team", "rep", "customer", "product"},
     "knowledge_sharing_contributions": {"team", "rep"},
+    "project_cycle_attainment": {"team", "rep", "customer", "product"},
+    "decision_chain_coverage": {"team", "rep", "customer", "product"},
+    "demand_forecast_accuracy": {"team", "rep", "customer", "product"},
+    "avg_collection_days": {"team", "rep", "customer"},
+    "follow_up_timeliness_rate": {"team", "rep", "customer"},
+    "contract_fulfillment_rate": {"team", "rep", "customer"},  # product: once per product of the order (not here)
+    "installation_timeliness_rate": {"team", "rep", "customer"},
+    "process_compliance_rate": {"team", "rep"},
+    "compliance_veto": {"team", "rep"},
+    "expense_compliance_rate": {"team", "rep"},
+    "skill_score": {"team", "rep"},
+    "training_pass_rate": {"team", "rep"},
+    "self_learning_hours": {"team", "rep"},
+    "knowledge_test_score": {"team", "rep"},
+    "insight_report_quality": {"team", "rep"},
+    "internal_collaboration_satisfaction": {"team", "rep"},
+    "cross_dept_on_time_rate": {"team", "rep"},
+    "feedback_adoption_rate": {"team", "rep"},
 }
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
 GRAINS = ("team", "rep", "customer", "product", "company")
