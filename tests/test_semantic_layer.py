@@ -49,6 +49,7 @@ METRICS = {
     "internal_collaboration_satisfaction": {"team", "rep"},
     "cross_dept_on_time_rate": {"team", "rep"},
     "feedback_adoption_rate": {"team", "rep"},
+    "complaint_resolution_hours": {"team", "rep", "customer", "product"},
 }
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
 GRAINS = ("team", "rep", "customer", "product", "company")
