@@ -17,7 +17,7 @@ Commands:
 Exit codes of build (and demo): 0 published; 1 dbt build failed (an unreadable landing file, a model
 error or a failed error-severity dbt test); 2 no landing data (a required table has no file); 3 the
 data-quality gate failed (a critical GX expectation); 4 another build is running (lock); 5 the CRM import of
-`build --from` could not run. In every case
+`build --from` could not run; 6 the Parquet exports (salesperf/exports.py) could not be written. In every case
 but 0 the published warehouse is left exactly as it was.
 """
 
@@ -161,8 +161,12 @@ def _build(settings: settings_mod.Settings, dbt_args: list[str] | None, lock: Bu
     rc = quality_gate(settings, work, target, prepared)
     if rc != 0:
         return rc
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(work, settings.warehouse)
+    from salesperf import exports  # Parquet exports (and dbt docs) published with the warehouse
+
+    project, fds = settings_mod.PROJECT_DIR, tuple(lock.fds)
+    rc = exports.publish_build(work, settings.warehouse, target, dbt=BIN / "dbt", project=project, env=env, fds=fds)
+    if rc != 0:
+        return rc
     print(f"[build] published {settings.warehouse} in {time.monotonic() - started:.0f} s", flush=True)
     return 0
 

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 from conftest import SEED, Build, run_build, start_build
 
+from salesperf.exports import export_dir, verify
 from salesperf.generate.faults import MANIFEST_NAME, inject_faults, write_unreadable
 
 pytestmark = pytest.mark.slow
@@ -51,6 +52,9 @@ class Sequence:
     sha_after_gate: str
     good: Build
     checked_at_before: object
+    exports_before: str = ""  # sha256 of the exports manifest (salesperf/exports.py) at each step
+    exports_after_kill: str = ""
+    exports_after_gate: str = ""
 
 
 # One sequence per session, shared by this module and test_faults (a module-level cache: pytest's
@@ -87,17 +91,21 @@ def publish_sequence(demo_build: Build, demo_landing: Path, base: Path) -> Seque
     published = base / "warehouse" / "sales_performance.duckdb"
     published.parent.mkdir(parents=True)
     shutil.copy2(demo_build.warehouse, published)
+    shutil.copytree(export_dir(demo_build.warehouse), export_dir(published))
+    exports_before = sha256(export_dir(published) / "manifest.json")
     with duckdb.connect(str(published), read_only=True) as con:
         checked_at_before = con.execute("select max(checked_at) from main.dq_results").fetchone()[0]
     sha_before = sha256(published)
 
     killed = kill_build_after_dbt_started(faulty, published, base)
     sha_after_kill = sha256(published)
+    exports_after_kill = sha256(export_dir(published) / "manifest.json")
     # dbt builds only the seed (and no test of a model it did not build): dbt passes, the gate does not
     gate_failed = run_build(
         faulty, published, base, "--select", "indicator_catalog", "--indirect-selection", "cautious"
     )
     sha_after_gate = sha256(published)
+    exports_after_gate = sha256(export_dir(published) / "manifest.json")
     good = run_build(faulty, published, base)
     sequence = Sequence(
         published,
@@ -110,6 +118,9 @@ def publish_sequence(demo_build: Build, demo_landing: Path, base: Path) -> Seque
         sha_after_gate,
         good,
         checked_at_before,
+        exports_before,
+        exports_after_kill,
+        exports_after_gate,
     )
     _SEQUENCE[base] = sequence
     return sequence
@@ -121,14 +132,16 @@ def sequence(demo_build, demo_landing, tmp_path_factory) -> Sequence:
 
 
 def _leftovers(published: Path) -> list[str]:
-    """Files beside the published warehouse other than itself, its data docs and the build folder."""
-    return sorted(p.name for p in published.parent.iterdir() if p.name not in {published.name, "data_docs", ".build"})
+    """Files beside the published warehouse other than itself, its data docs, exports and the build folder."""
+    known = {published.name, "data_docs", ".build", "exports"}
+    return sorted(p.name for p in published.parent.iterdir() if p.name not in known)
 
 
 def test_a_killed_build_leaves_the_published_warehouse_byte_identical(sequence):
     assert sequence.killed.dbt_started, sequence.killed.log[-3000:]
     assert sequence.killed.returncode == -signal.SIGKILL
     assert sequence.sha_after_kill == sequence.sha_before
+    assert sequence.exports_after_kill == sequence.exports_before
     assert _leftovers(sequence.published) == []
 
 
@@ -136,6 +149,7 @@ def test_a_build_whose_gate_fails_leaves_it_byte_identical_and_says_why(sequence
     build = sequence.gate_failed
     assert build.returncode == EXIT_GATE_FAILED, build.log[-4000:]
     assert sequence.sha_after_gate == sequence.sha_before
+    assert sequence.exports_after_gate == sequence.exports_before  # the previous exports, as they were
     # one line per failed check of severity error, then why nothing was published
     assert (
         "[gate] FAIL  reports      indicator_values: indicator_values (or the indicator catalog) is missing"
@@ -159,6 +173,9 @@ def test_the_next_good_build_publishes(sequence):
     assert _leftovers(sequence.published) == []
     assert not (sequence.published.parent / ".build" / sequence.published.name).exists()
     assert (sequence.published.parent / "data_docs" / "index.html").exists()
+    # the Parquet exports of the new build replaced the previous ones, complete
+    assert sha256(export_dir(sequence.published) / "manifest.json") != sequence.exports_before
+    assert verify(export_dir(sequence.published)) == []
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +210,8 @@ def test_unreadable_file_scenarios_stop_the_build_naming_the_file(
     published = tmp_path / "wh" / "sales_performance.duckdb"
     published.parent.mkdir()
     shutil.copy2(demo_build.warehouse, published)
+    shutil.copytree(export_dir(demo_build.warehouse), export_dir(published))
+    exports_before = sha256(export_dir(published) / "manifest.json")
     before = sha256(published)
     build = run_build(landing, published, tmp_path, "--fail-fast")  # the rest of the DAG is not the point
     assert build.returncode == EXIT_DBT_FAILED, build.log[-4000:]
@@ -201,3 +220,4 @@ def test_unreadable_file_scenarios_stop_the_build_naming_the_file(
     assert f"{fault.table}." in build.log and "[build] not built" in build.log
     assert "Traceback" not in build.log
     assert sha256(published) == before
+    assert sha256(export_dir(published) / "manifest.json") == exports_before
