@@ -264,10 +264,21 @@ def quality_gate(context: AssetExecutionContext, build: SalesperfBuild) -> Mater
 def published_warehouse(context: AssetExecutionContext, build: SalesperfBuild) -> MaterializeResult:
     from salesperf.alerts import digest
 
+    from salesperf import exports
+
     settings = build.settings()
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(settings.build_warehouse, settings.warehouse)
-    context.log.info(f"published {settings.warehouse}")
+    with capture_stderr() as reason:
+        rc = exports.publish_build(
+            settings.build_warehouse,
+            settings.warehouse,
+            run_mod.target_dir(),
+            dbt=run_mod.BIN / "dbt",
+            project=PROJECT_DIR,
+            env=run_mod._env(settings, settings.build_warehouse),
+        )
+    if rc != 0:
+        raise build.fail(context, rc, reason)
+    context.log.info(f"published {settings.warehouse} and its Parquet exports")
     path = digest.config_path()
     if path is not None:
         digest.notify(settings, 0, [], path)
