@@ -47,7 +47,8 @@ EXIT_MEANINGS = {
     3: ("数据质量闸门未通过（错误级检查失败）", "the data-quality gate failed (a check of severity error)"),
     4: ("另一个构建正在运行（锁）", "another build is running (lock)"),
     5: ("CRM 导入无法运行", "the CRM import could not run"),
-    6: ("无法写出 Parquet 导出（磁盘或权限），未发布", "the Parquet exports could not be written (disk or permissions); nothing published"),
+    6: ("无法写出 Parquet 导出（磁盘或权限），未发布",
+        "the Parquet exports could not be written (disk or permissions); nothing published"),
 }  # fmt: skip
 
 

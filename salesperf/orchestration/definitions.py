@@ -262,9 +262,9 @@ def quality_gate(context: AssetExecutionContext, build: SalesperfBuild) -> Mater
 
 @asset(deps=[quality_gate], description="the published warehouse file, replaced atomically")
 def published_warehouse(context: AssetExecutionContext, build: SalesperfBuild) -> MaterializeResult:
-    from salesperf.alerts import digest
-
     from salesperf import exports
+    from salesperf.alerts import digest
+    from salesperf.alerts.digest import capture_stderr
 
     settings = build.settings()
     with capture_stderr() as reason:
