@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.app_pages import clv_views
+from dashboard.app_pages import clv_views, health_views
 
 CUSTOMER_CODES = (
     "sales_amount", "clv_formula", "clv_predicted", "p_alive", "churn_risk", "share_of_wallet", "nps",
@@ -170,6 +170,7 @@ def render() -> None:
 
     concentration(ctx)
     history(ctx, customers)
+    health_views.render_health_cards(ctx)
 
 
 render()
