@@ -1,7 +1,8 @@
 """Layers flow one way: no model reads (ref) a model of a layer above its own.
 
-staging (with its base models) < intermediate < marts < indicator families
-(models/intermediate/indicators: they read marts and are stacked by reports) < reports.
+staging (with its base models) < intermediate < marts < indicator families and other report inputs
+(models/intermediate/indicators, customer_health, incentives, scorecard: they read marts and are
+stacked by reports) < reports.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from pathlib import Path
 MODELS = Path(__file__).resolve().parents[1] / "models"
 REF = re.compile(r"""ref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)""")
 RANK = {"staging": 0, "intermediate": 1, "marts": 2, "indicator_families": 3, "reports": 4}
+# Intermediate folders that build on marts for the reports (the indicator families and the
+# performance-management inputs).
+REPORT_INPUTS = {"indicators", "customer_health", "incentives", "scorecard"}
 
 
 def layer_of(path: Path, models: Path = MODELS) -> str:
     parts = path.relative_to(models).parts
-    if parts[:2] == ("intermediate", "indicators"):
+    if parts[0] == "intermediate" and len(parts) > 2 and parts[1] in REPORT_INPUTS:
         return "indicator_families"
     return parts[0]
 
