@@ -20,7 +20,8 @@ summed as (
         {%- endfor %}
         sum(weight) as weight_sum,
         count(*) as indicators,
-        count(distinct
+        count(
+            distinct
             {%- for filter in filters %}
             coalesce(cast({{ filter }} as varchar), '-'){% if not loop.last %} || '|' ||{% endif %}
             {%- endfor %}

@@ -69,6 +69,20 @@ drags as (
 
 ),
 
+rules as (
+
+    select 'below_base_composite' as flag_code
+    union all
+    select 'below_base_results' as flag_code
+    union all
+    select 'compliance_veto' as flag_code
+    union all
+    select 'customer_concentration' as flag_code
+    union all
+    select 'churn_risk_exposure' as flag_code
+
+),
+
 conditions as (
 
     select
@@ -85,24 +99,20 @@ conditions as (
             when 'churn_risk_exposure' then churn.at_risk_share > {{ var('scorecard_churn_exposure_threshold', 0.25) }}
         end as holds,
         case rules.flag_code
-            when 'below_base_composite' then 'composite score ' || cast(round(summary.composite_before_veto, 1) as varchar)
+            when
+                'below_base_composite'
+                then 'composite score ' || cast(round(summary.composite_before_veto, 1) as varchar)
             when 'below_base_results' then 'results score ' || cast(round(summary.results_score, 1) as varchar)
             when 'compliance_veto' then summary.veto_reason
             when 'customer_concentration'
                 then 'largest customer ' || cast(round(100 * concentration.value, 1) as varchar) || ' % of sales'
             when 'churn_risk_exposure'
                 then cast(churn.at_risk_customers as varchar) || ' of ' || cast(churn.high_value_customers as varchar)
-                || ' high-value customers at churn risk (' || cast(round(100 * churn.at_risk_share, 1) as varchar)
-                || ' % of their predicted CLV)'
+                    || ' high-value customers at churn risk (' || cast(round(100 * churn.at_risk_share, 1) as varchar)
+                    || ' % of their predicted CLV)'
         end as detail
     from summary
-    cross join (
-        select 'below_base_composite' as flag_code union all
-        select 'below_base_results' union all
-        select 'compliance_veto' union all
-        select 'customer_concentration' union all
-        select 'churn_risk_exposure'
-    ) as rules
+    cross join rules
     left join concentration
         on summary.entity_id = concentration.entity_id
         and summary.period_type = concentration.period_type
@@ -118,9 +128,15 @@ runs as (
 
     select
         conditions.*,
-        row_number() over (partition by rep_id, period_type, flag_code order by period_start)
+        row_number()
+            over (
+                partition by conditions.rep_id, conditions.period_type, conditions.flag_code
+                order by conditions.period_start
+            )
         - row_number() over (
-            partition by rep_id, period_type, flag_code, coalesce(holds, false) order by period_start
+            partition by
+                conditions.rep_id, conditions.period_type, conditions.flag_code, coalesce(conditions.holds, false)
+            order by conditions.period_start
         ) as run_id
     from conditions
 
@@ -131,7 +147,8 @@ counted as (
     select
         runs.*,
         row_number() over (
-            partition by rep_id, period_type, flag_code, coalesce(holds, false), run_id order by period_start
+            partition by runs.rep_id, runs.period_type, runs.flag_code, coalesce(runs.holds, false), runs.run_id
+            order by runs.period_start
         ) as consecutive_periods
     from runs
 
@@ -149,7 +166,7 @@ final as (
         || case
             when counted.flag_code like 'below_base%'
                 then ', below the base tier (60) for ' || cast(counted.consecutive_periods as varchar)
-                || ' consecutive ' || counted.period_type || 's'
+                    || ' consecutive ' || counted.period_type || 's'
             else ''
         end as reason,
         drags.drag_indicators,

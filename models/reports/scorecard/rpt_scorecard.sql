@@ -69,7 +69,7 @@ valued as (
         case
             when peer_values.value is not null then peer_values.value
             when entity_periods.is_active and catalog.period_aggregation = 'sum' then 0
-        end as value,
+        end as value,  -- noqa: RF04 (the published column name, as in indicator_values)
         case
             when peer_values.value is not null then 'published'
             when entity_periods.is_active and catalog.period_aggregation = 'sum' then 'no_activity'
@@ -142,7 +142,9 @@ bounded as (
         oriented.*,
         case
             when oriented.plan_target is null then oriented.peer_ideal
-            when oriented.sign = 1 then greatest(coalesce(oriented.peer_ideal, oriented.tier_challenge), oriented.tier_challenge)
+            when
+                oriented.sign = 1
+                then greatest(coalesce(oriented.peer_ideal, oriented.tier_challenge), oriented.tier_challenge)
             else least(coalesce(oriented.peer_ideal, oriented.tier_challenge), oriented.tier_challenge)
         end as tier_ideal
     from oriented
@@ -168,12 +170,13 @@ scored as (
         signed.*,
         case
             when signed.v is null or signed.b is null then null
-            when signed.v >= signed.i then
-                case
-                    when signed.i > signed.c then 100 + (signed.v - signed.i) * 20 / (signed.i - signed.c)
-                    when signed.c > signed.b then 100 + (signed.v - signed.i) * 20 / (signed.c - signed.b)
-                    else 100
-                end
+            when signed.v >= signed.i
+                then
+                    case
+                        when signed.i > signed.c then 100 + (signed.v - signed.i) * 20 / (signed.i - signed.c)
+                        when signed.c > signed.b then 100 + (signed.v - signed.i) * 20 / (signed.c - signed.b)
+                        else 100
+                    end
             when signed.v >= signed.c then 80 + (signed.v - signed.c) * 20 / (signed.i - signed.c)
             when signed.v >= signed.b then 60 + (signed.v - signed.b) * 20 / (signed.c - signed.b)
             when signed.c > signed.b then 60 - (signed.b - signed.v) * 20 / (signed.c - signed.b)

@@ -120,11 +120,11 @@ ranked as (
         case
             when vetoed.composite_score is not null
                 then rank() over (
-                    partition by
-                        vetoed.entity_type, vetoed.peer_group, vetoed.period_type, vetoed.period_start,
-                        vetoed.composite_score is null
-                    order by vetoed.composite_score desc
-                )
+                        partition by
+                            vetoed.entity_type, vetoed.peer_group, vetoed.period_type, vetoed.period_start,
+                            vetoed.composite_score is null
+                        order by vetoed.composite_score desc
+                    )
         end as peer_rank,
         count(vetoed.composite_score) over (
             partition by vetoed.entity_type, vetoed.peer_group, vetoed.period_type, vetoed.period_start

@@ -12,6 +12,7 @@
     without last-year activity). status by pace_gap: 'ahead' above var scorecard_pacing_ahead
     (0.05), 'behind' below var scorecard_pacing_behind (-0.05), else 'on_track'; NULL without
     a target. -#}
+{%- set days_to_date = dbt.datediff('spine.period_start', 'spine.as_of_date', 'day') %}
 {%- set weekdays_only = var('scorecard_pacing_calendar', 'calendar_days') == 'weekdays' %}
 with entity_periods as (
 
@@ -33,7 +34,14 @@ period_days as (
         entity_periods.period_start,
         count(*) as days_total,
         count(case when dates.date_day <= entity_periods.period_end_as_of then 1 end) as days_elapsed
-    from (select distinct period_type, period_start, period_end, period_end_as_of from entity_periods) as entity_periods
+    from (
+        select distinct
+            period_type,
+            period_start,
+            period_end,
+            period_end_as_of
+        from entity_periods
+    ) as entity_periods
     inner join {{ ref('dim_dates') }} as dates
         on dates.date_day between entity_periods.period_start and entity_periods.period_end
     {%- if weekdays_only %}
@@ -46,19 +54,39 @@ period_days as (
 daily as (
 
     {#- Daily activity of last year's shape, one row per entity, indicator and day. -#}
-    select 'rep' as grain, rep_id as entity_id, 'sales_amount' as indicator_code, order_date as day, sum(net_sales) as amount
+    select
+        'rep' as grain,
+        rep_id as entity_id,
+        'sales_amount' as indicator_code,
+        order_date as activity_date,
+        sum(net_sales) as amount
     from {{ ref('fct_order_lines') }}
     group by 1, 2, 3, 4
     union all
-    select 'team', team_id, 'sales_amount', order_date, sum(net_sales)
+    select
+        'team' as grain,
+        team_id as entity_id,
+        'sales_amount' as indicator_code,
+        order_date as activity_date,
+        sum(net_sales) as amount
     from {{ ref('fct_order_lines') }}
     group by 1, 2, 3, 4
     union all
-    select 'rep', rep_id, 'new_customers', acquisition_date, count(*)
+    select
+        'rep' as grain,
+        rep_id as entity_id,
+        'new_customers' as indicator_code,
+        acquisition_date as activity_date,
+        count(*) as amount
     from {{ ref('fct_customer_acquisitions') }}
     group by 1, 2, 3, 4
     union all
-    select 'team', team_id, 'new_customers', acquisition_date, count(*)
+    select
+        'team' as grain,
+        team_id as entity_id,
+        'new_customers' as indicator_code,
+        acquisition_date as activity_date,
+        count(*) as amount
     from {{ ref('fct_customer_acquisitions') }}
     group by 1, 2, 3, 4
 
@@ -94,7 +122,8 @@ last_year_shape as (
         spine.period_start,
         spine.indicator_code,
         sum(case
-            when daily.day <= {{ dbt.dateadd('day', dbt.datediff('spine.period_start', 'spine.as_of_date', 'day'), 'spine.same_period_last_year_start') }}
+            when daily.activity_date
+                <= {{ dbt.dateadd('day', days_to_date, 'spine.same_period_last_year_start') }}
                 then daily.amount
         end) / nullif(sum(daily.amount), 0) as share_to_date
     from spine
@@ -102,7 +131,7 @@ last_year_shape as (
         on spine.grain = daily.grain
         and spine.entity_id = daily.entity_id
         and spine.indicator_code = daily.indicator_code
-        and daily.day between spine.same_period_last_year_start
+        and daily.activity_date between spine.same_period_last_year_start
         and {{ dbt.dateadd('month', -12, 'spine.period_end') }}
     where spine.period_end > spine.as_of_date
     group by 1, 2, 3, 4, 5

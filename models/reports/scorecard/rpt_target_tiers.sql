@@ -34,20 +34,18 @@ final as (
         peer_tiers.tier_ideal,
         case
             when peer_tiers.tier_base is null then null
-            when peer_values.direction = 'lower_is_better' then
-                case
-                    when peer_values.value <= peer_tiers.tier_ideal then 'ideal'
-                    when peer_values.value <= peer_tiers.tier_challenge then 'challenge'
-                    when peer_values.value <= peer_tiers.tier_base then 'base'
-                    else 'none'
-                end
-            else
-                case
-                    when peer_values.value >= peer_tiers.tier_ideal then 'ideal'
-                    when peer_values.value >= peer_tiers.tier_challenge then 'challenge'
-                    when peer_values.value >= peer_tiers.tier_base then 'base'
-                    else 'none'
-                end
+            when peer_values.direction = 'lower_is_better'
+                then
+                    case
+                        when peer_values.value <= peer_tiers.tier_ideal then 'ideal'
+                        when peer_values.value <= peer_tiers.tier_challenge then 'challenge'
+                        when peer_values.value <= peer_tiers.tier_base then 'base'
+                        else 'none'
+                    end
+            when peer_values.value >= peer_tiers.tier_ideal then 'ideal'
+            when peer_values.value >= peer_tiers.tier_challenge then 'challenge'
+            when peer_values.value >= peer_tiers.tier_base then 'base'
+            else 'none'
         end as tier_reached
     from peer_values
     left join peer_tiers
