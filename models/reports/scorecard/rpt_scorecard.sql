@@ -11,6 +11,7 @@
     Score: 60 at base, 80 at challenge, 100 at ideal, linear between; below base and above
     ideal the nearest segment's slope goes on; bounded to [var scorecard_score_min (0),
     var scorecard_score_max (120)]. Lower-is-better indicators are scored on the negated value.
+    The column is named value like indicator_values' (hence the noqa of sqlfluff's RF04).
     Degenerate tiers (equal values, e.g. a single peer): a value at or beyond them scores 100,
     a value short of all three scores the minimum. -#}
 {%- set score_min = var('scorecard_score_min', 0) %}
@@ -69,7 +70,7 @@ valued as (
         case
             when peer_values.value is not null then peer_values.value
             when entity_periods.is_active and catalog.period_aggregation = 'sum' then 0
-        end as value,  -- noqa: RF04 (the published column name, as in indicator_values)
+        end as value, -- noqa: RF04
         case
             when peer_values.value is not null then 'published'
             when entity_periods.is_active and catalog.period_aggregation = 'sum' then 'no_activity'
