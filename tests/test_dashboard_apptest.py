@@ -392,3 +392,59 @@ def ui_catalog(warehouse: Path) -> list[dict]:
         return con.execute("select * from reference.indicator_catalog").df().to_dict("records")
     finally:
         con.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# Performance scorecard views (issue 14, dashboard/app_pages/scorecard_views.py)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_rep_page_shows_the_published_composite_and_pacing(dashboard_env: Path) -> None:
+    warehouse = dashboard_env
+    month = running_period(warehouse, "month")
+    at = app_test("rep_demo").run()
+    at.switch_page(page_path("rep")).run()
+    assert not at.exception
+    (composite,) = warehouse_query(
+        warehouse,
+        "select composite_score from main.rpt_scorecard_summary where entity_type = 'rep' and entity_id = 'R0026'"
+        " and period_type = 'month' and period_start = ?",
+        [month],
+    )[0]
+    assert metric(at, i18n.t("sc_composite", "en")).value == f"{composite:.1f}"
+    pacing = next(f.value for f in at.dataframe if "target_full_period" in f.value.columns)
+    codes = {c for (c,) in warehouse_query(warehouse, "select distinct indicator_code from main.rpt_target_pacing")}
+    assert len(pacing) == len(codes)
+
+
+def test_team_ranking_is_scoped_and_ordered_by_composite(dashboard_env: Path) -> None:
+    at = app_test("manager_east").run()
+    at.switch_page(page_path("teams")).run()
+    assert not at.exception
+    ranking = next(f.value for f in at.dataframe if "composite_score" in f.value.columns)
+    assert set(ranking["team"]) == {"T001", "T008"}
+    scores = ranking["composite_score"].dropna().tolist()
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_improvement_plans_for_managers_only_and_in_scope(dashboard_env: Path) -> None:
+    warehouse = dashboard_env
+    month = running_period(warehouse, "month")
+    at = app_test("manager_east").run()
+    assert not at.exception
+    flagged = {
+        r
+        for (r,) in warehouse_query(
+            warehouse,
+            "select distinct f.rep_id from main.rpt_improvement_flags as f"
+            " where f.period_type = 'month' and f.period_start = ? and f.team_id in ('T001', 'T008')",
+            [month],
+        )
+    }
+    frames = [f.value for f in at.dataframe if "flag_code" in f.value.columns]
+    shown = set(frames[0]["rep"]) if frames else set()
+    assert shown <= flagged | {"R0002"}
+    assert flagged <= shown or not flagged
+    rep_view = app_test("rep_demo").run()
+    assert not [f for f in rep_view.dataframe if "flag_code" in f.value.columns]
+    assert i18n.t("sc_pip_title", "en") not in [m.value for m in rep_view.markdown]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, ui
+from dashboard.app_pages import scorecard_views
 
 # Headline indicators per dimension (catalog codes); a code without rows shows "—".
 HEADLINES: dict[str, tuple[str, ...]] = {
@@ -78,6 +79,7 @@ def render() -> None:
 
     st.markdown(f"#### {ctx.t('rep_scorecard')}")
     ui.table(ctx, ui.scorecard(ctx, snapshot), ui.SCORECARD_COLUMNS, key="overview_scorecard", file_name="overview")
+    scorecard_views.improvement_plans(ctx)
 
 
 render()

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, i18n, ui
+from dashboard.app_pages import scorecard_views
 
 REP_CARDS = ("sales_amount", "sales_target_attainment", "gross_margin_rate", "visit_count")
 CUSTOMER_CODES = ("sales_amount", "gross_margin_rate", "clv_predicted", "p_alive", "churn_risk", "share_of_wallet")
@@ -40,6 +41,8 @@ def render() -> None:
     for column, code in zip(st.columns(len(REP_CARDS)), REP_CARDS, strict=True):
         with column:
             ui.kpi_card(ctx, code, rows.get(code), trend.loc[trend["indicator_code"] == code, "value"].tolist())
+
+    scorecard_views.rep_scorecard(ctx, rep_id)
 
     st.markdown(f"#### {ctx.t('rep_scorecard')}")
     card = ui.scorecard(ctx, snapshot)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, i18n, ui
+from dashboard.app_pages import scorecard_views
 
 LEADERBOARD_CODES = (
     "sales_amount", "sales_target_attainment", "sales_growth_yoy", "gross_margin_rate", "new_customers",
@@ -174,6 +175,7 @@ def render() -> None:
         team_detail(ctx, ctx.team)
     else:
         leaderboard(ctx)
+        scorecard_views.team_ranking(ctx)
 
 
 render()
