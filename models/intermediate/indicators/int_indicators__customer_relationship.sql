@@ -55,19 +55,102 @@ customer_order_days as (
 
 {# ---------- share_of_wallet ---------- #}
 
+{# The trailing sales depend on the customer and d only (not on the period type): computed once
+    per (customer, d). At a month's last day d the window o <= d < o + N months is exactly the N
+    calendar months up to d's month (an order of the month N months earlier ends its window in
+    d's month, on or before d), so it is a running sum over monthly totals. Any other d (the
+    as-of date inside a running period) is summed over the order days as written. -#}
+customer_dates as (
+
+    select distinct
+        customer_id,
+        period_end_as_of,
+        extract(day from cast({{ dbt.dateadd('day', 1, 'period_end_as_of') }} as date)) = 1 as is_month_end
+    from active_customers
+
+),
+
+customer_months as (
+
+    select
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as order_month,
+        sum(net_sales) as net_sales,
+        count(*) as order_days
+    from customer_order_days
+    group by 1, 2
+
+),
+
+{# One row per month with orders, and one per (customer, month-end d) to read the running sum at. #}
+month_grid as (
+
+    select
+        customer_id,
+        order_month,
+        net_sales,
+        order_days,
+        cast(null as date) as period_end_as_of
+    from customer_months
+    union all
+    select
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'period_end_as_of') }} as date) as order_month,
+        cast(null as double) as net_sales,
+        0 as order_days,
+        period_end_as_of
+    from customer_dates
+    where is_month_end
+
+),
+
+month_end_trailing as (
+
+    select
+        customer_id,
+        period_end_as_of,
+        trailing_net_sales,
+        trailing_order_days
+    from (
+        select
+            customer_id,
+            period_end_as_of,
+            sum(net_sales) over (
+                partition by customer_id
+                order by extract(year from order_month) * 12 + extract(month from order_month)
+                range between {{ trailing_months - 1 }} preceding and current row
+            ) as trailing_net_sales,
+            sum(order_days) over (
+                partition by customer_id
+                order by extract(year from order_month) * 12 + extract(month from order_month)
+                range between {{ trailing_months - 1 }} preceding and current row
+            ) as trailing_order_days
+        from month_grid
+    ) as running
+    where period_end_as_of is not null
+        and trailing_order_days > 0
+
+),
+
 trailing_sales as (
 
     select
-        active_customers.period_type,
-        active_customers.period_start,
-        active_customers.customer_id,
+        customer_id,
+        period_end_as_of,
+        trailing_net_sales
+    from month_end_trailing
+    union all
+    select
+        customer_dates.customer_id,
+        customer_dates.period_end_as_of,
         sum(customer_order_days.net_sales) as trailing_net_sales
-    from active_customers
+    from customer_dates
     inner join customer_order_days
-        on active_customers.customer_id = customer_order_days.customer_id
-        and customer_order_days.order_date <= active_customers.period_end_as_of
-        and customer_order_days.trailing_until > active_customers.period_end_as_of
-    group by 1, 2, 3
+        on customer_dates.customer_id = customer_order_days.customer_id
+        and customer_order_days.order_date <= customer_dates.period_end_as_of
+        and customer_order_days.trailing_until > customer_dates.period_end_as_of
+    where not customer_dates.is_month_end
+    group by 1, 2
 
 ),
 
@@ -85,9 +168,8 @@ wallet_shares as (
         {{ safe_divide('trailing_sales.trailing_net_sales', 'customers.est_annual_category_spend') }} as share_of_wallet
     from active_customers
     inner join trailing_sales
-        on active_customers.period_type = trailing_sales.period_type
-        and active_customers.period_start = trailing_sales.period_start
-        and active_customers.customer_id = trailing_sales.customer_id
+        on active_customers.customer_id = trailing_sales.customer_id
+        and active_customers.period_end_as_of = trailing_sales.period_end_as_of
     inner join customers
         on active_customers.customer_id = customers.customer_id
     where customers.est_annual_category_spend <> 0
