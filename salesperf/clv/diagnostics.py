@@ -293,3 +293,24 @@ def default_calibration_end(as_of, holdout_months: int, explicit: str | None = N
     if holdout_months < 1:
         raise ValueError("clv_selection_holdout_months must be >= 1")
     return pd.Timestamp(as_of) - pd.DateOffset(months=int(holdout_months))
+
+
+def diagnostics_model(session, table: str, meta, order_lines, customers, fits, snapshot_dates):
+    """The body of the dbt Python models ``int_clv__calibration_holdout`` (table "calibration_holdout") and
+    ``int_clv__tracking`` (table "tracking"): :func:`diagnostics` at the as-of date on the warehouse's
+    purchases and stored fits, typed as the mart's contract. The models keep their ``dbt.ref`` and
+    ``dbt.config.get`` calls: dbt reads them from the model file to order the build."""
+    from salesperf.clv import settings_from_vars
+    from salesperf.clv.dbt_inputs import purchases_and_segments
+
+    dtypes, index = {"calibration_holdout": (CALIBRATION_HOLDOUT_DTYPES, 0), "tracking": (TRACKING_DTYPES, 1)}[table]
+    settings = settings_from_vars(meta)
+    purchases, segments = purchases_and_segments(order_lines, customers)
+    fits = fits.df()
+    dates = snapshot_dates.filter("is_as_of_date").project("snapshot_date").df()
+    frame = _empty(dtypes)
+    if not dates.empty and not fits.empty:
+        frame = diagnostics(purchases, segments, fits, pd.Timestamp(dates["snapshot_date"].iloc[0]), settings)[index]
+    return session.from_df(frame).project(
+        ", ".join(f"cast({c} as date) as {c}" if c.endswith("_date") else c for c in dtypes)
+    )

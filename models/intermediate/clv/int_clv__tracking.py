@@ -5,22 +5,17 @@ up to the refit date, scored with the segment's stored parameters (fct_clv_model
 salesperf.clv.diagnostics.diagnostics.
 """
 
-import pandas as pd
-
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from salesperf.clv import settings_from_vars
-    from salesperf.clv.dbt_inputs import purchases_and_segments
-    from salesperf.clv.diagnostics import TRACKING_DTYPES, diagnostics
+    from salesperf.clv.diagnostics import diagnostics_model
 
-    settings = settings_from_vars(dbt.config.get("meta"))
-    purchases, segments = purchases_and_segments(dbt.ref("fct_order_lines"), dbt.ref("dim_customers"))
-    fits = dbt.ref("fct_clv_model_fits").df()
-    dates = dbt.ref("dim_clv_snapshot_dates").filter("is_as_of_date").project("snapshot_date").df()
-    frame = pd.DataFrame({c: pd.Series(dtype=t) for c, t in TRACKING_DTYPES.items()})
-    if not dates.empty and not fits.empty:
-        frame = diagnostics(purchases, segments, fits, pd.Timestamp(dates["snapshot_date"].iloc[0]), settings)[1]
-    return session.from_df(frame).project(
-        ", ".join(f"cast({c} as date) as {c}" if c.endswith("_date") else c for c in TRACKING_DTYPES)
+    return diagnostics_model(
+        session,
+        "tracking",
+        dbt.config.get("meta"),
+        dbt.ref("fct_order_lines"),
+        dbt.ref("dim_customers"),
+        dbt.ref("fct_clv_model_fits"),
+        dbt.ref("dim_clv_snapshot_dates"),
     )
