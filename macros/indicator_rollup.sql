@@ -71,28 +71,7 @@
         select * from {{ events }}
         {%- endif %}
     ) as periodized
-    {%- set common = ['periodized.period_type', 'periodized.period_start'] -%}
-    {%- for key in breakdown_keys -%}
-        {%- do common.append('periodized.' ~ key) -%}
-    {%- endfor -%}
-    {#- every subset of total_keys: the groups with that key and those summed over it -#}
-    {%- set variants = [[]] -%}
-    {%- for key in total_keys -%}
-        {%- for variant in variants | list -%}
-            {%- do variants.append(variant + ['periodized.' ~ key]) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- set sets = [] -%}
-    {%- for grain in keyed -%}
-        {%- for variant in variants -%}
-            {%- do sets.append('(' ~ (common + variant + ['periodized.' ~ grain ~ '_id']) | join(', ') ~ ')') -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- if 'company' in grains -%}
-        {%- for variant in variants -%}
-            {%- do sets.append('(' ~ (common + variant) | join(', ') ~ ')') -%}
-        {%- endfor -%}
-    {%- endif %}
+    {%- set sets = rollup_grouping_sets('periodized', ['period_type', 'period_start'], grains, keyed, breakdown_keys, total_keys) %}
     {#- noqa: PRS, only on this line: sqlfluff 4.4's duckdb dialect does not parse GROUPING SETS
         (DuckDB runs it); the rest of every model that calls this macro is linted as usual. #}
     group by grouping sets ( -- noqa: PRS
@@ -147,27 +126,7 @@
     keys) with the same grouping sets, then each month's row added into its month, quarter, year
     and fiscal year. Returns the same columns, types and rows. -#}
 {% macro rollup_by_month_then_period(events, date_column, measures, grains, keyed, breakdown_keys, total_keys) -%}
-    {%- set common = ['monthly_events.rollup_month'] -%}
-    {%- for key in breakdown_keys -%}
-        {%- do common.append('monthly_events.' ~ key) -%}
-    {%- endfor -%}
-    {%- set variants = [[]] -%}
-    {%- for key in total_keys -%}
-        {%- for variant in variants | list -%}
-            {%- do variants.append(variant + ['monthly_events.' ~ key]) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- set sets = [] -%}
-    {%- for grain in keyed -%}
-        {%- for variant in variants -%}
-            {%- do sets.append('(' ~ (common + variant + ['monthly_events.' ~ grain ~ '_id']) | join(', ') ~ ')') -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- if 'company' in grains -%}
-        {%- for variant in variants -%}
-            {%- do sets.append('(' ~ (common + variant) | join(', ') ~ ')') -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- set sets = rollup_grouping_sets('monthly_events', ['rollup_month'], grains, keyed, breakdown_keys, total_keys) -%}
     {%- set group_keys = ['periodized.period_type', 'periodized.period_start', 'periodized.grain', 'periodized.entity_key'] -%}
     {%- for key in total_keys -%}
         {%- do group_keys.append('periodized.' ~ key) -%}
@@ -270,4 +229,33 @@
     {%- if where %}
     where {{ where }}
     {%- endif %}
+{%- endmacro %}
+
+
+{#- The GROUPING SETS of a rollup, with columns of `alias`: per keyed grain its id and per 'company'
+    none, each with the common columns (`leading` and the breakdown keys) and every subset of
+    total_keys (the groups with that key and those summed over it). -#}
+{% macro rollup_grouping_sets(alias, leading, grains, keyed, breakdown_keys, total_keys) -%}
+    {%- set common = [] -%}
+    {%- for column in leading + breakdown_keys -%}
+        {%- do common.append(alias ~ '.' ~ column) -%}
+    {%- endfor -%}
+    {%- set variants = [[]] -%}
+    {%- for key in total_keys -%}
+        {%- for variant in variants | list -%}
+            {%- do variants.append(variant + [alias ~ '.' ~ key]) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set sets = [] -%}
+    {%- for grain in keyed -%}
+        {%- for variant in variants -%}
+            {%- do sets.append('(' ~ (common + variant + [alias ~ '.' ~ grain ~ '_id']) | join(', ') ~ ')') -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if 'company' in grains -%}
+        {%- for variant in variants -%}
+            {%- do sets.append('(' ~ (common + variant) | join(', ') ~ ')') -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- do return(sets) -%}
 {%- endmacro %}
