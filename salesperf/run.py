@@ -264,6 +264,18 @@ def ensure_browser() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", *BROWSER_PACKAGES], env=env, check=False)
 
 
+def parallel_args(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist workers for the suite: one per core, at most 2 (SALESPERF_TEST_WORKERS overrides;
+    0 runs in one process). A test file stays on one worker (its module fixtures are built once);
+    the session's demo build is shared by the workers (tests/conftest.py). The 30 slowest tests are
+    listed at the end. Nothing is added when the caller passes -n/--numprocesses or -p no:xdist."""
+    if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in pytest_args):
+        return []
+    workers = int(os.environ.get("SALESPERF_TEST_WORKERS", min(2, os.cpu_count() or 1)))
+    durations = ["--durations=30"]
+    return [*durations, "-n", str(workers), "--dist", "loadfile"] if workers > 1 else durations
+
+
 def run_tests(pytest_args: list[str]) -> int:
     from salesperf.lint import lint
 
@@ -271,7 +283,9 @@ def run_tests(pytest_args: list[str]) -> int:
         print("[test] lint found problems (above): not running pytest.", file=sys.stderr)
         return 1
     ensure_browser()
-    rc = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=settings_mod.PROJECT_DIR).returncode
+    rc = subprocess.run(
+        [sys.executable, "-m", "pytest", *parallel_args(pytest_args), *pytest_args], cwd=settings_mod.PROJECT_DIR
+    ).returncode
     if rc == 5:
         print("[test] pytest collected no tests: that is a failure here.", file=sys.stderr)
         return 1

@@ -101,19 +101,49 @@ def build_converted(name: str, script: Path, work_dir: Path, *script_args: str) 
     return build.warehouse, settings
 
 
+def shared_across_workers(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> Path:
+    """``make(folder)`` once per test run, also when pytest-xdist runs several workers: the first
+    worker makes it under a file lock in the run's common temporary folder, the others wait and
+    reuse it (a failure is remembered and reported to every worker, not retried)."""
+    from filelock import FileLock
+
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent  # shared by the workers of one run
+    folder, failed = root / f"shared-{name}", root / f"shared-{name}.failed"
+    with FileLock(str(root / f"shared-{name}.lock")):
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"))
+        if not (folder / ".done").exists():
+            folder.mkdir(exist_ok=True)
+            try:
+                make(folder)
+            except BaseException as error:  # noqa: BLE001 - recorded for the other workers, then re-raised
+                failed.write_text(str(error), encoding="utf-8")
+                raise
+            (folder / ".done").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from salesperf.generate import generate
 
-    out = tmp_path_factory.mktemp("landing")
-    generate(out, seed=SEED, scale="small", fmt="parquet")
-    return out
+    return shared_across_workers(
+        tmp_path_factory, "landing", lambda out: generate(out, seed=SEED, scale="small", fmt="parquet")
+    )
 
 
 @pytest.fixture(scope="session")
 def demo_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    work = tmp_path_factory.mktemp("build")
-    build = run_build(demo_landing, work / "warehouse" / "sales_performance.duckdb", work)
-    if build.returncode != 0:
-        pytest.fail(f"dbt build of the demo data failed (exit {build.returncode}):\n{build.log[-6000:]}")
-    return build
+    def make(work: Path) -> None:
+        build = run_build(demo_landing, work / "warehouse" / "sales_performance.duckdb", work)
+        (work / "build.log").write_text(build.log, encoding="utf-8")
+        if build.returncode != 0:
+            raise RuntimeError(f"dbt build of the demo data failed (exit {build.returncode}):\n{build.log[-6000:]}")
+
+    work = shared_across_workers(tmp_path_factory, "build", make)
+    log = (work / "build.log").read_text(encoding="utf-8")
+    return Build(demo_landing, work / "warehouse" / "sales_performance.duckdb", log, 0)
