@@ -44,11 +44,13 @@ def start_run() -> None:
     if not st.session_state.get(_URL_LOADED):
         for key, value in url.items():
             st.session_state[_keep(key)] = value
+            st.session_state[_focus(key)] = True
         st.session_state[_URL_LOADED] = True
     elif url and url != st.session_state.get(_URL_WRITTEN, url):
         for key in URL_KEYS:
             for widget_key in _widget_keys(key):
                 st.session_state.pop(widget_key, None)
+            st.session_state[_focus(key)] = key in url
             if key in url:
                 st.session_state[_keep(key)] = url[key]
             elif key != "lang":
@@ -163,6 +165,7 @@ def drill(key: str, value: str, page: str | None = None) -> None:
     for widget_key in _widget_keys(key):
         st.session_state.pop(widget_key, None)
     st.session_state[_keep(key)] = value
+    st.session_state[_focus(key)] = bool(value)
     if page:
         st.session_state[_GOTO] = page
 
@@ -189,6 +192,17 @@ def entity_select(
         default=default if default in names else None,
         on_missing=scope_notice(ctx.lang, key if key in ("rep", "customer") else "team", scope.__contains__),
     )
+
+
+def requested(key: str) -> str | None:
+    """The value a drill-down, a link or the URL named for a selection (a page shows it first);
+    None when the selection is only the page's default."""
+    value = st.session_state.get(_keep(key))
+    return str(value) if st.session_state.get(_focus(key)) and value not in (None, "") else None
+
+
+def _focus(key: str) -> str:
+    return f"_focus_{key}"
 
 
 def pop_goto() -> str | None:
