@@ -701,7 +701,7 @@ TEXT.update(
         ),
         "pace_elapsed": ("时间进度", "Time elapsed"),
         "pace_elapsed_help": ("本期已过去的天数占全期天数的比例", "Share of the period's days that have passed"),
-        "pace_gap": ("目标差距", "Gap to target"),
+        "pace_gap": ("目标差距（百分点）", "Gap to target (pp)"),
         "pace_gap_help": (
             "业绩进度 − 时间进度：负数表示落后于进度",
             "Attainment to date − time elapsed: below zero is behind pace",

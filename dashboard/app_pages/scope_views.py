@@ -195,7 +195,7 @@ def pacing_cards(ctx: ui.Context, pace: dict[str, Any] | None) -> None:
         gap = pace.get("pace_gap")
         st.metric(
             ctx.t("pace_gap"),
-            "—" if i18n.is_missing(gap) else i18n.format_delta(gap, 0, "ratio", ctx.lang),
+            "—" if i18n.is_missing(gap) else f"{float(gap) * 100:+.1f}",  # percentage points (in the label)
             help=ctx.t("pace_gap_help"),
         )
         required = pace.get("required_daily_run_rate")
