@@ -60,7 +60,7 @@ def save_screenshot(page, tmp_path: Path, name: str) -> None:
 def test_manager_scope_and_an_action_link_to_its_drill_down(
     demo_warehouse: Path,
     tmp_path: Path,
-    serve,
+    serve,  # noqa: F811
     browser,  # noqa: F811
 ) -> None:
     warehouse = copy_warehouse(demo_warehouse, tmp_path)
