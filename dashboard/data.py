@@ -771,3 +771,286 @@ def freshness() -> pd.DataFrame:
         order by 1
         """
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Manager dashboard v2 (issue 15 items 1-4): pacing, the scope's parts, actions, customer history
+# ---------------------------------------------------------------------------------------------
+
+PACING_TABLE = "rpt_target_pacing"
+
+
+def indicator_parts(
+    principal: Principal,
+    grain: str,
+    period_type: str,
+    period_starts: Iterable[dt.date],
+    codes: Iterable[str],
+    entity_ids: Iterable[str],
+) -> pd.DataFrame:
+    """Visible value, numerator, denominator and target of some periods (to combine entities: a
+    manager's teams are added up from these parts), with the catalog's period aggregation."""
+    return scoped_query(
+        principal,
+        """
+        select iv.indicator_code, iv.entity_id, iv.period_start, iv.value, iv.numerator, iv.denominator,
+            iv.target_value, catalog.period_aggregation
+        from main.indicator_values as iv
+        left join reference.indicator_catalog as catalog
+            on iv.indicator_code = catalog.indicator_code
+        where iv.grain = $grain and iv.period_type = $period_type
+            and iv.period_start in (select cast(unnest(string_split($starts, ',')) as date))
+            and iv.indicator_code in (select unnest(string_split($codes, ',')))
+            and iv.entity_id in (select unnest(string_split($entity_ids, ',')))
+            and """
+        + VISIBLE_INDICATOR_ROWS
+        + """
+        order by iv.indicator_code, iv.entity_id, iv.period_start
+        """,
+        grain=grain,
+        period_type=period_type,
+        starts=",".join(sorted({_date(s).isoformat() for s in period_starts if s is not None})),
+        codes=_ids(codes),
+        entity_ids=_ids(entity_ids),
+    )
+
+
+def pacing(
+    principal: Principal,
+    grain: str,
+    period_type: str,
+    period_start: dt.date,
+    codes: Iterable[str] | None = None,
+    entity_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Visible rows of ``rpt_target_pacing`` (full-period target, value to date, time elapsed,
+    attainment to date, pace gap, required daily run-rate, status) of one period; an empty frame
+    when the mart is not built."""
+    if not table_exists("main", PACING_TABLE):
+        return pd.DataFrame()
+    return scoped_query(
+        principal,
+        """
+        select iv.grain, iv.entity_id, iv.indicator_code, iv.period_type, iv.period_start, iv.period_end,
+            iv.as_of_date, iv.target_full_period, iv.value_to_date, iv.time_elapsed_share,
+            iv.attainment_to_date, iv.pace_gap, iv.required_daily_run_rate, iv.projected_value_run_rate,
+            iv.status
+        from main.rpt_target_pacing as iv
+        where iv.grain = $grain and iv.period_type = $period_type and iv.period_start = $period_start
+            and (not $filter_codes or iv.indicator_code in (select unnest(string_split($codes, ','))))
+            and (not $filter_entity_ids or iv.entity_id in (select unnest(string_split($entity_ids, ','))))
+            and """
+        + VISIBLE_INDICATOR_ROWS
+        + """
+        order by iv.entity_id, iv.indicator_code
+        """,
+        grain=grain,
+        period_type=period_type,
+        period_start=period_start,
+        **_id_lists(codes=codes, entity_ids=entity_ids),
+    )
+
+
+def company_benchmark(principal: Principal, period_type: str, period_start: dt.date, code: str) -> pd.DataFrame:
+    """The company's pacing of one indicator, added up over every team (teams are additive: their
+    sales add up to the company's): time elapsed, attainment to date and pace gap for every role,
+    as the benchmark of a manager's or rep's own progress; the amounts (target, value, run-rate)
+    for directors only (company figures stay theirs)."""
+    if not table_exists("main", PACING_TABLE):
+        return pd.DataFrame()
+    return query(
+        """
+        with teams as (
+            select sum(target_full_period) as target_full_period, sum(value_to_date) as value_to_date,
+                max(time_elapsed_share) as time_elapsed_share, max(period_end) as period_end,
+                max(as_of_date) as as_of_date
+            from main.rpt_target_pacing
+            where grain = 'team' and period_type = $period_type and period_start = $period_start
+                and indicator_code = $code
+        )
+        select
+            case when $scope_role = 'director' then target_full_period end as target_full_period,
+            case when $scope_role = 'director' then value_to_date end as value_to_date,
+            time_elapsed_share,
+            value_to_date / nullif(target_full_period, 0) as attainment_to_date,
+            value_to_date / nullif(target_full_period, 0) - time_elapsed_share as pace_gap,
+            case when $scope_role = 'director' then
+                greatest(target_full_period - value_to_date, 0)
+                / nullif(date_diff('day', as_of_date, period_end), 0)
+            end as required_daily_run_rate
+        from teams
+        where target_full_period is not null
+        """,
+        _scoped(principal, period_type=period_type, period_start=period_start, code=code),
+    )
+
+
+def headline_codes(principal: Principal, period_type: str, period_start: dt.date, limit: int = 5) -> list[str]:
+    """The indicators that matter most for the signed-in user's role: the highest weights of her
+    own scorecard (``rpt_scorecard``, resolved from the ``scorecard_weights`` seed for her role,
+    level, team stage and market), of the latest period up to the selected one; [] without."""
+    if not principal.rep_id or not table_exists("main", "rpt_scorecard"):
+        return []
+    found = query(
+        """
+        with latest as (
+            select max(period_start) as period_start
+            from main.rpt_scorecard
+            where entity_type = 'rep' and entity_id = $rep_id and period_type = $period_type
+                and period_start <= $period_start
+        )
+        select scorecard.indicator_code, max(scorecard.weight) as weight
+        from main.rpt_scorecard as scorecard
+        inner join latest on scorecard.period_start = latest.period_start
+        where scorecard.entity_type = 'rep' and scorecard.entity_id = $rep_id
+            and scorecard.period_type = $period_type
+        group by 1
+        order by weight desc, indicator_code
+        limit $limit
+        """,
+        {"rep_id": principal.rep_id, "period_type": period_type, "period_start": period_start, "limit": limit},
+    )
+    return list(found["indicator_code"])
+
+
+def _alerts_cache_key(principal: Principal) -> tuple[str, str, str, tuple[str, ...]]:
+    return (principal.username, principal.role, principal.rep_id or "", principal.team_ids)
+
+
+@st.cache_data(ttl=cache_ttl(), show_spinner=False, max_entries=200)
+def _cached_alerts(
+    path: str, signature: tuple[int, int, int], who: tuple[str, str, str, tuple[str, ...]], period_type: str
+) -> dict[str, Any]:
+    del signature
+    from salesperf.alerts import rules  # imports this module: imported here, not at the top
+
+    principal = Principal(username=who[0], role=who[1], rep_id=who[2] or None, team_ids=who[3])
+    con = connect_read_only(path)
+    try:
+        alerts = rules.compute(con, principal, period_type=period_type)
+    finally:
+        con.close()
+    return {
+        "period_start": alerts.period_start,
+        "period_label": alerts.period_label,
+        **{rule: pd.DataFrame(getattr(alerts, rule)) for rule in alerts.RULES if rule != "build"},
+    }
+
+
+def action_items(principal: Principal, period_type: str = "month") -> dict[str, Any]:
+    """What needs action in the running period, by the alert rules of the digests
+    (``salesperf.alerts.rules``: behind pace, high-value customers newly at churn risk,
+    improvement-plan candidates, concentration, overdue collections), scoped to ``principal``
+    exactly as her digest is: {rule: DataFrame, "period_start": date, "period_label": str}."""
+    path = warehouse_path()
+    signature = _file_signature(path)
+    if signature is None:
+        raise WarehouseUnavailable(f"{path} does not exist")
+    return _cached_alerts(str(path), signature, _alerts_cache_key(principal), period_type)
+
+
+def quality_warnings(principal: Principal) -> pd.DataFrame:
+    """Data-quality findings of the published build that change a figure, one row per kind:
+    ``rejected`` (landing rows quarantined with severity error: their figures are missing),
+    ``check`` (dbt tests of severity warn that failed on a mart: a figure or breakdown is off),
+    ``stale`` (extracts past their freshness limit: recent figures may be incomplete). Counts only
+    (every role); the rows themselves are on the data-quality page."""
+    del principal  # counts of the whole build, for every role
+    parts = []
+    if find_table("dq_rejected_rows") is not None:
+        parts.append(
+            "select 'rejected' as kind, count(*) as findings, cast(null as varchar) as newest"
+            " from main.dq_rejected_rows where severity = 'error' having count(*) > 0"
+        )
+    if find_table("dq_results") is not None:
+        parts.append(
+            "select 'check' as kind, count(*) as findings, cast(null as varchar) as newest from main.dq_results"
+            " where check_type = 'dbt_test' and status in ('warn', 'fail') and layer in ('marts', 'reports')"
+            " having count(*) > 0"
+        )
+        parts.append(
+            "select 'stale' as kind, count(*) as findings,"
+            " max(regexp_extract(message, 'newest row (\\d{4}-\\d{2}-\\d{2})', 1)) as newest"
+            " from main.dq_results where check_type = 'freshness' and status = 'fail' having count(*) > 0"
+        )
+    if not parts:
+        return pd.DataFrame(columns=["kind", "findings", "newest"])
+    return query(" union all ".join(parts))
+
+
+def customer_monthly_sales(principal: Principal, customer_id: str, until: dt.date, months: int = 24) -> pd.DataFrame:
+    """A visible customer's sales of every month of the last ``months`` up to ``until``: a
+    continuous month axis, 0 in a month without sales (indicator_values has no row then)."""
+    return scoped_query(
+        principal,
+        """
+        , months as (
+            select period_start, period_label
+            from main.dim_periods
+            where period_type = 'month' and period_start <= $until
+            order by period_start desc
+            limit $months
+        )
+
+        select months.period_start, months.period_label, coalesce(iv.value, 0) as value
+        from months
+        left join main.indicator_values as iv
+            on iv.indicator_code = 'sales_amount' and iv.grain = 'customer' and iv.period_type = 'month'
+            and iv.period_start = months.period_start and iv.entity_id = $customer_id
+        where $customer_id in (select customer_id from allowed_customers)
+        order by months.period_start
+        """,
+        customer_id=customer_id,
+        until=until,
+        months=months,
+    )
+
+
+def customer_orders(principal: Principal, customer_id: str, until: dt.date, limit: int = 200) -> pd.DataFrame:
+    """A visible customer's orders up to ``until``, latest first: date, rep, lines, net sales,
+    gross profit (from ``fct_order_lines``; a return has negative sales)."""
+    return scoped_query(
+        principal,
+        """
+        select lines.order_id, min(lines.order_date) as order_date, any_value(lines.order_type) as order_type,
+            any_value(lines.rep_id) as rep_id, any_value(reps.rep_name) as rep_name, count(*) as lines,
+            sum(lines.net_sales) as net_sales, sum(lines.gross_profit) as gross_profit
+        from main.fct_order_lines as lines
+        inner join allowed_customers
+            on lines.customer_id = allowed_customers.customer_id
+        left join main.dim_sales_reps as reps
+            on lines.rep_id = reps.rep_id
+        where lines.customer_id = $customer_id and lines.order_date <= $until
+        group by lines.order_id
+        order by order_date desc, lines.order_id
+        limit $limit
+        """,
+        customer_id=customer_id,
+        until=until,
+        limit=limit,
+    )
+
+
+def customer_opportunities(principal: Principal, customer_id: str, until: dt.date, limit: int = 200) -> pd.DataFrame:
+    """A visible customer's opportunities created up to ``until``, latest first."""
+    if not table_exists("main", "fct_opportunities"):
+        return pd.DataFrame()
+    return scoped_query(
+        principal,
+        """
+        select opportunities.opportunity_id, opportunities.created_date, opportunities.expected_close_date,
+            opportunities.closed_date, opportunities.stage, opportunities.is_won, opportunities.forecast_amount,
+            opportunities.won_amount, opportunities.rep_id, reps.rep_name
+        from main.fct_opportunities as opportunities
+        inner join allowed_customers
+            on opportunities.customer_id = allowed_customers.customer_id
+        left join main.dim_sales_reps as reps
+            on opportunities.rep_id = reps.rep_id
+        where opportunities.customer_id = $customer_id and opportunities.created_date <= $until
+        order by opportunities.created_date desc, opportunities.opportunity_id
+        limit $limit
+        """,
+        customer_id=customer_id,
+        until=until,
+        limit=limit,
+    )

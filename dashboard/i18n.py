@@ -653,3 +653,160 @@ TEXT.update(
         "sc_col_consecutive": ("连续期数", "Periods in a row"),
     }
 )
+
+
+# Manager dashboard v2 (issue 15 items 1-4): the scope, pacing cards, the action list, drill-downs.
+TEXT.update(
+    {
+        # the scope (item 1)
+        "scope_teams": ("我的 {count} 个团队：{names}", "My {count} teams: {names}"),
+        "scope_side_by_side": (
+            "各团队对比（合计与全公司基准）",
+            "Teams side by side, combined, and the company benchmark",
+        ),
+        "scope_sorted": (
+            "按目标差距排序（业绩进度 − 时间进度，落后最多的在前）；全公司为基准（非总监只显示比率）。",
+            "Sorted by the gap to target (attainment − time elapsed, most behind first); the company is the "
+            "benchmark (ratios only for non-directors).",
+        ),
+        "scope_combined": ("合计（我的范围）", "Combined (my scope)"),
+        "scope_company_benchmark": ("全公司（基准）", "Company (benchmark)"),
+        "scope_kind_team": ("团队", "Team"),
+        "scope_kind_combined": ("合计", "Combined"),
+        "scope_kind_company": ("基准", "Benchmark"),
+        "col_scope_entity": ("范围", "Scope"),
+        "col_scope_kind": ("类型", "Kind"),
+        "col_value_to_date": ("至今销售额", "Sales to date"),
+        "col_full_target": ("全期目标", "Full-period target"),
+        "col_attainment_progress": ("业绩进度", "Attainment"),
+        "col_time_progress": ("时间进度", "Time elapsed"),
+        "col_pace_gap": ("目标差距", "Gap to target"),
+        "col_gap_amount": ("距全期目标", "Short of full target"),
+        "col_required_daily": ("每日所需", "Needed per day"),
+        "col_pace_status": ("进度状态", "Pace"),
+        "scope_drill_hint": ("点击团队查看详情：", "Open a team:"),
+        # pacing cards (item 3)
+        "pace_title": ("目标进度", "Progress to target"),
+        "pace_none": ("本期没有销售目标，无法计算进度。", "No sales target in this period: no progress to show."),
+        "pace_full_target": ("全期销售目标", "Full-period sales target"),
+        "pace_full_target_help": (
+            "整个周期（不只是截至今天）的销售目标",
+            "The sales target of the whole period (not only up to today)",
+        ),
+        "pace_to_date": ("至今完成 {value}", "{value} to date"),
+        "pace_attainment": ("业绩进度", "Attainment to date"),
+        "pace_attainment_help": (
+            "至今销售额 ÷ 全期目标",
+            "Sales to date ÷ full-period target",
+        ),
+        "pace_elapsed": ("时间进度", "Time elapsed"),
+        "pace_elapsed_help": ("本期已过去的天数占全期天数的比例", "Share of the period's days that have passed"),
+        "pace_gap": ("目标差距（百分点）", "Gap to target (pp)"),
+        "pace_gap_help": (
+            "业绩进度 − 时间进度：负数表示落后于进度",
+            "Attainment to date − time elapsed: below zero is behind pace",
+        ),
+        "pace_required": ("剩余每日需完成 {value}", "{value} needed per remaining day"),
+        "pace_required_none": ("本期已结束或目标已完成", "Period over or target reached"),
+        # headline row and the rest (item 3)
+        "headline_title": ("核心指标", "Headline indicators"),
+        "headline_caption": (
+            "按你的岗位计分卡权重最高的指标（scorecard_weights）；其余指标见下方“全部指标”。",
+            "The indicators with the highest weights on your role's scorecard (scorecard_weights); the rest "
+            "under “All indicators” below.",
+        ),
+        "all_indicators": ("全部指标", "All indicators"),
+        "glance_intro": (
+            "各维度：较上期改善的指标数 / 可与上期比较的指标数",
+            "Per dimension: indicators improved on the previous period / indicators comparable with it",
+        ),
+        "glance_value": ("{better}/{compared} 项改善", "{better} of {compared} improved"),
+        "glance_words": (
+            "可与上期比较的 {compared} 项指标中有 {better} 项改善（有数据 {with_data} 项，该维度共 {total} 项）",
+            "{better} of the {compared} indicators comparable with the previous period improved ({with_data} with "
+            "data, {total} in this dimension)",
+        ),
+        # the action list (item 2)
+        "act_title": ("今日待办", "What needs action"),
+        "act_none": ("你的范围内暂时没有需要处理的事项。", "Nothing in your scope needs action right now."),
+        "act_caption": (
+            "共 {count} 项；点击一行打开解释它的页面。",
+            "{count} items; open a row to see the page that explains it.",
+        ),
+        "act_kind_behind_pace": ("进度落后", "Behind pace"),
+        "act_kind_churn_risk": ("高价值客户新出现流失风险", "High-value customers newly at churn risk"),
+        "act_kind_improvement": ("改进计划候选", "Improvement-plan candidates"),
+        "act_kind_concentration": ("客户集中度预警", "Concentration warnings"),
+        "act_kind_overdue": ("逾期回款", "Overdue collections"),
+        "act_kind_data_quality": ("影响数字的数据质量问题", "Data-quality findings that change a figure"),
+        "act_more": ("另外 {count} 项", "{count} more"),
+        "act_behind": (
+            "{name} · {indicator}：业绩进度 {attainment}，时间进度 {elapsed}（差距 {gap}）",
+            "{name} · {indicator}: {attainment} attained with {elapsed} of the period gone ({gap})",
+        ),
+        "act_churn": (
+            "{name}（价值等级：{tier}，预测 CLV {clv}）：存活概率 {p_alive}，{days} 天未购买",
+            "{name} (value tier {tier}, predicted CLV {clv}): P(alive) {p_alive}, {days} days since the last purchase",
+        ),
+        "act_improvement": ("{name}：{flag}（连续 {periods} 期）", "{name}: {flag} ({periods} periods in a row)"),
+        "act_flag_other": ("其他标记", "other flag"),
+        "act_concentration": (
+            "{name}：最大客户 {customer} 占其销售额 {share}",
+            "{name}: largest customer {customer} gives {share} of the sales",
+        ),
+        "act_largest_customer": ("（未能确定）", "(not determined)"),
+        "act_overdue": (
+            "{name}：{invoices} 张发票逾期未收 {amount}，最长逾期 {days} 天",
+            "{name}: {invoices} invoices overdue, {amount} outstanding, the oldest {days} days",
+        ),
+        "act_dq_rejected": (
+            "{count} 行落地数据被隔离（严重级别：错误），相关数字缺失",
+            "{count} landing rows quarantined with severity error: their figures are missing",
+        ),
+        "act_dq_check": (
+            "{count} 项数据检查警告：部分指标或拆分数字不完整",
+            "{count} data checks warn: some indicators or breakdowns are incomplete",
+        ),
+        "act_dq_stale": (
+            "{count} 个数据源已过期（最新数据 {newest}）：近期数字可能不完整",
+            "{count} extracts are stale (newest row {newest}): recent figures may be incomplete",
+        ),
+        # drill-down rep → customer → orders (item 4)
+        "rep_open_customer": ("打开客户", "Open customer"),
+        "rep_open_customer_hint": (
+            "选择一位客户查看其订单与商机历史：",
+            "Pick a customer to see their order and opportunity history:",
+        ),
+        "customer_monthly_sales": ("月度销售额（无销售的月份为 0）", "Monthly sales (0 in months without sales)"),
+        "customer_orders": ("订单历史", "Order history"),
+        "customer_opportunities": ("商机历史", "Opportunity history"),
+        "col_order_id": ("订单号", "Order"),
+        "col_order_date": ("下单日期", "Order date"),
+        "col_order_type": ("订单类型", "Order type"),
+        "col_lines": ("行数", "Lines"),
+        "col_net_sales": ("净销售额", "Net sales"),
+        "col_gross_profit": ("毛利", "Gross profit"),
+        "col_opportunity_id": ("商机编号", "Opportunity"),
+        "col_created_date": ("创建日期", "Created"),
+        "col_expected_close_date": ("预计成交日期", "Expected close"),
+        "col_closed_date": ("关闭日期", "Closed"),
+        "col_stage": ("阶段", "Stage"),
+        "col_opportunity_status": ("结果", "Outcome"),
+        "col_forecast_amount": ("预测金额", "Forecast amount"),
+        "col_won_amount": ("成交金额", "Won amount"),
+        "col_rep_name": ("销售代表", "Rep"),
+        "order_type_sale": ("销售", "Sale"),
+        "order_type_return": ("退货", "Return"),
+        "stage_qualification": ("线索确认", "Qualification"),
+        "stage_needs_analysis": ("需求分析", "Needs analysis"),
+        "stage_proposal": ("方案报价", "Proposal"),
+        "stage_negotiation": ("商务谈判", "Negotiation"),
+        "stage_closed": ("已关闭", "Closed"),
+        "opportunity_status_open": ("进行中", "Open"),
+        "opportunity_status_won": ("赢单", "Won"),
+        "opportunity_status_lost": ("输单", "Lost"),
+        "team_trend_target": ("{indicator}与目标（近 12 期）", "{indicator} and its target (last 12 periods)"),
+        "series_actual": ("实际", "Actual"),
+        "series_target": ("目标", "Target"),
+    }
+)

@@ -24,6 +24,7 @@ from dashboard import data, i18n
 URL_KEYS = ("lang", "ptype", "period", "region", "team", "role", "rep", "customer")
 _URL_VALUES = "_url_values"
 _URL_LOADED = "_url_loaded"
+_URL_WRITTEN = "_url_written"
 _CONTEXT = "_context"
 _GOTO = "_goto"
 
@@ -34,12 +35,26 @@ _GOTO = "_goto"
 
 
 def start_run() -> None:
-    """Called first in every run: read the URL once per session, reset this run's URL values."""
+    """Called first in every run: read the URL once per session, reset this run's URL values.
+
+    Later in the session, a query string the app did not write itself (a link of the action list,
+    ``st.page_link(..., query_params=...)``) is read again: its selections replace the current ones,
+    and a selection it does not name is reset to "All" (a link names the view it shows)."""
+    url = {key: st.query_params[key] for key in URL_KEYS if key in st.query_params}
     if not st.session_state.get(_URL_LOADED):
-        for key in URL_KEYS:
-            if key in st.query_params:
-                st.session_state[_keep(key)] = st.query_params[key]
+        for key, value in url.items():
+            st.session_state[_keep(key)] = value
+            st.session_state[_focus(key)] = True
         st.session_state[_URL_LOADED] = True
+    elif url and url != st.session_state.get(_URL_WRITTEN, url):
+        for key in URL_KEYS:
+            for widget_key in _widget_keys(key):
+                st.session_state.pop(widget_key, None)
+            st.session_state[_focus(key)] = key in url
+            if key in url:
+                st.session_state[_keep(key)] = url[key]
+            elif key != "lang":
+                st.session_state.pop(_keep(key), None)
     st.session_state[_URL_VALUES] = {}
 
 
@@ -52,6 +67,7 @@ def current_language() -> str:
 def finish_run() -> None:
     """Called last in every run: write this run's selections ("All" left out) to the URL."""
     values = {key: value for key, value in st.session_state.get(_URL_VALUES, {}).items() if value not in ("", None)}
+    st.session_state[_URL_WRITTEN] = {key: str(value) for key, value in values.items()}
     if dict(st.query_params) != values:
         st.query_params.from_dict(values)
 
@@ -149,6 +165,7 @@ def drill(key: str, value: str, page: str | None = None) -> None:
     for widget_key in _widget_keys(key):
         st.session_state.pop(widget_key, None)
     st.session_state[_keep(key)] = value
+    st.session_state[_focus(key)] = bool(value)
     if page:
         st.session_state[_GOTO] = page
 
@@ -175,6 +192,17 @@ def entity_select(
         default=default if default in names else None,
         on_missing=scope_notice(ctx.lang, key if key in ("rep", "customer") else "team", scope.__contains__),
     )
+
+
+def requested(key: str) -> str | None:
+    """The value a drill-down, a link or the URL named for a selection (a page shows it first);
+    None when the selection is only the page's default."""
+    value = st.session_state.get(_keep(key))
+    return str(value) if st.session_state.get(_focus(key)) and value not in (None, "") else None
+
+
+def _focus(key: str) -> str:
+    return f"_focus_{key}"
 
 
 def pop_goto() -> str | None:

@@ -227,14 +227,15 @@ def test_overview_in_chinese_uses_catalog_names_and_wan_yi(dashboard_env: Path) 
 
 @pytest.mark.parametrize(
     ("principal", "grain", "entity_id"),
-    [("manager_east", "team", "T001"), ("rep_demo", "rep", "R0026")],
-    ids=["manager_sees_their_team", "rep_sees_themselves"],
+    [("manager_east", "team", "T001,T008"), ("rep_demo", "rep", "R0026")],
+    ids=["manager_sees_her_teams_combined", "rep_sees_themselves"],
 )
 def test_overview_shows_own_scope(dashboard_env: Path, principal: str, grain: str, entity_id: str) -> None:
     warehouse = dashboard_env
     month = running_period(warehouse, "month")
     at = app_test(principal).run()
-    expected = indicator_value(warehouse, "sales_amount", grain, entity_id, "month", month)
+    # a manager's overview is her whole scope (issue 15 item 1): T001 and its child team T008 added up
+    expected = sum(indicator_value(warehouse, "sales_amount", grain, e, "month", month) for e in entity_id.split(","))
     assert metric(at, "Sales amount").value == i18n.format_value(expected, "currency", "en")
 
 

@@ -449,7 +449,8 @@ def test_every_page_in_chinese_without_raw_strings(demo_warehouse: Path, tmp_pat
         if url_path:
             open_page(page, url_path)
         page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
-        page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+        # the overview's tables are behind an expander (issue 15 item 3): its cards show first
+        page.locator("[data-testid=stMetric], [data-testid=stDataFrame]").first.wait_for(timeout=60_000)
         time.sleep(1.5)
         icons = set(page.locator("[data-testid=stIconMaterial]").all_inner_texts())  # ligatures, not text
         lines = [line.strip() for line in page.locator("body").inner_text().splitlines() if line.strip()]

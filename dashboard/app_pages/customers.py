@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, i18n, ui
 from dashboard.app_pages import clv_views, health_views
 
 CUSTOMER_CODES = (
@@ -100,11 +100,8 @@ def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
     )
     left, right = st.columns(2)
     with left:
-        st.markdown(f"##### {ctx.catalog.name('sales_amount')}")
-        ui.trend_chart(
-            ctx, trend.loc[trend["indicator_code"] == "sales_amount"], "indicator_code",
-            {"sales_amount": ctx.catalog.name("sales_amount")}, "currency",
-        )  # fmt: skip
+        st.markdown(f"##### {ctx.t('customer_monthly_sales')}")
+        monthly_sales_chart(ctx, customer_id)
     with right:
         st.markdown("##### CLV")
         clv = trend.loc[trend["indicator_code"].isin(["clv_predicted", "clv_formula"])]
@@ -112,6 +109,7 @@ def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
             ctx, clv, "indicator_code",
             {code: ctx.catalog.name(code) for code in ("clv_predicted", "clv_formula")}, "currency",
         )  # fmt: skip
+    orders_and_opportunities(ctx, customer_id)
     clv_views.render(ctx, customer_id)  # intervals and model diagnostics (issue 13)
     snapshots = data.clv_snapshots(ctx.principal, customer_id, ctx.period_end_as_of)
     st.markdown(f"##### {ctx.t('clv_snapshots')}")
@@ -135,6 +133,71 @@ def history(ctx: ui.Context, customers: pd.DataFrame) -> None:
         )
 
 
+def monthly_sales_chart(ctx: ui.Context, customer_id: str) -> None:
+    """The customer's sales of every month of the last 24 on a time axis: 0 in a month without sales."""
+    monthly = data.customer_monthly_sales(ctx.principal, customer_id, ctx.period_end_as_of)
+    if monthly.empty:
+        st.info(ctx.t("no_data"))
+        return
+    series = monthly.assign(period_start=pd.to_datetime(monthly["period_start"])).set_index("period_start")
+    values = series["value"] / i18n.money_table_scale(ctx.lang)
+    st.line_chart(values.rename(ctx.catalog.name("sales_amount")))
+    st.caption(ctx.t("chart_unit_money"))
+
+
+def orders_and_opportunities(ctx: ui.Context, customer_id: str) -> None:
+    """customer → orders and opportunities: the customer's history up to the period's end."""
+    orders = data.customer_orders(ctx.principal, customer_id, ctx.period_end_as_of)
+    st.markdown(f"##### {ctx.t('customer_orders')}")
+    orders["order_type_text"] = [
+        ctx.t(f"order_type_{v}") if f"order_type_{v}" in i18n.TEXT else v for v in orders["order_type"]
+    ]
+    ui.table(
+        ctx,
+        orders,
+        [
+            ui.Column("order_id", "col_order_id"),
+            ui.Column("order_date", "col_order_date", "date"),
+            ui.Column("order_type_text", "col_order_type"),
+            ui.Column("rep_name", "col_rep_name"),
+            ui.Column("lines", "col_lines", "int"),
+            ui.Column("net_sales", "col_net_sales", "money"),
+            ui.Column("gross_profit", "col_gross_profit", "money"),
+        ],
+        key="customer_orders",
+        file_name=f"customer_{customer_id}_orders",
+    )
+    opportunities = data.customer_opportunities(ctx.principal, customer_id, ctx.period_end_as_of)
+    st.markdown(f"##### {ctx.t('customer_opportunities')}")
+    if opportunities.empty:
+        st.caption(ctx.t("no_data"))
+        return
+    opportunities["stage_text"] = [
+        ctx.t(f"stage_{v}") if f"stage_{v}" in i18n.TEXT else v for v in opportunities["stage"]
+    ]
+    opportunities["outcome"] = [
+        ctx.t("opportunity_status_won" if won else "opportunity_status_lost" if closed else "opportunity_status_open")
+        for won, closed in zip(opportunities["is_won"].fillna(False), opportunities["closed_date"].notna(), strict=True)
+    ]
+    ui.table(
+        ctx,
+        opportunities,
+        [
+            ui.Column("opportunity_id", "col_opportunity_id"),
+            ui.Column("created_date", "col_created_date", "date"),
+            ui.Column("expected_close_date", "col_expected_close_date", "date"),
+            ui.Column("closed_date", "col_closed_date", "date"),
+            ui.Column("stage_text", "col_stage"),
+            ui.Column("outcome", "col_opportunity_status"),
+            ui.Column("forecast_amount", "col_forecast_amount", "money"),
+            ui.Column("won_amount", "col_won_amount", "money"),
+            ui.Column("rep_name", "col_rep_name"),
+        ],
+        key="customer_opportunities",
+        file_name=f"customer_{customer_id}_opportunities",
+    )
+
+
 def render() -> None:
     ctx = ui.context()
     st.header(ctx.t("customers_title"))
@@ -146,6 +209,8 @@ def render() -> None:
         st.info(ctx.t("customer_none"))
         return
 
+    if ui.requested("customer"):  # a drill-down or a link named a customer: its history first
+        history(ctx, customers)
     st.markdown(f"#### {ctx.t('customers_list')}")
     ui.table(
         ctx,
@@ -169,7 +234,8 @@ def render() -> None:
         )
 
     concentration(ctx)
-    history(ctx, customers)
+    if not ui.requested("customer"):
+        history(ctx, customers)
     health_views.render_health_cards(ctx)
 
 

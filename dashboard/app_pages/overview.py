@@ -1,13 +1,20 @@
-"""Overview: KPI cards of the user's scope (company, a team, or the rep) by dimension."""
+"""Overview: the user's scope at a glance (issue 15 items 1-3).
+
+Order: the scope (a manager's teams side by side and combined, with the company as benchmark),
+the pacing cards of the scope (full-period target, 时间进度 vs 业绩进度, run-rate needed), the
+action list, the headline indicators of the role (highest weights of her scorecard), and the
+rest on demand (every dimension's cards and the scorecard table behind an expander).
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.app_pages import scorecard_views
+from dashboard.app_pages import action_views, scope_views, scorecard_views
 
-# Headline indicators per dimension (catalog codes); a code without rows shows "—".
+# Indicators per dimension behind the "all indicators" expander (catalog codes); a code without rows shows "—".
 HEADLINES: dict[str, tuple[str, ...]] = {
     "results": (
         "sales_amount", "sales_target_attainment", "sales_growth_yoy", "gross_margin_rate",
@@ -21,64 +28,68 @@ HEADLINES: dict[str, tuple[str, ...]] = {
     "collaboration": ("internal_collaboration_satisfaction", "cross_dept_on_time_rate", "feedback_adoption_rate"),
     "customer_value": ("clv_predicted", "nps", "share_of_wallet", "customer_net_profit"),
 }  # fmt: skip
+# The headline row when the user has no scorecard of her own.
+DEFAULT_HEADLINE = ("sales_amount", "gross_margin_rate", "new_customers", "collection_rate")
 CARDS_PER_ROW = 4
 
 
 def scope(ctx: ui.Context) -> tuple[str, str, str] | None:
-    """(grain, entity_id, title) the overview shows for this user and selection."""
-    if ctx.team:
-        return "team", ctx.team, ctx.t("scope_team", name=ctx.team_name(ctx.team))
-    if ctx.principal.role == "director":
-        return "company", "company", ctx.t("scope_company")
-    if ctx.principal.role == "manager" and ctx.team_ids:
-        team_id = ctx.team_ids[0]
-        return "team", team_id, ctx.t("scope_team", name=ctx.team_name(team_id))
-    if ctx.principal.rep_id:
-        return "rep", ctx.principal.rep_id, ctx.t("scope_rep", name=ctx.rep_name(ctx.principal.rep_id))
-    return None
+    """(grain, entity_id, title) of the scope (several team ids comma-joined for a manager's teams)."""
+    chosen = scope_views.scope(ctx)
+    return None if chosen is None else (chosen.grain, ",".join(chosen.entity_ids), chosen.title)
+
+
+def cards(ctx: ui.Context, chosen: scope_views.Scope, rows: dict, codes: tuple[str, ...] | list[str]) -> None:
+    """KPI cards of ``codes`` for the scope, CARDS_PER_ROW a row; a single entity with its sparkline."""
+    trend = None
+    if not chosen.combined:
+        trend = data.indicator_trend(
+            ctx.principal, chosen.grain, ctx.period_type, ctx.period_start, codes=codes, entity_ids=chosen.entity_ids
+        )
+    for start in range(0, len(codes), CARDS_PER_ROW):
+        columns = st.columns(CARDS_PER_ROW)
+        for column, code in zip(columns, codes[start : start + CARDS_PER_ROW], strict=False):
+            with column:
+                series = None if trend is None else trend.loc[trend["indicator_code"] == code, "value"].tolist()
+                ui.kpi_card(ctx, code, rows.get(code), series)
 
 
 def render() -> None:
     ctx = ui.context()
     st.header(ctx.t("overview_title"))
     st.caption(ctx.period_caption())
-    chosen = scope(ctx)
+    chosen = scope_views.scope(ctx)
     if chosen is None:
         st.info(ctx.t("no_scope"))
         return
-    grain, entity_id, title = chosen
-    st.subheader(title)
+    st.subheader(chosen.title)
 
-    snapshot = data.indicator_snapshot(ctx.principal, grain, ctx.period_type, ctx.period_start, entity_ids=[entity_id])
-    codes = [code for dimension_codes in HEADLINES.values() for code in dimension_codes]
-    trend = data.indicator_trend(
-        ctx.principal, grain, ctx.period_type, ctx.period_start, codes=codes, entity_ids=[entity_id]
-    )
-    rows = {row["indicator_code"]: row for _, row in snapshot.iterrows()}
+    if chosen.combined:
+        scope_views.render_scope_table(ctx, chosen)
+    st.markdown(f"#### {ctx.t('pace_title')}")
+    scope_views.pacing_cards(ctx, scope_views.scope_pacing(ctx, chosen))
 
-    glance = st.columns(len(HEADLINES))
-    for column, dimension in zip(glance, HEADLINES, strict=True):
-        in_dimension = [code for code in ctx.catalog.in_dimension(dimension) if code in rows]
-        better = sum(
-            bool(ui.improved(ctx, code, rows[code]["value"], rows[code].get("previous_value"))) for code in in_dimension
+    action_views.render(ctx)
+
+    rows = scope_views.scope_rows(ctx, chosen)
+    headline = data.headline_codes(ctx.principal, ctx.period_type, ctx.period_start) or list(DEFAULT_HEADLINE)
+    st.markdown(f"#### {ctx.t('headline_title')}")
+    st.caption(ctx.t("headline_caption"))
+    cards(ctx, chosen, rows, headline)
+
+    with st.expander(ctx.t("all_indicators"), expanded=False):
+        scope_views.glance_strip(ctx, rows, tuple(HEADLINES))
+        for dimension, dimension_codes in HEADLINES.items():
+            st.markdown(f"#### {ctx.t(f'dim_{dimension}')}")
+            cards(ctx, chosen, rows, [code for code in dimension_codes if code not in headline])
+        st.markdown(f"#### {ctx.t('rep_scorecard')}")
+        snapshot = data.indicator_snapshot(
+            ctx.principal, chosen.grain, ctx.period_type, ctx.period_start, entity_ids=chosen.entity_ids
         )
-        column.metric(
-            ctx.t(f"dim_{dimension}"),
-            f"{better}/{len(in_dimension)} ↑",
-            help=ctx.t("dimension_glance", total=len(ctx.catalog.in_dimension(dimension))),
-        )
-
-    for dimension, dimension_codes in HEADLINES.items():
-        st.markdown(f"#### {ctx.t(f'dim_{dimension}')}")
-        for start in range(0, len(dimension_codes), CARDS_PER_ROW):
-            columns = st.columns(CARDS_PER_ROW)
-            for column, code in zip(columns, dimension_codes[start : start + CARDS_PER_ROW], strict=False):
-                with column:
-                    series = trend.loc[trend["indicator_code"] == code, "value"].tolist()
-                    ui.kpi_card(ctx, code, rows.get(code), series)
-
-    st.markdown(f"#### {ctx.t('rep_scorecard')}")
-    ui.table(ctx, ui.scorecard(ctx, snapshot), ui.SCORECARD_COLUMNS, key="overview_scorecard", file_name="overview")
+        if chosen.combined:  # the scope's combined rows, not one row per team
+            snapshot = pd.DataFrame(list(rows.values()))
+        ui.table(ctx, ui.scorecard(ctx, snapshot), ui.SCORECARD_COLUMNS, key="overview_scorecard",
+                 file_name="overview")  # fmt: skip
     scorecard_views.improvement_plans(ctx)
 
 

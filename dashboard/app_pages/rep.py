@@ -100,6 +100,43 @@ def render() -> None:
         key="rep_customers",
         file_name=f"rep_{rep_id}_customers_{ctx.period_type}_{ctx.period_start.isoformat()}",
     )
+    open_customer(ctx, customers)
+
+
+TOP_CUSTOMER_BUTTONS = 6
+
+
+def open_customer(ctx: ui.Context, customers: pd.DataFrame) -> None:
+    """rep → customer: a button for each of the rep's largest customers and a choice of any of
+    them, each opening the customer's order and opportunity history on the Customers page."""
+    if customers.empty:
+        return
+    names = dict(zip(customers["customer_id"], customers["customer_name"], strict=True))
+    st.caption(ctx.t("rep_open_customer_hint"))
+    top = list(customers["customer_id"])[:TOP_CUSTOMER_BUTTONS]
+    for column, customer_id in zip(st.columns(TOP_CUSTOMER_BUTTONS), top, strict=False):
+        column.button(
+            str(names[customer_id]),
+            key=f"drill_customer_{customer_id}",
+            on_click=ui.drill,
+            args=("customer", customer_id, "customers"),
+            icon=":material/storefront:",
+        )
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    choice = left.selectbox(
+        ctx.t("customer_select"),
+        list(names),
+        format_func=lambda value: f"{names[value]} ({value})",
+        key=f"rep_customer_pick.{ctx.lang}",
+        placeholder=ctx.t("choose_option"),
+    )
+    right.button(
+        ctx.t("rep_open_customer"),
+        key="rep_open_customer",
+        on_click=ui.drill,
+        args=("customer", choice, "customers"),
+        icon=":material/arrow_forward:",
+    )
 
 
 render()

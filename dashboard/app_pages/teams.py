@@ -143,6 +143,7 @@ def team_detail(ctx: ui.Context, team_id: str) -> None:
     for column, code in zip(st.columns(len(TEAM_CARDS)), TEAM_CARDS, strict=True):
         with column:
             ui.kpi_card(ctx, code, rows.get(code), trend.loc[trend["indicator_code"] == code, "value"].tolist())
+    target_chart(ctx, trend.loc[trend["indicator_code"] == "sales_amount"])
 
     st.markdown(f"#### {ctx.t('team_reps')}")
     reps = ctx.reps[["rep_id", "rep_name", "role"]].copy()
@@ -167,6 +168,25 @@ def team_detail(ctx: ui.Context, team_id: str) -> None:
         file_name=f"team_{team_id}_reps_{ctx.period_type}_{ctx.period_start.isoformat()}",
     )
     _drill_buttons(frame, "rep", ":material/person:", page="rep")
+
+
+def target_chart(ctx: ui.Context, trend: pd.DataFrame, code: str = "sales_amount") -> pd.DataFrame | None:
+    """A team's trend of ``code`` over the last periods with its target as a second line (the
+    chart's frame, or None without rows)."""
+    st.markdown(f"##### {ctx.t('team_trend_target', indicator=ctx.catalog.name(code))}")
+    if trend.empty:
+        st.info(ctx.t("no_data"))
+        return None
+    frame = trend.sort_values("period_start").set_index("period_label")[["value", "target_value"]]
+    frame = frame.astype(float)
+    if ctx.catalog.unit(code) == "currency":
+        frame = frame / i18n.money_table_scale(ctx.lang)
+    frame.columns = [ctx.t("series_actual"), ctx.t("series_target")]
+    frame.index.name = ctx.t("period")
+    st.line_chart(frame, color=["#1f77b4", "#d62728"])
+    if ctx.catalog.unit(code) == "currency":
+        st.caption(ctx.t("chart_unit_money"))
+    return frame
 
 
 def render() -> None:
