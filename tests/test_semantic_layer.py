@@ -51,6 +51,7 @@ METRICS = {
     "feedback_adoption_rate": {"team", "rep"},
     "complaint_resolution_hours": {"team", "rep", "customer", "product"},
     "sales_target_attainment": {"team", "rep"},  # sales_amount / sales_target (fct_sales_targets)
+    "renewal_rate": {"team", "rep", "customer"},  # team: the rep's team on the end date (end_date_team_id)
 }
 # metrics queried beside a catalog metric: metric -> (catalog metric, the indicator_values column it equals)
 COMPANIONS = {"sales_target": ("sales_target_attainment", "denominator")}
@@ -116,6 +117,8 @@ SAVED_QUERIES = (
     "rep_scorecard_monthly",
     "company_trend_monthly",
     "product_sales_by_fiscal_year",
+    "company_overview_monthly",
+    "customer_view_monthly",
 )
 
 
@@ -260,6 +263,8 @@ def test_saved_queries_answer_like_the_metrics(answers):
         "rep_scorecard_monthly": (matrix["month", "rep"], ["metric_time__month", "rep"]),
         "company_trend_monthly": (cumulative, ["metric_time__month"]),
         "product_sales_by_fiscal_year": (matrix["fiscal_year", "product"], ["metric_time__fiscal_year", "product"]),
+        "company_overview_monthly": (matrix["month", "company"], ["metric_time__month"]),
+        "customer_view_monthly": (matrix["month", "customer"], ["metric_time__month", "customer"]),
     }
     for name, (reference, key_columns) in views.items():
         rows = saved[name]
