@@ -5,6 +5,9 @@ publishes the demo in-process with the same figures as `tasks.py build`."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -110,6 +113,71 @@ def test_a_failed_landing_check_stops_the_run_and_alerts(tmp_path: Path, monkeyp
         (alert,) = hooks.at("/slack")
         assert alert.body["text"].startswith("Build failed · exit 2: no landing data")
         assert "crm_accounts" in str(alert.body["blocks"])
+
+
+# A Dagster process (lock held, dbt started as dagster-dbt starts it: Popen with close_fds) that
+# reports dbt's pid and then waits to be killed.
+DAGSTER_STAND_IN = """
+import subprocess, sys, time
+from salesperf import run, settings
+from salesperf.orchestration import lock_handover
+lock = run.build_lock(settings.load()).acquire()
+with lock_handover.serve(lock.fds):
+    dbt = subprocess.Popen(
+        [sys.executable, lock_handover.__file__, sys.executable, "-c",
+         "import time; print('dbt running', flush=True); time.sleep(120)"],
+        stdout=subprocess.PIPE,
+    )
+    assert dbt.stdout.readline().strip() == b"dbt running"
+    print(dbt.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_the_dbt_process_keeps_the_build_lock_when_the_dagster_process_is_killed(tmp_path: Path, monkeypatch) -> None:
+    """The dbt that dagster-dbt starts holds the run's build lock (lock_handover): killing the
+    Dagster process mid-run leaves the lock held until that dbt has exited."""
+    from salesperf import run as run_mod
+    from salesperf import settings as settings_mod
+    from salesperf.operation import BuildLocked, pid_alive
+
+    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(tmp_path / "wh" / "sales_performance.duckdb"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("SALESPERF_DATA_DOCS", str(tmp_path / "docs"))
+    env = dict(os.environ, PYTHONPATH=str(orch.PROJECT_DIR))
+    dagster = subprocess.Popen([sys.executable, "-c", DAGSTER_STAND_IN], stdout=subprocess.PIPE, env=env)
+    dbt_pid = 0
+    try:
+        dbt_pid = int(dagster.stdout.readline())
+        with pytest.raises(BuildLocked):
+            run_mod.build_lock(settings_mod.load()).acquire()
+        dagster.kill()
+        dagster.wait(timeout=10)
+        assert pid_alive(dbt_pid)
+        with pytest.raises(BuildLocked, match="exited; its dbt process is still running"):
+            run_mod.build_lock(settings_mod.load()).acquire()
+    finally:
+        dagster.kill()
+        if dbt_pid:
+            os.kill(dbt_pid, signal.SIGKILL)
+    deadline = time.time() + 10
+    while True:  # dbt gone: the lock is free
+        try:
+            run_mod.build_lock(settings_mod.load()).acquire().release()
+            break
+        except BuildLocked:
+            assert time.time() < deadline, "the lock stayed held after dbt exited"
+            time.sleep(0.1)
+
+
+def test_dagster_starts_dbt_under_the_build_lock() -> None:
+    """dagster-dbt's dbt executable is the lock_handover wrapper of the project's dbt."""
+    executable = Path(orch.defs.resources["dbt"].dbt_executable)
+    text = executable.read_text(encoding="utf-8")
+    assert os.access(executable, os.X_OK)
+    assert "lock_handover.py" in text and str(orch.run_mod.BIN / "dbt") in text
+    done = subprocess.run([str(executable), "--version"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "1.11" in done.stdout + done.stderr
 
 
 @pytest.mark.slow

@@ -36,7 +36,7 @@ METRICS = {
     "demand_forecast_accuracy": {"team", "rep", "customer", "product"},
     "avg_collection_days": {"team", "rep", "customer"},
     "follow_up_timeliness_rate": {"team", "rep", "customer"},
-    "contract_fulfillment_rate": {"team", "rep", "customer"},  # product: once per product of the order (not here)
+    "contract_fulfillment_rate": {"team", "rep", "customer"},  # product: GRAIN_METRICS
     "installation_timeliness_rate": {"team", "rep", "customer"},
     "process_compliance_rate": {"team", "rep"},
     "compliance_veto": {"team", "rep"},
@@ -50,7 +50,13 @@ METRICS = {
     "cross_dept_on_time_rate": {"team", "rep"},
     "feedback_adoption_rate": {"team", "rep"},
     "complaint_resolution_hours": {"team", "rep", "customer", "product"},
+    "sales_target_attainment": {"team", "rep"},  # sales_amount / sales_target (fct_sales_targets)
+    "renewal_rate": {"team", "rep", "customer"},  # team: the rep's team on the end date (end_date_team_id)
 }
+# metrics queried beside a catalog metric: metric -> (catalog metric, the indicator_values column it equals)
+COMPANIONS = {"sales_target": ("sales_target_attainment", "denominator")}
+# a catalog indicator's metric at the grains its own metric does not serve: metric -> (indicator, grains)
+GRAIN_METRICS = {"contract_fulfillment_rate_by_product": ("contract_fulfillment_rate", {"product"})}
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
 GRAINS = ("team", "rep", "customer", "product", "company")
 
@@ -113,6 +119,8 @@ SAVED_QUERIES = (
     "rep_scorecard_monthly",
     "company_trend_monthly",
     "product_sales_by_fiscal_year",
+    "company_overview_monthly",
+    "customer_view_monthly",
 )
 
 
@@ -127,6 +135,8 @@ def answers(demo_build, mf_copy, tmp_path_factory):
     for period_type in PERIOD_TYPES:
         for grain in GRAINS:
             metrics = [m for m in METRICS if grain in grains_of[m] and (grain == "company" or grain in METRICS[m])]
+            metrics += [c for c, (m, _) in COMPANIONS.items() if m in metrics]
+            metrics += [g for g, (m, grains) in GRAIN_METRICS.items() if grain in grains and grain in grains_of[m]]
             group_by = [f"metric_time__{period_type}"] + ([] if grain == "company" else [grain])
             csv = tmp_path / f"{period_type}_{grain}.csv"
             queries.append({"metrics": metrics, "group_by": group_by, "csv": str(csv)})
@@ -163,8 +173,10 @@ def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_bui
             if (period_type, start) not in periods:
                 continue  # outside the reporting periods (dim_periods)
             for metric in metrics:
+                if metric in COMPANIONS:
+                    continue  # test_companion_metrics_equal_their_indicator_values_column
                 text = row[metric]
-                key = (metric, grain, entity, period_type, start)
+                key = (GRAIN_METRICS.get(metric, (metric,))[0], grain, entity, period_type, start)
                 got = float(text) if text not in ("", None) else None
                 if key in want:
                     seen.add(key)
@@ -173,11 +185,55 @@ def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_bui
                         wrong.append((key, got, want[key]))
                 elif got not in (None, 0.0):
                     extra.append((key, got))
-    missing = [k for k in want if k not in seen and k[1] in {"company", *METRICS[k[0]]} and k[1] in grains_of[k[0]]]
+    served = {code: {"company", *grains} for code, grains in METRICS.items()}
+    for code, grains in GRAIN_METRICS.values():
+        served[code] |= grains
+    missing = [k for k in want if k not in seen and k[1] in served[k[0]] and k[1] in grains_of[k[0]]]
     assert not wrong, f"{len(wrong)} values differ, e.g. {wrong[:10]}"
     assert not extra, f"{len(extra)} mf values without an indicator value, e.g. {extra[:10]}"
     assert not missing, f"{len(missing)} indicator values mf did not return, e.g. {missing[:10]}"
     assert checked > 10_000
+
+
+@pytest.mark.slow
+def test_companion_metrics_equal_their_indicator_values_column(demo_build, answers):
+    """sales_target by team, rep and in all equals the target of sales_target_attainment in
+    indicator_values (its denominator) in every reporting period; where indicator_values has no
+    target, mf has none either, except on the row of the empty rep: the part of the team targets
+    set on no rep (fct_sales_targets' adjustment rows), which is no entity's target."""
+    keys, results, _, _ = answers
+    checked = 0
+    for companion, (metric, column) in COMPANIONS.items():
+        expected = demo_build.query(
+            f"select grain, entity_id, period_type, cast(period_start as varchar) as period_start, {column} as value "
+            f"from main.indicator_values where indicator_code = '{metric}'"
+        )
+        want = {(r.grain, r.entity_id, r.period_type, r.period_start): r.value for r in expected.itertuples()}
+        periods = {(t, s) for (_, _, t, s) in want}
+        seen, wrong, extra = set(), [], []
+        for (period_type, grain, metrics), rows in zip(keys, results, strict=True):
+            if companion not in metrics:
+                continue
+            for row in rows:
+                start = row[f"metric_time__{period_type}"][:10]
+                if (period_type, start) not in periods:
+                    continue
+                if grain != "company" and not row[grain]:
+                    continue  # the empty team or rep: adjustments, not a target (see docstring)
+                entity = "company" if grain == "company" else row[grain]
+                key = (grain, entity, period_type, start)
+                got = float(row[companion]) if row[companion] not in ("", None) else None
+                if key in want:
+                    seen.add(key)
+                    checked += 1
+                    if got is None or not close(got, want[key]):
+                        wrong.append((companion, key, got, want[key]))
+                elif got is not None:
+                    extra.append((companion, key, got))
+        assert not wrong, f"{len(wrong)} values differ, e.g. {wrong[:10]}"
+        assert not extra, f"{len(extra)} mf values without an indicator value, e.g. {extra[:10]}"
+        assert set(want) == seen, f"not returned by mf: {sorted(set(want) - seen)[:10]}"
+    assert checked > 1_000
 
 
 @pytest.mark.slow
@@ -213,6 +269,8 @@ def test_saved_queries_answer_like_the_metrics(answers):
         "rep_scorecard_monthly": (matrix["month", "rep"], ["metric_time__month", "rep"]),
         "company_trend_monthly": (cumulative, ["metric_time__month"]),
         "product_sales_by_fiscal_year": (matrix["fiscal_year", "product"], ["metric_time__fiscal_year", "product"]),
+        "company_overview_monthly": (matrix["month", "company"], ["metric_time__month"]),
+        "customer_view_monthly": (matrix["month", "customer"], ["metric_time__month", "customer"]),
     }
     for name, (reference, key_columns) in views.items():
         rows = saved[name]

@@ -17,6 +17,9 @@ metadata in the UI:
 
 The job runs in one process (``in_process_executor``) and holds the build lock of ``tasks.py
 build`` for the whole run: a cron build and a Dagster run never write the same files at once.
+dbt gets the lock too (lock_handover.py: dagster-dbt starts dbt through a wrapper that takes over
+the run's locked files), so a Dagster process killed mid-run leaves the lock held until its dbt
+has exited, as ``tasks.py build`` does.
 Schedule ``salesperf_daily``: ``SALESPERF_SCHEDULE_CRON`` (default ``0 6 * * *``) in
 ``SALESPERF_TIMEZONE`` (the company time zone, default Asia/Shanghai). Sensor
 ``new_landing_files``: a run when the landing folder holds files newer than the published
@@ -66,6 +69,7 @@ from salesperf import landing as landing_mod
 from salesperf import run as run_mod
 from salesperf import settings as settings_mod
 from salesperf.operation import BuildLock, BuildLocked
+from salesperf.orchestration import lock_handover
 
 PROJECT_DIR = settings_mod.PROJECT_DIR
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "data-tests", "analyses")
@@ -130,6 +134,7 @@ class SalesperfBuild(ConfigurableResource):
     threads: int = 0
 
     _lock: BuildLock | None = PrivateAttr(default=None)
+    _handovers: list = PrivateAttr(default_factory=list)
 
     def settings(self) -> settings_mod.Settings:
         base = settings_mod.load()
@@ -149,8 +154,23 @@ class SalesperfBuild(ConfigurableResource):
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock is not None:
-            self._lock.release()
+            if any(handover.holders_alive() for handover in self._handovers):
+                # a dbt process still holds the lock (it did not stop on the interrupt): close our
+                # descriptors only, never unlock; the lock ends when that dbt exits
+                while self._lock.fds:
+                    os.close(self._lock.fds.pop())
+            else:
+                self._lock.release()
             self._lock = None
+        self._handovers = []
+
+    @contextmanager
+    def lock_for_dbt(self) -> Iterator[None]:
+        """The run's build lock offered to the dbt process dagster-dbt starts (lock_handover): dbt
+        holds it too, so the lock outlives a Dagster process killed while dbt runs."""
+        with lock_handover.serve(self.lock_fds) as handover:
+            self._handovers.append(handover)
+            yield
 
     @property
     def lock_fds(self) -> tuple[int, ...]:
@@ -206,7 +226,7 @@ def salesperf_dbt(context: AssetExecutionContext, dbt: DbtCliResource, build: Sa
     """`dbt build` of the whole project into the working copy (models, seeds, tests, unit tests)."""
     target = run_mod.target_dir()
     (target / "run_results.json").unlink(missing_ok=True)  # never read a previous build's results
-    with build.dbt_env():
+    with build.dbt_env(), build.lock_for_dbt():
         invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
         yield from invocation.stream()
     if not invocation.is_successful():
@@ -340,6 +360,11 @@ def new_landing_files(context: SensorEvaluationContext):
     return RunRequest(run_key=f"landing-{fingerprint}", tags={"salesperf/landing": str(settings.landing_dir)})
 
 
+def dbt_executable() -> Path:
+    """What dagster-dbt starts as dbt: dbt under the run's build lock (lock_handover)."""
+    return lock_handover.write_wrapper(manifest_dir() / "dbt-under-build-lock", run_mod.BIN / "dbt")
+
+
 def definitions(**resources: Any) -> Definitions:
     return Definitions(
         assets=[landing_check, salesperf_dbt, quality_gate, published_warehouse],
@@ -348,7 +373,7 @@ def definitions(**resources: Any) -> Definitions:
         sensors=[new_landing_files],
         resources={
             "dbt": DbtCliResource(
-                project_dir=DBT_PROJECT, profiles_dir=str(PROJECT_DIR), dbt_executable=str(run_mod.BIN / "dbt")
+                project_dir=DBT_PROJECT, profiles_dir=str(PROJECT_DIR), dbt_executable=str(dbt_executable())
             ),
             "build": SalesperfBuild(),
             **resources,

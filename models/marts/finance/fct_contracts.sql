@@ -1,7 +1,9 @@
 {#- One row per contract signed up to the as-of date. Value in the base currency at the fx
     rate of the signed date; credited to the contract's rep and that rep's team on the signed
     date. A contract is renewed when another contract signed up to the as-of date names it in
-    renewed_from_contract_id (whatever the renewal's own type or status). -#}
+    renewed_from_contract_id (whatever the renewal's own type or status). end_date_team_id and
+    has_ended: the rep's team on the end date and whether the end date is past (renewal_rate's
+    credit and cut, for the semantic layer). -#}
 with contracts as (
 
     select * from {{ ref('stg_erp__contracts') }}
@@ -56,12 +58,16 @@ final as (
         cast(signed_contracts.contract_value * fx.rate_to_base as double) as contract_value,
         signed_contracts.renewed_from_contract_id,
         renewals.renewal_contract_id,
-        renewals.contract_id is not null as is_renewed
+        renewals.contract_id is not null as is_renewed,
+        team_on_end_date.team_id as end_date_team_id,
+        coalesce(signed_contracts.end_date <= as_of.as_of_date, false) as has_ended
     from signed_contracts
+    cross join as_of
     left join renewals
         on signed_contracts.contract_id = renewals.contract_id
     {{ join_team_on_date('team_on_signed_date', 'signed_contracts.rep_id', 'signed_contracts.signed_date') }}
     {{ join_fx_on_date('fx', 'signed_contracts.currency', 'signed_contracts.signed_date') }}
+    {{ join_team_on_date('team_on_end_date', 'signed_contracts.rep_id', 'signed_contracts.end_date') }}
 
 )
 
