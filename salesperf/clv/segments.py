@@ -33,7 +33,7 @@ from salesperf.clv.intervals import customer_intervals, z_value
 from salesperf.clv.optim import covariance_from_json, covariance_to_json, starts_to_json
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
-from salesperf.clv.value import discount_factors, discounted_clv
+from salesperf.clv.value import discount_factors, discounted_purchases_and_total
 
 log = logging.getLogger(__name__)
 
@@ -386,14 +386,14 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
         if model.bgnbd is not None:
             args = (x, part["recency"].to_numpy(float), part["age"].to_numpy(float))
             p_alive[idx] = probability_alive(model.bgnbd, *args)
-            total, value = discounted_clv(
+            total, discounted = discounted_purchases_and_total(
                 model.bgnbd,
                 *args,
-                margin,
                 time_unit=settings.time_unit,
                 horizon_months=settings.horizon_months,
                 monthly_discount_rate=settings.monthly_discount_rate,
             )
+            value = discounted * np.asarray(margin, dtype=float)  # discounted_clv's value, D kept for the intervals
             expected[idx] = total
             clv[idx] = value
             m = part["monetary"].to_numpy(float)
@@ -413,6 +413,7 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
                 horizon_months=settings.horizon_months,
                 monthly_discount_rate=settings.monthly_discount_rate,
                 level=settings.interval_level,
+                discounted=discounted,
             )
             for key, values in intervals.items():
                 bounds[key][idx] = values

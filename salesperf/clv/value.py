@@ -50,9 +50,26 @@ def discounted_clv(
     Returns (expected purchases over the whole horizon, discounted CLV) per customer. The margin
     per purchase is constant per customer (Gamma-Gamma expected spend x margin rate); a NaN
     margin gives a NaN CLV (unknown, never 0)."""
+    total, discounted = discounted_purchases_and_total(
+        params,
+        frequency,
+        recency,
+        age,
+        time_unit=time_unit,
+        horizon_months=horizon_months,
+        monthly_discount_rate=monthly_discount_rate,
+    )
+    margin = np.asarray(margin_per_purchase, dtype=float)
+    return total, discounted * margin
+
+
+def discounted_purchases_and_total(
+    params: BGNBDParams, frequency, recency, age, *, time_unit: str, horizon_months: int, monthly_discount_rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(expected purchases over the whole horizon, discounted expected purchases D) per customer:
+    :func:`discounted_clv` per unit of margin per purchase (D also feeds the CLV intervals)."""
     per_month = monthly_expected_purchases(
         params, frequency, recency, age, time_unit=time_unit, horizon_months=horizon_months
     )
     discounted = discount_factors(horizon_months, monthly_discount_rate) @ per_month
-    margin = np.asarray(margin_per_purchase, dtype=float)
-    return per_month.sum(axis=0), discounted * margin
+    return per_month.sum(axis=0), discounted
