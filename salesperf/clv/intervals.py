@@ -55,6 +55,13 @@ def discounted_purchases(
     return discount_factors(horizon_months, monthly_discount_rate) @ per_month
 
 
+def _p_alive(params, frequency, recency, age) -> np.ndarray:
+    """P(alive) under BGNBDParams or a salesperf.clv.choice.RepeatModel (MBG/NBD, Pareto/NBD)."""
+    if hasattr(params, "p_alive"):
+        return params.p_alive(frequency, recency, age)
+    return probability_alive(params, frequency, recency, age)
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return np.log(p) - np.log1p(-p)
@@ -71,7 +78,8 @@ def bgnbd_log_gradients(
     monthly_discount_rate: float,
     discounted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients (4, n) of log D and of logit P(alive) with respect to log(r, alpha, a, b).
+    """Gradients (4, n) of log D and of logit P(alive) with respect to log(r, alpha, a, b) (or the log
+    parameters of a salesperf.clv.choice.RepeatModel: MBG/NBD, Pareto/NBD).
 
     Forward differences of the prediction code itself (the closed form with its quadrature
     fallback), step 1e-4 in log space: five evaluations of D instead of the eight of central
@@ -95,18 +103,20 @@ def bgnbd_log_gradients(
             monthly_discount_rate=monthly_discount_rate,
         )
         with np.errstate(divide="ignore"):
-            return np.log(d), _logit(probability_alive(p, frequency, recency, age))
+            return np.log(d), _logit(_p_alive(p, frequency, recency, age))
 
     if discounted is None:
         base_d, base_alive = logs(params)
     else:
         with np.errstate(divide="ignore"):
             base_d = np.log(np.asarray(discounted, dtype=float))
-            base_alive = _logit(probability_alive(params, frequency, recency, age))
+            base_alive = _logit(_p_alive(params, frequency, recency, age))
     for i in range(4):
         shifted = theta.copy()
         shifted[i] += _STEP
-        log_d, logit_alive = logs(BGNBDParams(*np.exp(shifted)))
+        log_d, logit_alive = logs(
+            params.with_params(np.exp(shifted)) if hasattr(params, "with_params") else BGNBDParams(*np.exp(shifted))
+        )
         with np.errstate(invalid="ignore"):
             g_d[i] = (log_d - base_d) / _STEP
             g_alive[i] = (logit_alive - base_alive) / _STEP

@@ -21,7 +21,11 @@ def monthly_expected_purchases(
     x = np.asarray(frequency, dtype=float)[None, :]
     t_x = np.asarray(recency, dtype=float)[None, :]
     big_t = np.asarray(age, dtype=float)[None, :]
-    cumulative = expected_purchases(params, t, x, t_x, big_t)
+    # a salesperf.clv.choice.RepeatModel (MBG/NBD, Pareto/NBD) brings its own expectation
+    if hasattr(params, "expected"):
+        cumulative = params.expected(t, x, t_x, big_t)
+    else:
+        cumulative = expected_purchases(params, t, x, t_x, big_t)
     cumulative = np.maximum.accumulate(cumulative, axis=0)  # guards rounding: never decreasing
     return np.diff(cumulative, axis=0)
 
