@@ -19,7 +19,7 @@ import pytest
 from test_clv_intervals import cdnow_purchases
 
 from salesperf.clv import ClvSettings, bgnbd, fit_snapshots, mbgnbd, paretonbd, predict_snapshots, settings_from_vars
-from salesperf.clv.choice import chosen_at
+from salesperf.clv.choice import chosen_at, ranked_at
 from salesperf.clv.diagnostics import MODELS
 from salesperf.clv.timeunits import months_to_units
 
@@ -122,6 +122,11 @@ def test_chosen_at_reads_the_selection_of_that_date() -> None:
     assert chosen_at(None, LATE) is None
     nothing = selection.assign(is_chosen=False)
     assert chosen_at(nothing, LATE) == {"pooled": None}
+    # the fallback order when the chosen model's own fit is unusable: by holdout error, BG/NBD first on a tie
+    ranked = selection.assign(holdout_error=[0.05, 0.05, 0.01])
+    assert ranked_at(ranked, LATE) == {"pooled": ["paretonbd", "bgnbd", "mbgnbd"]}
+    assert ranked_at(ranked.assign(converged=[True, False, True]), LATE) == {"pooled": ["paretonbd", "bgnbd"]}
+    assert ranked_at(ranked, EARLY) is None
 
 
 @pytest.mark.slow
@@ -134,8 +139,16 @@ def test_demo_predictions_use_the_chosen_model(demo_build) -> None:
     at = fits[pd.to_datetime(fits["as_of_date"]) == as_of].set_index("segment")
     own = at[at["bgnbd_source"] == "segment_fit"].index.union(["pooled"])
     chosen = selection.set_index("segment")["model"]
+    everything = demo_build.query("select * from main.fct_clv_model_selection where converged")
     for segment in own:
-        assert at.loc[segment, "clv_model"] == chosen[segment], segment
+        used, reason = at.loc[segment, "clv_model"], at.loc[segment, "clv_model_reason"]
+        assert reason.startswith("chosen by the model selection"), reason
+        if used != chosen[segment]:
+            # the chosen model's own fit at the date was unusable (no convergence, a ridge): the
+            # reason names it and the model used is the next of the segment's selection by holdout error
+            assert chosen[segment] in reason and "next in the selection" in reason, reason
+            ranked = everything[everything["segment"] == segment].sort_values("holdout_error")["model"].tolist()
+            assert ranked.index(used) > ranked.index(chosen[segment]), (segment, used, ranked)
     earlier = fits[pd.to_datetime(fits["as_of_date"]) < as_of]
     assert set(earlier["clv_model"]) <= {"bgnbd", "naive_rate"}
     horizon = int(at["horizon_months"].iloc[0])

@@ -5,8 +5,10 @@ holdout ends at the refit date (fct_clv_model_selection: calibration/holdout spl
 holdout class error wins); ``bgnbd``, ``mbgnbd`` or ``paretonbd`` pins one model at every date.
 BG/NBD is used, and the reason stored, where no choice is possible: no selection with its holdout
 ending at that date (a refit date before the selection's holdout end would need the future to
-choose), no converged model in the selection, or the chosen model's own fit on the data up to the
-refit date did not converge. BG/NBD (and Gamma-Gamma) are fitted and stored at every date in any
+choose), no converged model in the selection. When the chosen model's own fit on the data up to
+the refit date does not converge or has no covariance (a ridge: its customers would get no
+interval), the next model of the selection by holdout error is used (BG/NBD when none is left),
+and the reason says so. BG/NBD (and Gamma-Gamma) are fitted and stored at every date in any
 case; the chosen model is fitted on the same customers (the segment's own, or pooled for a segment
 that uses the pooled fit) and stored beside them (clv_model_* columns of fct_clv_model_fits).
 
@@ -82,6 +84,28 @@ def fit_repeat_model(name: str, summary: pd.DataFrame, time_unit: str, initial=N
         time_unit=time_unit,
         initial=initial,
     )
+
+
+def ranked_at(selection: pd.DataFrame | None, refit_date) -> dict[str, list[str]] | None:
+    """{segment: its converged models of the selection whose holdout ends at ``refit_date``, the
+    chosen one first, then by holdout error (BG/NBD first on a tie)}; None without such a selection."""
+    if selection is None or selection.empty:
+        return None
+    at = selection[pd.to_datetime(selection["holdout_end_date"]) == pd.Timestamp(refit_date)]
+    if at.empty:
+        return None
+    out: dict[str, list[str]] = {}
+    for segment, part in at.groupby("segment", sort=False):
+        part = part.assign(order=part["model"].map({m: k for k, m in enumerate(MODELS)}))
+        chosen = part[part["is_chosen"].astype(bool)]
+        rest = part[~part["is_chosen"].astype(bool)]
+        if "holdout_error" in rest and "converged" in rest:
+            rest = rest[rest["converged"].astype(bool) & rest["holdout_error"].notna()]
+            rest = rest.sort_values(["holdout_error", "order"])
+        else:
+            rest = rest.iloc[0:0]
+        out[str(segment)] = [str(m) for m in (*chosen["model"], *rest["model"])] if not chosen.empty else []
+    return out
 
 
 def chosen_at(selection: pd.DataFrame | None, refit_date) -> dict[str, str] | None:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from salesperf.clv.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd, probability_alive
-from salesperf.clv.choice import RepeatModel, check_choice, chosen_at, fit_repeat_model, model_from_json
+from salesperf.clv.choice import RepeatModel, check_choice, fit_repeat_model, model_from_json, ranked_at
 from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.intervals import customer_intervals, z_value
 from salesperf.clv.optim import covariance_from_json, covariance_to_json, starts_to_json
@@ -655,7 +655,7 @@ def choose_models(
     the pinned model (var clv_model), else the choice of the selection whose holdout ends at
     ``refit_date``, else BG/NBD; a chosen MBG/NBD or Pareto/NBD is fitted on the same customers."""
     previous = previous or {}
-    chosen = chosen_at(selection, refit_date) if settings.model == "auto" else None
+    chosen = ranked_at(selection, refit_date) if settings.model == "auto" else None
     out: dict[str, SegmentModel] = {}
     for key in [POOLED, *(k for k in models if k != POOLED)]:
         m = models[key]
@@ -674,41 +674,50 @@ def choose_models(
             )
             continue
         if settings.model != "auto":
-            wanted, reason = settings.model, "pinned by var clv_model"
+            candidates, reason = [settings.model], "pinned by var clv_model"
         elif chosen is None:
-            wanted, reason = "bgnbd", "no model selection with its holdout ending at this date: BG/NBD"
+            candidates, reason = ["bgnbd"], "no model selection with its holdout ending at this date: BG/NBD"
         elif key not in chosen:
-            wanted, reason = "bgnbd", "segment not in the model selection at this date: BG/NBD"
-        elif chosen[key] is None:
-            wanted, reason = "bgnbd", "no converged model in the selection at this date: BG/NBD"
+            candidates, reason = ["bgnbd"], "segment not in the model selection at this date: BG/NBD"
+        elif not chosen[key]:
+            candidates, reason = ["bgnbd"], "no converged model in the selection at this date: BG/NBD"
         else:
-            wanted, reason = chosen[key], "chosen by the model selection (holdout ending at this date)"
+            candidates, reason = chosen[key], "chosen by the model selection (holdout ending at this date)"
         bg = {
             "clv_model": "bgnbd",
             "clv_params": tuple(float(v) for v in m.bgnbd.as_array()),
             "clv_covariance": m.bgnbd_covariance,
             "clv_log_likelihood": m.bgnbd_log_likelihood,
         }
-        if wanted == "bgnbd":
-            out[key] = replace(m, clv_model_reason=reason, **bg)
-            continue
         part = summary if key == POOLED else summary[summary["segment"] == key]
         before = previous.get(key)
-        warm = before.clv_params if before is not None and before.clv_model == wanted else None
-        fit = fit_repeat_model(wanted, part, settings.time_unit, initial=warm)
-        if not fit.converged:
-            text = f"{wanted} fit did not converge ({fit.message}): BG/NBD"
-            log.warning("CLV segment %s: %s", key, text)
-            out[key] = replace(m, clv_model_reason=text, **bg)
-            continue
-        out[key] = replace(
-            m,
-            clv_model=wanted,
-            clv_model_reason=reason,
-            clv_params=tuple(float(v) for v in fit.params),
-            clv_covariance=fit.covariance,
-            clv_log_likelihood=fit.log_likelihood,
-        )
+        problems: list[str] = []
+        result = None
+        for wanted in candidates:
+            if wanted == "bgnbd":
+                result = replace(m, **bg)
+                break
+            warm = before.clv_params if before is not None and before.clv_model == wanted else None
+            fit = fit_repeat_model(wanted, part, settings.time_unit, initial=warm)
+            if not fit.converged:
+                problems.append(f"{wanted} fit did not converge ({fit.message})")
+            elif fit.covariance is None and settings.model == "auto":
+                problems.append(f"{wanted} fit on a ridge (no covariance, no intervals)")
+            else:
+                result = replace(
+                    m,
+                    clv_model=wanted,
+                    clv_params=tuple(float(v) for v in fit.params),
+                    clv_covariance=fit.covariance,
+                    clv_log_likelihood=fit.log_likelihood,
+                )
+                break
+        if result is None:
+            result = replace(m, **bg)
+        if problems:
+            reason = f"{reason}; {'; '.join(problems)}: {result.clv_model} used (next in the selection)"
+            log.warning("CLV segment %s: %s", key, reason)
+        out[key] = replace(result, clv_model_reason=reason)
     return out
 
 
