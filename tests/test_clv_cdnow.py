@@ -62,16 +62,22 @@ def same_to_significant_digits(value: float, reference: float, digits: int = 4) 
 
 @pytest.fixture(scope="module")
 def cdnow(tmp_path_factory) -> Path:
-    """Map the calibration period, build and publish once for the module; the published warehouse."""
-    warehouse, settings = build_converted(
-        "CDNOW",
-        SCRIPT,
-        tmp_path_factory.mktemp("cdnow"),
-        "--source",
-        str(SOURCE),
-        "--until",
-        CALIBRATION_END,
-    )
+    """Map the calibration period, build and publish once for the module; the published warehouse.
+
+    The published individual predictions are BG/NBD's: the build pins var clv_model to bgnbd
+    (env SALESPERF_CLV_MODEL), else the as-of date's predictions would use the model the holdout
+    selection chose (issue 13 model choice)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALESPERF_CLV_MODEL", "bgnbd")
+        warehouse, settings = build_converted(
+            "CDNOW",
+            SCRIPT,
+            tmp_path_factory.mktemp("cdnow"),
+            "--source",
+            str(SOURCE),
+            "--until",
+            CALIBRATION_END,
+        )
     assert settings["SALESPERF_AS_OF_DATE"] == CALIBRATION_END
     return warehouse
 
@@ -139,6 +145,7 @@ def test_published_individual_predictions(cdnow: Path, fit: pd.Series) -> None:
         "order by cast(customer_id as integer)",
     ).set_index("customer_id")
     assert len(customers) == 2357
+    assert (customers["clv_model"] == "bgnbd").all()
     # customer 1 in the warehouse: purchases 1997-01-01, 01-18, 08-02 -> x = 2, t_x = 213 / 7, T = 272 / 7
     one = customers.loc["1"]
     assert (one["frequency"], one["recency_days"], one["age_days"]) == (2, 213, 272)

@@ -186,8 +186,18 @@ def test_the_demo_build_stores_covariances_and_intervals(demo_build) -> None:
         np.testing.assert_allclose(np.sqrt(np.diag(cov)), [row.r_se, row.alpha_se, row.a_se, row.b_se], rtol=1e-9)
     assert (fits["bgnbd_covariance"].isna() == fits["r_se"].isna()).all()
     latest = demo_build.query(
-        "select * from main.fct_customer_clv_snapshots where is_as_of_date and clv_predicted is not null"
+        "select snapshots.*, fits.clv_model_covariance is not null as has_covariance "
+        "from main.fct_customer_clv_snapshots as snapshots "
+        "inner join main.fct_clv_model_fits as fits "
+        "on snapshots.fit_as_of_date = fits.as_of_date and snapshots.segment = fits.segment "
+        "where snapshots.is_as_of_date and snapshots.clv_predicted is not null"
     )
+    # the intervals come from the covariance of the model the customer is predicted with (clv_model,
+    # issue 13 model choice): a fit on a ridge (no covariance) gives unknown intervals, never zero-width
+    assert latest["has_covariance"].any()
+    unknown = latest[~latest["has_covariance"]]
+    assert unknown[["clv_predicted_low", "p_alive_low"]].isna().all().all()
+    latest = latest[latest["has_covariance"]]
     assert len(latest) > 0 and latest["clv_predicted_low"].notna().all() and latest["p_alive_low"].notna().all()
     assert (latest["clv_predicted_low"] <= latest["clv_predicted"] + 1e-9).all()
     assert (latest["clv_predicted"] <= latest["clv_predicted_high"] + 1e-9).all()

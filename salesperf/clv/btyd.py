@@ -72,13 +72,15 @@ def fit_grouped(
     time_unit: str,
     initial=None,
     weights=None,
+    prepare: Callable[[np.ndarray, np.ndarray, np.ndarray], dict] | None = None,
 ) -> RepeatFit:
     """Maximum-likelihood fit of a 4-parameter repeat-purchase model (see the module docstring).
 
     ``row_log_likelihood(theta, x, t_x, T)`` gives each row's log-likelihood at theta = log(params).
     A fit without any repeat buyer is returned with ``converged=False`` (not identified); a
     parameter on its bound marks a degenerate fit, except the last two (the dropout process) both
-    large, a legitimate limit."""
+    large, a legitimate limit. ``prepare(x, t_x, T)``, when given, returns keyword arguments of
+    ``row_log_likelihood`` computed once per fit from the (grouped) rows, e.g. their distinct pairs."""
     days_per_unit(time_unit)
     x, t_x, big_t = _as_arrays(frequency, recency, age)
     if x.size == 0:
@@ -89,9 +91,10 @@ def fit_grouped(
     rows, inverse = np.unique(np.stack([x, t_x, big_t], axis=1), axis=0, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=w, minlength=rows.shape[0])
     x, t_x, big_t = rows[:, 0], rows[:, 1], rows[:, 2]
+    extra = {} if prepare is None else prepare(x, t_x, big_t)
 
     def mean_ll(theta: np.ndarray) -> float:
-        return float(np.sum(w * row_log_likelihood(theta, x, t_x, big_t))) / n_customers
+        return float(np.sum(w * row_log_likelihood(theta, x, t_x, big_t, **extra))) / n_customers
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         value = -mean_ll(theta)

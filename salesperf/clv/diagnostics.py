@@ -228,6 +228,7 @@ def diagnostics(
     """(calibration/holdout table, tracking) of every stored fit before ``holdout_end``."""
     holdout_end = pd.Timestamp(holdout_end)
     purchases = sort_purchases(purchases)
+    purchase_dates = pd.to_datetime(purchases["purchase_date"])
     unit = days_per_unit(settings.time_unit)
     fit_dates = pd.to_datetime(fits["as_of_date"])
     table_rows: list[dict] = []
@@ -239,14 +240,20 @@ def diagnostics(
             continue
         points = _month_ends_after(as_of, holdout_end)
         horizons = np.array([(p - as_of).days / unit for p in points])
+        # the holdout purchases of the customers known at the refit date, once per date: each
+        # segment takes its customers' rows by their segment (no per-segment lookup of ids)
+        window = purchases[(purchase_dates > as_of) & (purchase_dates <= holdout_end)]
+        known_segment = window["customer_id"].map(summary.set_index("customer_id")["segment"])
+        window = window[known_segment.notna()]
+        window_segment = known_segment[known_segment.notna()].to_numpy()
+        window_counts = window.groupby("customer_id").size()
+        window_days = pd.to_datetime(window["purchase_date"]).to_numpy()
         for segment, part, params in _fit_groups(summary, fits[fit_dates == as_of]):
             x, t_x, age = (part[c].to_numpy(float) for c in ("frequency", "recency", "age"))
             cumulative = expected("bgnbd", params, horizons[:, None], x[None, :], t_x[None, :], age[None, :])
             ids = part["customer_id"]
-            dates = pd.to_datetime(purchases["purchase_date"])
-            later = purchases[(dates > as_of) & (dates <= holdout_end) & purchases["customer_id"].isin(ids)]
-            a = ids.map(later.groupby("customer_id").size()).fillna(0).to_numpy(int)
-            later_days = np.sort(pd.to_datetime(later["purchase_date"]).to_numpy())
+            a = ids.map(window_counts).fillna(0).to_numpy(int)
+            later_days = np.sort(window_days if segment == POOLED else window_days[window_segment == segment])
             actual_by_point = np.searchsorted(later_days, np.array(points, dtype="datetime64[ns]"), side="right")
             e = cumulative[-1]
             total = float(a.sum())
@@ -295,22 +302,56 @@ def default_calibration_end(as_of, holdout_months: int, explicit: str | None = N
     return pd.Timestamp(as_of) - pd.DateOffset(months=int(holdout_months))
 
 
-def diagnostics_model(session, table: str, meta, order_lines, customers, fits, snapshot_dates):
-    """The body of the dbt Python models ``int_clv__calibration_holdout`` (table "calibration_holdout") and
-    ``int_clv__tracking`` (table "tracking"): :func:`diagnostics` at the as-of date on the warehouse's
-    purchases and stored fits, typed as the mart's contract. The models keep their ``dbt.ref`` and
-    ``dbt.config.get`` calls: dbt reads them from the model file to order the build."""
+DIAGNOSTICS_DTYPES = {
+    "diagnostic": "string",  # 'calibration_holdout' or 'tracking'
+    "as_of_date": "datetime64[s]",
+    "holdout_end_date": "datetime64[s]",
+    "segment": "string",
+    "frequency_class": "Int64",  # calibration_holdout rows
+    "period_end_date": "datetime64[s]",  # tracking rows
+    "months_after": "Int64",  # tracking rows
+    "n_customers": "int64",
+    "expected_purchases": "float64",
+    "actual_purchases": "int64",
+    "holdout_error": "float64",  # calibration_holdout rows
+}
+
+
+def combine_diagnostics(table: pd.DataFrame, tracking: pd.DataFrame, holdout_end) -> pd.DataFrame:
+    """The two tables of :func:`diagnostics` as one long table (column ``diagnostic`` tells them apart),
+    the output of the one dbt Python model that computes both (int_clv__diagnostics)."""
+    ch = table.rename(
+        columns={"expected_holdout_purchases": "expected_purchases", "actual_holdout_purchases": "actual_purchases"}
+    ).assign(diagnostic="calibration_holdout")
+    tr = tracking.rename(
+        columns={
+            "expected_cumulative_purchases": "expected_purchases",
+            "actual_cumulative_purchases": "actual_purchases",
+        }
+    ).assign(diagnostic="tracking", holdout_end_date=pd.Timestamp(holdout_end))
+    frame = pd.concat([ch, tr], ignore_index=True) if len(ch) or len(tr) else _empty(DIAGNOSTICS_DTYPES)
+    for column in DIAGNOSTICS_DTYPES:
+        if column not in frame:
+            frame[column] = None
+    return frame[list(DIAGNOSTICS_DTYPES)].astype(DIAGNOSTICS_DTYPES)
+
+
+def diagnostics_model(session, meta, order_lines, customers, fits, snapshot_dates):
+    """The body of the dbt Python model ``int_clv__diagnostics``: :func:`diagnostics` once at the as-of
+    date on the warehouse's purchases and stored fits, both tables in one (:func:`combine_diagnostics`);
+    int_clv__calibration_holdout and int_clv__tracking select their rows. The model keeps its
+    ``dbt.ref`` and ``dbt.config.get`` calls: dbt reads them from the model file to order the build."""
     from salesperf.clv import settings_from_vars
     from salesperf.clv.dbt_inputs import purchases_and_segments
 
-    dtypes, index = {"calibration_holdout": (CALIBRATION_HOLDOUT_DTYPES, 0), "tracking": (TRACKING_DTYPES, 1)}[table]
     settings = settings_from_vars(meta)
     purchases, segments = purchases_and_segments(order_lines, customers)
     fits = fits.df()
     dates = snapshot_dates.filter("is_as_of_date").project("snapshot_date").df()
-    frame = _empty(dtypes)
+    frame = _empty(DIAGNOSTICS_DTYPES)
     if not dates.empty and not fits.empty:
-        frame = diagnostics(purchases, segments, fits, pd.Timestamp(dates["snapshot_date"].iloc[0]), settings)[index]
+        holdout_end = pd.Timestamp(dates["snapshot_date"].iloc[0])
+        frame = combine_diagnostics(*diagnostics(purchases, segments, fits, holdout_end, settings), holdout_end)
     return session.from_df(frame).project(
-        ", ".join(f"cast({c} as date) as {c}" if c.endswith("_date") else c for c in dtypes)
+        ", ".join(f"cast({c} as date) as {c}" if c.endswith("_date") else c for c in DIAGNOSTICS_DTYPES)
     )

@@ -55,20 +55,38 @@ def discounted_purchases(
     return discount_factors(horizon_months, monthly_discount_rate) @ per_month
 
 
+def _p_alive(params, frequency, recency, age) -> np.ndarray:
+    """P(alive) under BGNBDParams or a salesperf.clv.choice.RepeatModel (MBG/NBD, Pareto/NBD)."""
+    if hasattr(params, "p_alive"):
+        return params.p_alive(frequency, recency, age)
+    return probability_alive(params, frequency, recency, age)
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return np.log(p) - np.log1p(-p)
 
 
 def bgnbd_log_gradients(
-    params: BGNBDParams, frequency, recency, age, *, time_unit: str, horizon_months: int, monthly_discount_rate: float
+    params: BGNBDParams,
+    frequency,
+    recency,
+    age,
+    *,
+    time_unit: str,
+    horizon_months: int,
+    monthly_discount_rate: float,
+    discounted: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gradients (4, n) of log D and of logit P(alive) with respect to log(r, alpha, a, b).
+    """Gradients (4, n) of log D and of logit P(alive) with respect to log(r, alpha, a, b) (or the log
+    parameters of a salesperf.clv.choice.RepeatModel: MBG/NBD, Pareto/NBD).
 
     Forward differences of the prediction code itself (the closed form with its quadrature
     fallback), step 1e-4 in log space: five evaluations of D instead of the eight of central
     differences (D is the costly part of a prediction); the truncation error, ~1e-4 of the
-    gradient, moves an interval's ends by about as much of their distance to the point."""
+    gradient, moves an interval's ends by about as much of their distance to the point.
+    ``discounted``: D at ``params`` when the caller has it already (the point prediction's), not
+    computed again."""
     theta = np.log(params.as_array())
     n = np.asarray(frequency).size
     g_d = np.zeros((4, n))
@@ -85,13 +103,20 @@ def bgnbd_log_gradients(
             monthly_discount_rate=monthly_discount_rate,
         )
         with np.errstate(divide="ignore"):
-            return np.log(d), _logit(probability_alive(p, frequency, recency, age))
+            return np.log(d), _logit(_p_alive(p, frequency, recency, age))
 
-    base_d, base_alive = logs(params)
+    if discounted is None:
+        base_d, base_alive = logs(params)
+    else:
+        with np.errstate(divide="ignore"):
+            base_d = np.log(np.asarray(discounted, dtype=float))
+            base_alive = _logit(_p_alive(params, frequency, recency, age))
     for i in range(4):
         shifted = theta.copy()
         shifted[i] += _STEP
-        log_d, logit_alive = logs(BGNBDParams(*np.exp(shifted)))
+        log_d, logit_alive = logs(
+            params.with_params(np.exp(shifted)) if hasattr(params, "with_params") else BGNBDParams(*np.exp(shifted))
+        )
         with np.errstate(invalid="ignore"):
             g_d[i] = (log_d - base_d) / _STEP
             g_alive[i] = (logit_alive - base_alive) / _STEP
@@ -139,13 +164,15 @@ def customer_intervals(
     horizon_months: int,
     monthly_discount_rate: float,
     level: float = 0.9,
+    discounted: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Delta-method intervals of ``clv`` and ``p_alive`` (the point predictions) per customer.
 
     ``spend_from_model`` is False (or False per customer) where the expected spend did not come
     from the Gamma-Gamma parameters (a given population mean, the segment's mean spend): its
     uncertainty is then unknown and so is the CLV interval. Returns clv_low, clv_high,
-    p_alive_low, p_alive_high (NaN where unknown)."""
+    p_alive_low, p_alive_high (NaN where unknown). ``discounted``: the discounted expected purchases
+    of the point prediction, when the caller has them (see :func:`bgnbd_log_gradients`)."""
     clv = np.asarray(clv, dtype=float)
     p_alive = np.asarray(p_alive, dtype=float)
     n = clv.size
@@ -163,6 +190,7 @@ def customer_intervals(
         time_unit=time_unit,
         horizon_months=horizon_months,
         monthly_discount_rate=monthly_discount_rate,
+        discounted=discounted,
     )
     with np.errstate(all="ignore"):
         sd_alive = np.sqrt(np.maximum(_quadratic_form(g_alive, s_bg), 0.0))

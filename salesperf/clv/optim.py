@@ -201,6 +201,21 @@ def newton_polish(objective: Objective, theta: np.ndarray, bounds: tuple[float, 
     return theta, value
 
 
+def _remembered(objective: Objective) -> Objective:
+    """``objective`` that evaluates each theta once: the Newton polish ends with the Hessian at the
+    optimum, which the covariance needs again (the same points, the same values, no new work)."""
+    seen: dict[bytes, tuple[float, np.ndarray]] = {}
+
+    def remembered(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        key = np.asarray(theta, dtype=float).tobytes()
+        if key not in seen:
+            seen[key] = objective(theta)
+        value, gradient = seen[key]
+        return value, np.array(gradient, copy=True)
+
+    return remembered
+
+
 def multi_start(
     objective: Objective,
     starts: Sequence[tuple[str, np.ndarray]],
@@ -217,6 +232,7 @@ def multi_start(
     for the record. Floating-point warnings are silenced: a bad start just loses."""
     if warm is not None:
         starts = [("warm", np.log(warm)), *starts]
+    objective = _remembered(objective)
     with single_threaded_blas(), np.errstate(all="ignore"):
         results = []
         best, best_fun, best_label = None, np.inf, ""

@@ -34,26 +34,51 @@ NAMES = ("r", "alpha", "s", "beta")
 _SHAPES = ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0), (2.0, 2.0, 30.0))
 
 
-def _log_a0(r, alpha, s, beta, x, t_x, big_t) -> np.ndarray:
-    """log A0 (see the module docstring); -inf where t_x = T."""
+def _log_hyp_term(r, alpha, s, beta, x, t) -> np.ndarray:
+    """log 2F1(r + s + x, c; r + s + x + 1; |alpha - beta| / (max + t)) - (r + s + x) log(max + t)."""
     rsx = r + s + x
     if alpha >= beta:
         top, c = alpha, s + 1.0
     else:
         top, c = beta, r + x
     gap = abs(alpha - beta)
+    return np.log(special.hyp2f1(rsx, c, rsx + 1.0, gap / (top + t))) - rsx * np.log(top + t)
+
+
+def distinct_pairs(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> dict:
+    """The distinct (x, t_x) and (x, T) pairs of the rows and each row's position among them: the
+    hypergeometric terms of A0 depend on one pair each (customers share them far more often than
+    the whole (x, t_x, T)), so a fit computes them once per pair (``pairs`` of :func:`row_log_likelihood`)."""
+    out = {}
+    for key, t in (("recency", t_x), ("age", big_t)):
+        pairs, inverse = np.unique(np.stack([x, t], axis=1), axis=0, return_inverse=True)
+        out[key] = (pairs[:, 0], pairs[:, 1], inverse.ravel())
+    return {"pairs": out}
+
+
+def _log_a0(r, alpha, s, beta, x, t_x, big_t, pairs: dict | None = None) -> np.ndarray:
+    """log A0 (see the module docstring); -inf where t_x = T. ``pairs`` (from :func:`distinct_pairs`
+    of the same rows): each hypergeometric term once per distinct pair, elementwise the same values."""
     with np.errstate(all="ignore"):
-        u = np.log(special.hyp2f1(rsx, c, rsx + 1.0, gap / (top + t_x))) - rsx * np.log(top + t_x)
-        v = np.log(special.hyp2f1(rsx, c, rsx + 1.0, gap / (top + big_t))) - rsx * np.log(top + big_t)
+        if pairs is None:
+            u = _log_hyp_term(r, alpha, s, beta, x, t_x)
+            v = _log_hyp_term(r, alpha, s, beta, x, big_t)
+        else:
+            xr, tr, ir = pairs["recency"]
+            xa, ta, ia = pairs["age"]
+            u = _log_hyp_term(r, alpha, s, beta, xr, tr)[ir]
+            v = _log_hyp_term(r, alpha, s, beta, xa, ta)[ia]
         return u + np.log(-np.expm1(v - u))
 
 
-def row_log_likelihood(theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-    """Log-likelihood of each (x, t_x, T) at theta = log(r, alpha, s, beta)."""
+def row_log_likelihood(
+    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, pairs: dict | None = None
+) -> np.ndarray:
+    """Log-likelihood of each (x, t_x, T) at theta = log(r, alpha, s, beta) (``pairs``: see :func:`_log_a0`)."""
     r, alpha, s, beta = np.exp(theta)
     head = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
-    dead = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, t_x, big_t)
+    dead = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, t_x, big_t, pairs)
     return head + np.logaddexp(alive, dead)
 
 
@@ -75,6 +100,7 @@ def fit_paretonbd(frequency, recency, age, *, time_unit: str, initial=None, weig
         time_unit=time_unit,
         initial=initial,
         weights=weights,
+        prepare=distinct_pairs,
     )
 
 

@@ -21,19 +21,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from salesperf.clv.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd, probability_alive
+from salesperf.clv.choice import RepeatModel, check_choice, fit_repeat_model, model_from_json, ranked_at
 from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.intervals import customer_intervals, z_value
 from salesperf.clv.optim import covariance_from_json, covariance_to_json, starts_to_json
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
-from salesperf.clv.value import discount_factors, discounted_clv
+from salesperf.clv.value import discount_factors, discounted_purchases_and_total
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,11 @@ class ClvSettings:
     min_customers_per_segment: int = 100
     min_repeat_buyers: int = 20
     interval_level: float = 0.9  # of the per-customer intervals of clv_predicted and p_alive
+    model: str = "auto"  # var clv_model: auto (the selection's choice) | bgnbd | mbgnbd | paretonbd
 
     def __post_init__(self) -> None:
         days_per_unit(self.time_unit)
+        check_choice(self.model)
         z_value(self.interval_level)
         if self.horizon_months < 1:
             raise ValueError("horizon_months must be >= 1")
@@ -91,6 +94,21 @@ class SegmentModel:
     gg_std_errors: GammaGammaParams | None = None  # standard errors of p, q, gamma
     bgnbd_covariance: tuple[tuple[float, ...], ...] | None = None  # of r, alpha, a, b (None on a ridge)
     gg_covariance: tuple[tuple[float, ...], ...] | None = None  # of p, q, gamma
+    # the repeat-purchase model the predictions use (salesperf.clv.choice): bgnbd, mbgnbd, paretonbd
+    # or naive_rate, why, and its parameters (BG/NBD's when bgnbd), covariance and log-likelihood
+    clv_model: str = "bgnbd"
+    clv_model_reason: str = ""
+    clv_params: tuple[float, ...] | None = None
+    clv_covariance: tuple[tuple[float, ...], ...] | None = None
+    clv_log_likelihood: float | None = None
+
+    def repeat_model(self) -> RepeatModel | None:
+        """The model the predictions use; None for the naive rate (no BG/NBD fit)."""
+        if self.bgnbd is None:
+            return None
+        if self.clv_model in ("mbgnbd", "paretonbd") and self.clv_params is not None:
+            return RepeatModel(self.clv_model, tuple(self.clv_params))
+        return RepeatModel("bgnbd", tuple(float(v) for v in self.bgnbd.as_array()))
 
     @property
     def population_mean_spend(self) -> float:
@@ -385,23 +403,28 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
         margin = s * margin_rate[idx]
         if model.bgnbd is not None:
             args = (x, part["recency"].to_numpy(float), part["age"].to_numpy(float))
-            p_alive[idx] = probability_alive(model.bgnbd, *args)
-            total, value = discounted_clv(
-                model.bgnbd,
+            repeat = model.repeat_model()
+            alternative = repeat.name != "bgnbd"
+            # BG/NBD through its own parameter type (the code path of the stored BG/NBD figures)
+            params = repeat if alternative else model.bgnbd
+            covariance = model.clv_covariance if alternative else model.bgnbd_covariance
+            p_alive[idx] = repeat.p_alive(*args) if alternative else probability_alive(model.bgnbd, *args)
+            total, discounted = discounted_purchases_and_total(
+                params,
                 *args,
-                margin,
                 time_unit=settings.time_unit,
                 horizon_months=settings.horizon_months,
                 monthly_discount_rate=settings.monthly_discount_rate,
             )
+            value = discounted * np.asarray(margin, dtype=float)  # discounted_clv's value, D kept for the intervals
             expected[idx] = total
             clv[idx] = value
             m = part["monetary"].to_numpy(float)
             own_spend = (x >= 1) & np.isfinite(m) & (m >= 0)
             from_model = model.gg is not None and model.population_mean_spend == model.gg.population_mean
             intervals = customer_intervals(
-                model.bgnbd,
-                model.bgnbd_covariance,
+                params,
+                covariance,
                 model.gg,
                 model.gg_covariance,
                 *args,
@@ -413,6 +436,7 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
                 horizon_months=settings.horizon_months,
                 monthly_discount_rate=settings.monthly_discount_rate,
                 level=settings.interval_level,
+                discounted=discounted,
             )
             for key, values in intervals.items():
                 bounds[key][idx] = values
@@ -432,6 +456,7 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     out["clv_predicted_high"] = bounds["clv_high"]
     out["p_alive_low"] = bounds["p_alive_low"]
     out["p_alive_high"] = bounds["p_alive_high"]
+    out["clv_model"] = out["segment"].map(lambda seg: models.get(str(seg), models[POOLED]).clv_model)
     return out
 
 
@@ -474,6 +499,11 @@ FIT_DTYPES: dict[str, str] = {
     "mean_spend_per_purchase": "float64",
     "margin_rate": "float64",
     "message": "string",
+    "clv_model": "string",
+    "clv_model_reason": "string",
+    "clv_model_parameters": "string",
+    "clv_model_log_likelihood": "float64",
+    "clv_model_covariance": "string",
 }
 FIT_COLUMNS = list(FIT_DTYPES)
 
@@ -487,6 +517,7 @@ def settings_from_vars(values: dict) -> ClvSettings:
         min_customers_per_segment=int(values["clv_min_customers_per_segment"]),
         min_repeat_buyers=int(values["clv_min_repeat_buyers"]),
         interval_level=float(values.get("clv_interval_level", 0.9)),
+        model=check_choice(values.get("clv_model", "auto")),
     )
 
 
@@ -534,6 +565,11 @@ def models_to_frame(models: dict[str, SegmentModel], as_of: date | pd.Timestamp,
                 "mean_spend_per_purchase": m.mean_spend,
                 "margin_rate": m.margin_rate,
                 "message": "; ".join(m.messages),
+                "clv_model": m.clv_model,
+                "clv_model_reason": m.clv_model_reason or None,
+                "clv_model_parameters": (r.parameters_json() if (r := m.repeat_model()) is not None else None),
+                "clv_model_log_likelihood": m.clv_log_likelihood if m.bgnbd is not None else None,
+                "clv_model_covariance": covariance_to_json(m.clv_covariance if m.bgnbd is not None else None),
             }
         )
     return pd.DataFrame(rows, columns=FIT_COLUMNS)
@@ -588,17 +624,116 @@ def models_from_frame(fits: pd.DataFrame) -> dict[str, SegmentModel]:
             gg_std_errors=_params(GammaGammaParams, row, ("p_se", "q_se", "gamma_se")),
             bgnbd_covariance=_covariance(row.get("bgnbd_covariance")),
             gg_covariance=_covariance(row.get("gamma_gamma_covariance")),
+            **_choice_fields(row),
         )
     return models
 
 
+def _choice_fields(row: dict) -> dict:
+    """The clv_model fields of a stored fit row (BG/NBD for a table from before model choice)."""
+    name = _text(row.get("clv_model")) or ("bgnbd" if _num(row.get("r")) is not None else "naive_rate")
+    text = _text(row.get("clv_model_parameters"))
+    params = model_from_json(name, text).params if text is not None and name in ("mbgnbd", "paretonbd") else None
+    return {
+        "clv_model": name,
+        "clv_model_reason": _text(row.get("clv_model_reason")) or "",
+        "clv_params": params,
+        "clv_covariance": _covariance(row.get("clv_model_covariance")),
+        "clv_log_likelihood": _num(row.get("clv_model_log_likelihood")),
+    }
+
+
+def choose_models(
+    models: dict[str, SegmentModel],
+    summary: pd.DataFrame,
+    settings: ClvSettings,
+    refit_date,
+    selection: pd.DataFrame | None = None,
+    previous: dict[str, SegmentModel] | None = None,
+) -> dict[str, SegmentModel]:
+    """``models`` with the repeat-purchase model their predictions use (see salesperf.clv.choice):
+    the pinned model (var clv_model), else the choice of the selection whose holdout ends at
+    ``refit_date``, else BG/NBD; a chosen MBG/NBD or Pareto/NBD is fitted on the same customers."""
+    previous = previous or {}
+    chosen = ranked_at(selection, refit_date) if settings.model == "auto" else None
+    out: dict[str, SegmentModel] = {}
+    for key in [POOLED, *(k for k in models if k != POOLED)]:
+        m = models[key]
+        if m.bgnbd is None:
+            out[key] = replace(m, clv_model="naive_rate", clv_model_reason="no BG/NBD fit: naive repeat rate")
+            continue
+        if key != POOLED and m.bgnbd_source == "pooled_fit":
+            p = out[POOLED]
+            out[key] = replace(
+                m,
+                clv_model=p.clv_model,
+                clv_model_reason=f"pooled fit used: {p.clv_model_reason}",
+                clv_params=p.clv_params,
+                clv_covariance=p.clv_covariance,
+                clv_log_likelihood=p.clv_log_likelihood,
+            )
+            continue
+        if settings.model != "auto":
+            candidates, reason = [settings.model], "pinned by var clv_model"
+        elif chosen is None:
+            candidates, reason = ["bgnbd"], "no model selection with its holdout ending at this date: BG/NBD"
+        elif key not in chosen:
+            candidates, reason = ["bgnbd"], "segment not in the model selection at this date: BG/NBD"
+        elif not chosen[key]:
+            candidates, reason = ["bgnbd"], "no converged model in the selection at this date: BG/NBD"
+        else:
+            candidates, reason = chosen[key], "chosen by the model selection (holdout ending at this date)"
+        bg = {
+            "clv_model": "bgnbd",
+            "clv_params": tuple(float(v) for v in m.bgnbd.as_array()),
+            "clv_covariance": m.bgnbd_covariance,
+            "clv_log_likelihood": m.bgnbd_log_likelihood,
+        }
+        part = summary if key == POOLED else summary[summary["segment"] == key]
+        before = previous.get(key)
+        problems: list[str] = []
+        result = None
+        for wanted in candidates:
+            if wanted == "bgnbd":
+                result = replace(m, **bg)
+                break
+            warm = before.clv_params if before is not None and before.clv_model == wanted else None
+            fit = fit_repeat_model(wanted, part, settings.time_unit, initial=warm)
+            if not fit.converged:
+                problems.append(f"{wanted} fit did not converge ({fit.message})")
+            elif fit.covariance is None and settings.model == "auto":
+                problems.append(f"{wanted} fit on a ridge (no covariance, no intervals)")
+            else:
+                result = replace(
+                    m,
+                    clv_model=wanted,
+                    clv_params=tuple(float(v) for v in fit.params),
+                    clv_covariance=fit.covariance,
+                    clv_log_likelihood=fit.log_likelihood,
+                )
+                break
+        if result is None:
+            result = replace(m, **bg)
+        if problems:
+            reason = f"{reason}; {'; '.join(problems)}: {result.clv_model} used (next in the selection)"
+            log.warning("CLV segment %s: %s", key, reason)
+        out[key] = replace(result, clv_model_reason=reason)
+    return out
+
+
 def fit_snapshots(
-    purchases: pd.DataFrame, segments: pd.DataFrame | None, snapshot_dates: Iterable, settings: ClvSettings
+    purchases: pd.DataFrame,
+    segments: pd.DataFrame | None,
+    snapshot_dates: Iterable,
+    settings: ClvSettings,
+    selection: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Refit at every snapshot date on the purchases up to it; the stored fit table of all dates.
 
     Each fit tries the previous snapshot's parameters as a warm start beside the fixed cold
-    starts and keeps the best optimum of all (the starts are recorded in the fit table)."""
+    starts and keeps the best optimum of all (the starts are recorded in the fit table). The
+    model the predictions use is chosen per date and segment by :func:`choose_models` from
+    ``selection`` (fct_clv_model_selection) or the pinned var clv_model."""
     frames = []
     previous: dict[str, SegmentModel] | None = None
     purchases = sort_purchases(purchases)  # once, not at every date
@@ -607,7 +742,7 @@ def fit_snapshots(
         if summary.empty:
             log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
             continue
-        models = fit_models(summary, settings, previous)
+        models = choose_models(fit_models(summary, settings, previous), summary, settings, as_of, selection, previous)
         frames.append(models_to_frame(models, as_of, settings))
         previous = models
     if not frames:

@@ -21,7 +21,11 @@ def monthly_expected_purchases(
     x = np.asarray(frequency, dtype=float)[None, :]
     t_x = np.asarray(recency, dtype=float)[None, :]
     big_t = np.asarray(age, dtype=float)[None, :]
-    cumulative = expected_purchases(params, t, x, t_x, big_t)
+    # a salesperf.clv.choice.RepeatModel (MBG/NBD, Pareto/NBD) brings its own expectation
+    if hasattr(params, "expected"):
+        cumulative = params.expected(t, x, t_x, big_t)
+    else:
+        cumulative = expected_purchases(params, t, x, t_x, big_t)
     cumulative = np.maximum.accumulate(cumulative, axis=0)  # guards rounding: never decreasing
     return np.diff(cumulative, axis=0)
 
@@ -50,9 +54,26 @@ def discounted_clv(
     Returns (expected purchases over the whole horizon, discounted CLV) per customer. The margin
     per purchase is constant per customer (Gamma-Gamma expected spend x margin rate); a NaN
     margin gives a NaN CLV (unknown, never 0)."""
+    total, discounted = discounted_purchases_and_total(
+        params,
+        frequency,
+        recency,
+        age,
+        time_unit=time_unit,
+        horizon_months=horizon_months,
+        monthly_discount_rate=monthly_discount_rate,
+    )
+    margin = np.asarray(margin_per_purchase, dtype=float)
+    return total, discounted * margin
+
+
+def discounted_purchases_and_total(
+    params: BGNBDParams, frequency, recency, age, *, time_unit: str, horizon_months: int, monthly_discount_rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(expected purchases over the whole horizon, discounted expected purchases D) per customer:
+    :func:`discounted_clv` per unit of margin per purchase (D also feeds the CLV intervals)."""
     per_month = monthly_expected_purchases(
         params, frequency, recency, age, time_unit=time_unit, horizon_months=horizon_months
     )
     discounted = discount_factors(horizon_months, monthly_discount_rate) @ per_month
-    margin = np.asarray(margin_per_purchase, dtype=float)
-    return per_month.sum(axis=0), discounted * margin
+    return per_month.sum(axis=0), discounted

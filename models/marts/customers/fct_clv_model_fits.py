@@ -4,6 +4,7 @@ At every refit date of dim_clv_snapshot_dates the model is refitted on the order
 that date only (no look-ahead): one row per segment (B2B, B2C, ...) plus the pooled fit on all
 customers, with the parameters the segment's customers are scored with, where they come from
 (own fit, pooled fallback, naive rate or mean spend), log-likelihoods, counts and convergence.
+Column clv_model says which repeat-purchase model the predictions use (salesperf.clv.choice).
 The model code is salesperf.clv; the clv_* vars arrive through this model's config meta.
 """
 
@@ -16,7 +17,9 @@ def model(dbt, session):
     settings = settings_from_vars(dbt.config.get("meta"))
     purchases, segments = purchases_and_segments(dbt.ref("fct_order_lines"), dbt.ref("dim_customers"))
     dates = dbt.ref("dim_clv_snapshot_dates").filter("is_refit_date").project("snapshot_date").df()
-    fits = fit_snapshots(purchases, segments, dates["snapshot_date"], settings)
+    # the model choice per segment (var clv_model = auto): the selection whose holdout ends at a refit date
+    selection = dbt.ref("int_clv__model_selection").df()
+    fits = fit_snapshots(purchases, segments, dates["snapshot_date"], settings, selection)
     # pandas has no date type: as_of_date becomes DATE in the returned relation
     return session.from_df(fits).project(
         ", ".join("cast(as_of_date as date) as as_of_date" if c == "as_of_date" else c for c in fits.columns)

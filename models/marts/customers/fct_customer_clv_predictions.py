@@ -39,6 +39,7 @@ COLUMNS = {
     "clv_predicted_high": "float64",
     "p_alive_low": "float64",
     "p_alive_high": "float64",
+    "clv_model": "string",
 }
 
 

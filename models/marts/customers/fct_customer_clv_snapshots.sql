@@ -122,6 +122,7 @@ final as (
         ranked.clv_predicted_high,
         ranked.p_alive_low,
         ranked.p_alive_high,
+        ranked.clv_model,
         formula.annual_purchase,
         formula.active_years,
         formula.expected_relationship_years,
