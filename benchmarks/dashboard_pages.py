@@ -22,18 +22,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-APP = PROJECT_DIR / "dashboard" / "streamlit_app.py"
+sys.path.insert(0, str(PROJECT_DIR))
+from dashboard import serving  # noqa: E402  (the project's server start, shared with the browser tests)
+
 CHROMIUM = "/usr/bin/chromium"
 PASSWORDS = {"director": "director-demo", "manager_east": "manager-demo", "manager_south": "manager-demo",
              "rep_demo": "rep-demo"}  # fmt: skip
@@ -58,34 +58,13 @@ def start_server(warehouse: Path, port: int, work: Path) -> subprocess.Popen:
         SALESPERF_DASHBOARD_STATE=str(work / "auth.sqlite3"),
         PYTHONPATH=str(PROJECT_DIR),
     )
-    streamlit = Path(sys.executable).parent / "streamlit"
-    log = (work / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [str(streamlit), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        env=env, cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited: {(work / 'streamlit.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    stop_server(process)
-    raise SystemExit("streamlit did not start within 90 s")
+    try:
+        return serving.start(env, port, work / "streamlit.log", timeout=90)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+stop_server = serving.stop
 
 
 WATCH_RUNS = """() => {

@@ -17,10 +17,8 @@ import datetime as dt
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,7 +26,6 @@ import pytest
 
 pytest.register_assert_rewrite("dashboard_fixtures")
 from dashboard_fixtures import (  # noqa: E402
-    APP,
     DEMO_PASSWORDS,
     PROJECT_DIR,
     build_command,
@@ -40,7 +37,7 @@ from dashboard_fixtures import (  # noqa: E402
     warehouse_query,
 )
 
-from dashboard import i18n  # noqa: E402
+from dashboard import i18n, serving  # noqa: E402
 
 pytest_plugins = ["dashboard_fixtures"]
 
@@ -72,33 +69,10 @@ def streamlit_server(warehouse: Path, port: int, log: Path, **extra_env: str) ->
     env.update(extra_env)
     for name in ("SALESPERF_DASHBOARD_USERS", "SALESPERF_DASHBOARD_MODE", "SALESPERF_DASHBOARD_RAISE_ERRORS"):
         env.pop(name, None)
-    streamlit = Path(project_python()).parent / "streamlit"
-    process = subprocess.Popen(
-        [str(streamlit), "run", str(APP), "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        env=env, cwd=PROJECT_DIR, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.5)
-    stop(process)
-    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+    return serving.start(env, port, log, timeout=60, python=project_python())
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+stop = serving.stop
 
 
 @pytest.fixture
