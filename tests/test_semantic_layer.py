@@ -4,8 +4,9 @@
 its file read-write), ``mf query`` computes every metric named after a catalog indicator at each
 grain the catalog gives it (team, rep, customer, product, company) and each period type (month,
 quarter, year, fiscal_year), and each value equals indicator_values' (1e-9); no metric has a
-value where indicator_values has none (except a zero count). The cumulative metrics equal sums
-of the monthly sales.
+value where indicator_values has none (except a zero count). The targets and attainments
+(COMPANIONS) equal their indicator_values columns. The cumulative metrics equal sums of the
+monthly sales.
 """
 
 from __future__ import annotations
