@@ -4,15 +4,18 @@
 its file read-write), ``mf query`` computes every metric named after a catalog indicator at each
 grain the catalog gives it (team, rep, customer, product, company) and each period type (month,
 quarter, year, fiscal_year), and each value equals indicator_values' (1e-9); no metric has a
-value where indicator_values has none (except a zero count). The cumulative metrics equal sums
-of the monthly sales.
+value where indicator_values has none (except a zero count). The targets and attainments
+(COMPANIONS) equal their indicator_values columns. The cumulative metrics equal sums of the
+monthly sales.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
+from typing import NamedTuple
 
+import pandas as pd
 import pytest
 
 from salesperf import semantic
@@ -52,9 +55,25 @@ METRICS = {
     "complaint_resolution_hours": {"team", "rep", "customer", "product"},
     "sales_target_attainment": {"team", "rep"},  # sales_amount / sales_target (fct_sales_targets)
     "renewal_rate": {"team", "rep", "customer"},  # team: the rep's team on the end date (end_date_team_id)
+    "customer_net_profit": {"team", "rep", "customer"},  # fct_customer_profit_events; product: not a sum
 }
-# metrics queried beside a catalog metric: metric -> (catalog metric, the indicator_values column it equals)
-COMPANIONS = {"sales_target": ("sales_target_attainment", "denominator")}
+
+
+class Companion(NamedTuple):
+    """A metric queried beside a catalog metric that equals another column of its indicator_values rows."""
+
+    indicator: str  # the catalog metric (indicator code)
+    column: str  # the indicator_values column it equals
+    grains: set[str]  # the grains it is queried at (besides company)
+    every_value_published: bool  # indicator_values has a row wherever the metric has a value
+
+
+COMPANIONS = {
+    "sales_target": Companion("sales_target_attainment", "denominator", {"team", "rep"}, True),
+    # a margin target without sales has no gross_margin_rate row (the catalog publishes no target there)
+    "gross_margin_rate_target": Companion("gross_margin_rate", "target_value", {"team", "rep"}, False),
+    "gross_margin_rate_attainment": Companion("gross_margin_rate", "attainment", {"team", "rep"}, False),
+}
 # a catalog indicator's metric at the grains its own metric does not serve: metric -> (indicator, grains)
 GRAIN_METRICS = {"contract_fulfillment_rate_by_product": ("contract_fulfillment_rate", {"product"})}
 PERIOD_TYPES = ("month", "quarter", "year", "fiscal_year")
@@ -135,7 +154,11 @@ def answers(demo_build, mf_copy, tmp_path_factory):
     for period_type in PERIOD_TYPES:
         for grain in GRAINS:
             metrics = [m for m in METRICS if grain in grains_of[m] and (grain == "company" or grain in METRICS[m])]
-            metrics += [c for c, (m, _) in COMPANIONS.items() if m in metrics]
+            metrics += [
+                name
+                for name, companion in COMPANIONS.items()
+                if companion.indicator in metrics and (grain == "company" or grain in companion.grains)
+            ]
             metrics += [g for g, (m, grains) in GRAIN_METRICS.items() if grain in grains and grain in grains_of[m]]
             group_by = [f"metric_time__{period_type}"] + ([] if grain == "company" else [grain])
             csv = tmp_path / f"{period_type}_{grain}.csv"
@@ -198,21 +221,27 @@ def test_mf_query_equals_indicator_values_at_each_grain_and_period_type(demo_bui
 @pytest.mark.slow
 def test_companion_metrics_equal_their_indicator_values_column(demo_build, answers):
     """sales_target by team, rep and in all equals the target of sales_target_attainment in
-    indicator_values (its denominator) in every reporting period; where indicator_values has no
-    target, mf has none either, except on the row of the empty rep: the part of the team targets
-    set on no rep (fct_sales_targets' adjustment rows), which is no entity's target."""
+    indicator_values (its denominator), gross_margin_rate_target and gross_margin_rate_attainment
+    the target_value and attainment of gross_margin_rate, in every reporting period; where
+    indicator_values has no target, mf has none either (a margin target without sales has no
+    gross_margin_rate row: not compared), except on the row of the empty rep: the part of the team
+    targets set on no rep (the target facts' adjustment rows), which is no entity's target."""
     keys, results, _, _ = answers
     checked = 0
-    for companion, (metric, column) in COMPANIONS.items():
+    for name, companion in COMPANIONS.items():
         expected = demo_build.query(
-            f"select grain, entity_id, period_type, cast(period_start as varchar) as period_start, {column} as value "
-            f"from main.indicator_values where indicator_code = '{metric}'"
+            "select grain, entity_id, period_type, cast(period_start as varchar) as period_start, "
+            f"{companion.column} as value from main.indicator_values where indicator_code = '{companion.indicator}' "
+            f"and grain in ('company', {', '.join(repr(g) for g in sorted(companion.grains))})"
         )
-        want = {(r.grain, r.entity_id, r.period_type, r.period_start): r.value for r in expected.itertuples()}
+        want = {
+            (r.grain, r.entity_id, r.period_type, r.period_start): None if pd.isna(r.value) else r.value
+            for r in expected.itertuples()
+        }
         periods = {(t, s) for (_, _, t, s) in want}
         seen, wrong, extra = set(), [], []
         for (period_type, grain, metrics), rows in zip(keys, results, strict=True):
-            if companion not in metrics:
+            if name not in metrics:
                 continue
             for row in rows:
                 start = row[f"metric_time__{period_type}"][:10]
@@ -222,18 +251,19 @@ def test_companion_metrics_equal_their_indicator_values_column(demo_build, answe
                     continue  # the empty team or rep: adjustments, not a target (see docstring)
                 entity = "company" if grain == "company" else row[grain]
                 key = (grain, entity, period_type, start)
-                got = float(row[companion]) if row[companion] not in ("", None) else None
+                got = float(row[name]) if row[name] not in ("", None) else None
                 if key in want:
                     seen.add(key)
                     checked += 1
-                    if got is None or not close(got, want[key]):
-                        wrong.append((companion, key, got, want[key]))
-                elif got is not None:
-                    extra.append((companion, key, got))
+                    if (got is None) != (want[key] is None) or (got is not None and not close(got, want[key])):
+                        wrong.append((name, key, got, want[key]))
+                elif got is not None and companion.every_value_published:
+                    extra.append((name, key, got))
         assert not wrong, f"{len(wrong)} values differ, e.g. {wrong[:10]}"
         assert not extra, f"{len(extra)} mf values without an indicator value, e.g. {extra[:10]}"
-        assert set(want) == seen, f"not returned by mf: {sorted(set(want) - seen)[:10]}"
-    assert checked > 1_000
+        assert set(want) == seen, f"{name}: not returned by mf: {sorted(set(want) - seen)[:10]}"
+        assert sum(v is not None for v in want.values()) > 1_000, name
+    assert checked > 3_000
 
 
 @pytest.mark.slow
