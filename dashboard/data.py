@@ -2,10 +2,12 @@
 
 The dashboard reads only the published warehouse file (env ``SALESPERF_WAREHOUSE``, default
 ``warehouse/sales_performance.duckdb``). A build publishes by ``os.replace`` of a fully built
-file, so each query opens a fresh **read-only** connection, runs and closes: the file is never
-held open between queries and a running build is never blocked. Results are cached with
-``st.cache_data`` for ``SALESPERF_DASHBOARD_TTL`` seconds and keyed on the file's identity
-(inode, size, mtime), so a newly published file is read at the next rerun.
+file. A script run (a page load) opens one **read-only** connection at its first uncached
+statement and closes it when the run ends (:func:`run_connection`; opening one costs about as much
+CPU as a page's statements): the file is never held open between runs and a running build is
+never blocked. Outside a run (tests, the digests) each query has a connection of its own. Results
+are cached with ``st.cache_data`` for ``SALESPERF_DASHBOARD_TTL`` seconds and keyed on the file's
+identity (inode, size, mtime), so a newly published file is read at the next rerun.
 
 Access: every query that returns people, teams, customers or their figures takes a
 :class:`Principal` and filters in SQL through the ``allowed_*`` CTEs of :data:`SCOPE_CTES`:
@@ -25,10 +27,12 @@ principal may see; an id in the URL outside the scope returns nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,14 +121,54 @@ def connect_read_only(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_RUN = threading.local()  # the connection of the script run on this thread (see run_connection)
+
+
+@contextlib.contextmanager
+def run_connection() -> Iterator[None]:
+    """One read-only connection for every uncached statement of a script run on this thread.
+
+    Opened lazily at the run's first cache miss (a warm page opens none), closed when the run ends
+    (also by ``st.rerun``/``st.stop``). A statement for another file identity than the one the
+    connection was opened on (a publish during the run) gets a new connection: figures of a newly
+    published file are never read through a connection to the old one. Nested uses share it."""
+    if getattr(_RUN, "active", False):
+        yield
+        return
+    _RUN.active, _RUN.con, _RUN.key = True, None, None
+    try:
+        yield
+    finally:
+        con = _RUN.con
+        _RUN.active, _RUN.con, _RUN.key = False, None, None
+        if con is not None:
+            con.close()
+
+
+@contextlib.contextmanager
+def _connection(path: str, signature: tuple[int, int, int]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The run's connection to the file ``signature`` identifies, else a short-lived one."""
+    if not getattr(_RUN, "active", False):
+        con = connect_read_only(path)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    if _RUN.key != (path, signature):
+        previous, _RUN.con, _RUN.key = _RUN.con, None, None
+        if previous is not None:
+            previous.close()
+        _RUN.con = connect_read_only(path)
+        _RUN.key = (path, signature)
+    yield _RUN.con
+
+
 @st.cache_data(ttl=cache_ttl(), show_spinner=False, max_entries=2000)
 def _cached_query(path: str, signature: tuple[int, int, int], sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    del signature  # part of the cache key only: a newly published file is a new key
-    con = connect_read_only(path)
-    try:
+    # signature is part of the cache key: a newly published file is a new key
+    with _connection(path, signature) as con:
         return con.execute(sql, params).df()
-    finally:
-        con.close()
 
 
 def query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -921,15 +965,11 @@ def _alerts_cache_key(principal: Principal) -> tuple[str, str, str, tuple[str, .
 def _cached_alerts(
     path: str, signature: tuple[int, int, int], who: tuple[str, str, str, tuple[str, ...]], period_type: str
 ) -> dict[str, Any]:
-    del signature
     from salesperf.alerts import rules  # imports this module: imported here, not at the top
 
     principal = Principal(username=who[0], role=who[1], rep_id=who[2] or None, team_ids=who[3])
-    con = connect_read_only(path)
-    try:
+    with _connection(path, signature) as con:
         alerts = rules.compute(con, principal, period_type=period_type)
-    finally:
-        con.close()
     return {
         "period_start": alerts.period_start,
         "period_label": alerts.period_label,
