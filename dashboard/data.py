@@ -238,9 +238,8 @@ def warehouse_status() -> WarehouseStatus:
     if _file_signature(path) is None:
         return WarehouseStatus("missing", str(path))
     try:
-        tables = set(
-            query("select table_name from information_schema.tables where table_schema = 'main'")["table_name"]
-        )
+        relations = _relations()
+        tables = set(relations.loc[relations["table_schema"] == "main", "table_name"])
         if not set(REQUIRED_TABLES) <= tables:
             return WarehouseStatus("empty", str(path), ", ".join(sorted(set(REQUIRED_TABLES) - tables)))
         for table in ("indicator_values", "dim_periods"):
@@ -256,12 +255,15 @@ def published_at() -> dt.datetime | None:
     return None if signature is None else dt.datetime.fromtimestamp(signature[2] / 1e9)
 
 
+def _relations() -> pd.DataFrame:
+    """Schema and name of every table and view of the published file: one cached statement for
+    every ``table_exists`` / ``find_table`` of a page (scope-independent: no figures)."""
+    return query("select table_schema, table_name from information_schema.tables")
+
+
 def table_exists(schema: str, table: str) -> bool:
-    found = query(
-        "select count(*) as n from information_schema.tables where table_schema = $schema and table_name = $table",
-        {"schema": schema, "table": table},
-    )
-    return bool(found["n"].iloc[0])
+    found = _relations()
+    return bool(((found["table_schema"] == schema) & (found["table_name"] == table)).any())
 
 
 def table_columns(schema: str, table: str) -> list[str]:
@@ -276,12 +278,11 @@ def table_columns(schema: str, table: str) -> list[str]:
 
 def find_table(table: str) -> str | None:
     """``schema.table`` of the first schema holding ``table`` (main first), else None."""
-    found = query(
-        "select table_schema from information_schema.tables where table_name = $table"
-        " order by table_schema = 'main' desc, table_schema",
-        {"table": table},
+    relations = _relations()
+    schemas = sorted(
+        set(relations.loc[relations["table_name"] == table, "table_schema"]), key=lambda s: (s != "main", s)
     )
-    return None if found.empty else f'"{found["table_schema"].iloc[0]}"."{table}"'
+    return f'"{schemas[0]}"."{table}"' if schemas else None
 
 
 def catalog() -> pd.DataFrame:

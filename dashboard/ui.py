@@ -234,6 +234,7 @@ class Context:
     all_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
     all_reps: pd.DataFrame = field(default_factory=pd.DataFrame)
     default_rep: str | None = None  # the rep a page opens on: one of the manager's own reps
+    _names: dict[str, dict[Any, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def t(self, key: str, **values: Any) -> str:
         return i18n.t(key, self.lang, **values)
@@ -251,10 +252,19 @@ class Context:
         return list(self.reps["rep_id"]) if not self.reps.empty else []
 
     def team_name(self, team_id: str | None) -> str:
-        return _lookup(self.all_teams, "team_id", "team_name", team_id)
+        return self._name("team", self.all_teams, team_id)
 
     def rep_name(self, rep_id: str | None) -> str:
-        return _lookup(self.all_reps, "rep_id", "rep_name", rep_id)
+        return self._name("rep", self.all_reps, rep_id)
+
+    def _name(self, kind: str, frame: pd.DataFrame, key: str | None) -> str:
+        """A name by id from a dict built once per run (a page names hundreds of customers' owners)."""
+        if key in (None, ""):
+            return key or ""
+        names = self._names.get(kind)
+        if names is None:
+            names = self._names[kind] = _names(frame, f"{kind}_id", f"{kind}_name")
+        return names.get(key, str(key))
 
     def period_caption(self) -> str:
         return self.t(
@@ -265,11 +275,13 @@ class Context:
         )
 
 
-def _lookup(frame: pd.DataFrame, key_column: str, value_column: str, key: str | None) -> str:
-    if key in (None, "") or frame.empty:
-        return key or ""
-    found = frame.loc[frame[key_column] == key, value_column]
-    return str(found.iloc[0]) if not found.empty and pd.notna(found.iloc[0]) else str(key)
+def _names(frame: pd.DataFrame, key_column: str, value_column: str) -> dict[Any, str]:
+    """id -> name of a dimension frame (the first row of an id; an id without a name is left out,
+    so it shows as itself)."""
+    if frame.empty:
+        return {}
+    rows = frame.drop_duplicates(key_column)
+    return {key: str(value) for key, value in zip(rows[key_column], rows[value_column], strict=True) if pd.notna(value)}
 
 
 def period_display(row: pd.Series, lang: str) -> str:
