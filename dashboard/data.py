@@ -725,6 +725,62 @@ def customers_owned(
     )
 
 
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def customer_values(
+    principal: Principal,
+    period_type: str,
+    period_start: dt.date,
+    codes: Iterable[str],
+    customer_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per visible customer with a value of one of ``codes`` in the period: ``customer_id``
+    and one column per code (NULL without a value), pivoted in DuckDB. The customer lists need the
+    values only (no previous period or last year): one statement over the period's rows instead of
+    the snapshot's comparisons for every customer, and no pivot in pandas."""
+    codes = list(dict.fromkeys(codes))
+    bad = [code for code in codes if not _CODE.match(code)]
+    if bad or not codes:
+        raise ValueError(f"indicator codes {bad or codes!r}")
+    columns = ",\n            ".join(
+        f"any_value(iv.value) filter (where iv.indicator_code = '{code}') as \"{code}\"" for code in codes
+    )
+    return scoped_query(
+        principal,
+        f"""
+        select iv.entity_id as customer_id,
+            {columns}
+        from main.indicator_values as iv
+        inner join allowed_customers
+            on iv.entity_id = allowed_customers.customer_id
+        where iv.grain = 'customer' and iv.period_type = $period_type and iv.period_start = $period_start
+            and iv.indicator_code in (select unnest(string_split($codes, ',')))
+            and (not $filter_customer_ids or iv.entity_id in (select unnest(string_split($customer_ids, ','))))
+        group by iv.entity_id
+        order by iv.entity_id
+        """,
+        period_type=period_type,
+        period_start=period_start,
+        codes=",".join(codes),
+        **_id_lists(customer_ids=customer_ids),
+    )
+
+
+def with_customer_values(
+    principal: Principal, customers: pd.DataFrame, period_type: str, period_start: dt.date, codes: Iterable[str]
+) -> pd.DataFrame:
+    """``customers`` (a ``customer_id`` column) with one column per code of :func:`customer_values`
+    (NaN without a value). The values of every visible customer are read (one cached statement that
+    the customers page and every rep's page share), then joined to ``customers``."""
+    codes = list(codes)
+    values = customer_values(principal, period_type, period_start, codes)
+    merged = customers.merge(values, on="customer_id", how="left")
+    for code in codes:
+        merged[code] = pd.to_numeric(merged[code], errors="coerce")
+    return merged
+
+
 # ---------------------------------------------------------------------------------------------
 # CLV model tables (models/marts/customers/*clv*): shown when built
 # ---------------------------------------------------------------------------------------------

@@ -488,12 +488,33 @@ NUMBER_FORMAT = "%,.1f"
 INT_FORMAT = "%,d"
 
 
-def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str, file_name: str) -> None:
+# Labels of the table pages (kept here: the pagination is this module's).
+PAGE_TEXT = {
+    "table_page": ("页", "Page"),
+    "table_rows": (
+        "第 {start}–{end} 行，共 {total} 行（下载包含全部行）",
+        "Rows {start}–{end} of {total} (downloads hold every row)",
+    ),
+}
+for _key, _labels in PAGE_TEXT.items():
+    if i18n.TEXT.setdefault(_key, _labels) != _labels:
+        raise RuntimeError(f"label {_key!r} of the table pages is already used in dashboard/i18n.py")
+
+
+def table(
+    ctx: Context,
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    key: str,
+    file_name: str,
+    page_size: int | None = None,
+) -> None:
     """A dataframe in the user's language plus CSV and Excel downloads (raw figures, codes kept).
 
     Shown: labels and code values (grain, status, layer, …) translated, missing values as "—",
-    numbers in the formats above. Downloads: full precision without float noise (15 significant
-    digits), the labels of the user's language."""
+    numbers in the formats above; with ``page_size``, a longer table is shown a page at a time
+    (a page selector; only the shown page is formatted and sent to the browser). Downloads: every
+    row, full precision without float noise (15 significant digits), the labels of the user's language."""
     labels = {col.name: column_label(ctx, col.label) for col in columns}
     shown = (
         frame.loc[:, [col.name for col in columns]].copy()
@@ -502,6 +523,8 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
     )
     export = shown.rename(columns=labels)
     shown = shown.drop(columns=[col.name for col in columns if col.kind == "export"])
+    if page_size and len(shown) > page_size:
+        shown = _page(ctx, shown, key, page_size)
     config: dict[str, Any] = {}
     scale = i18n.money_table_scale(ctx.lang)
     for col in columns:
@@ -549,6 +572,18 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
         key=f"xlsx_{key}",
         on_click="ignore",
     )
+
+
+def _page(ctx: Context, shown: pd.DataFrame, key: str, page_size: int) -> pd.DataFrame:
+    """The rows of the page chosen in a page selector above the table."""
+    pages = math.ceil(len(shown) / page_size)
+    page = st.number_input(
+        ctx.t("table_page"), min_value=1, max_value=pages, value=1, step=1, key=f"page_{key}", width=160
+    )
+    start = (int(page) - 1) * page_size
+    end = min(start + page_size, len(shown))
+    st.caption(ctx.t("table_rows", start=start + 1, end=end, total=len(shown)))
+    return shown.iloc[start:end]
 
 
 def with_values(frame: pd.DataFrame, snapshot: pd.DataFrame, id_column: str, codes: Sequence[str]) -> pd.DataFrame:
