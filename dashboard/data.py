@@ -2,10 +2,12 @@
 
 The dashboard reads only the published warehouse file (env ``SALESPERF_WAREHOUSE``, default
 ``warehouse/sales_performance.duckdb``). A build publishes by ``os.replace`` of a fully built
-file, so each query opens a fresh **read-only** connection, runs and closes: the file is never
-held open between queries and a running build is never blocked. Results are cached with
-``st.cache_data`` for ``SALESPERF_DASHBOARD_TTL`` seconds and keyed on the file's identity
-(inode, size, mtime), so a newly published file is read at the next rerun.
+file. A script run (a page load) opens one **read-only** connection at its first uncached
+statement and closes it when the run ends (:func:`run_connection`; opening one costs about as much
+CPU as a page's statements): the file is never held open between runs and a running build is
+never blocked. Outside a run (tests, the digests) each query has a connection of its own. Results
+are cached with ``st.cache_data`` for ``SALESPERF_DASHBOARD_TTL`` seconds and keyed on the file's
+identity (inode, size, mtime), so a newly published file is read at the next rerun.
 
 Access: every query that returns people, teams, customers or their figures takes a
 :class:`Principal` and filters in SQL through the ``allowed_*`` CTEs of :data:`SCOPE_CTES`:
@@ -25,10 +27,12 @@ principal may see; an id in the URL outside the scope returns nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,14 +121,54 @@ def connect_read_only(path: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_RUN = threading.local()  # the connection of the script run on this thread (see run_connection)
+
+
+@contextlib.contextmanager
+def run_connection() -> Iterator[None]:
+    """One read-only connection for every uncached statement of a script run on this thread.
+
+    Opened lazily at the run's first cache miss (a warm page opens none), closed when the run ends
+    (also by ``st.rerun``/``st.stop``). A statement for another file identity than the one the
+    connection was opened on (a publish during the run) gets a new connection: figures of a newly
+    published file are never read through a connection to the old one. Nested uses share it."""
+    if getattr(_RUN, "active", False):
+        yield
+        return
+    _RUN.active, _RUN.con, _RUN.key = True, None, None
+    try:
+        yield
+    finally:
+        con = _RUN.con
+        _RUN.active, _RUN.con, _RUN.key = False, None, None
+        if con is not None:
+            con.close()
+
+
+@contextlib.contextmanager
+def _connection(path: str, signature: tuple[int, int, int]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The run's connection to the file ``signature`` identifies, else a short-lived one."""
+    if not getattr(_RUN, "active", False):
+        con = connect_read_only(path)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    if _RUN.key != (path, signature):
+        previous, _RUN.con, _RUN.key = _RUN.con, None, None
+        if previous is not None:
+            previous.close()
+        _RUN.con = connect_read_only(path)
+        _RUN.key = (path, signature)
+    yield _RUN.con
+
+
 @st.cache_data(ttl=cache_ttl(), show_spinner=False, max_entries=2000)
 def _cached_query(path: str, signature: tuple[int, int, int], sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    del signature  # part of the cache key only: a newly published file is a new key
-    con = connect_read_only(path)
-    try:
+    # signature is part of the cache key: a newly published file is a new key
+    with _connection(path, signature) as con:
         return con.execute(sql, params).df()
-    finally:
-        con.close()
 
 
 def query(sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -194,9 +238,8 @@ def warehouse_status() -> WarehouseStatus:
     if _file_signature(path) is None:
         return WarehouseStatus("missing", str(path))
     try:
-        tables = set(
-            query("select table_name from information_schema.tables where table_schema = 'main'")["table_name"]
-        )
+        relations = _relations()
+        tables = set(relations.loc[relations["table_schema"] == "main", "table_name"])
         if not set(REQUIRED_TABLES) <= tables:
             return WarehouseStatus("empty", str(path), ", ".join(sorted(set(REQUIRED_TABLES) - tables)))
         for table in ("indicator_values", "dim_periods"):
@@ -212,12 +255,15 @@ def published_at() -> dt.datetime | None:
     return None if signature is None else dt.datetime.fromtimestamp(signature[2] / 1e9)
 
 
+def _relations() -> pd.DataFrame:
+    """Schema and name of every table and view of the published file: one cached statement for
+    every ``table_exists`` / ``find_table`` of a page (scope-independent: no figures)."""
+    return query("select table_schema, table_name from information_schema.tables")
+
+
 def table_exists(schema: str, table: str) -> bool:
-    found = query(
-        "select count(*) as n from information_schema.tables where table_schema = $schema and table_name = $table",
-        {"schema": schema, "table": table},
-    )
-    return bool(found["n"].iloc[0])
+    found = _relations()
+    return bool(((found["table_schema"] == schema) & (found["table_name"] == table)).any())
 
 
 def table_columns(schema: str, table: str) -> list[str]:
@@ -232,12 +278,11 @@ def table_columns(schema: str, table: str) -> list[str]:
 
 def find_table(table: str) -> str | None:
     """``schema.table`` of the first schema holding ``table`` (main first), else None."""
-    found = query(
-        "select table_schema from information_schema.tables where table_name = $table"
-        " order by table_schema = 'main' desc, table_schema",
-        {"table": table},
+    relations = _relations()
+    schemas = sorted(
+        set(relations.loc[relations["table_name"] == table, "table_schema"]), key=lambda s: (s != "main", s)
     )
-    return None if found.empty else f'"{found["table_schema"].iloc[0]}"."{table}"'
+    return f'"{schemas[0]}"."{table}"' if schemas else None
 
 
 def catalog() -> pd.DataFrame:
@@ -680,6 +725,62 @@ def customers_owned(
     )
 
 
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def customer_values(
+    principal: Principal,
+    period_type: str,
+    period_start: dt.date,
+    codes: Iterable[str],
+    customer_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per visible customer with a value of one of ``codes`` in the period: ``customer_id``
+    and one column per code (NULL without a value), pivoted in DuckDB. The customer lists need the
+    values only (no previous period or last year): one statement over the period's rows instead of
+    the snapshot's comparisons for every customer, and no pivot in pandas."""
+    codes = list(dict.fromkeys(codes))
+    bad = [code for code in codes if not _CODE.match(code)]
+    if bad or not codes:
+        raise ValueError(f"indicator codes {bad or codes!r}")
+    columns = ",\n            ".join(
+        f"any_value(iv.value) filter (where iv.indicator_code = '{code}') as \"{code}\"" for code in codes
+    )
+    return scoped_query(
+        principal,
+        f"""
+        select iv.entity_id as customer_id,
+            {columns}
+        from main.indicator_values as iv
+        inner join allowed_customers
+            on iv.entity_id = allowed_customers.customer_id
+        where iv.grain = 'customer' and iv.period_type = $period_type and iv.period_start = $period_start
+            and iv.indicator_code in (select unnest(string_split($codes, ',')))
+            and (not $filter_customer_ids or iv.entity_id in (select unnest(string_split($customer_ids, ','))))
+        group by iv.entity_id
+        order by iv.entity_id
+        """,
+        period_type=period_type,
+        period_start=period_start,
+        codes=",".join(codes),
+        **_id_lists(customer_ids=customer_ids),
+    )
+
+
+def with_customer_values(
+    principal: Principal, customers: pd.DataFrame, period_type: str, period_start: dt.date, codes: Iterable[str]
+) -> pd.DataFrame:
+    """``customers`` (a ``customer_id`` column) with one column per code of :func:`customer_values`
+    (NaN without a value). The values of every visible customer are read (one cached statement that
+    the customers page and every rep's page share), then joined to ``customers``."""
+    codes = list(codes)
+    values = customer_values(principal, period_type, period_start, codes)
+    merged = customers.merge(values, on="customer_id", how="left")
+    for code in codes:
+        merged[code] = pd.to_numeric(merged[code], errors="coerce")
+    return merged
+
+
 # ---------------------------------------------------------------------------------------------
 # CLV model tables (models/marts/customers/*clv*): shown when built
 # ---------------------------------------------------------------------------------------------
@@ -921,15 +1022,11 @@ def _alerts_cache_key(principal: Principal) -> tuple[str, str, str, tuple[str, .
 def _cached_alerts(
     path: str, signature: tuple[int, int, int], who: tuple[str, str, str, tuple[str, ...]], period_type: str
 ) -> dict[str, Any]:
-    del signature
     from salesperf.alerts import rules  # imports this module: imported here, not at the top
 
     principal = Principal(username=who[0], role=who[1], rep_id=who[2] or None, team_ids=who[3])
-    con = connect_read_only(path)
-    try:
+    with _connection(path, signature) as con:
         alerts = rules.compute(con, principal, period_type=period_type)
-    finally:
-        con.close()
     return {
         "period_start": alerts.period_start,
         "period_label": alerts.period_label,

@@ -67,7 +67,8 @@ def main() -> None:
         st.code(KEY_HOWTO, language="bash")
         st.stop()
     try:
-        run()
+        with data.run_connection():  # one read-only connection per page load, not per query
+            run()
     except Exception as error:  # noqa: BLE001 - details to the server log, a friendly message to the visitor
         if os.environ.get("SALESPERF_DASHBOARD_RAISE_ERRORS") == "1":
             raise

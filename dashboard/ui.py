@@ -234,6 +234,7 @@ class Context:
     all_teams: pd.DataFrame = field(default_factory=pd.DataFrame)
     all_reps: pd.DataFrame = field(default_factory=pd.DataFrame)
     default_rep: str | None = None  # the rep a page opens on: one of the manager's own reps
+    _names: dict[str, dict[Any, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def t(self, key: str, **values: Any) -> str:
         return i18n.t(key, self.lang, **values)
@@ -251,10 +252,19 @@ class Context:
         return list(self.reps["rep_id"]) if not self.reps.empty else []
 
     def team_name(self, team_id: str | None) -> str:
-        return _lookup(self.all_teams, "team_id", "team_name", team_id)
+        return self._name("team", self.all_teams, team_id)
 
     def rep_name(self, rep_id: str | None) -> str:
-        return _lookup(self.all_reps, "rep_id", "rep_name", rep_id)
+        return self._name("rep", self.all_reps, rep_id)
+
+    def _name(self, kind: str, frame: pd.DataFrame, key: str | None) -> str:
+        """A name by id from a dict built once per run (a page names hundreds of customers' owners)."""
+        if key in (None, ""):
+            return key or ""
+        names = self._names.get(kind)
+        if names is None:
+            names = self._names[kind] = _names(frame, f"{kind}_id", f"{kind}_name")
+        return names.get(key, str(key))
 
     def period_caption(self) -> str:
         return self.t(
@@ -265,11 +275,13 @@ class Context:
         )
 
 
-def _lookup(frame: pd.DataFrame, key_column: str, value_column: str, key: str | None) -> str:
-    if key in (None, "") or frame.empty:
-        return key or ""
-    found = frame.loc[frame[key_column] == key, value_column]
-    return str(found.iloc[0]) if not found.empty and pd.notna(found.iloc[0]) else str(key)
+def _names(frame: pd.DataFrame, key_column: str, value_column: str) -> dict[Any, str]:
+    """id -> name of a dimension frame (the first row of an id; an id without a name is left out,
+    so it shows as itself)."""
+    if frame.empty:
+        return {}
+    rows = frame.drop_duplicates(key_column)
+    return {key: str(value) for key, value in zip(rows[key_column], rows[value_column], strict=True) if pd.notna(value)}
 
 
 def period_display(row: pd.Series, lang: str) -> str:
@@ -476,12 +488,33 @@ NUMBER_FORMAT = "%,.1f"
 INT_FORMAT = "%,d"
 
 
-def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str, file_name: str) -> None:
+# Labels of the table pages (kept here: the pagination is this module's).
+PAGE_TEXT = {
+    "table_page": ("页", "Page"),
+    "table_rows": (
+        "第 {start}–{end} 行，共 {total} 行（下载包含全部行）",
+        "Rows {start}–{end} of {total} (downloads hold every row)",
+    ),
+}
+for _key, _labels in PAGE_TEXT.items():
+    if i18n.TEXT.setdefault(_key, _labels) != _labels:
+        raise RuntimeError(f"label {_key!r} of the table pages is already used in dashboard/i18n.py")
+
+
+def table(
+    ctx: Context,
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    key: str,
+    file_name: str,
+    page_size: int | None = None,
+) -> None:
     """A dataframe in the user's language plus CSV and Excel downloads (raw figures, codes kept).
 
     Shown: labels and code values (grain, status, layer, …) translated, missing values as "—",
-    numbers in the formats above. Downloads: full precision without float noise (15 significant
-    digits), the labels of the user's language."""
+    numbers in the formats above; with ``page_size``, a longer table is shown a page at a time
+    (a page selector; only the shown page is formatted and sent to the browser). Downloads: every
+    row, full precision without float noise (15 significant digits), the labels of the user's language."""
     labels = {col.name: column_label(ctx, col.label) for col in columns}
     shown = (
         frame.loc[:, [col.name for col in columns]].copy()
@@ -490,6 +523,8 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
     )
     export = shown.rename(columns=labels)
     shown = shown.drop(columns=[col.name for col in columns if col.kind == "export"])
+    if page_size and len(shown) > page_size:
+        shown = _page(ctx, shown, key, page_size)
     config: dict[str, Any] = {}
     scale = i18n.money_table_scale(ctx.lang)
     for col in columns:
@@ -537,6 +572,18 @@ def table(ctx: Context, frame: pd.DataFrame, columns: Sequence[Column], key: str
         key=f"xlsx_{key}",
         on_click="ignore",
     )
+
+
+def _page(ctx: Context, shown: pd.DataFrame, key: str, page_size: int) -> pd.DataFrame:
+    """The rows of the page chosen in a page selector above the table."""
+    pages = math.ceil(len(shown) / page_size)
+    page = st.number_input(
+        ctx.t("table_page"), min_value=1, max_value=pages, value=1, step=1, key=f"page_{key}", width=160
+    )
+    start = (int(page) - 1) * page_size
+    end = min(start + page_size, len(shown))
+    st.caption(ctx.t("table_rows", start=start + 1, end=end, total=len(shown)))
+    return shown.iloc[start:end]
 
 
 def with_values(frame: pd.DataFrame, snapshot: pd.DataFrame, id_column: str, codes: Sequence[str]) -> pd.DataFrame:

@@ -154,11 +154,19 @@ def running_period(warehouse: Path, period_type: str) -> Any:
     )[0][0]
 
 
-def app_test(username: str | None = None, query_params: dict[str, str] | None = None, timeout: float = 120) -> Any:
-    """An AppTest of the dashboard, logged in as ``username`` (session state as after a login)."""
+def app_test(
+    username: str | None = None,
+    query_params: dict[str, str] | None = None,
+    timeout: float = 120,
+    all_indicators: bool = True,
+) -> Any:
+    """An AppTest of the dashboard, logged in as ``username`` (session state as after a login).
+    ``all_indicators``: the overview's lazy "All indicators" expander open (its cards rendered)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if all_indicators:
+        at.session_state["overview_all_indicators"] = True
     if username:
         at.session_state["authentication_status"] = True
         at.session_state["username"] = username

@@ -15,6 +15,7 @@ CUSTOMER_CODES = (
 )  # fmt: skip
 HISTORY_CODES = ("sales_amount", "clv_predicted", "clv_formula", "p_alive")
 CONCENTRATION_CODES = ("customer_concentration", "concentration_warning")
+PAGE_SIZE = 500  # rows of a customer list shown at a time (the downloads hold every row)
 
 
 def customer_table(ctx: ui.Context) -> pd.DataFrame:
@@ -24,8 +25,7 @@ def customer_table(ctx: ui.Context) -> pd.DataFrame:
     customers = data.customers_owned(
         ctx.principal, ctx.period_type, ctx.period_start, team_ids=filtered_teams, rep_ids=filtered_reps
     )
-    values = data.indicator_snapshot(ctx.principal, "customer", ctx.period_type, ctx.period_start, CUSTOMER_CODES)
-    customers = ui.with_values(customers, values, "customer_id", CUSTOMER_CODES)
+    customers = data.with_customer_values(ctx.principal, customers, ctx.period_type, ctx.period_start, CUSTOMER_CODES)
     customers["owner_name"] = [ctx.rep_name(rep) for rep in customers["owner_rep_id"]]
     return customers.sort_values(["clv_predicted", "sales_amount"], ascending=False, na_position="last")
 
@@ -218,6 +218,7 @@ def render() -> None:
         columns(ctx),
         key="customers",
         file_name=f"customers_{ctx.period_type}_{ctx.period_start.isoformat()}",
+        page_size=PAGE_SIZE,
     )
 
     st.markdown(f"#### {ctx.t('churn_list')}")
@@ -231,6 +232,7 @@ def render() -> None:
             columns(ctx),
             key="churn",
             file_name=f"churn_risk_{ctx.period_type}_{ctx.period_start.isoformat()}",
+            page_size=PAGE_SIZE,
         )
 
     concentration(ctx)

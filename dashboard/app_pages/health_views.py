@@ -146,4 +146,5 @@ def render_health_cards(ctx: ui.Context) -> None:
         ],
         key="customer_health",
         file_name=f"customer_health_{month.isoformat()}",
+        page_size=500,  # a page at a time (the downloads hold every card)
     )

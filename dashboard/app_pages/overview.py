@@ -31,6 +31,7 @@ HEADLINES: dict[str, tuple[str, ...]] = {
 # The headline row when the user has no scorecard of her own.
 DEFAULT_HEADLINE = ("sales_amount", "gross_margin_rate", "new_customers", "collection_rate")
 CARDS_PER_ROW = 4
+ALL_INDICATORS_KEY = "overview_all_indicators"  # session state: True while "All indicators" is open
 
 
 def scope(ctx: ui.Context) -> tuple[str, str, str] | None:
@@ -77,20 +78,28 @@ def render() -> None:
     st.caption(ctx.t("headline_caption"))
     cards(ctx, chosen, rows, headline)
 
-    with st.expander(ctx.t("all_indicators"), expanded=False):
-        scope_views.glance_strip(ctx, rows, tuple(HEADLINES))
-        for dimension, dimension_codes in HEADLINES.items():
-            st.markdown(f"#### {ctx.t(f'dim_{dimension}')}")
-            cards(ctx, chosen, rows, [code for code in dimension_codes if code not in headline])
-        st.markdown(f"#### {ctx.t('rep_scorecard')}")
-        snapshot = data.indicator_snapshot(
-            ctx.principal, chosen.grain, ctx.period_type, ctx.period_start, entity_ids=chosen.entity_ids
-        )
-        if chosen.combined:  # the scope's combined rows, not one row per team
-            snapshot = pd.DataFrame(list(rows.values()))
-        ui.table(ctx, ui.scorecard(ctx, snapshot), ui.SCORECARD_COLUMNS, key="overview_scorecard",
-                 file_name="overview")  # fmt: skip
+    # Lazy: the other indicators' cards, sparklines and the scorecard table are computed only
+    # while the expander is open (its state reruns the page; closed, nothing of it runs).
+    with st.expander(ctx.t("all_indicators"), expanded=False, key=ALL_INDICATORS_KEY, on_change="rerun") as box:
+        if box.open:
+            all_indicators(ctx, chosen, rows, headline)
     scorecard_views.improvement_plans(ctx)
+
+
+def all_indicators(ctx: ui.Context, chosen: scope_views.Scope, rows: dict, headline: list[str]) -> None:
+    """The "All indicators" expander: the glance strip, every dimension's cards, the scorecard table."""
+    scope_views.glance_strip(ctx, rows, tuple(HEADLINES))
+    for dimension, dimension_codes in HEADLINES.items():
+        st.markdown(f"#### {ctx.t(f'dim_{dimension}')}")
+        cards(ctx, chosen, rows, [code for code in dimension_codes if code not in headline])
+    st.markdown(f"#### {ctx.t('rep_scorecard')}")
+    snapshot = data.indicator_snapshot(
+        ctx.principal, chosen.grain, ctx.period_type, ctx.period_start, entity_ids=chosen.entity_ids
+    )
+    if chosen.combined:  # the scope's combined rows, not one row per team
+        snapshot = pd.DataFrame(list(rows.values()))
+    ui.table(ctx, ui.scorecard(ctx, snapshot), ui.SCORECARD_COLUMNS, key="overview_scorecard",
+             file_name="overview")  # fmt: skip
 
 
 render()

@@ -78,10 +78,7 @@ def render() -> None:
 
     st.markdown(f"#### {ctx.t('rep_customers')}")
     customers = data.customers_owned(ctx.principal, ctx.period_type, ctx.period_start, rep_ids=[rep_id])
-    values = data.indicator_snapshot(
-        ctx.principal, "customer", ctx.period_type, ctx.period_start, CUSTOMER_CODES, list(customers["customer_id"])
-    )
-    customers = ui.with_values(customers, values, "customer_id", CUSTOMER_CODES)
+    customers = data.with_customer_values(ctx.principal, customers, ctx.period_type, ctx.period_start, CUSTOMER_CODES)
     customers = customers.sort_values("sales_amount", ascending=False, na_position="last")
     ui.table(
         ctx,

@@ -66,15 +66,38 @@ def _sum(values: pd.Series) -> float | None:
     return float(values.sum())
 
 
-def _ratio(parts: pd.DataFrame, code: str, start: Any, entity_count: int) -> float | None:
-    """sum(numerator) / sum(denominator) of every entity at one period start, else None."""
+def _ratio(parts: pd.DataFrame | dict, code: str, start: Any, entity_count: int) -> float | None:
+    """sum(numerator) / sum(denominator) of every entity at one period start, else None
+    (``parts``: indicator parts, or :func:`_ratio_parts` of them)."""
     if start is None or i18n.is_missing(start):
         return None
-    rows = parts.loc[(parts["indicator_code"] == code) & (parts["period_start"] == pd.Timestamp(start))]
-    if len(rows) != entity_count or rows["numerator"].isna().any() or rows["denominator"].isna().any():
+    sums = _ratio_parts(parts) if isinstance(parts, pd.DataFrame) else parts
+    found = sums.get((code, pd.Timestamp(start)))
+    if found is None:
         return None
-    denominator = float(rows["denominator"].sum())
-    return None if denominator == 0 else float(rows["numerator"].sum()) / denominator
+    rows, complete, numerator, denominator = found
+    if rows != entity_count or not complete or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def _ratio_parts(parts: pd.DataFrame) -> dict[tuple[str, pd.Timestamp], tuple[int, bool, float, float]]:
+    """(indicator, period start) -> (rows, every numerator and denominator present, their sums),
+    computed once for every indicator of a scope (not one filter of the parts per card)."""
+    if parts.empty:
+        return {}
+    grouped = parts.assign(
+        complete=parts["numerator"].notna() & parts["denominator"].notna(),
+        period_start=pd.to_datetime(parts["period_start"]),
+    ).groupby(["indicator_code", "period_start"])
+    sums = grouped.agg(
+        rows=("complete", "size"), complete=("complete", "all"), numerator=("numerator", "sum"),
+        denominator=("denominator", "sum"),
+    )  # fmt: skip
+    return {
+        (code, pd.Timestamp(start)): (int(row.rows), bool(row.complete), float(row.numerator), float(row.denominator))
+        for (code, start), row in zip(sums.index, sums.itertuples(index=False), strict=True)
+    }
 
 
 def scope_rows(ctx: ui.Context, chosen: Scope, codes: list[str] | None = None) -> dict[str, pd.Series]:
@@ -99,6 +122,7 @@ def scope_rows(ctx: ui.Context, chosen: Scope, codes: list[str] | None = None) -
     )
     parts["period_start"] = pd.to_datetime(parts["period_start"])
     aggregation = dict(zip(parts["indicator_code"], parts["period_aggregation"], strict=False))
+    ratios = _ratio_parts(parts)
     count = len(chosen.entity_ids)
     rows: dict[str, pd.Series] = {}
     for code, group in snapshot.groupby("indicator_code"):
@@ -110,9 +134,9 @@ def scope_rows(ctx: ui.Context, chosen: Scope, codes: list[str] | None = None) -
             row["last_year_value"] = _sum(group["last_year_value"])
             row["target_value"] = _sum(group["target_value"])
         else:
-            row["value"] = _ratio(parts, code, starts[0], count)
-            row["previous_value"] = _ratio(parts, code, starts[1], count)
-            row["last_year_value"] = _ratio(parts, code, starts[2], count)
+            row["value"] = _ratio(ratios, code, starts[0], count)
+            row["previous_value"] = _ratio(ratios, code, starts[1], count)
+            row["last_year_value"] = _ratio(ratios, code, starts[2], count)
             row["target_value"] = None
         has_target = not i18n.is_missing(row["target_value"]) and float(row["target_value"]) != 0
         row["attainment"] = float(row["value"]) / float(row["target_value"]) if has_target else None
