@@ -98,22 +98,35 @@ def select(
     keyed per language, so its option labels are redrawn when the language changes. A value
     (from the URL, a drill-down or a previous run) that is not among ``options`` is replaced by
     ``default`` (the first option when None): an id outside the user's scope is never selected;
-    ``on_missing`` is called with such a value first (to say so instead of switching silently).
+    ``on_missing`` is called with such a value first (to say so instead of switching silently), and
+    again on every rerun while the fallback stays selected.
     """
     options = list(options)
     widget_key = f"{key}.{lang}" if lang else key
     if widget_key not in st.session_state and _keep(key) in st.session_state:
         st.session_state[widget_key] = st.session_state[_keep(key)]
     requested = st.session_state.get(widget_key)
-    if on_missing is not None and requested not in (None, "") and requested not in options:
-        on_missing(str(requested))
+    refused_key = f"{_keep(key)}.refused"
     if not options:
+        if on_missing is not None and requested not in (None, ""):
+            on_missing(str(requested))
         st.session_state.pop(_keep(key), None)
         st.session_state.pop(widget_key, None)
+        st.session_state.pop(refused_key, None)
         return None
     fallback = default if default in options else options[0]
     if requested not in options:
+        if on_missing is not None and requested not in (None, ""):
+            # remembered: the notice stays while the page shows the fallback, through reruns
+            # (a cookie set, a lazy section opened), until the visitor picks another value
+            st.session_state[refused_key] = (str(requested), fallback)
         st.session_state[widget_key] = fallback
+    refused = st.session_state.get(refused_key)
+    if refused is not None and on_missing is not None:
+        if st.session_state.get(widget_key) == refused[1]:
+            on_missing(refused[0])
+        else:
+            st.session_state.pop(refused_key, None)
     target = container if container is not None else st
     kwargs.setdefault("placeholder", i18n.t("choose_option", lang or current_language()))
     value = target.selectbox(label, options, key=widget_key, format_func=format_func, **kwargs)

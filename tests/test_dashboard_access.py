@@ -363,7 +363,15 @@ def test_an_out_of_scope_id_in_the_url_says_so(users: dict, dashboard_env: Path,
     at.switch_page("app_pages/rep.py").run()
     assert not at.exception
     assert any(text in warning.value for warning in at.warning)
-    assert selectbox(at, "rep").value in allowed["reps"]
+    shown = selectbox(at, "rep").value
+    assert shown in allowed["reps"]
+    # the notice stays through a rerun (a cookie being set, a lazy section opening) ...
+    at.run()
+    assert any(text in warning.value for warning in at.warning)
+    # ... until the visitor picks a rep herself
+    box = selectbox(at, "rep")
+    box.select(next(option_id(o) for o in box.options if option_id(o) not in ("", shown))).run()
+    assert not any(text in warning.value for warning in at.warning)
     other_team = forbidden(dashboard_env, "teams", allowed["teams"])
     at = app_test("manager_east", {"lang": lang, "team": other_team}).run()
     assert any(text in warning.value for warning in at.warning)
