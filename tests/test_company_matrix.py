@@ -321,3 +321,80 @@ def test_messy_rep_with_targets_and_no_sales_has_attainment_zero(messy):
     )
     assert len(attainment) == 21, attainment.to_string()  # Jan 2023 .. Sep 2024
     assert (attainment["value"] == 0).all()
+
+
+# ------------------------------------------------------------------------------ served on every company
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
+PAGES = ("teams", "rep", "customers", "products", "data_quality")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_semantic_layer_answers_like_the_marts(request, name, tmp_path):
+    """``mf query`` on a copy of each company's build: every metric at each grain and period type
+    equals its indicator_values (1e-9) — also with only the required systems (usd: no activity,
+    survey or HR table), a history from 1997 with its own fiscal year (old), returns (messy)."""
+    from semantic_checks import matrix_differences, matrix_queries, mf_project
+
+    from salesperf import semantic
+
+    b = _company(request, name)
+    project, copy = mf_project(b, tmp_path)
+    keys, queries = matrix_queries(b, tmp_path)
+    results = semantic.query_batch(project, queries, copy)
+    found = matrix_differences(b, keys, results)
+    assert not found.wrong, f"{len(found.wrong)} values differ, e.g. {found.wrong[:10]}"
+    assert not found.extra, f"{len(found.extra)} mf values without an indicator value, e.g. {found.extra[:10]}"
+    assert not found.missing, f"{len(found.missing)} indicator values mf did not return, e.g. {found.missing[:10]}"
+    assert found.checked > 100, found.checked
+    # mf's figures on ids no dimension has: only the products of opportunities the build names
+    unknown = {(grain, entity) for (_, grain, entity, _, _), _ in found.unknown}
+    assert {grain for grain, _ in unknown} <= {"product"}, unknown
+    if unknown:
+        named = " ".join(b.query("select coalesce(message, '') as m from main.dq_results")["m"])
+        products = sorted(entity for _, entity in unknown)
+        opportunities = b.query(
+            f"select opportunity_id from main.fct_opportunities where product_id in ({', '.join('?' * len(products))})",
+            products,
+        )["opportunity_id"]
+        assert len(opportunities) and all(o in named for o in opportunities), (products, list(opportunities))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_dashboard_serves_every_page(request, name, tmp_path, monkeypatch):
+    """The dashboard on each company's published file (a copy), as the director: every page opens
+    without an error, in both languages; the overview's sales card is the company's sales of the
+    latest month, in the company's currency (not the demo's ¥)."""
+    import shutil
+
+    from dashboard_fixtures import app_test
+
+    from dashboard import i18n
+
+    b = _company(request, name)
+    copy = tmp_path / "warehouse" / b.warehouse.name
+    copy.parent.mkdir()
+    shutil.copyfile(b.warehouse, copy)
+    monkeypatch.setenv("SALESPERF_WAREHOUSE", str(copy))
+    monkeypatch.setenv("SALESPERF_DASHBOARD_STATE", str(tmp_path / "state" / "auth.sqlite3"))
+    monkeypatch.setenv("SALESPERF_DASHBOARD_RAISE_ERRORS", "1")
+    monkeypatch.delenv("SALESPERF_DASHBOARD_USERS", raising=False)
+    monkeypatch.delenv("SALESPERF_DASHBOARD_MODE", raising=False)
+    month = b.query("select max(period_start) as m from main.dim_periods where period_type = 'month'")["m"][0]
+    sales = b.query(
+        "select value from main.indicator_values where indicator_code = 'sales_amount' and grain = 'company'"
+        " and period_type = 'month' and period_start = ?",
+        [month],
+    )["value"]
+    label = b.query("select name_en from reference.indicator_catalog where indicator_code = 'sales_amount'")
+    for lang in ("en", "zh"):
+        at = app_test("director", {"lang": lang, "ptype": "month"}).run()
+        assert not at.exception, [e.value for e in at.exception]
+        if lang == "en":
+            cards = [m for m in at.metric if m.label == label["name_en"][0]]
+            assert cards, [m.label for m in at.metric]
+            shown = cards[0].value
+            assert shown.lstrip("-").startswith(CURRENCY_SYMBOLS[b.company.base_currency]), shown
+            assert shown == i18n.format_value(sales[0] if len(sales) else None, "currency", "en"), shown
+        for page in PAGES:
+            at.switch_page(f"app_pages/{page}.py").run()
+            assert not at.exception, (page, lang, [e.value for e in at.exception])
