@@ -28,7 +28,8 @@ import numpy as np
 from scipy import special
 
 from salesperf.clv import bgnbd
-from salesperf.clv.btyd import RepeatFit, fit_grouped
+from salesperf.clv.btyd import RepeatModelSpec
+from salesperf.clv.grouping import distinct_rows
 
 NAMES = ("r", "alpha", "s", "beta")
 _SHAPES = ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0), (2.0, 2.0, 30.0))
@@ -51,8 +52,8 @@ def distinct_pairs(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> dict:
     the whole (x, t_x, T)), so a fit computes them once per pair (``pairs`` of :func:`row_log_likelihood`)."""
     out = {}
     for key, t in (("recency", t_x), ("age", big_t)):
-        pairs, inverse = np.unique(np.stack([x, t], axis=1), axis=0, return_inverse=True)
-        out[key] = (pairs[:, 0], pairs[:, 1], inverse.ravel())
+        (pair_x, pair_t), inverse = distinct_rows(x, t)
+        out[key] = (pair_x, pair_t, inverse)
     return {"pairs": out}
 
 
@@ -82,26 +83,9 @@ def row_log_likelihood(
     return head + np.logaddexp(alive, dead)
 
 
-def log_likelihood(params, frequency, recency, age) -> float:
-    x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
-    return float(np.sum(row_log_likelihood(np.log(np.asarray(params, dtype=float)), x, t_x, big_t)))
-
-
-def fit_paretonbd(frequency, recency, age, *, time_unit: str, initial=None, weights=None) -> RepeatFit:
-    """Maximum-likelihood Pareto/NBD fit (the best of several starts, as :func:`salesperf.clv.bgnbd.fit_bgnbd`)."""
-    return fit_grouped(
-        "paretonbd",
-        NAMES,
-        row_log_likelihood,
-        _SHAPES,
-        frequency,
-        recency,
-        age,
-        time_unit=time_unit,
-        initial=initial,
-        weights=weights,
-        prepare=distinct_pairs,
-    )
+SPEC = RepeatModelSpec("paretonbd", NAMES, row_log_likelihood, _SHAPES, prepare=distinct_pairs)
+log_likelihood = SPEC.log_likelihood
+fit_paretonbd = SPEC.fit
 
 
 def probability_alive(params, frequency, recency, age) -> np.ndarray:
