@@ -60,3 +60,10 @@ def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
         per_alive = bgnbd.expected_purchases(shifted, t, x, t_x, big_t) / term_alive
     per_alive = np.where(np.isfinite(per_alive), per_alive, 0.0)
     return per_alive * probability_alive(params, x, t_x, big_t)
+
+
+def expected_purchases_if_alive(params, t, frequency, age) -> np.ndarray:
+    """E[purchases in (T, T + t] | alive at T, x, T]: :func:`expected_purchases` without the
+    P(alive) factor (BG/NBD's with b + 1 in place of b), which alone depends on the recency."""
+    r, alpha, a, b = (float(v) for v in params)
+    return bgnbd.expected_purchases_if_alive(bgnbd.BGNBDParams(r, alpha, a, b + 1.0), t, frequency, age)

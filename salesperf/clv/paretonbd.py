@@ -97,7 +97,7 @@ def probability_alive(params, frequency, recency, age) -> np.ndarray:
         - np.log(r + s + x)
         + (r + x) * np.log(alpha + big_t)
         + s * np.log(beta + big_t)
-        + _log_a0(r, alpha, s, beta, x, t_x, big_t)
+        + _log_a0(r, alpha, s, beta, x, t_x, big_t, distinct_pairs(x, t_x, big_t)["pairs"])
     )
     return special.expit(-log_ratio)
 
@@ -105,6 +105,20 @@ def probability_alive(params, frequency, recency, age) -> np.ndarray:
 def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
     """E[purchases in (T, T + t] | x, t_x, T]; ``t`` broadcasts against the customer arrays."""
     x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
+    rate, factor = _rate_and_factor(params, t, x, big_t)
+    return np.maximum(probability_alive(params, x, t_x, big_t) * rate * factor, 0.0)
+
+
+def expected_purchases_if_alive(params, t, frequency, age) -> np.ndarray:
+    """E[purchases in (T, T + t] | alive at T, x, T]: :func:`expected_purchases` without the P(alive)
+    factor, which alone depends on the recency."""
+    x, _, big_t = bgnbd._as_arrays(frequency, age, age)
+    rate, factor = _rate_and_factor(params, t, x, big_t)
+    return np.maximum(rate * factor, 0.0)
+
+
+def _rate_and_factor(params, t, x: np.ndarray, big_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(r + x) (beta + T) / (alpha + T) and (1 - ((beta + T) / (beta + T + t))^(s - 1)) / (s - 1)."""
     t = np.asarray(t, dtype=float)
     if np.any(t < 0) or np.any(~np.isfinite(t)):
         raise ValueError("horizon t must be finite and >= 0")
@@ -114,7 +128,7 @@ def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
     # (1 - q^(s - 1)) / (s - 1) = -expm1((s - 1) log q) / (s - 1), -> -log q at s = 1
     factor = -log_q if s1 == 0.0 else -np.expm1(s1 * log_q) / s1
     rate = (r + x) * (beta + big_t) / (alpha + big_t)
-    return np.maximum(probability_alive(params, x, t_x, big_t) * rate * factor, 0.0)
+    return rate, factor
 
 
 def population_expected_purchases(params, t) -> np.ndarray:

@@ -456,7 +456,8 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     out["clv_predicted_high"] = bounds["clv_high"]
     out["p_alive_low"] = bounds["p_alive_low"]
     out["p_alive_high"] = bounds["p_alive_high"]
-    out["clv_model"] = out["segment"].map(lambda seg: models.get(str(seg), models[POOLED]).clv_model)
+    names = {seg: models.get(str(seg), models[POOLED]).clv_model for seg in out["segment"].unique()}
+    out["clv_model"] = out["segment"].map(names)
     return out
 
 
