@@ -35,7 +35,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
-from salesperf.clv.grouping import distinct_rows
+from salesperf.clv.grouping import distinct_rows, in_parts
 from salesperf.clv.optim import StartResult, fit_problem, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
@@ -175,7 +175,7 @@ def _ll_and_grad(
     fraction of the cost."""
     idx = x_index if isinstance(x_index, RowIndex) else row_index(x, t_x, big_t, x_index)
     r, alpha, a, b = np.exp(theta)
-    xu, inv = idx.xu, idx.inv
+    xu = idx.xu
     x1u = np.where(xu > 0, xu, 1.0)  # keeps b + x - 1 > 0 in the branch that x = 0 does not use
     log_alpha = np.log(alpha)
     # per (x, T) pair and per (x, t_x) pair: the same operations as per row
@@ -188,28 +188,38 @@ def _ll_and_grad(
         (special.betaln(a + 1.0, b + x1u - 1.0) - betaln_ab)[idx.rec_xi] - (r + idx.rec_x) * log_atx,
         -np.inf,
     )
-    a1 = (special.gammaln(r + xu) - special.gammaln(r) + r * log_alpha)[inv]
-    a2 = a2_pair[idx.age_inv]
-    a3 = a3_pair[idx.rec_inv]
-    mix = np.logaddexp(a2, a3)
-    ll = a1 + mix
-    if not want_grad:
-        return ll, None
-    has_repeat = x > 0
-    w2 = np.exp(a2 - mix)
-    w3 = np.where(has_repeat, np.exp(a3 - mix), 0.0)
-    dg = special.digamma
-    d_ab = dg(a + b)
-    d_abx = dg(a + b + xu)
-    d_r = (dg(r + xu) - dg(r) + log_alpha)[inv] + w2 * (-log_at)[idx.age_inv] + w3 * (-log_atx)[idx.rec_inv]
-    d_alpha = (
-        r / alpha
-        + w2 * (-(r + idx.age_x) / (alpha + idx.age_t))[idx.age_inv]
-        + w3 * (-(r + idx.rec_x) / (alpha + idx.rec_t))[idx.rec_inv]
-    )
-    d_a = w2 * (d_ab - d_abx)[inv] + w3 * (dg(a + 1.0) - d_abx - dg(a) + d_ab)[inv]
-    d_b = w2 * (dg(b + xu) - d_abx - dg(b) + d_ab)[inv] + w3 * (dg(b + x1u - 1.0) - d_abx - dg(b) + d_ab)[inv]
-    grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+    a1_x = special.gammaln(r + xu) - special.gammaln(r) + r * log_alpha
+    ll = np.empty(x.size)
+    grad = np.empty((4, x.size)) if want_grad else None
+    if want_grad:
+        dg = special.digamma
+        d_ab = dg(a + b)
+        d_abx = dg(a + b + xu)
+        d_r_x = dg(r + xu) - dg(r) + log_alpha
+        d_alpha_age = -(r + idx.age_x) / (alpha + idx.age_t)
+        d_alpha_rec = -(r + idx.rec_x) / (alpha + idx.rec_t)
+        d_a2_x = d_ab - d_abx
+        d_a3_x = dg(a + 1.0) - d_abx - dg(a) + d_ab
+        d_b2_x = dg(b + xu) - d_abx - dg(b) + d_ab
+        d_b3_x = dg(b + x1u - 1.0) - d_abx - dg(b) + d_ab
+        neg_log_at, neg_log_atx = -log_at, -log_atx
+
+    def rows(part: slice) -> None:
+        inv, age, rec = idx.inv[part], idx.age_inv[part], idx.rec_inv[part]
+        a2 = a2_pair[age]
+        a3 = a3_pair[rec]
+        mix = np.logaddexp(a2, a3)
+        np.add(a1_x[inv], mix, out=ll[part])
+        if grad is None:
+            return
+        w2 = np.exp(a2 - mix)
+        w3 = np.where(x[part] > 0, np.exp(a3 - mix), 0.0)
+        np.multiply(d_r_x[inv] + w2 * neg_log_at[age] + w3 * neg_log_atx[rec], r, out=grad[0, part])
+        np.multiply(r / alpha + w2 * d_alpha_age[age] + w3 * d_alpha_rec[rec], alpha, out=grad[1, part])
+        np.multiply(w2 * d_a2_x[inv] + w3 * d_a3_x[inv], a, out=grad[2, part])
+        np.multiply(w2 * d_b2_x[inv] + w3 * d_b3_x[inv], b, out=grad[3, part])
+
+    in_parts(rows, x.size)
     return ll, grad
 
 

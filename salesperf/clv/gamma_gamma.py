@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import special
 
+from salesperf.clv.grouping import in_parts
 from salesperf.clv.optim import StartResult, fit_problem, multi_start
 
 log = logging.getLogger(__name__)
@@ -98,22 +99,29 @@ def _ll_and_grad(
     xu, inv = _x_index_of(x) if x_index is None else x_index
     log_m, log_x = (np.log(m), np.log(x)) if logs is None else logs
     pxu = p * xu
-    px = p * x
-    log_gmx = np.log(g + m * x)
-    ll = (
-        (special.gammaln(pxu + q) - special.gammaln(pxu) - special.gammaln(q) + q * np.log(g))[inv]
-        + (px - 1.0) * log_m
-        + px * log_x
-        - (px + q) * log_gmx
-    )
-    if not want_grad:
-        return ll, None
-    dg = special.digamma
-    d_pxq = dg(pxu + q)
-    d_p = x * ((d_pxq - dg(pxu))[inv] + log_m + log_x - log_gmx)
-    d_q = (d_pxq - dg(q) + np.log(g))[inv] - log_gmx
-    d_g = q / g - (px + q) / (g + m * x)
-    return ll, np.stack([d_p * p, d_q * q, d_g * g])
+    head_x = special.gammaln(pxu + q) - special.gammaln(pxu) - special.gammaln(q) + q * np.log(g)
+    ll = np.empty(x.size)
+    grad = np.empty((3, x.size)) if want_grad else None
+    if want_grad:
+        dg = special.digamma
+        d_pxq = dg(pxu + q)
+        d_p_x = d_pxq - dg(pxu)
+        d_q_x = d_pxq - dg(q) + np.log(g)
+
+    def rows(part: slice) -> None:
+        # per row, in parts (see salesperf.clv.grouping.in_parts): the same operations as on all rows
+        xs, ms, lm, lx, inv_s = x[part], m[part], log_m[part], log_x[part], inv[part]
+        px = p * xs
+        log_gmx = np.log(g + ms * xs)
+        np.subtract(head_x[inv_s] + (px - 1.0) * lm + px * lx, (px + q) * log_gmx, out=ll[part])
+        if grad is None:
+            return
+        np.multiply(xs * (d_p_x[inv_s] + lm + lx - log_gmx), p, out=grad[0, part])
+        np.multiply(d_q_x[inv_s] - log_gmx, q, out=grad[1, part])
+        np.multiply(q / g - (px + q) / (g + ms * xs), g, out=grad[2, part])
+
+    in_parts(rows, x.size)
+    return ll, grad
 
 
 def _ll_and_grad_reference(

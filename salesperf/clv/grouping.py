@@ -9,9 +9,15 @@ those. The codes are ordered like the values, so the distinct rows come in the s
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 _MAX_KEY = 2**62
+PART_ROWS = 32_768  # rows per part of a per-row computation: its temporaries stay in the CPU's cache
+_POOL: ThreadPoolExecutor | None = None
 
 
 def distinct_rows(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
@@ -37,3 +43,26 @@ def distinct_rows(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndar
     first = np.empty(keys.size, dtype=np.intp)
     first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each distinct key
     return tuple(c[first] for c in cols), inverse
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="clv-rows")
+    return _POOL
+
+
+def in_parts(work: Callable[[slice], None], n: int) -> None:
+    """``work(part)`` for consecutive slices of ``range(n)`` of PART_ROWS rows each, on two threads
+    when there are several parts (numpy computes without the GIL).
+
+    For per-row computations that write their results into arrays at ``part``: every row gets the
+    same operations as in one pass over all rows, so the values are bitwise the same; only the
+    temporaries are smaller (they stay in the cache) and the two cores share the work."""
+    parts = [slice(lo, min(lo + PART_ROWS, n)) for lo in range(0, n, PART_ROWS)]
+    if len(parts) <= 1:
+        for part in parts:
+            work(part)
+        return
+    for _ in _pool().map(work, parts):  # re-raises the first error of a part
+        pass
