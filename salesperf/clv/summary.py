@@ -83,14 +83,9 @@ def sort_purchases(purchases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _customer_codes(ids: pd.Series) -> np.ndarray:
-    """Per row of ``ids`` sorted (missing ids last): the number of distinct ids before its own."""
-    values = ids.to_numpy()
-    if values.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    changed = np.empty(values.size, dtype=bool)
-    changed[0] = False
-    changed[1:] = values[1:] != values[:-1]
-    return np.cumsum(changed, dtype=np.int64)
+    """Per row: the position of its customer id among the sorted distinct ids (-1 where missing)."""
+    codes, _ = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64, copy=False)
 
 
 def summarize(
