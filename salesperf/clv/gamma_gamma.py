@@ -112,13 +112,15 @@ def _ll_and_grad(
         # per row, in parts (see salesperf.clv.grouping.in_parts): the same operations as on all rows
         xs, ms, lm, lx, inv_s = x[part], m[part], log_m[part], log_x[part], inv[part]
         px = p * xs
-        log_gmx = np.log(g + ms * xs)
-        np.subtract(head_x[inv_s] + (px - 1.0) * lm + px * lx, (px + q) * log_gmx, out=ll[part])
+        gmx = g + ms * xs
+        log_gmx = np.log(gmx)
+        pxq = px + q
+        np.subtract(head_x[inv_s] + (px - 1.0) * lm + px * lx, pxq * log_gmx, out=ll[part])
         if grad is None:
             return
         np.multiply(xs * (d_p_x[inv_s] + lm + lx - log_gmx), p, out=grad[0, part])
         np.multiply(d_q_x[inv_s] - log_gmx, q, out=grad[1, part])
-        np.multiply(q / g - (px + q) / (g + ms * xs), g, out=grad[2, part])
+        np.multiply(q / g - pxq / gmx, g, out=grad[2, part])
 
     in_parts(rows, x.size)
     return ll, grad
