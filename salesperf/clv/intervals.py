@@ -27,6 +27,7 @@ from scipy import stats
 
 from salesperf.clv.bgnbd import BGNBDParams, _as_arrays
 from salesperf.clv.gamma_gamma import GammaGammaParams
+from salesperf.clv.grouping import distinct_rows
 from salesperf.clv.value import discounted_purchases_and_total, horizon_if_alive
 from salesperf.clv.value import p_alive as _p_alive
 
@@ -91,7 +92,12 @@ def bgnbd_log_gradients(
     n = x.size
     g_d = np.zeros((4, n))
     g_alive = np.zeros((4, n))
-    horizon = {"time_unit": time_unit, "horizon_months": horizon_months, "monthly_discount_rate": monthly_discount_rate}
+    horizon = {
+        "time_unit": time_unit,
+        "horizon_months": horizon_months,
+        "monthly_discount_rate": monthly_discount_rate,
+        "pairs": distinct_rows(x, big_t),  # the same (x, T) pairs at every parameter set
+    }
 
     def logs(p: BGNBDParams) -> tuple[np.ndarray, np.ndarray]:
         # D = P(alive) x D if alive: the latter once per distinct (x, T) (see discounted_purchases_and_total)

@@ -94,11 +94,19 @@ def discounted_purchases_and_total(
 
 
 def horizon_if_alive(
-    params, frequency, age, *, time_unit: str, horizon_months: int, monthly_discount_rate: float
+    params,
+    frequency,
+    age,
+    *,
+    time_unit: str,
+    horizon_months: int,
+    monthly_discount_rate: float,
+    pairs: tuple[tuple[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(expected purchases over the horizon, discounted ones, each customer's pair) of a customer
-    alive at T, per distinct (x, T) pair of the customers (1-D ``frequency`` and ``age``)."""
-    (x, big_t), inverse = distinct_rows(frequency, age)
+    alive at T, per distinct (x, T) pair of the customers (1-D ``frequency`` and ``age``; ``pairs``:
+    their ``distinct_rows(frequency, age)`` when the caller has it, for several parameter sets)."""
+    (x, big_t), inverse = distinct_rows(frequency, age) if pairs is None else pairs
     if horizon_months < 1:
         raise ValueError("horizon_months must be >= 1")
     months = np.arange(0, horizon_months + 1, dtype=float)
