@@ -47,19 +47,10 @@ def log_covariance(params: np.ndarray, covariance) -> np.ndarray:
     return np.asarray(covariance, dtype=float) / np.outer(params, params)
 
 
-def discounted_purchases(
-    params: BGNBDParams, frequency, recency, age, *, time_unit: str, horizon_months: int, monthly_discount_rate: float
-) -> np.ndarray:
-    """D: the discounted expected purchases over the horizon (CLV per unit of margin per purchase)."""
-    return discounted_purchases_and_total(
-        params,
-        frequency,
-        recency,
-        age,
-        time_unit=time_unit,
-        horizon_months=horizon_months,
-        monthly_discount_rate=monthly_discount_rate,
-    )[1]
+def discounted_purchases(params: BGNBDParams, frequency, recency, age, **horizon) -> np.ndarray:
+    """D: the discounted expected purchases over the horizon (CLV per unit of margin per purchase);
+    ``horizon``: time_unit, horizon_months, monthly_discount_rate (keywords)."""
+    return discounted_purchases_and_total(params, frequency, recency, age, **horizon)[1]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
