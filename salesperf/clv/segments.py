@@ -404,20 +404,20 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     spend = np.full(n, np.nan)
     bounds = {k: np.full(n, np.nan) for k in ("clv_low", "clv_high", "p_alive_low", "p_alive_high")}
     margin_rate, margin_source = _margin_for(out, models)
+    columns = {c: out[c].to_numpy(float) for c in ("frequency", "recency", "age", "monetary")}  # read by the threads
 
     def one_segment(segment, idx: np.ndarray) -> None:
         model = models.get(str(segment), models[POOLED])
-        part = out.iloc[idx]
-        x = part["frequency"].to_numpy(float)
+        x = columns["frequency"][idx]
         pop_mean = model.population_mean_spend
         if model.gg is not None:
-            s = conditional_expected_spend(model.gg, x, part["monetary"].to_numpy(float), population_mean=pop_mean)
+            s = conditional_expected_spend(model.gg, x, columns["monetary"][idx], population_mean=pop_mean)
         else:
-            s = np.full(len(part), pop_mean)
+            s = np.full(idx.size, pop_mean)
         spend[idx] = s
         margin = s * margin_rate[idx]
         if model.bgnbd is not None:
-            args = (x, part["recency"].to_numpy(float), part["age"].to_numpy(float))
+            args = (x, columns["recency"][idx], columns["age"][idx])
             repeat = model.repeat_model()
             alternative = repeat.name != "bgnbd"
             # BG/NBD through its own parameter type (the code path of the stored BG/NBD figures)
@@ -434,7 +434,7 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
             value = discounted * np.asarray(margin, dtype=float)  # discounted_clv's value, D kept for the intervals
             expected[idx] = total
             clv[idx] = value
-            m = part["monetary"].to_numpy(float)
+            m = columns["monetary"][idx]
             own_spend = (x >= 1) & np.isfinite(m) & (m >= 0)
             from_model = model.gg is not None and model.population_mean_spend == model.gg.population_mean
             intervals = customer_intervals(
