@@ -4,14 +4,15 @@
     python benchmarks/clv_scale.py --customers 100000 --month-ends 6
 
 Simulates ``--customers`` customers (BG/NBD buying, first purchases spread over 4 years, two
-segments) as purchase days, then measures what fct_clv_model_fits and fct_customer_clv_predictions
-do (fit_snapshots, predict_snapshots with the per-customer intervals) at the last ``--month-ends``
-month ends, and one refit date's fit (fit_models at the last one). Prints each figure with the
-CPU time of the process (all threads: the likelihoods run on two), the peak resident memory and
-the load average. The peak is reset after the simulation where Linux allows it
-(/proc/self/clear_refs), so the CLV steps' figure is theirs (with the purchases in memory), not
-the simulation's. Not a test: timings depend on the machine and its load (the issue's goal at
-1 M customers: whole step < 60 s and < 2 GB, one refit < 10 s).
+segments) as purchase days (by customer and day, the order in which the warehouse's
+purchases_from_lines gives them to the dbt models), then measures what fct_clv_model_fits and
+fct_customer_clv_predictions do (fit_snapshots, predict_snapshots with the per-customer
+intervals) at the last ``--month-ends`` month ends, and one refit date's fit (fit_models at the
+last one). Prints each figure with the CPU time of the process (all threads: the likelihoods and
+the segments run on two), the peak resident memory and the load average. The peak is reset after
+the simulation where Linux allows it (/proc/self/clear_refs), so the CLV steps' figure is theirs
+(with the purchases in memory), not the simulation's. Not a test: timings depend on the machine
+and its load (the issue's goal at 1 M customers: whole step < 60 s and < 2 GB, one refit < 10 s).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     nu = rng.gamma(4.0, 1.0 / 150.0, n)  # Gamma-Gamma spend: per purchase ~ Gamma(6, nu), nu ~ Gamma(4, 150)
     spend = rng.gamma(6.0, 1.0 / nu[customer])
     frame = pd.DataFrame({"customer": customer, "day": day, "spend": spend}).drop_duplicates(["customer", "day"])
+    frame = frame.sort_values(["customer", "day"], kind="stable")  # by customer and day, as purchases_from_lines
     ids = pd.Series([f"C{i:07d}" for i in range(n)])
     purchases = pd.DataFrame(
         {

@@ -153,3 +153,14 @@ def test_summary_by_integer_codes_is_the_summary_by_ids(id_type: str) -> None:
         pd.testing.assert_series_equal(
             summary["monetary"], repeat.where(expected["n_purchases"] > 1), check_exact=True, check_names=False
         )
+
+
+def test_sorted_purchases_are_those_of_a_stable_sort_by_id_and_day() -> None:
+    purchases = _purchases()
+    purchases = pd.concat([purchases, purchases.iloc[:50].assign(spend=1.0)], ignore_index=True)  # same id and day
+    expected = purchases.sort_values(["customer_id", "purchase_date"], kind="stable")
+    for given in (purchases, expected):  # unsorted (sorted by integer codes), already sorted (kept as it is)
+        out = sort_purchases(given)
+        pd.testing.assert_frame_equal(out.drop(columns="customer_code"), expected, check_exact=True)
+        codes = out["customer_code"].to_numpy()
+        assert codes[0] == 0 and np.all(np.diff(codes) >= 0) and codes[-1] == expected["customer_id"].nunique() - 1

@@ -76,10 +76,20 @@ def sort_purchases(purchases: pd.DataFrame) -> pd.DataFrame:
     many dates with ``presorted=True`` (a date's purchases keep that order, so the summaries are the same).
 
     Adds column ``customer_code``: the customer's position in the sorted customer ids (an integer
-    to group by, much faster than the ids themselves at a million customers)."""
-    out = purchases.sort_values(["customer_id", "purchase_date"], kind="stable")
-    out["customer_code"] = _customer_codes(out["customer_id"])
-    return out
+    to group by, much faster than the ids themselves at a million customers). Purchases already in
+    that order (as :func:`purchases_from_lines` returns them) are not copied; others are sorted by
+    the integer codes and the days, the order of a stable sort by id and day."""
+    codes = _customer_codes(purchases["customer_id"])
+    days = purchases["purchase_date"].to_numpy()
+    if codes.size and (codes.min() < 0 or pd.isna(days).any()):  # a missing id or day: pandas' order
+        out = purchases.sort_values(["customer_id", "purchase_date"], kind="stable")
+        out["customer_code"] = _customer_codes(out["customer_id"])
+        return out
+    same = codes[1:] == codes[:-1]
+    if np.all((codes[1:] > codes[:-1]) | (same & (days[1:] >= days[:-1]))):
+        return purchases.assign(customer_code=codes)
+    order = np.lexsort((days, codes))  # stable: ties keep their order, as sort_values(kind="stable")
+    return purchases.take(order).assign(customer_code=codes[order])
 
 
 def _customer_codes(ids: pd.Series) -> np.ndarray:
@@ -101,7 +111,8 @@ def summarize(
     come from :func:`sort_purchases` (no sort per call when summarizing at many dates)."""
     unit = days_per_unit(time_unit)
     as_of = pd.Timestamp(as_of).normalize()
-    p = purchases[purchases["purchase_date"] <= as_of]
+    on_time = (purchases["purchase_date"] <= as_of).to_numpy()
+    p = purchases if on_time.all() else purchases[on_time]  # no copy when every purchase counts
     if p.empty:
         return pd.DataFrame(
             columns=[
@@ -125,8 +136,10 @@ def summarize(
             ]
         )
     if not presorted:
-        p = p.sort_values(["customer_id", "purchase_date"])
-    p = p[p["customer_id"].notna()]  # as a groupby on the ids: no customer, no summary row
+        p = sort_purchases(p)
+    missing = p["customer_id"].isna().to_numpy()
+    if missing.any():
+        p = p[~missing]  # as a groupby on the ids: no customer, no summary row
     if "customer_code" not in p:
         p = p.assign(customer_code=_customer_codes(p["customer_id"]))
     # grouped by the integer codes (as fast as the ids are slow), sums by pandas as before (the
