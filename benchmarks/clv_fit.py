@@ -118,10 +118,10 @@ def _load() -> str:
 def row_by_row():
     """The formulas as before issue 12: special functions per row, hypergeometric term per customer."""
     saved = (bgnbd._ll_and_grad, gamma_gamma._ll_and_grad, bgnbd._closed_form_term)
-    bgnbd._ll_and_grad = lambda theta, x, t_x, big_t, want_grad=True, x_index=None: bgnbd._ll_and_grad_reference(
+    bgnbd._ll_and_grad = lambda theta, x, t_x, big_t, want_grad=True, **_: bgnbd._ll_and_grad_reference(
         theta, x, t_x, big_t, want_grad
     )
-    gamma_gamma._ll_and_grad = lambda theta, x, m, want_grad=True, x_index=None: gamma_gamma._ll_and_grad_reference(
+    gamma_gamma._ll_and_grad = lambda theta, x, m, want_grad=True, **_: gamma_gamma._ll_and_grad_reference(
         theta, x, m, want_grad
     )
     bgnbd._closed_form_term = bgnbd._closed_form_term_rows

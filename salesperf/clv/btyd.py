@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from salesperf.clv.bgnbd import _as_arrays
+from salesperf.clv.grouping import distinct_rows
 from salesperf.clv.optim import StartResult, fit_problem, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
@@ -88,9 +89,8 @@ def fit_grouped(
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     n_customers = int(round(float(np.sum(w))))
     n_repeat = int(round(float(np.sum(w[x > 0]))))
-    rows, inverse = np.unique(np.stack([x, t_x, big_t], axis=1), axis=0, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=w, minlength=rows.shape[0])
-    x, t_x, big_t = rows[:, 0], rows[:, 1], rows[:, 2]
+    (x, t_x, big_t), inverse = distinct_rows(x, t_x, big_t)
+    w = np.bincount(inverse, weights=w, minlength=x.size)
     extra = {} if prepare is None else prepare(x, t_x, big_t)
 
     def mean_ll(theta: np.ndarray) -> float:
@@ -138,3 +138,37 @@ def fit_grouped(
         std_errors=fields["std_errors"],
         covariance=fields["covariance"],
     )
+
+
+@dataclass(frozen=True)
+class RepeatModelSpec:
+    """What a 4-parameter repeat-purchase model brings of its own (MBG/NBD, Pareto/NBD): its name,
+    parameter names, per-row log-likelihood, cold-start shapes and optional ``prepare`` (see
+    :func:`fit_grouped`); the fit and the total log-likelihood are the same code for all."""
+
+    model: str
+    names: tuple[str, ...]
+    row_log_likelihood: RowLogLikelihood
+    shapes: tuple[tuple[float, float, float], ...]
+    prepare: Callable[[np.ndarray, np.ndarray, np.ndarray], dict] | None = None
+
+    def log_likelihood(self, params, frequency, recency, age) -> float:
+        """Total log-likelihood of the customers' (x, t_x, T) under ``params`` (in the order of ``names``)."""
+        x, t_x, big_t = _as_arrays(frequency, recency, age)
+        return float(np.sum(self.row_log_likelihood(np.log(np.asarray(params, dtype=float)), x, t_x, big_t)))
+
+    def fit(self, frequency, recency, age, *, time_unit: str, initial=None, weights=None) -> RepeatFit:
+        """Maximum-likelihood fit (the best of several starts, as :func:`salesperf.clv.bgnbd.fit_bgnbd`)."""
+        return fit_grouped(
+            self.model,
+            self.names,
+            self.row_log_likelihood,
+            self.shapes,
+            frequency,
+            recency,
+            age,
+            time_unit=time_unit,
+            initial=initial,
+            weights=weights,
+            prepare=self.prepare,
+        )

@@ -57,6 +57,13 @@ class RepeatModel:
         module = mbgnbd if self.name == "mbgnbd" else paretonbd
         return module.expected_purchases(self.params, t, frequency, recency, age)
 
+    def expected_if_alive(self, t, frequency, age) -> np.ndarray:
+        """Expected purchases in (T, T + t] of a customer alive at T: ``expected`` without P(alive)."""
+        if self.name == "bgnbd":
+            return bgnbd.expected_purchases_if_alive(bgnbd.BGNBDParams(*self.params), t, frequency, age)
+        module = mbgnbd if self.name == "mbgnbd" else paretonbd
+        return module.expected_purchases_if_alive(self.params, t, frequency, age)
+
     def parameters_json(self) -> str:
         return json.dumps(dict(zip(NAMES[self.name], self.params, strict=True)))
 

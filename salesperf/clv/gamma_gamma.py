@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import special
 
+from salesperf.clv.grouping import in_parts
 from salesperf.clv.optim import StartResult, fit_problem, multi_start
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,12 @@ def _ll_and_grad(
     m: np.ndarray,
     want_grad: bool = True,
     x_index: tuple[np.ndarray, np.ndarray] | None = None,
+    logs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per-customer log-likelihood of (x, m) and its gradient with respect to log(p, q, gamma).
+
+    ``logs``: (log m, log x) of the rows when the caller has them (a fit: computed once, not at
+    every evaluation; the same values).
 
     gammaln and digamma depend on the frequency x only (few distinct values): computed once per
     distinct x (``x_index`` = (distinct x, each row's position), computed here when not given)
@@ -92,23 +97,33 @@ def _ll_and_grad(
     values are bitwise the same."""
     p, q, g = np.exp(theta)
     xu, inv = _x_index_of(x) if x_index is None else x_index
+    log_m, log_x = (np.log(m), np.log(x)) if logs is None else logs
     pxu = p * xu
-    px = p * x
-    log_gmx = np.log(g + m * x)
-    ll = (
-        (special.gammaln(pxu + q) - special.gammaln(pxu) - special.gammaln(q) + q * np.log(g))[inv]
-        + (px - 1.0) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * log_gmx
-    )
-    if not want_grad:
-        return ll, None
-    dg = special.digamma
-    d_pxq = dg(pxu + q)
-    d_p = x * ((d_pxq - dg(pxu))[inv] + np.log(m) + np.log(x) - log_gmx)
-    d_q = (d_pxq - dg(q) + np.log(g))[inv] - log_gmx
-    d_g = q / g - (px + q) / (g + m * x)
-    return ll, np.stack([d_p * p, d_q * q, d_g * g])
+    head_x = special.gammaln(pxu + q) - special.gammaln(pxu) - special.gammaln(q) + q * np.log(g)
+    ll = np.empty(x.size)
+    grad = np.empty((3, x.size)) if want_grad else None
+    if want_grad:
+        dg = special.digamma
+        d_pxq = dg(pxu + q)
+        d_p_x = d_pxq - dg(pxu)
+        d_q_x = d_pxq - dg(q) + np.log(g)
+
+    def rows(part: slice) -> None:
+        # per row, in parts (see salesperf.clv.grouping.in_parts): the same operations as on all rows
+        xs, ms, lm, lx, inv_s = x[part], m[part], log_m[part], log_x[part], inv[part]
+        px = p * xs
+        gmx = g + ms * xs
+        log_gmx = np.log(gmx)
+        pxq = px + q
+        np.subtract(head_x[inv_s] + (px - 1.0) * lm + px * lx, pxq * log_gmx, out=ll[part])
+        if grad is None:
+            return
+        np.multiply(xs * (d_p_x[inv_s] + lm + lx - log_gmx), p, out=grad[0, part])
+        np.multiply(d_q_x[inv_s] - log_gmx, q, out=grad[1, part])
+        np.multiply(q / g - pxq / gmx, g, out=grad[2, part])
+
+    in_parts(rows, x.size)
+    return ll, grad
 
 
 def _ll_and_grad_reference(
@@ -168,9 +183,10 @@ def fit_gamma_gamma(frequency, monetary, *, initial: GammaGammaParams | None = N
     n = x.size
 
     x_index = _x_index_of(x)
+    logs = (np.log(m), np.log(x))
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        ll, grad = _ll_and_grad(theta, x, m, x_index=x_index)
+        ll, grad = _ll_and_grad(theta, x, m, x_index=x_index, logs=logs)
         value = -float(np.sum(ll)) / n
         if not np.isfinite(value):
             return 1e300, np.zeros(3)

@@ -25,9 +25,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from salesperf.clv.bgnbd import BGNBDParams, probability_alive
+from salesperf.clv.bgnbd import BGNBDParams, _as_arrays
 from salesperf.clv.gamma_gamma import GammaGammaParams
-from salesperf.clv.value import discount_factors, monthly_expected_purchases
+from salesperf.clv.grouping import distinct_rows
+from salesperf.clv.value import discounted_purchases_and_total, horizon_if_alive
+from salesperf.clv.value import p_alive as _p_alive
 
 _STEP = 1e-4  # forward-difference step in log-parameter space
 
@@ -45,21 +47,10 @@ def log_covariance(params: np.ndarray, covariance) -> np.ndarray:
     return np.asarray(covariance, dtype=float) / np.outer(params, params)
 
 
-def discounted_purchases(
-    params: BGNBDParams, frequency, recency, age, *, time_unit: str, horizon_months: int, monthly_discount_rate: float
-) -> np.ndarray:
-    """D: the discounted expected purchases over the horizon (CLV per unit of margin per purchase)."""
-    per_month = monthly_expected_purchases(
-        params, frequency, recency, age, time_unit=time_unit, horizon_months=horizon_months
-    )
-    return discount_factors(horizon_months, monthly_discount_rate) @ per_month
-
-
-def _p_alive(params, frequency, recency, age) -> np.ndarray:
-    """P(alive) under BGNBDParams or a salesperf.clv.choice.RepeatModel (MBG/NBD, Pareto/NBD)."""
-    if hasattr(params, "p_alive"):
-        return params.p_alive(frequency, recency, age)
-    return probability_alive(params, frequency, recency, age)
+def discounted_purchases(params: BGNBDParams, frequency, recency, age, **horizon) -> np.ndarray:
+    """D: the discounted expected purchases over the horizon (CLV per unit of margin per purchase);
+    ``horizon``: time_unit, horizon_months, monthly_discount_rate (keywords)."""
+    return discounted_purchases_and_total(params, frequency, recency, age, **horizon)[1]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -87,30 +78,31 @@ def bgnbd_log_gradients(
     gradient, moves an interval's ends by about as much of their distance to the point.
     ``discounted``: D at ``params`` when the caller has it already (the point prediction's), not
     computed again."""
+    x, t_x, big_t = _as_arrays(frequency, recency, age)
     theta = np.log(params.as_array())
-    n = np.asarray(frequency).size
+    n = x.size
     g_d = np.zeros((4, n))
     g_alive = np.zeros((4, n))
+    horizon = {
+        "time_unit": time_unit,
+        "horizon_months": horizon_months,
+        "monthly_discount_rate": monthly_discount_rate,
+        "pairs": distinct_rows(x, big_t),  # the same (x, T) pairs at every parameter set
+    }
 
     def logs(p: BGNBDParams) -> tuple[np.ndarray, np.ndarray]:
-        d = discounted_purchases(
-            p,
-            frequency,
-            recency,
-            age,
-            time_unit=time_unit,
-            horizon_months=horizon_months,
-            monthly_discount_rate=monthly_discount_rate,
-        )
+        # D = P(alive) x D if alive: the latter once per distinct (x, T) (see discounted_purchases_and_total)
+        _, d_if_alive, inverse = horizon_if_alive(p, x, big_t, **horizon)
+        alive = _p_alive(p, x, t_x, big_t)
         with np.errstate(divide="ignore"):
-            return np.log(d), _logit(_p_alive(p, frequency, recency, age))
+            return np.log(alive * d_if_alive[inverse]), _logit(alive)
 
     if discounted is None:
         base_d, base_alive = logs(params)
     else:
         with np.errstate(divide="ignore"):
             base_d = np.log(np.asarray(discounted, dtype=float))
-            base_alive = _logit(_p_alive(params, frequency, recency, age))
+            base_alive = _logit(_p_alive(params, x, t_x, big_t))
     for i in range(4):
         shifted = theta.copy()
         shifted[i] += _STEP

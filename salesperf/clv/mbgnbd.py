@@ -21,7 +21,7 @@ import numpy as np
 from scipy import special
 
 from salesperf.clv import bgnbd
-from salesperf.clv.btyd import RepeatFit, fit_grouped
+from salesperf.clv.btyd import RepeatModelSpec
 
 NAMES = ("r", "alpha", "a", "b")
 _SHAPES = ((1.0, 1.0, 1.0), (0.5, 0.8, 3.0), (2.0, 2.0, 8.0))
@@ -37,25 +37,9 @@ def row_log_likelihood(theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t:
     return head + np.logaddexp(stays, drops)
 
 
-def log_likelihood(params, frequency, recency, age) -> float:
-    x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
-    return float(np.sum(row_log_likelihood(np.log(np.asarray(params, dtype=float)), x, t_x, big_t)))
-
-
-def fit_mbgnbd(frequency, recency, age, *, time_unit: str, initial=None, weights=None) -> RepeatFit:
-    """Maximum-likelihood MBG/NBD fit (the best of several starts, as :func:`salesperf.clv.bgnbd.fit_bgnbd`)."""
-    return fit_grouped(
-        "mbgnbd",
-        NAMES,
-        row_log_likelihood,
-        _SHAPES,
-        frequency,
-        recency,
-        age,
-        time_unit=time_unit,
-        initial=initial,
-        weights=weights,
-    )
+SPEC = RepeatModelSpec("mbgnbd", NAMES, row_log_likelihood, _SHAPES)
+log_likelihood = SPEC.log_likelihood
+fit_mbgnbd = SPEC.fit
 
 
 def probability_alive(params, frequency, recency, age) -> np.ndarray:
@@ -76,3 +60,10 @@ def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
         per_alive = bgnbd.expected_purchases(shifted, t, x, t_x, big_t) / term_alive
     per_alive = np.where(np.isfinite(per_alive), per_alive, 0.0)
     return per_alive * probability_alive(params, x, t_x, big_t)
+
+
+def expected_purchases_if_alive(params, t, frequency, age) -> np.ndarray:
+    """E[purchases in (T, T + t] | alive at T, x, T]: :func:`expected_purchases` without the
+    P(alive) factor (BG/NBD's with b + 1 in place of b), which alone depends on the recency."""
+    r, alpha, a, b = (float(v) for v in params)
+    return bgnbd.expected_purchases_if_alive(bgnbd.BGNBDParams(r, alpha, a, b + 1.0), t, frequency, age)

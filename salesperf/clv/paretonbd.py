@@ -28,7 +28,8 @@ import numpy as np
 from scipy import special
 
 from salesperf.clv import bgnbd
-from salesperf.clv.btyd import RepeatFit, fit_grouped
+from salesperf.clv.btyd import RepeatModelSpec
+from salesperf.clv.grouping import distinct_rows
 
 NAMES = ("r", "alpha", "s", "beta")
 _SHAPES = ((1.0, 1.0, 10.0), (0.5, 0.5, 5.0), (2.0, 2.0, 30.0))
@@ -51,8 +52,8 @@ def distinct_pairs(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> dict:
     the whole (x, t_x, T)), so a fit computes them once per pair (``pairs`` of :func:`row_log_likelihood`)."""
     out = {}
     for key, t in (("recency", t_x), ("age", big_t)):
-        pairs, inverse = np.unique(np.stack([x, t], axis=1), axis=0, return_inverse=True)
-        out[key] = (pairs[:, 0], pairs[:, 1], inverse.ravel())
+        (pair_x, pair_t), inverse = distinct_rows(x, t)
+        out[key] = (pair_x, pair_t, inverse)
     return {"pairs": out}
 
 
@@ -82,26 +83,9 @@ def row_log_likelihood(
     return head + np.logaddexp(alive, dead)
 
 
-def log_likelihood(params, frequency, recency, age) -> float:
-    x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
-    return float(np.sum(row_log_likelihood(np.log(np.asarray(params, dtype=float)), x, t_x, big_t)))
-
-
-def fit_paretonbd(frequency, recency, age, *, time_unit: str, initial=None, weights=None) -> RepeatFit:
-    """Maximum-likelihood Pareto/NBD fit (the best of several starts, as :func:`salesperf.clv.bgnbd.fit_bgnbd`)."""
-    return fit_grouped(
-        "paretonbd",
-        NAMES,
-        row_log_likelihood,
-        _SHAPES,
-        frequency,
-        recency,
-        age,
-        time_unit=time_unit,
-        initial=initial,
-        weights=weights,
-        prepare=distinct_pairs,
-    )
+SPEC = RepeatModelSpec("paretonbd", NAMES, row_log_likelihood, _SHAPES, prepare=distinct_pairs)
+log_likelihood = SPEC.log_likelihood
+fit_paretonbd = SPEC.fit
 
 
 def probability_alive(params, frequency, recency, age) -> np.ndarray:
@@ -113,7 +97,7 @@ def probability_alive(params, frequency, recency, age) -> np.ndarray:
         - np.log(r + s + x)
         + (r + x) * np.log(alpha + big_t)
         + s * np.log(beta + big_t)
-        + _log_a0(r, alpha, s, beta, x, t_x, big_t)
+        + _log_a0(r, alpha, s, beta, x, t_x, big_t, distinct_pairs(x, t_x, big_t)["pairs"])
     )
     return special.expit(-log_ratio)
 
@@ -121,6 +105,20 @@ def probability_alive(params, frequency, recency, age) -> np.ndarray:
 def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
     """E[purchases in (T, T + t] | x, t_x, T]; ``t`` broadcasts against the customer arrays."""
     x, t_x, big_t = bgnbd._as_arrays(frequency, recency, age)
+    rate, factor = _rate_and_factor(params, t, x, big_t)
+    return np.maximum(probability_alive(params, x, t_x, big_t) * rate * factor, 0.0)
+
+
+def expected_purchases_if_alive(params, t, frequency, age) -> np.ndarray:
+    """E[purchases in (T, T + t] | alive at T, x, T]: :func:`expected_purchases` without the P(alive)
+    factor, which alone depends on the recency."""
+    x, _, big_t = bgnbd._as_arrays(frequency, age, age)
+    rate, factor = _rate_and_factor(params, t, x, big_t)
+    return np.maximum(rate * factor, 0.0)
+
+
+def _rate_and_factor(params, t, x: np.ndarray, big_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(r + x) (beta + T) / (alpha + T) and (1 - ((beta + T) / (beta + T + t))^(s - 1)) / (s - 1)."""
     t = np.asarray(t, dtype=float)
     if np.any(t < 0) or np.any(~np.isfinite(t)):
         raise ValueError("horizon t must be finite and >= 0")
@@ -130,7 +128,7 @@ def expected_purchases(params, t, frequency, recency, age) -> np.ndarray:
     # (1 - q^(s - 1)) / (s - 1) = -expm1((s - 1) log q) / (s - 1), -> -log q at s = 1
     factor = -log_q if s1 == 0.0 else -np.expm1(s1 * log_q) / s1
     rate = (r + x) * (beta + big_t) / (alpha + big_t)
-    return np.maximum(probability_alive(params, x, t_x, big_t) * rate * factor, 0.0)
+    return rate, factor
 
 
 def population_expected_purchases(params, t) -> np.ndarray:

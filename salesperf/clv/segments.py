@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -31,7 +32,7 @@ from salesperf.clv.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd, probability_al
 from salesperf.clv.choice import RepeatModel, check_choice, fit_repeat_model, model_from_json, ranked_at
 from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.intervals import customer_intervals, z_value
-from salesperf.clv.optim import covariance_from_json, covariance_to_json, starts_to_json
+from salesperf.clv.optim import covariance_from_json, covariance_to_json, single_threaded_blas, starts_to_json
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_purchases_and_total
@@ -238,9 +239,16 @@ def fit_pooled(summary: pd.DataFrame, settings: ClvSettings, previous: SegmentMo
 
 
 def fit_segment(
-    segment: str, summary: pd.DataFrame, pooled: SegmentModel, settings: ClvSettings, previous: SegmentModel | None
+    segment: str,
+    summary: pd.DataFrame,
+    pooled: SegmentModel | Future,
+    settings: ClvSettings,
+    previous: SegmentModel | None,
 ) -> SegmentModel:
-    """One segment's fit, falling back to ``pooled`` when it is too small or its fit fails."""
+    """One segment's fit, falling back to ``pooled`` when it is too small or its fit fails.
+
+    ``pooled`` may be a Future of the pooled fit: the segment's own fits do not need it, so they
+    run while it is computed (:func:`fit_models`); it is awaited for the fallbacks only."""
     messages: list[str] = []
     x = summary["frequency"].to_numpy(float)
     n = len(summary)
@@ -263,19 +271,6 @@ def fit_segment(
             f"{settings.min_repeat_buyers}): pooled fit used",
             logging.INFO,
         )
-    if bg_source is None:
-        bg_source, bg_params, bg_ll, bg_ok = (
-            pooled.bgnbd_source,
-            pooled.bgnbd,
-            pooled.bgnbd_log_likelihood,
-            pooled.bgnbd_converged,
-        )
-        bg_starts = (
-            pooled.bgnbd_starts_tried,
-            pooled.bgnbd_start_log_likelihoods,
-            pooled.bgnbd_std_errors,
-            pooled.bgnbd_covariance,
-        )
     repeat = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     gg_source, gg_params, gg_ll, gg_ok, gg_n, gg_starts = None, None, None, False, 0, (0, None, None, None)
     if own_fit and len(repeat) >= settings.min_repeat_buyers:
@@ -289,6 +284,21 @@ def fit_segment(
             segment,
             f"{len(repeat)} repeat buyers < {settings.min_repeat_buyers} for its own Gamma-Gamma fit: pooled fit used",
             logging.INFO,
+        )
+    # the segment's own fits are done: from here on the pooled fit (maybe still running) is needed
+    pooled = pooled.result() if isinstance(pooled, Future) else pooled
+    if bg_source is None:
+        bg_source, bg_params, bg_ll, bg_ok = (
+            pooled.bgnbd_source,
+            pooled.bgnbd,
+            pooled.bgnbd_log_likelihood,
+            pooled.bgnbd_converged,
+        )
+        bg_starts = (
+            pooled.bgnbd_starts_tried,
+            pooled.bgnbd_start_log_likelihoods,
+            pooled.bgnbd_std_errors,
+            pooled.bgnbd_covariance,
         )
     if gg_source is None:
         if pooled.gg is not None:
@@ -354,11 +364,15 @@ def fit_models(
     if summary.empty:
         raise ValueError("no customer with a purchase: nothing to fit")
     previous = previous or {}
-    pooled = fit_pooled(summary, settings, previous.get(POOLED))
-    models = {POOLED: pooled}
-    for segment, part in summary.groupby("segment", sort=True):
-        models[str(segment)] = fit_segment(str(segment), part, pooled, settings, previous.get(str(segment)))
-    return models
+    # the pooled fit on a thread of its own while the segments' own fits run here (each fit computes
+    # what it computed alone: the same values; numpy and scipy release the GIL in the costly parts)
+    with single_threaded_blas(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="clv-pooled") as pool:
+        pooled = pool.submit(fit_pooled, summary, settings, previous.get(POOLED))
+        segments = {
+            str(segment): fit_segment(str(segment), part, pooled, settings, previous.get(str(segment)))
+            for segment, part in summary.groupby("segment", sort=True)
+        }
+        return {POOLED: pooled.result(), **segments}
 
 
 def _margin_for(summary: pd.DataFrame, models: dict[str, SegmentModel]) -> tuple[np.ndarray, np.ndarray]:
@@ -390,19 +404,20 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     spend = np.full(n, np.nan)
     bounds = {k: np.full(n, np.nan) for k in ("clv_low", "clv_high", "p_alive_low", "p_alive_high")}
     margin_rate, margin_source = _margin_for(out, models)
-    for segment, idx in out.groupby("segment", sort=False).indices.items():
+    columns = {c: out[c].to_numpy(float) for c in ("frequency", "recency", "age", "monetary")}  # read by the threads
+
+    def one_segment(segment, idx: np.ndarray) -> None:
         model = models.get(str(segment), models[POOLED])
-        part = out.iloc[idx]
-        x = part["frequency"].to_numpy(float)
+        x = columns["frequency"][idx]
         pop_mean = model.population_mean_spend
         if model.gg is not None:
-            s = conditional_expected_spend(model.gg, x, part["monetary"].to_numpy(float), population_mean=pop_mean)
+            s = conditional_expected_spend(model.gg, x, columns["monetary"][idx], population_mean=pop_mean)
         else:
-            s = np.full(len(part), pop_mean)
+            s = np.full(idx.size, pop_mean)
         spend[idx] = s
         margin = s * margin_rate[idx]
         if model.bgnbd is not None:
-            args = (x, part["recency"].to_numpy(float), part["age"].to_numpy(float))
+            args = (x, columns["recency"][idx], columns["age"][idx])
             repeat = model.repeat_model()
             alternative = repeat.name != "bgnbd"
             # BG/NBD through its own parameter type (the code path of the stored BG/NBD figures)
@@ -419,7 +434,7 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
             value = discounted * np.asarray(margin, dtype=float)  # discounted_clv's value, D kept for the intervals
             expected[idx] = total
             clv[idx] = value
-            m = part["monetary"].to_numpy(float)
+            m = columns["monetary"][idx]
             own_spend = (x >= 1) & np.isfinite(m) & (m >= 0)
             from_model = model.gg is not None and model.population_mean_spend == model.gg.population_mean
             intervals = customer_intervals(
@@ -445,6 +460,12 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
             factors = discount_factors(settings.horizon_months, settings.monthly_discount_rate)
             expected[idx] = per_month * settings.horizon_months
             clv[idx] = per_month * factors.sum() * margin
+
+    # the segments on two threads (disjoint rows of the result arrays; numpy and scipy release the GIL)
+    groups = out.groupby("segment", sort=False).indices.items()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="clv-predict") as pool:
+        for _ in pool.map(lambda item: one_segment(*item), groups):  # re-raises a segment's error
+            pass
     out["p_alive"] = p_alive
     out["expected_purchases"] = expected
     out["expected_spend_per_purchase"] = spend
@@ -456,7 +477,8 @@ def predict(summary: pd.DataFrame, models: dict[str, SegmentModel], settings: Cl
     out["clv_predicted_high"] = bounds["clv_high"]
     out["p_alive_low"] = bounds["p_alive_low"]
     out["p_alive_high"] = bounds["p_alive_high"]
-    out["clv_model"] = out["segment"].map(lambda seg: models.get(str(seg), models[POOLED]).clv_model)
+    names = {seg: models.get(str(seg), models[POOLED]).clv_model for seg in out["segment"].unique()}
+    out["clv_model"] = out["segment"].map(names)
     return out
 
 
@@ -778,9 +800,11 @@ def predict_snapshots(
         if summary.empty:
             continue
         pred = predict(summary, models, settings)
+        del summary
         pred.insert(0, "fit_as_of_date", fit_date.date())
         pred.insert(0, "as_of_date", as_of.date())
         frames.append(pred)
+    del purchases  # the sorted copy, before the snapshots are put together (peak memory)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

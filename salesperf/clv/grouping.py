@@ -1,0 +1,68 @@
+"""Distinct rows of a few float columns, fast: what the CLV fits and predictions compute once per.
+
+``np.unique(np.stack(columns, axis=1), axis=0)`` sorts the rows as records, which takes 1.5 s for
+a million customers' (x, t_x, T); :func:`distinct_rows` sorts each column on its own (few
+distinct values: days, purchase counts), combines the codes into one integer per row and sorts
+those. The codes are ordered like the values, so the distinct rows come in the same
+(lexicographic) order, with the same inverse, as from ``np.unique(..., axis=0)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+_MAX_KEY = 2**62
+PART_ROWS = 32_768  # rows per part of a per-row computation: its temporaries stay in the CPU's cache
+_POOL: ThreadPoolExecutor | None = None
+
+
+def distinct_rows(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """(the distinct rows' columns, each row's position among them) of equal-length 1-D columns.
+
+    The same result as ``np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)``:
+    distinct rows in lexicographic order of the columns."""
+    cols = [np.asarray(c, dtype=float).ravel() for c in columns]
+    n = cols[0].size
+    if n == 0:
+        return tuple(c.copy() for c in cols), np.zeros(0, dtype=np.intp)
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for col in cols:
+        values, inverse = np.unique(col, return_inverse=True)
+        size *= values.size
+        if size >= _MAX_KEY:  # too many combinations for one integer: the record sort
+            rows, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
+            return tuple(rows[:, k].copy() for k in range(len(cols))), inverse.ravel()
+        key = key * values.size + inverse.ravel()
+    keys, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.ravel()
+    first = np.empty(keys.size, dtype=np.intp)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each distinct key
+    return tuple(c[first] for c in cols), inverse
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="clv-rows")
+    return _POOL
+
+
+def in_parts(work: Callable[[slice], None], n: int) -> None:
+    """``work(part)`` for consecutive slices of ``range(n)`` of PART_ROWS rows each, on two threads
+    when there are several parts (numpy computes without the GIL).
+
+    For per-row computations that write their results into arrays at ``part``: every row gets the
+    same operations as in one pass over all rows, so the values are bitwise the same; only the
+    temporaries are smaller (they stay in the cache) and the two cores share the work."""
+    parts = [slice(lo, min(lo + PART_ROWS, n)) for lo in range(0, n, PART_ROWS)]
+    if len(parts) <= 1:
+        for part in parts:
+            work(part)
+        return
+    for _ in _pool().map(work, parts):  # re-raises the first error of a part
+        pass

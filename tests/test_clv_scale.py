@@ -1,0 +1,166 @@
+"""The CLV step at a million customers (issue 13) computes the same values, faster.
+
+Each speed-up of the fits and predictions is checked against the computation it replaces:
+distinct rows by per-column codes = ``np.unique(..., axis=0)``; the likelihoods computed per
+distinct pair, in parts of rows on two threads = the row-by-row reference, bitwise; the summary
+grouped by integer customer codes = a plain groupby on the ids, bitwise; the horizon predictions
+computed per distinct (x, T) pair and multiplied by P(alive) = the per-customer monthly formula
+(up to rounding). No timing here: benchmarks/clv_scale.py measures it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesperf.clv import bgnbd, gamma_gamma, grouping
+from salesperf.clv.bgnbd import BGNBDParams
+from salesperf.clv.choice import RepeatModel
+from salesperf.clv.gamma_gamma import GammaGammaParams
+from salesperf.clv.grouping import distinct_rows
+from salesperf.clv.summary import sort_purchases, summarize
+from salesperf.clv.value import discount_factors, discounted_purchases_and_total, monthly_expected_purchases
+
+
+def _customers(n: int = 6000, seed: int = 11) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    age = rng.integers(1, 400, n).astype(float) / 7.0  # whole days in weeks, as summarize gives
+    return bgnbd.simulate(BGNBDParams(0.4, 3.0, 0.8, 2.5), age, rng)
+
+
+def test_distinct_rows_are_those_of_numpy_unique(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, t_x, age = _customers()
+    rows, inverse = np.unique(np.stack([x, t_x, age], axis=1), axis=0, return_inverse=True)
+    assert rows.shape[0] < x.size  # customers share rows: the test sees grouping at work
+    for _ in range(2):  # the integer keys, then the record sort for too many combinations
+        (gx, gt, ga), ginv = distinct_rows(x, t_x, age)
+        assert np.array_equal(np.stack([gx, gt, ga], axis=1), rows)
+        assert np.array_equal(ginv, inverse.ravel())
+        monkeypatch.setattr(grouping, "_MAX_KEY", 2)
+    (empty,), none = distinct_rows(np.zeros(0))
+    assert empty.size == 0 and none.size == 0
+
+
+@pytest.mark.parametrize(
+    "theta", [np.log([0.24, 4.4, 0.79, 2.4]), np.log([2.0, 0.1, 30.0, 1e4]), np.log([1e-5, 1e5, 1e-5, 1e-5])]
+)
+def test_bgnbd_likelihood_in_parts_on_two_threads_is_bitwise_the_row_formula(
+    theta: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, t_x, age = _customers()
+    monkeypatch.setattr(grouping, "PART_ROWS", 700)  # 9 parts on the thread pool
+    with np.errstate(all="ignore"):
+        ll, grad = bgnbd._ll_and_grad(theta, x, t_x, age)
+        ll_ref, grad_ref = bgnbd._ll_and_grad_reference(theta, x, t_x, age)
+    assert np.array_equal(ll, ll_ref, equal_nan=True)
+    assert np.array_equal(grad, grad_ref, equal_nan=True)
+
+
+@pytest.mark.parametrize("theta", [np.log([6.25, 3.74, 15.44]), np.log([0.1, 50.0, 1e5])])
+def test_gamma_gamma_likelihood_in_parts_is_bitwise_the_row_formula(
+    theta: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, _, _ = _customers()
+    x = x[x > 0]
+    m = gamma_gamma.simulate(GammaGammaParams(6.25, 3.74, 15.44), x, np.random.default_rng(3))
+    monkeypatch.setattr(grouping, "PART_ROWS", 500)
+    with np.errstate(all="ignore"):
+        ll, grad = gamma_gamma._ll_and_grad(theta, x, m, logs=(np.log(m), np.log(x)))
+        ll_ref, grad_ref = gamma_gamma._ll_and_grad_reference(theta, x, m)
+    assert np.array_equal(ll, ll_ref, equal_nan=True)
+    assert np.array_equal(grad, grad_ref, equal_nan=True)
+
+
+def test_a_fit_in_parts_is_the_fit_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, t_x, age = _customers()
+    one = bgnbd.fit_bgnbd(x, t_x, age, time_unit="weeks")
+    monkeypatch.setattr(grouping, "PART_ROWS", 300)
+    parts = bgnbd.fit_bgnbd(x, t_x, age, time_unit="weeks")
+    assert one.converged and parts.params == one.params and parts.starts == one.starts
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        BGNBDParams(0.4, 3.0, 0.8, 2.5),
+        BGNBDParams(0.4, 3.0, 1.00001, 2.5),  # a near 1: the closed form's interpolation
+        RepeatModel("mbgnbd", (0.4, 3.0, 0.8, 2.5)),
+        RepeatModel("paretonbd", (0.5, 4.0, 0.7, 12.0)),
+    ],
+)
+def test_horizon_predictions_per_pair_are_the_per_customer_formula(model) -> None:
+    x, t_x, age = _customers()
+    kwargs = {"time_unit": "weeks", "horizon_months": 36}
+    total, discounted = discounted_purchases_and_total(model, x, t_x, age, monthly_discount_rate=0.01, **kwargs)
+    per_month = monthly_expected_purchases(model, x, t_x, age, **kwargs)  # (36, customers), row by row
+    np.testing.assert_allclose(total, per_month.sum(axis=0), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(discounted, discount_factors(36, 0.01) @ per_month, rtol=1e-12, atol=1e-300)
+    assert np.all(total > 0)
+
+
+def _purchases(n_customers: int = 400, seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 3000
+    ids = [f"C{i:04d}" for i in rng.integers(0, n_customers, n)]
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    spend = rng.gamma(2.0, 50.0, n)
+    spend[::17] = 0.0  # $0 purchases
+    gp = spend * 0.3
+    gp[::5] = np.nan  # lines without cost
+    frame = pd.DataFrame(
+        {"customer_id": ids, "purchase_date": days, "spend": spend, "gross_profit_with_cost": gp}
+    ).drop_duplicates(["customer_id", "purchase_date"])
+    frame["net_sales_with_cost"] = np.where(frame["gross_profit_with_cost"].notna(), frame["spend"], np.nan)
+    return frame.sample(frac=1.0, random_state=1).reset_index(drop=True)  # not in customer order
+
+
+def _summarize_by_ids(purchases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The summary grouped by the customer ids (the computation the integer codes replace)."""
+    p = purchases[purchases["purchase_date"] <= as_of].sort_values(["customer_id", "purchase_date"])
+    p = p[p["customer_id"].notna()]
+    g = p.groupby("customer_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "first_purchase_date": g["purchase_date"].min(),
+            "last_purchase_date": g["purchase_date"].max(),
+            "n_purchases": g.size(),
+            "total_spend": g["spend"].sum(),
+            "gross_profit_with_cost": g["gross_profit_with_cost"].sum(),
+            "net_sales_with_cost": g["net_sales_with_cost"].sum(),
+        }
+    )
+    repeat = p[p["customer_id"].duplicated()].groupby("customer_id")["spend"].sum()
+    return out.assign(repeat_spend=repeat.reindex(out.index).fillna(0.0)).reset_index()
+
+
+@pytest.mark.parametrize("id_type", ["object", "string[pyarrow]"])
+def test_summary_by_integer_codes_is_the_summary_by_ids(id_type: str) -> None:
+    purchases = _purchases()
+    purchases["customer_id"] = purchases["customer_id"].astype(id_type)
+    purchases.loc[purchases.index[:7], "customer_id"] = None  # no customer: no summary row
+    as_of = pd.Timestamp("2025-06-30")
+    expected = _summarize_by_ids(purchases, as_of)
+    presorted = sort_purchases(purchases)
+    codes = presorted["customer_code"]
+    assert codes[presorted["customer_id"].notna()].is_monotonic_increasing and codes.min() == -1
+    for summary in (
+        summarize(purchases, as_of, time_unit="weeks"),
+        summarize(presorted, as_of, time_unit="weeks", presorted=True),
+    ):
+        pd.testing.assert_frame_equal(summary[list(expected.columns[:-1])], expected.iloc[:, :-1], check_exact=True)
+        repeat = expected["repeat_spend"] / (expected["n_purchases"] - 1)
+        pd.testing.assert_series_equal(
+            summary["monetary"], repeat.where(expected["n_purchases"] > 1), check_exact=True, check_names=False
+        )
+
+
+def test_sorted_purchases_are_those_of_a_stable_sort_by_id_and_day() -> None:
+    purchases = _purchases()
+    purchases = pd.concat([purchases, purchases.iloc[:50].assign(spend=1.0)], ignore_index=True)  # same id and day
+    expected = purchases.sort_values(["customer_id", "purchase_date"], kind="stable")
+    for given in (purchases, expected):  # unsorted (sorted by integer codes), already sorted (kept as it is)
+        out = sort_purchases(given)
+        pd.testing.assert_frame_equal(out.drop(columns="customer_code"), expected, check_exact=True)
+        codes = out["customer_code"].to_numpy()
+        assert codes[0] == 0 and np.all(np.diff(codes) >= 0) and codes[-1] == expected["customer_id"].nunique() - 1
