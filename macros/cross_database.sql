@@ -70,3 +70,11 @@
 {% macro spark__iso_day_of_week(date_expr) -%}
     extract(dayofweek_iso from {{ date_expr }})
 {%- endmacro %}
+
+{#- dbt-spark 1.11's own spark__dateadd multiplies the interval without parentheses (`plan_year - 1 * 12`
+    for dateadd('year', 'plan_year - 1', ...)) and goes through unix seconds; this one (root project
+    macros take precedence for dbt's dispatch) adds whole units with timestampadd, which clamps to the
+    month's last day as DuckDB's date + interval does. The result is a timestamp, as on DuckDB. -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, cast(({{ interval }}) as int), {{ from_date_or_timestamp }})
+{%- endmacro %}
