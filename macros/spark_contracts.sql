@@ -56,3 +56,46 @@
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
+
+{#- Seeds on Spark. dbt-spark 1.11's session method puts each value into the INSERT as '<value>' without
+    escaping: a quote in a text (the catalog's definitions) breaks the statement and an empty cell becomes
+    the text 'None'. This override writes every value as a literal itself: NULL for an empty cell,
+    numbers as they are, texts with Spark's backslash escapes. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set types = [] -%}
+    {%- for col_name in agate_table.column_names -%}
+        {%- do types.append(column_override.get(col_name, adapter.convert_type(agate_table, loop.index0))) -%}
+    {%- endfor -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for value in row -%}
+                    cast({{ spark_seed_literal(value) }} as {{ types[loop.index0] }})
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%}){%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.index0 == 0 -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}
+
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- elif value is number and value is not boolean -%}
+        {{ value }}
+    {%- elif value is boolean -%}
+        {{ 'true' if value else 'false' }}
+    {%- elif value is string -%}
+        '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
+    {%- else -%}
+        '{{ value }}'
+    {%- endif -%}
+{%- endmacro %}
