@@ -99,3 +99,17 @@
         '{{ value }}'
     {%- endif -%}
 {%- endmacro %}
+
+{#- `dbt run-operation spark_register_python_models`: each dbt Python model (the CLV fits) as the Spark
+    table of its Parquet output, which `python -m salesperf.spark_clv` wrote under
+    <spark.sql.warehouse.dir>/_python_models/<model>/ (docs/spark.md). -#}
+{% macro spark_register_python_models(folder=none) %}
+    {%- set folder = folder or (env_var('SALESPERF_SPARK_WAREHOUSE', '/tmp/salesperf-spark/warehouse') ~ '/_python_models') -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.language == 'python' -%}
+        {%- set relation = api.Relation.create(schema=node.schema, identifier=node.alias) -%}
+        {%- do run_query('create schema if not exists ' ~ node.schema) -%}
+        {%- do run_query('drop table if exists ' ~ relation) -%}
+        {%- do run_query('create table ' ~ relation ~ " using parquet location '" ~ folder ~ '/' ~ node.name ~ "'") -%}
+        {{ log('spark: registered ' ~ relation ~ ' from ' ~ folder ~ '/' ~ node.name, info=true) }}
+    {%- endfor -%}
+{% endmacro %}
