@@ -11,7 +11,9 @@ from the Spark table of the same name (DuckDB's schema `main` is the Spark targe
 in DuckDB's order and cast to DuckDB's types: the engines type some columns differently (Spark: int
 where DuckDB: bigint, decimal where DuckDB: double; the build log lists them as "spark contract types"),
 and the comparison is about values. Timestamps are read in UTC (the Spark session's time zone).
-A table Spark did not build is listed and left out; a column it lacks is an error. Exit 1 when a
+The dbt Python models (CLV) are read from <SPARK_WAREHOUSE_DIR>/_python_models/<model>/, where
+salesperf.spark_clv writes them. A table Spark did not build is listed and left out; a column it lacks
+is an error. Exit 1 when a
 table could not be snapshotted.
 """
 
@@ -22,6 +24,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+# Where salesperf.spark_clv writes the dbt Python models (external tables of the Spark build).
+PYTHON_MODELS_FOLDER = "_python_models"
 
 
 def _quote(name: str) -> str:
@@ -38,6 +43,8 @@ def snapshot(spark_dir: Path, duck_dir: Path, out_dir: Path, spark_schema: str =
         for duck_file in sorted(duck_dir.glob("*.parquet")):
             schema, table = duck_file.name.removesuffix(".parquet").split(".", 1)
             folder = spark_dir / f"{spark_schema if schema == 'main' else schema}.db" / table
+            if not folder.is_dir():  # a dbt Python model: salesperf.spark_clv wrote it, registered in place
+                folder = spark_dir / PYTHON_MODELS_FOLDER / table
             if not folder.is_dir():
                 print(f"skip  {schema}.{table}: not built on Spark ({folder})")
                 continue
