@@ -174,7 +174,7 @@ profit_events as (
     where customer_costs.cost_type in ('service', 'maintenance')
     union all
     select
-        'financing:' || financing_pieces.invoice_id || ':' || strftime(financing_pieces.piece_start, '%Y-%m-%d')
+        'financing:' || financing_pieces.invoice_id || ':' || {{ format_date('financing_pieces.piece_start', '%Y-%m-%d') }}
         as profit_event_id,
         'financing' as event_type,
         financing_pieces.piece_start as event_date,

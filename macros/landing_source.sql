@@ -31,10 +31,7 @@
     {%- set landing_dir = (prepared_dir or var('landing_dir')) | replace("'", "''") -%}
     {%- set pattern = landing_dir ~ '/' ~ table_name -%}
 
-    {%- set found = run_query(
-        "select file from glob('" ~ pattern ~ ".parquet')"
-        ~ ("" if prepared_dir else " union all select file from glob('" ~ pattern ~ ".csv')") ~ " order by 1 desc"
-    ) -%}
+    {%- set found = landing_files(landing_dir, table_name, not prepared_dir) -%}
     {%- set declared = [] -%}
     {%- for column_name, column in node.columns.items() -%}
         {%- set meta = column.get('meta', {}) or {} -%}
@@ -45,11 +42,11 @@
         }) -%}
     {%- endfor -%}
 
-    {%- if found.rows | length > 1 -%}
-        {{ exceptions.raise_compiler_error("Landing files " ~ found.rows[0][0] ~ " and " ~ found.rows[1][0]
+    {%- if found | length > 1 -%}
+        {{ exceptions.raise_compiler_error("Landing files " ~ found[0][0] ~ " and " ~ found[1][0]
             ~ " are both present for table " ~ table_name ~ ": keep one of them.") }}
     {%- endif -%}
-    {%- if found.rows | length == 0 -%}
+    {%- if found | length == 0 -%}
         {%- if required -%}
             {{ exceptions.raise_compiler_error(
                 "Landing file missing: " ~ pattern ~ ".parquet or .csv (required table " ~ table_name
@@ -58,26 +55,22 @@
         {{ log("landing: " ~ table_name ~ " has no file in " ~ landing_dir ~ ": treated as empty", info=true) }}
         {%- set empty_columns = [] -%}
         {%- for column in declared -%}
-            {%- do empty_columns.append("cast(null as varchar) as " ~ adapter.quote(column.name)) -%}
+            {%- do empty_columns.append("cast(null as string) as " ~ adapter.quote(column.name)) -%}
         {%- endfor -%}
         {{ return("(select " ~ empty_columns | join(", ") ~ " where 1 = 0)") }}
     {%- endif -%}
 
-    {%- set path = found.rows[0][0] | replace("'", "''") -%}
-    {%- set size = run_query("select size from read_blob('" ~ path ~ "')").rows[0][0] -%}
+    {%- set path = found[0][0] | replace("'", "''") -%}
+    {%- set size = found[0][1] -%}
     {%- if size == 0 -%}
         {{ exceptions.raise_compiler_error("Landing file is empty (0 bytes): " ~ path
             ~ ". Export it again, with at least its header row.") }}
     {%- endif -%}
 
-    {%- if path.endswith('.csv') -%}
-        {%- set reader = "read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, auto_detect = true, strict_mode = true, sample_size = -1)" -%}
-    {%- else -%}
-        {%- set reader = "read_parquet('" ~ path ~ "')" -%}
-    {%- endif -%}
+    {%- set reader = landing_reader(path) -%}
 
     {%- set present = {} -%}
-    {%- for row in run_query("describe select * from " ~ reader).rows -%}
+    {%- for row in run_query(landing_describe(reader)).rows -%}
         {%- do present.update({row[0] | lower: row[0]}) -%}
     {%- endfor -%}
 
@@ -85,9 +78,9 @@
     {%- set missing = [] -%}
     {%- for column in declared -%}
         {%- if column.name | lower in present -%}
-            {%- do projections.append("cast(" ~ adapter.quote(present[column.name | lower]) ~ " as varchar) as " ~ adapter.quote(column.name)) -%}
+            {%- do projections.append("cast(" ~ adapter.quote(present[column.name | lower]) ~ " as string) as " ~ adapter.quote(column.name)) -%}
         {%- elif column.optional -%}
-            {%- do projections.append("cast(null as varchar) as " ~ adapter.quote(column.name)) -%}
+            {%- do projections.append("cast(null as string) as " ~ adapter.quote(column.name)) -%}
         {%- else -%}
             {%- do missing.append(column.name) -%}
         {%- endif -%}
@@ -99,4 +92,75 @@
     {%- endif -%}
 
     {{ return("(select " ~ projections | join(", ") ~ " from " ~ reader ~ ")") }}
+{% endmacro %}
+
+
+{#- The landing files of one table: a list of [path, size in bytes], one per file found, in descending
+    order of path; `<dir>/<table>.parquet`, and `.csv` too when `with_csv`. -#}
+{% macro landing_files(landing_dir, table_name, with_csv) %}
+    {{ return(adapter.dispatch('landing_files')(landing_dir, table_name, with_csv)) }}
+{% endmacro %}
+
+{% macro default__landing_files(landing_dir, table_name, with_csv) %}
+    {%- set pattern = landing_dir ~ '/' ~ table_name -%}
+    {%- set found = run_query(
+        "select file from glob('" ~ pattern ~ ".parquet')"
+        ~ (" union all select file from glob('" ~ pattern ~ ".csv')" if with_csv else "") ~ " order by 1 desc"
+    ) -%}
+    {%- set files = [] -%}
+    {%- for row in found.rows -%}
+        {%- set path = row[0] | replace("'", "''") -%}
+        {%- do files.append([row[0], run_query("select size from read_blob('" ~ path ~ "')").rows[0][0]]) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{% endmacro %}
+
+{#- Spark has no glob(): the binaryFile source lists the folder (its `content` column, the bytes, is
+    never read). A missing folder is an error naming it. -#}
+{% macro spark__landing_files(landing_dir, table_name, with_csv) %}
+    {%- set names = ["'" ~ table_name ~ ".parquet'"] + (["'" ~ table_name ~ ".csv'"] if with_csv else []) -%}
+    {%- set found = run_query(
+        "select path, length from binaryFile.`" ~ landing_dir ~ "`"
+        ~ " where substring_index(path, '/', -1) in (" ~ names | join(", ") ~ ") order by 1 desc"
+    ) -%}
+    {%- set files = [] -%}
+    {%- for row in found.rows -%}
+        {%- do files.append([row[0], row[1]]) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{% endmacro %}
+
+{#- The relation that reads one landing file: every column as the file has it. -#}
+{% macro landing_reader(path) %}
+    {{ return(adapter.dispatch('landing_reader')(path)) }}
+{% endmacro %}
+
+{% macro default__landing_reader(path) %}
+    {%- if path.endswith('.csv') -%}
+        {{ return("read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, auto_detect = true, strict_mode = true, sample_size = -1)") }}
+    {%- endif -%}
+    {{ return("read_parquet('" ~ path ~ "')") }}
+{% endmacro %}
+
+{#- Spark SQL cannot give a CSV reader its options (header, quoting) in a query: CSV extracts reach
+    Spark through the preflight, which writes every table as all-text Parquet (docs/spark.md). -#}
+{% macro spark__landing_reader(path) %}
+    {%- if path.endswith('.csv') -%}
+        {{ exceptions.raise_compiler_error("Landing file " ~ path ~ " is CSV: on Spark, run the preflight first ("
+            ~ "`python3.11 tasks.py prepare`) and set SALESPERF_LANDING_PREPARED to the folder it prints.") }}
+    {%- endif -%}
+    {{ return("parquet.`" ~ path ~ "`") }}
+{% endmacro %}
+
+{#- A query whose rows start with (column name, type) of every column of `reader`. -#}
+{% macro landing_describe(reader) %}
+    {{ return(adapter.dispatch('landing_describe')(reader)) }}
+{% endmacro %}
+
+{% macro default__landing_describe(reader) %}
+    {{ return("describe select * from " ~ reader) }}
+{% endmacro %}
+
+{% macro spark__landing_describe(reader) %}
+    {{ return("describe query select * from " ~ reader) }}
 {% endmacro %}

@@ -37,8 +37,23 @@
     {%- if column.startswith('trimmed.') and column.endswith('__text') -%}
         {{ column }}
     {%- else -%}
-        nullif(regexp_replace({{ column }}, '^{{ stg_whitespace_class() }}+|{{ stg_whitespace_class() }}+$', '', 'g'), '')
+        {{ adapter.dispatch('stg_trim')(column) }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro default__stg_trim(column) -%}
+    nullif(regexp_replace({{ column }}, '^{{ stg_whitespace_class() }}+|{{ stg_whitespace_class() }}+$', '', 'g'), '')
+{%- endmacro %}
+
+{#- Spark: regexp_replace replaces every match; the pattern is a Java regex (same classes as RE2 here). -#}
+{% macro spark__stg_trim(column) -%}
+    nullif(regexp_replace({{ column }}, {{ spark_regex_literal('^' ~ stg_whitespace_class() ~ '+|' ~ stg_whitespace_class() ~ '+$') }}, ''), '')
+{%- endmacro %}
+
+{#- A regular expression as a Spark SQL string literal: Spark reads backslash escapes in literals
+    (DuckDB does not), so every backslash is doubled to reach the regex engine as written. -#}
+{% macro spark_regex_literal(pattern) -%}
+    '{{ pattern | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}
 
 {% macro stg_text(column) -%}
@@ -61,11 +76,23 @@
 {#- The text of a number in the strict grammar above, thousands separators removed; NULL when
     the value is empty or not a number. One regular expression does the trimming and the match. -#}
 {% macro stg_number_text(column) -%}
+    {{ adapter.dispatch('stg_number_text')(column) }}
+{%- endmacro %}
+
+{% macro stg_number_pattern() -%}
+    ^{{ stg_whitespace_class() }}*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?){{ stg_whitespace_class() }}*$
+{%- endmacro %}
+
+{% macro default__stg_number_text(column) -%}
     nullif(replace(regexp_extract(
         {{ column }},
-        '^{{ stg_whitespace_class() }}*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?){{ stg_whitespace_class() }}*$',
+        '{{ stg_number_pattern() }}',
         1
     ), ',', ''), '')
+{%- endmacro %}
+
+{% macro spark__stg_number_text(column) -%}
+    nullif(replace(regexp_extract({{ column }}, {{ spark_regex_literal(stg_number_pattern()) }}, 1), ',', ''), '')
 {%- endmacro %}
 
 {#- A finite double, or NULL. Base models check ranges and parseability on this value, whatever
@@ -77,8 +104,21 @@
 {#- The finite double of a number text (stg_number_text), or NULL. The base models compute the
     number text once per value and read it with this macro (and stg_money_of_text). -#}
 {% macro stg_double_of_text(number_text) -%}
+    {{ adapter.dispatch('stg_double_of_text')(number_text) }}
+{%- endmacro %}
+
+{% macro default__stg_double_of_text(number_text) -%}
     case
         when isfinite(try_cast({{ number_text }} as double))
+            then try_cast({{ number_text }} as double)
+    end
+{%- endmacro %}
+
+{#- Spark has no isfinite(): NaN and infinities are the values outside the double range (NaN
+    compares above every number in Spark). -#}
+{% macro spark__stg_double_of_text(number_text) -%}
+    case
+        when abs(try_cast({{ number_text }} as double)) <= 1.7976931348623157e308
             then try_cast({{ number_text }} as double)
     end
 {%- endmacro %}
@@ -99,6 +139,18 @@
 
 {#- The integer of a finite double (stg_number), NULL when its value is not integral. -#}
 {% macro stg_int_of_double(number) -%}
+    {{ adapter.dispatch('stg_int_of_double')(number) }}
+{%- endmacro %}
+
+{#- Spark's trunc() truncates dates only; a finite double is integral when it equals its floor. -#}
+{% macro spark__stg_int_of_double(number) -%}
+    case
+        when {{ number }} = floor({{ number }})
+            then try_cast({{ number }} as bigint)
+    end
+{%- endmacro %}
+
+{% macro default__stg_int_of_double(number) -%}
     case
         when {{ number }} = trunc({{ number }})
             then try_cast({{ number }} as bigint)
@@ -140,6 +192,10 @@
 {#- A timestamp as a naive local timestamp in the company time zone: with an offset (or Z) it
     is converted to var company_timezone; without one it already is local time. -#}
 {% macro stg_timestamp(column) -%}
+    {{ adapter.dispatch('stg_timestamp')(column) }}
+{%- endmacro %}
+
+{% macro default__stg_timestamp(column) -%}
     case
         when regexp_full_match({{ stg_trim(column) }}, '{{ stg_iso_pattern("local") }}')
             then try_cast({{ stg_trim(column) }} as timestamp)
@@ -148,8 +204,38 @@
     end
 {%- endmacro %}
 
+{#- Spark (session time zone UTC, profiles.yml): a text with an offset casts to its instant, which
+    from_utc_timestamp turns into the company's wall-clock time. Spark's cast reads the offsets Z and
+    +hh:mm only: +hh and +hhmm are rewritten to +hh:mm first. `rlike` finds a match anywhere, so the
+    pattern is anchored at both ends. -#}
+{% macro spark__stg_timestamp(column) -%}
+    case
+        when {{ stg_trim(column) }} rlike {{ spark_regex_literal('^(?:' ~ stg_iso_pattern("local") ~ ')$') }}
+            then try_cast({{ stg_trim(column) }} as timestamp)
+        when {{ stg_trim(column) }} rlike {{ spark_regex_literal('^(?:' ~ stg_iso_pattern("offset") ~ ')$') }}
+            then from_utc_timestamp(
+                try_cast(regexp_replace(regexp_replace({{ stg_trim(column) }},
+                    {{ spark_regex_literal('([+-][0-9]{2})([0-9]{2})$') }}, '$1:$2'),
+                    {{ spark_regex_literal('([+-][0-9]{2})$') }}, '$1:00') as timestamp),
+                '{{ var("company_timezone") }}'
+            )
+    end
+{%- endmacro %}
+
 {#- A date: strict ISO; a timestamp given instead takes its date in the company time zone. -#}
 {% macro stg_date(column) -%}
+    {{ adapter.dispatch('stg_date')(column) }}
+{%- endmacro %}
+
+{% macro spark__stg_date(column) -%}
+    case
+        when {{ stg_trim(column) }} rlike {{ spark_regex_literal('^(?:' ~ stg_iso_pattern("date") ~ ')$') }}
+            then try_cast({{ stg_trim(column) }} as date)
+        else cast({{ stg_timestamp(column) }} as date)
+    end
+{%- endmacro %}
+
+{% macro default__stg_date(column) -%}
     case
         when regexp_full_match({{ stg_trim(column) }}, '{{ stg_iso_pattern("date") }}')
             then try_cast({{ stg_trim(column) }} as date)

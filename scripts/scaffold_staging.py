@@ -396,7 +396,9 @@ def base_sql(t: Table) -> str:
             # Not in the number grammar, or not finite (NaN, inf, 1e400).
             rules.append(when([f"{text(c)} is not null", f"{number(c)} is null"], "'unparseable_number'"))
             if c.type == "int":
-                rules.append(when([number(c), f"<> trunc({number(c)})"], "'unparseable_number'", joiner=""))
+                # Not integral. round(), not trunc(): Spark's trunc() truncates dates only; for a finite
+                # double both equal the value exactly when it is integral.
+                rules.append(when([number(c), f"<> round({number(c)})"], "'unparseable_number'", joiner=""))
         elif c.type in UNPARSEABLE:
             rules.append(when([f"{text(c)} is not null", f"{value(c)} is null"], f"'{UNPARSEABLE[c.type]}'"))
     if t.soft_delete:
@@ -490,9 +492,8 @@ def base_sql(t: Table) -> str:
             "            rows between unbounded preceding and current row\n        ) as paid_to_date,\n"
             "        invoices.invoice_amount\n    from typed\n    left join invoices\n"
             "        on typed.invoice_id = invoices.invoice_id\n\n),\n\n"
-            "payment_checked as (\n\n    select\n        with_running_total.* exclude (\n"
-            "            with_running_total.paid_to_date, with_running_total.invoice_amount, with_running_total.row_rule\n"
-            "        ),\n"
+            "payment_checked as (\n\n    select\n"
+            "        {{ star_except('with_running_total', ['paid_to_date', 'invoice_amount', 'row_rule']) }},\n"
             "        case\n            when with_running_total.row_rule is not null then with_running_total.row_rule\n"
             + when(
                 ["with_running_total.paid_to_date > with_running_total.invoice_amount + 0.005"],
@@ -512,7 +513,7 @@ def base_sql(t: Table) -> str:
             f"        min({date_col}) as {date_col},\n"
             "        max(case when row_rule is null then 1 else 0 end) as is_usable\n"
             f"    from {checked_from}\n    where {rc} is not null\n    group by 1\n\n),\n\n"
-            f"{c.name}_checked as (\n\n    select\n        {checked_from}.* exclude ({checked_from}.row_rule),\n"
+            f"{c.name}_checked as (\n\n    select\n        {{{{ star_except('{checked_from}', ['row_rule']) }}}},\n"
             f"        case\n            when {checked_from}.row_rule is not null then {checked_from}.row_rule\n"
             f"            when {checked_from}.{c.name} is not null and self_references.key_value is null then 'unknown_reference'\n"
             "            when self_references.is_usable = 0 then 'reference_rejected'\n"
@@ -525,6 +526,15 @@ def base_sql(t: Table) -> str:
     window = "partition by " + ", ".join(partition)
     if len(f"    window key_copies as ({window})") > MAX_LINE:
         window = "\n        partition by\n" + ",\n".join(" " * 12 + p for p in partition) + "\n    "
+    # row_number needs an order (Spark requires one); the copies it numbers are exact duplicates of
+    # each other whenever the rank is used, so ordering them by their fingerprint changes no row.
+    rank_window = "partition by " + ", ".join(partition) + " order by fingerprinted.dq_fingerprint"
+    if len(f"        row_number() over ({rank_window}) as key_rank,") > MAX_LINE:
+        rank_window = (
+            "\n            partition by\n"
+            + ",\n".join(" " * 16 + p for p in partition)
+            + "\n            order by fingerprinted.dq_fingerprint\n        "
+        )
     raw_row_args = [[c.name for c in t.columns], hashed, "judged"]
     if t.name in RAW_ROW_OF_VALID_ROWS:
         comment_line = f"        -- {RAW_ROW_OF_VALID_ROWS[t.name]}\n"
@@ -564,7 +574,7 @@ def base_sql(t: Table) -> str:
         # but one are exact duplicates. Which copy is kept does not matter: exact duplicates have the
         # same raw row, so every column of theirs is the same.
         "ranked as (\n\n    select\n        fingerprinted.*,\n"
-        "        row_number() over key_copies as key_rank,\n"
+        f"        row_number() over ({rank_window}) as key_rank,\n"
         "        min(fingerprinted.dq_fingerprint) over key_copies\n"
         "        < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting\n"
         f"    from fingerprinted\n    window key_copies as ({window})\n\n),\n\n"

@@ -241,7 +241,7 @@ indicators as (
     union all
     {# Days are summed as integers (exact in any order) and turned into years of 365.25 days at the end. #}
     {{ indicator_rows('relationship_rolled_up', 'relationship_years',
-        safe_divide('days_sum', 'customers * 365.25'), 'days_sum / 365.25', 'customers') }}
+        safe_divide('days_sum', 'customers * 365.25'), 'cast(days_sum as double) / 365.25', 'customers') }}
 
 )
 

@@ -176,7 +176,7 @@ monthly_market as (
         periods.period_start as month_start,
         market_sizes.region_code,
         market_sizes.category,
-        market_sizes.market_size_amount / 12.0 as market_size_amount
+        cast(market_sizes.market_size_amount as double) / 12 as market_size_amount
     from periods
     inner join market_sizes
         on periods.period_type = 'month'

@@ -32,7 +32,7 @@ final as (
         current_team.team_id as current_team_id,
         reps.termination_date is null or reps.termination_date > as_of.as_of_date as is_employed,
         {{ dbt.datediff('reps.hire_date', 'as_of.as_of_date', 'day') }}
-        / 365.25 as tenure_years,
+        / cast(365.25 as double) as tenure_years,
         reps.is_deleted
     from reps
     cross join as_of

@@ -81,7 +81,7 @@ orders_with_year as (
             when orders.net_sales > 0
                 then floor(
                         {{ dbt.datediff('first_orders.first_order_date', 'orders.order_date', 'day') }}
-                        / 365.25
+                        / cast(365.25 as double)
                     )
         end as relationship_year
     from orders
@@ -166,7 +166,7 @@ segment_tenure as (
         count(*) as lapsed_customers,
         avg(
             {{ dbt.datediff('lapsed_customers.first_order_date', 'lapsed_customers.lapse_date', 'day') }}
-            / 365.25
+            / cast(365.25 as double)
         ) as mean_lapsed_tenure_years
     from lapsed_customers
     inner join segments

@@ -6,15 +6,15 @@
 with no_checks_yet as (
 
     select
-        cast(null as varchar) as check_id,
-        cast(null as varchar) as check_name,
-        cast(null as varchar) as check_type,
-        cast(null as varchar) as layer,
-        cast(null as varchar) as object_name,
-        cast(null as varchar) as severity,
-        cast(null as varchar) as status,
+        cast(null as string) as check_id,
+        cast(null as string) as check_name,
+        cast(null as string) as check_type,
+        cast(null as string) as layer,
+        cast(null as string) as object_name,
+        cast(null as string) as severity,
+        cast(null as string) as status,
         cast(null as bigint) as failing_rows,
-        cast(null as varchar) as message,
+        cast(null as string) as message,
         cast(null as timestamp) as checked_at
 
 ),

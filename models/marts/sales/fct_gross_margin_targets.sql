@@ -68,7 +68,7 @@ team_adjustments as (
     select
         plan.target_month,
         plan.entity_id as team_id,
-        cast(null as varchar) as rep_id,
+        cast(null as string) as rep_id,
         'team_adjustment' as target_kind,
         plan.target_gross_margin_rate,
         plan.weighted_margin_target - coalesce(reps_by_team.weighted_margin_target, 0) as weighted_margin_target,
@@ -89,8 +89,8 @@ teamless_adjustments as (
 
     select
         target_month,
-        cast(null as varchar) as team_id,
-        cast(null as varchar) as rep_id,
+        cast(null as string) as team_id,
+        cast(null as string) as rep_id,
         'teamless_adjustment' as target_kind,
         cast(null as double) as target_gross_margin_rate,
         0 - weighted_margin_target as weighted_margin_target,
@@ -116,7 +116,7 @@ final as (
 
     select
         target_kind || ':' || coalesce(team_id, '') || ':' || coalesce(rep_id, '') || ':'
-        || strftime(target_month, '%Y-%m') as gross_margin_target_id,
+        || {{ format_date('target_month', '%Y-%m') }} as gross_margin_target_id,
         target_month,
         team_id,
         rep_id,

@@ -45,7 +45,7 @@ team_adjustments as (
     select
         plan.target_month,
         plan.entity_id as team_id,
-        cast(null as varchar) as rep_id,
+        cast(null as string) as rep_id,
         'team_adjustment' as target_kind,
         plan.target_sales_amount - coalesce(reps_by_team.target_sales_amount, 0) as target_sales_amount
     from plan
@@ -60,8 +60,8 @@ teamless_adjustments as (
 
     select
         target_month,
-        cast(null as varchar) as team_id,
-        cast(null as varchar) as rep_id,
+        cast(null as string) as team_id,
+        cast(null as string) as rep_id,
         'teamless_adjustment' as target_kind,
         -target_sales_amount as target_sales_amount
     from reps_by_team
@@ -83,7 +83,7 @@ final as (
 
     select
         target_kind || ':' || coalesce(team_id, '') || ':' || coalesce(rep_id, '') || ':'
-        || strftime(target_month, '%Y-%m') as sales_target_id,
+        || {{ format_date('target_month', '%Y-%m') }} as sales_target_id,
         target_month,
         team_id,
         rep_id,

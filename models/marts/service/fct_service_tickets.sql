@@ -37,7 +37,7 @@ joined as (
         end as resolved_at,
         tickets.sla_first_response_hours,
         {{ dbt.datediff('tickets.opened_at', 'as_of.as_of_end_at', 'second') }}
-        / 3600.0 as hours_open_at_as_of
+        / cast(3600 as double) as hours_open_at_as_of
     from tickets
     cross join as_of
     {{ join_team_on_date('team_on_opened_date', 'tickets.rep_id', 'cast(tickets.opened_at as date)') }}
@@ -50,9 +50,9 @@ measured as (
     select
         joined.*,
         {{ dbt.datediff('joined.opened_at', 'joined.first_response_at', 'second') }}
-        / 3600.0 as hours_to_first_response,
+        / cast(3600 as double) as hours_to_first_response,
         {{ dbt.datediff('joined.opened_at', 'joined.resolved_at', 'second') }}
-        / 3600.0 as hours_to_resolution
+        / cast(3600 as double) as hours_to_resolution
     from joined
 
 ),

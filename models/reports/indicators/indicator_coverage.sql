@@ -155,9 +155,13 @@ comparable as (
 {# How many rows give each input column a value (at execute time, from the seed's entries). -#}
 {%- set input_columns = [] -%}
 {%- if execute and model.resource_type != 'unit_test' -%}
-    {%- for row in run_query("select distinct trim(unnest(string_split(input_columns, '|'))) from " ~ ref('indicator_inputs') ~ " where input_columns is not null order by 1").rows -%}
-        {%- if row[0] -%}{%- do input_columns.append(row[0]) -%}{%- endif -%}
+    {#- Split in Jinja, not in SQL (DuckDB and Spark split lists differently): distinct, sorted. -#}
+    {%- for row in run_query("select input_columns from " ~ ref('indicator_inputs') ~ " where input_columns is not null").rows -%}
+        {%- for item in row[0].split('|') -%}
+            {%- if item | trim and (item | trim) not in input_columns -%}{%- do input_columns.append(item | trim) -%}{%- endif -%}
+        {%- endfor -%}
     {%- endfor -%}
+    {%- set input_columns = input_columns | sort -%}
 {%- endif %}
 filled_columns as (
 
@@ -173,11 +177,11 @@ filled_columns as (
     select
         '{{ entry }}' as input_column,
         count(*) filter (where {{ column_name }} is not null
-            {%- if wanted %} and lower(cast({{ column_name }} as varchar)) in ('{{ wanted.lower().split(',') | join("', '") }}'){% endif %}) as filled_rows
+            {%- if wanted %} and lower(cast({{ column_name }} as string)) in ('{{ wanted.lower().split(',') | join("', '") }}'){% endif %}) as filled_rows
     from {{ relation }}
     {% if not loop.last %}union all{% endif %}
     {%- else %}
-    select cast(null as varchar) as input_column, 0 as filled_rows where 1 = 0
+    select cast(null as string) as input_column, 0 as filled_rows where 1 = 0
     {%- endfor %}
 
 ),

@@ -61,8 +61,8 @@ team_periods as (
         periods.is_complete,
         periods.previous_period_start,
         periods.same_period_last_year_start,
-        cast(null as varchar) as role,
-        cast(null as varchar) as level,
+        cast(null as string) as role,
+        cast(null as string) as level,
         teams.team_id,
         teams.created_date is null or teams.created_date <= periods.period_end_as_of as is_active
     from teams

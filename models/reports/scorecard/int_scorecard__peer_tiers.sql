@@ -2,7 +2,7 @@
     of the peers (reps of the same role and level; teams: all teams) in the comparison period.
     Higher-is-better: base = the value 80 % of the peers reached (20th percentile), challenge =
     the median, ideal = the value only the top 20 % reached (80th percentile); lower-is-better
-    mirrors it (base = 80th, ideal = 20th percentile). Percentiles are quantile_cont (linear
+    mirrors it (base = 80th, ideal = 20th percentile). Percentiles are percentile_cont (linear
     interpolation between the ordered values, ties counted once each): one peer gives all three
     tiers equal to its value; two peers a < b give a + 0.2 (b - a), the midpoint, a + 0.8 (b - a).
     Comparison period (var scorecard_tier_comparison): 'same_period_last_year' (default) uses the
@@ -38,9 +38,9 @@ stats as (
         period_type,
         period_start,
         count(*) as peer_count,
-        quantile_cont(value, {{ percentiles['low'] }}) as value_low,
-        quantile_cont(value, {{ percentiles['mid'] }}) as value_mid,
-        quantile_cont(value, {{ percentiles['high'] }}) as value_high
+        {{ percentile_cont('value', percentiles['low']) }} as value_low,
+        {{ percentile_cont('value', percentiles['mid']) }} as value_mid,
+        {{ percentile_cont('value', percentiles['high']) }} as value_high
     from peer_values
     group by 1, 2, 3, 4
 

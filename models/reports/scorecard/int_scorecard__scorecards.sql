@@ -23,7 +23,7 @@ summed as (
         count(
             distinct
             {%- for filter in filters %}
-            coalesce(cast({{ filter }} as varchar), '-'){% if not loop.last %} || '|' ||{% endif %}
+            coalesce(cast({{ filter }} as string), '-'){% if not loop.last %} || '|' ||{% endif %}
             {%- endfor %}
         ) as filter_sets
     from weights
@@ -54,7 +54,7 @@ final as (
             when abs(weight_sum - 1) > 1e-9
                 then
                     'seeds/scorecard_weights.csv: the weights of scorecard ' || scorecard
-                    || ' sum to ' || cast(round(weight_sum, 6) as varchar) || ', not 1'
+                    || ' sum to ' || cast(round(weight_sum, 6) as string) || ', not 1'
         end as problem
     from summed
 

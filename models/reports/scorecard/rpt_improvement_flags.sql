@@ -59,10 +59,11 @@ drags as (
         entity_id as rep_id,
         period_type,
         period_start,
-        string_agg(
-            indicator_code || ' (' || cast(round(score) as integer) || ')', ', '
-            order by (60 - score) * weight desc, indicator_code
-        ) as drag_indicators
+        {{ string_agg_ordered(
+            "indicator_code || ' (' || cast(round(score) as integer) || ')'",
+            "', '",
+            '(60 - score) * weight desc, indicator_code'
+        ) }} as drag_indicators
     from {{ ref('rpt_scorecard') }}
     where entity_type = 'rep' and score < 60
     group by 1, 2, 3
@@ -101,14 +102,14 @@ conditions as (
         case rules.flag_code
             when
                 'below_base_composite'
-                then 'composite score ' || cast(round(summary.composite_before_veto, 1) as varchar)
-            when 'below_base_results' then 'results score ' || cast(round(summary.results_score, 1) as varchar)
+                then 'composite score ' || cast(round(summary.composite_before_veto, 1) as string)
+            when 'below_base_results' then 'results score ' || cast(round(summary.results_score, 1) as string)
             when 'compliance_veto' then summary.veto_reason
             when 'customer_concentration'
-                then 'largest customer ' || cast(round(100 * concentration.value, 1) as varchar) || ' % of sales'
+                then 'largest customer ' || cast(round(100 * concentration.value, 1) as string) || ' % of sales'
             when 'churn_risk_exposure'
-                then cast(churn.at_risk_customers as varchar) || ' of ' || cast(churn.high_value_customers as varchar)
-                    || ' high-value customers at churn risk (' || cast(round(100 * churn.at_risk_share, 1) as varchar)
+                then cast(churn.at_risk_customers as string) || ' of ' || cast(churn.high_value_customers as string)
+                    || ' high-value customers at churn risk (' || cast(round(100 * churn.at_risk_share, 1) as string)
                     || ' % of their predicted CLV)'
         end as detail
     from summary
@@ -165,7 +166,7 @@ final as (
         counted.detail
         || case
             when counted.flag_code like 'below_base%'
-                then ', below the base tier (60) for ' || cast(counted.consecutive_periods as varchar)
+                then ', below the base tier (60) for ' || cast(counted.consecutive_periods as string)
                     || ' consecutive ' || counted.period_type || 's'
             else ''
         end as reason,

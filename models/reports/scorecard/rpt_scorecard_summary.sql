@@ -60,11 +60,12 @@ vetoes as (
         entity_periods.period_type,
         entity_periods.period_start,
         'compliance veto (一票否决): '
-        || string_agg(
-            veto_checks.process_area || ' check ' || veto_checks.check_id
-            || ' failed on ' || cast(veto_checks.checked_date as varchar), '; '
-            order by veto_checks.checked_date, veto_checks.check_id
-        ) as veto_reason
+        || {{ string_agg_ordered(
+            "veto_checks.process_area || ' check ' || veto_checks.check_id
+            || ' failed on ' || cast(veto_checks.checked_date as string)",
+            "'; '",
+            'veto_checks.checked_date, veto_checks.check_id'
+        ) }} as veto_reason
     from entity_periods
     inner join veto_checks
         on (

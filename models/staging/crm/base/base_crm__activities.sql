@@ -74,7 +74,7 @@ typed as (
             when
                 parsed.duration_minutes__text is not null and parsed.duration_minutes__number is null
                 then 'unparseable_number'
-            when parsed.duration_minutes__number <> trunc(parsed.duration_minutes__number) then 'unparseable_number'
+            when parsed.duration_minutes__number <> round(parsed.duration_minutes__number) then 'unparseable_number'
             when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when
                 parsed.activity_type__value not in ('visit_onsite', 'visit_online', 'call', 'email')
@@ -110,7 +110,12 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.activity_id,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

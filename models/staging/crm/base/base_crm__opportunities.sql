@@ -119,7 +119,7 @@ typed as (
             when
                 parsed.target_cycle_days__text is not null and parsed.target_cycle_days__number is null
                 then 'unparseable_number'
-            when parsed.target_cycle_days__number <> trunc(parsed.target_cycle_days__number) then 'unparseable_number'
+            when parsed.target_cycle_days__number <> round(parsed.target_cycle_days__number) then 'unparseable_number'
             when parsed.is_deleted__text is not null and parsed.is_deleted__value is null then 'unparseable_boolean'
             when parsed.status__value not in ('open', 'won', 'lost') then 'unknown_value'
             when parsed.forecast_amount__number < 0 or parsed.forecast_amount__number > 1e+12 then 'out_of_range'
@@ -156,7 +156,12 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.opportunity_id,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

@@ -70,7 +70,7 @@ typed as (
             when parsed.survey_id__text is null then 'null_key'
             when parsed.surveyed_at__text is not null and parsed.surveyed_at__value is null then 'unparseable_timestamp'
             when parsed.nps_score__text is not null and parsed.nps_score__number is null then 'unparseable_number'
-            when parsed.nps_score__number <> trunc(parsed.nps_score__number) then 'unparseable_number'
+            when parsed.nps_score__number <> round(parsed.nps_score__number) then 'unparseable_number'
             when
                 parsed.csat_economic__text is not null and parsed.csat_economic__number is null
                 then 'unparseable_number'
@@ -108,7 +108,12 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.survey_id,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

@@ -134,9 +134,7 @@ with_running_total as (
 payment_checked as (
 
     select
-        with_running_total.* exclude (
-            with_running_total.paid_to_date, with_running_total.invoice_amount, with_running_total.row_rule
-        ),
+        {{ star_except('with_running_total', ['paid_to_date', 'invoice_amount', 'row_rule']) }},
         case
             when with_running_total.row_rule is not null then with_running_total.row_rule
             when
@@ -164,7 +162,12 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.payment_id,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

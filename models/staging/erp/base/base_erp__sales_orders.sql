@@ -149,7 +149,7 @@ self_references as (
 original_order_id_checked as (
 
     select
-        typed.* exclude (typed.row_rule),
+        {{ star_except('typed', ['row_rule']) }},
         case
             when typed.row_rule is not null then typed.row_rule
             when typed.original_order_id is not null and self_references.key_value is null then 'unknown_reference'
@@ -182,7 +182,12 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.order_id,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

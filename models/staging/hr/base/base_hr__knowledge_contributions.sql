@@ -71,7 +71,7 @@ typed as (
             when
                 parsed.citation_count__text is not null and parsed.citation_count__number is null
                 then 'unparseable_number'
-            when parsed.citation_count__number <> trunc(parsed.citation_count__number) then 'unparseable_number'
+            when parsed.citation_count__number <> round(parsed.citation_count__number) then 'unparseable_number'
             when
                 parsed.instructor_hours__text is not null and parsed.instructor_hours__number is null
                 then 'unparseable_number'
@@ -105,7 +105,12 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.contribution_id,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

@@ -53,7 +53,7 @@ typed as (
             when parsed.category__text is null then 'null_key'
             when parsed.year__text is null then 'null_key'
             when parsed.year__text is not null and parsed.year__number is null then 'unparseable_number'
-            when parsed.year__number <> trunc(parsed.year__number) then 'unparseable_number'
+            when parsed.year__number <> round(parsed.year__number) then 'unparseable_number'
             when
                 parsed.market_size_amount__text is not null and parsed.market_size_amount__number is null
                 then 'unparseable_number'
@@ -77,7 +77,14 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.region_code,
+                fingerprinted.category,
+                fingerprinted.market_year,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted

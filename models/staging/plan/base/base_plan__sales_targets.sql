@@ -78,7 +78,7 @@ typed as (
                 parsed.target_new_customers__text is not null and parsed.target_new_customers__number is null
                 then 'unparseable_number'
             when
-                parsed.target_new_customers__number <> trunc(parsed.target_new_customers__number)
+                parsed.target_new_customers__number <> round(parsed.target_new_customers__number)
                 then 'unparseable_number'
             when
                 parsed.target_collection_rate__text is not null and parsed.target_collection_rate__number is null
@@ -124,7 +124,14 @@ ranked as (
 
     select
         fingerprinted.*,
-        row_number() over key_copies as key_rank,
+        row_number() over (
+            partition by
+                fingerprinted.target_grain,
+                fingerprinted.entity_id,
+                fingerprinted.target_month,
+                fingerprinted.row_rule is null
+            order by fingerprinted.dq_fingerprint
+        ) as key_rank,
         min(fingerprinted.dq_fingerprint) over key_copies
         < max(fingerprinted.dq_fingerprint) over key_copies as key_conflicting
     from fingerprinted
