@@ -38,13 +38,8 @@ from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 APP = PROJECT_DIR / "dashboard" / "streamlit_app.py"
-PASSWORDS = {"director": "director-demo", "manager_east": "manager-demo", "manager_south": "manager-demo",
-             "rep_demo": "rep-demo"}  # fmt: skip
-MENUS = {
-    "director": ("overview", "teams", "rep", "customers", "products", "data_quality"),
-    "manager": ("overview", "teams", "rep", "customers", "data_quality"),
-    "rep": ("overview", "rep", "customers", "data_quality"),
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dashboard_pages import MENUS, PASSWORDS  # noqa: E402  (the demo users and menus of the browser benchmark)
 
 
 @dataclass
