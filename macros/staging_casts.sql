@@ -137,22 +137,12 @@
     {{ stg_int_of_double(stg_number(column)) }}
 {%- endmacro %}
 
-{#- The integer of a finite double (stg_number), NULL when its value is not integral. -#}
+{#- The integer of a finite double (stg_number), NULL when its value is not integral. One
+    implementation for every engine: a double is integral when it equals its floor (Spark's trunc()
+    truncates dates only; for a double, x = floor(x) exactly when x = trunc(x)). -#}
 {% macro stg_int_of_double(number) -%}
-    {{ adapter.dispatch('stg_int_of_double')(number) }}
-{%- endmacro %}
-
-{#- Spark's trunc() truncates dates only; a finite double is integral when it equals its floor. -#}
-{% macro spark__stg_int_of_double(number) -%}
     case
         when {{ number }} = floor({{ number }})
-            then try_cast({{ number }} as bigint)
-    end
-{%- endmacro %}
-
-{% macro default__stg_int_of_double(number) -%}
-    case
-        when {{ number }} = trunc({{ number }})
             then try_cast({{ number }} as bigint)
     end
 {%- endmacro %}
