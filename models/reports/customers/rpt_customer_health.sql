@@ -115,8 +115,8 @@ final as (
         {%- endfor %}
         scored.overall_score,
         case
-            when scored.overall_score >= {{ var('customer_health_green_min') }} then 'green'
-            when scored.overall_score >= {{ var('customer_health_amber_min') }} then 'amber'
+            when {{ reaches('scored.overall_score', var('customer_health_green_min') | string) }} then 'green'
+            when {{ reaches('scored.overall_score', var('customer_health_amber_min') | string) }} then 'amber'
             when scored.overall_score is not null then 'red'
         end as health_status,
         drivers.driver_1,

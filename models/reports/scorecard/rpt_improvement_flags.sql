@@ -62,10 +62,10 @@ drags as (
         {{ string_agg_ordered(
             "indicator_code || ' (' || cast(round(score) as integer) || ')'",
             "', '",
-            '(60 - score) * weight desc, indicator_code'
+            tie_safe('(60 - score) * weight') ~ ' desc, indicator_code'
         ) }} as drag_indicators
     from {{ ref('rpt_scorecard') }}
-    where entity_type = 'rep' and score < 60
+    where entity_type = 'rep' and not {{ reaches('score', '60') }}
     group by 1, 2, 3
 
 ),
@@ -93,8 +93,8 @@ conditions as (
         summary.period_start,
         rules.flag_code,
         case rules.flag_code
-            when 'below_base_composite' then summary.composite_before_veto < 60
-            when 'below_base_results' then summary.results_score < 60
+            when 'below_base_composite' then not {{ reaches('summary.composite_before_veto', '60') }}
+            when 'below_base_results' then not {{ reaches('summary.results_score', '60') }}
             when 'compliance_veto' then summary.is_vetoed
             when 'customer_concentration' then concentration.value > {{ var('scorecard_concentration_threshold', 0.3) }}
             when 'churn_risk_exposure' then churn.at_risk_share > {{ var('scorecard_churn_exposure_threshold', 0.25) }}

@@ -13,7 +13,9 @@
     var scorecard_score_max (120)]. Lower-is-better indicators are scored on the negated value.
     The column is named value like indicator_values' (hence the noqa of sqlfluff's RF04).
     Degenerate tiers (equal values, e.g. a single peer): a value at or beyond them scores 100,
-    a value short of all three scores the minimum. -#}
+    a value short of all three scores the minimum.
+    A value within float noise of a tier (relative 1e-9, macro reaches) is on it: the label and the
+    segment of the score do not depend on the order in which the value's sum was added up. -#}
 {%- set score_min = var('scorecard_score_min', 0) %}
 {%- set score_max = var('scorecard_score_max', 120) %}
 with weights as (
@@ -171,24 +173,24 @@ scored as (
         signed.*,
         case
             when signed.v is null or signed.b is null then null
-            when signed.v >= signed.i
+            when {{ reaches('signed.v', 'signed.i') }}
                 then
                     case
                         when signed.i > signed.c then 100 + (signed.v - signed.i) * 20 / (signed.i - signed.c)
                         when signed.c > signed.b then 100 + (signed.v - signed.i) * 20 / (signed.c - signed.b)
                         else 100
                     end
-            when signed.v >= signed.c then 80 + (signed.v - signed.c) * 20 / (signed.i - signed.c)
-            when signed.v >= signed.b then 60 + (signed.v - signed.b) * 20 / (signed.c - signed.b)
+            when {{ reaches('signed.v', 'signed.c') }} then 80 + (signed.v - signed.c) * 20 / (signed.i - signed.c)
+            when {{ reaches('signed.v', 'signed.b') }} then 60 + (signed.v - signed.b) * 20 / (signed.c - signed.b)
             when signed.c > signed.b then 60 - (signed.b - signed.v) * 20 / (signed.c - signed.b)
             when signed.i > signed.b then 60 - (signed.b - signed.v) * 40 / (signed.i - signed.b)
             else {{ score_min }}
         end as raw_score,
         case
             when signed.v is null or signed.b is null then null
-            when signed.v >= signed.i then 'ideal'
-            when signed.v >= signed.c then 'challenge'
-            when signed.v >= signed.b then 'base'
+            when {{ reaches('signed.v', 'signed.i') }} then 'ideal'
+            when {{ reaches('signed.v', 'signed.c') }} then 'challenge'
+            when {{ reaches('signed.v', 'signed.b') }} then 'base'
             else 'none'
         end as tier_reached
     from signed

@@ -124,7 +124,7 @@ ranked as (
                         partition by
                             vetoed.entity_type, vetoed.peer_group, vetoed.period_type, vetoed.period_start,
                             vetoed.composite_score is null
-                        order by vetoed.composite_score desc
+                        order by {{ tie_safe('vetoed.composite_score') }} desc
                     )
         end as peer_rank,
         count(vetoed.composite_score) over (
@@ -148,9 +148,9 @@ final as (
         ranked.composite_score,
         ranked.composite_before_veto,
         case
-            when ranked.composite_score >= 100 then 'ideal'
-            when ranked.composite_score >= 80 then 'challenge'
-            when ranked.composite_score >= 60 then 'base'
+            when {{ reaches('ranked.composite_score', '100') }} then 'ideal'
+            when {{ reaches('ranked.composite_score', '80') }} then 'challenge'
+            when {{ reaches('ranked.composite_score', '60') }} then 'base'
             when ranked.composite_score is not null then 'none'
         end as composite_tier,
         ranked.is_vetoed,

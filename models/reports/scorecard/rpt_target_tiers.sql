@@ -2,7 +2,8 @@
     group (int_scorecard__peer_tiers: base = 20th, challenge = 50th, ideal = 80th percentile of
     the peers in the comparison period, mirrored for lower-is-better) and the tier it reached:
     'ideal', 'challenge', 'base' or 'none'. Reaching is inclusive (a value equal to a tier
-    reaches it, so tied peers reach the same tier). No row where the entity has no value. -#}
+    reaches it, so tied peers reach the same tier; within float noise, relative 1e-9, counts as
+    equal: macro reaches). No row where the entity has no value. -#}
 with peer_values as (
 
     select * from {{ ref('int_scorecard__peer_values') }}
@@ -37,14 +38,14 @@ final as (
             when peer_values.direction = 'lower_is_better'
                 then
                     case
-                        when peer_values.value <= peer_tiers.tier_ideal then 'ideal'
-                        when peer_values.value <= peer_tiers.tier_challenge then 'challenge'
-                        when peer_values.value <= peer_tiers.tier_base then 'base'
+                        when {{ reaches('peer_values.value', 'peer_tiers.tier_ideal', true) }} then 'ideal'
+                        when {{ reaches('peer_values.value', 'peer_tiers.tier_challenge', true) }} then 'challenge'
+                        when {{ reaches('peer_values.value', 'peer_tiers.tier_base', true) }} then 'base'
                         else 'none'
                     end
-            when peer_values.value >= peer_tiers.tier_ideal then 'ideal'
-            when peer_values.value >= peer_tiers.tier_challenge then 'challenge'
-            when peer_values.value >= peer_tiers.tier_base then 'base'
+            when {{ reaches('peer_values.value', 'peer_tiers.tier_ideal') }} then 'ideal'
+            when {{ reaches('peer_values.value', 'peer_tiers.tier_challenge') }} then 'challenge'
+            when {{ reaches('peer_values.value', 'peer_tiers.tier_base') }} then 'base'
             else 'none'
         end as tier_reached
     from peer_values
