@@ -4,11 +4,10 @@
     those int_indicators__customer_profit sums (macro customer_profit_events), so summed by team,
     rep, customer or in all over the events dated in a period they give customer_net_profit of
     indicator_values (the semantic layer's customer_net_profit). No row when the indicator has
-    "no data" (an input table of seed indicator_inputs without staged rows: no invoices or
-    payments, so no receivables to finance): indicator_values publishes no customer_net_profit
-    then, and a sum of the sale lines alone would overstate it. The rule is indicator_coverage's
-    (its missing_inputs); the data test assert_customer_profit_events_follow_coverage holds them
-    together. -#}
+    "no data" (dq_indicator_empty_inputs, the rule indicator_coverage applies too: e.g. no invoices
+    or payments, so no receivables to finance): indicator_values publishes no customer_net_profit
+    then, and a sum of the sale lines alone would overstate it. The data test
+    assert_customer_profit_events_follow_coverage holds the two together. -#}
 {%- set cost_of_capital_rate = var('cost_of_capital_rate', 0.06) -%}
 
 with order_lines as (
@@ -49,13 +48,10 @@ payments as (
 
 {{ customer_profit_events(cost_of_capital_rate) }},
 
-missing_inputs as (
+no_data as (
 
-    select inputs.indicator_code
-    from {{ ref('indicator_inputs') }} as inputs
-    inner join {{ ref('dq_row_accounting') }} as accounting
-        on {{ in_pipe_list('inputs.input_tables', 'accounting.source_table') }}
-    where inputs.indicator_code = 'customer_net_profit' and accounting.staged_rows = 0
+    select indicator_code from {{ ref('dq_indicator_empty_inputs') }}
+    where indicator_code = 'customer_net_profit'
 
 ),
 
@@ -78,7 +74,7 @@ final as (
             else -service_cost
         end as net_profit
     from profit_events
-    where not exists (select 1 from missing_inputs)
+    where not exists (select 1 from no_data)
 
 )
 

@@ -14,12 +14,6 @@
       and no CLV, one without launch dates no new-product figures — "no data" too.
     The completeness checks (data test assert_every_catalog_pair_is_published, the gate's
     gx.reports.indicator_values.catalog_pairs) demand exactly the expected pairs. -#}
--- depends_on: {{ ref('stg_erp__sales_order_lines') }}
--- depends_on: {{ ref('stg_erp__products') }}
--- depends_on: {{ ref('stg_crm__accounts') }}
--- depends_on: {{ ref('stg_crm__opportunities') }}
--- depends_on: {{ ref('stg_crm__activities') }}
--- depends_on: {{ ref('fct_customer_acquisitions') }}
 with catalog as (
 
     select * from {{ ref('indicator_catalog') }}
@@ -32,16 +26,23 @@ inputs as (
 
 ),
 
-accounting as (
+empty_inputs as (
 
-    select * from {{ ref('dq_row_accounting') }}
+    select * from {{ ref('dq_indicator_empty_inputs') }}
 
 ),
 
 grains as (
 
-    select 'team' as grain union all select 'rep' union all select 'customer'
-    union all select 'product' union all select 'company'
+    select 'team' as grain
+    union all
+    select 'rep'
+    union all
+    select 'customer'
+    union all
+    select 'product'
+    union all
+    select 'company'
 
 ),
 
@@ -68,16 +69,24 @@ history_events as (
 
 ),
 
-{#- One row per grain an event counts for: the entity that would carry the indicator's value. -#}
+{# One row per grain an event counts for: the entity that would carry the indicator's value. -#}
 entity_events as (
 
     {%- for grain in ['team', 'rep', 'customer', 'product'] %}
-    select distinct history_of, event_date, '{{ grain }}' as grain, {{ grain }}_id as entity_id
+    select distinct
+        history_of,
+        event_date,
+        '{{ grain }}' as grain,
+        {{ grain }}_id as entity_id
     from history_events
     where {{ grain }}_id is not null
     union all
     {%- endfor %}
-    select distinct history_of, event_date, 'company' as grain, 'company' as entity_id
+    select distinct
+        history_of,
+        event_date,
+        'company' as grain,
+        'company' as entity_id
     from history_events
 
 ),
@@ -101,6 +110,16 @@ history_periods as (
 
 ),
 
+first_events as (
+
+    select
+        history_of,
+        min(event_date) as first_date
+    from history_events
+    group by 1
+
+),
+
 {# New customers (and cac, CLV:CAC) need a period after the left-censoring window: while the
     order history is not known to be complete (var order_history_complete_from), first orders
     within active_window_months of the first order may be customers acquired before the extract. -#}
@@ -112,15 +131,15 @@ windowed as (
         history_periods.period_type,
         'active_window' as comparison
     from history_periods
-    inner join (
-        select history_of, min(event_date) as first_date from history_events group by 1
-    ) as first_events
+    inner join first_events
         on history_periods.history_of = first_events.history_of
     cross join grains
     where history_periods.grain = 'company'
-    {%- if not setting_is_set('order_history_complete_from') %}
-        and history_periods.period_start >= cast({{ dbt.dateadd('month', var('active_window_months') | int, 'first_events.first_date') }} as date)
-    {%- endif %}
+        and (
+            {{ 'true' if setting_is_set('order_history_complete_from') else 'false' }}
+            or history_periods.period_start
+            >= cast({{ dbt.dateadd('month', var('active_window_months') | int, 'first_events.first_date') }} as date)
+        )
 
 ),
 
@@ -152,61 +171,6 @@ comparable as (
 
 ),
 
-{# How many rows give each input column a value (at execute time, from the seed's entries). -#}
-{%- set input_columns = [] -%}
-{%- if execute and model.resource_type != 'unit_test' -%}
-    {#- Split in Jinja, not in SQL (DuckDB and Spark split lists differently): distinct, sorted. -#}
-    {%- for row in run_query("select input_columns from " ~ ref('indicator_inputs') ~ " where input_columns is not null").rows -%}
-        {%- for item in row[0].split('|') -%}
-            {%- if item | trim and (item | trim) not in input_columns -%}{%- do input_columns.append(item | trim) -%}{%- endif -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- set input_columns = input_columns | sort -%}
-{%- endif %}
-filled_columns as (
-
-    {%- for entry in input_columns %}
-    {%- set target, _, wanted = entry.partition('=') %}
-    {%- set table_name, _, column_name = target.partition('.') %}
-    {%- if table_name.startswith('fct_') or table_name.startswith('dim_') %}
-        {%- set relation = ref(table_name) %}
-    {%- else %}
-        {%- set source_system, _, entity = table_name.partition('_') %}
-        {%- set relation = ref('stg_' ~ source_system ~ '__' ~ entity) %}
-    {%- endif %}
-    select
-        '{{ entry }}' as input_column,
-        count(*) filter (where {{ column_name }} is not null
-            {%- if wanted %} and lower(cast({{ column_name }} as string)) in ('{{ wanted.lower().split(',') | join("', '") }}'){% endif %}) as filled_rows
-    from {{ relation }}
-    {% if not loop.last %}union all{% endif %}
-    {%- else %}
-    select cast(null as string) as input_column, 0 as filled_rows where 1 = 0
-    {%- endfor %}
-
-),
-
-{# The first input of each indicator that has no rows: an input column no row fills
-    (missing_columns.empty_column), an input table with no staged rows (missing_inputs.empty_table). -#}
-{%- set empty_inputs = [
-    ('missing_columns', "replace(inputs.input_columns, ' ', '')", 'filled_columns', 'input_column', 'filled_rows', 'empty_column'),
-    ('missing_inputs', 'inputs.input_tables', 'accounting', 'source_table', 'staged_rows', 'empty_table'),
-] %}
-{%- for cte, input_list, counts, item, row_count, empty_name in empty_inputs %}
-{{ cte }} as (
-
-    select
-        inputs.indicator_code,
-        min({{ counts }}.{{ item }}) as {{ empty_name }}
-    from inputs
-    inner join {{ counts }}
-        on {{ in_pipe_list(input_list, counts ~ '.' ~ item) }}
-    where {{ counts }}.{{ row_count }} = 0
-    group by 1
-
-),
-{%- endfor %}
-
 pairs as (
 
     select
@@ -227,14 +191,14 @@ final as (
         pairs.indicator_code,
         pairs.grain,
         pairs.period_type,
-        missing_inputs.empty_table is null
-            and missing_columns.empty_column is null
-            and (inputs.comparison is null or comparable.comparison is not null) as is_expected,
+        empty_inputs.empty_table is null
+        and empty_inputs.empty_column is null
+        and (inputs.comparison is null or comparable.comparison is not null) as is_expected,
         case
-            when missing_inputs.empty_table is not null
-                then {{ dbt.concat(["'no data: landing table '", "missing_inputs.empty_table", "' has no rows'"]) }}
-            when missing_columns.empty_column is not null
-                then {{ dbt.concat(["'no data: no row has '", "missing_columns.empty_column"]) }}
+            when empty_inputs.empty_table is not null
+                then {{ dbt.concat(["'no data: landing table '", "empty_inputs.empty_table", "' has no rows'"]) }}
+            when empty_inputs.empty_column is not null
+                then {{ dbt.concat(["'no data: no row has '", "empty_inputs.empty_column"]) }}
             when inputs.comparison is not null and comparable.comparison is null
                 then {{ dbt.concat([
                     "'history too short: no '", "pairs.period_type", "' of the '", "inputs.history_of", "' history '",
@@ -248,10 +212,8 @@ final as (
     from pairs
     left join inputs
         on pairs.indicator_code = inputs.indicator_code
-    left join missing_inputs
-        on pairs.indicator_code = missing_inputs.indicator_code
-    left join missing_columns
-        on pairs.indicator_code = missing_columns.indicator_code
+    left join empty_inputs
+        on pairs.indicator_code = empty_inputs.indicator_code
     left join comparable
         on inputs.history_of = comparable.history_of
         and pairs.grain = comparable.grain
