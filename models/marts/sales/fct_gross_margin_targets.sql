@@ -11,7 +11,8 @@
       count for themselves but for no team nor the company.
     A row of the plan with a margin target and a sales target w has weighted_margin_target =
     rate × w and margin_target_weight = w; without a sales target (NULL or 0) it has
-    unweighted_margin_target = rate and unweighted_margin_targets = 1 instead. -#}
+    unweighted_margin_target = rate and unweighted_margin_targets = 1 instead. The rows: macro
+    additive_target_rows, shared with fct_sales_targets. -#}
 with plan as (
 
     select
@@ -31,86 +32,10 @@ with plan as (
 
 ),
 
-rep_targets as (
-
-    select
-        plan.target_month,
-        rep_teams.team_id,
-        plan.entity_id as rep_id,
-        'rep' as target_kind,
-        plan.target_gross_margin_rate,
-        plan.weighted_margin_target,
-        plan.margin_target_weight,
-        plan.unweighted_margin_target,
-        plan.unweighted_margin_targets
-    from plan
-    {{ join_team_on_date('rep_teams', 'plan.entity_id', 'plan.target_month') }}
-    where plan.target_grain = 'rep'
-
-),
-
-reps_by_team as (
-
-    select
-        target_month,
-        team_id,
-        sum(weighted_margin_target) as weighted_margin_target,
-        sum(margin_target_weight) as margin_target_weight,
-        sum(unweighted_margin_target) as unweighted_margin_target,
-        sum(unweighted_margin_targets) as unweighted_margin_targets
-    from rep_targets
-    group by 1, 2
-
-),
-
-team_adjustments as (
-
-    select
-        plan.target_month,
-        plan.entity_id as team_id,
-        cast(null as string) as rep_id,
-        'team_adjustment' as target_kind,
-        plan.target_gross_margin_rate,
-        plan.weighted_margin_target - coalesce(reps_by_team.weighted_margin_target, 0) as weighted_margin_target,
-        plan.margin_target_weight - coalesce(reps_by_team.margin_target_weight, 0) as margin_target_weight,
-        plan.unweighted_margin_target
-        - coalesce(reps_by_team.unweighted_margin_target, 0) as unweighted_margin_target,
-        plan.unweighted_margin_targets
-        - coalesce(reps_by_team.unweighted_margin_targets, 0) as unweighted_margin_targets
-    from plan
-    left join reps_by_team
-        on plan.target_month = reps_by_team.target_month
-        and plan.entity_id = reps_by_team.team_id
-    where plan.target_grain = 'team'
-
-),
-
-teamless_adjustments as (
-
-    select
-        target_month,
-        cast(null as string) as team_id,
-        cast(null as string) as rep_id,
-        'teamless_adjustment' as target_kind,
-        cast(null as double) as target_gross_margin_rate,
-        0 - weighted_margin_target as weighted_margin_target,
-        0 - margin_target_weight as margin_target_weight,
-        0 - unweighted_margin_target as unweighted_margin_target,
-        0 - unweighted_margin_targets as unweighted_margin_targets
-    from reps_by_team
-    where team_id is null
-
-),
-
-unioned as (
-
-    select * from rep_targets
-    union all
-    select * from team_adjustments
-    union all
-    select * from teamless_adjustments
-
-),
+{%- set measures = [
+    'weighted_margin_target', 'margin_target_weight', 'unweighted_margin_target', 'unweighted_margin_targets',
+] %}
+{{ additive_target_rows(measures, carried=('target_gross_margin_rate', 'double')) }},
 
 final as (
 

@@ -7,7 +7,8 @@
       a team without its own target is the sum of its reps' (no row).
     - teamless_adjustment: minus the targets of the reps without a team on the month's first day,
       which count for the rep but not for any team nor the company.
-    Rows with an empty rep_id are adjustments, not a rep's target. -#}
+    Rows with an empty rep_id are adjustments, not a rep's target. The rows: macro additive_target_rows,
+    shared with fct_gross_margin_targets. -#}
 with plan as (
 
     select * from {{ ref('stg_plan__sales_targets') }}
@@ -15,69 +16,7 @@ with plan as (
 
 ),
 
-rep_targets as (
-
-    select
-        plan.target_month,
-        rep_teams.team_id,
-        plan.entity_id as rep_id,
-        'rep' as target_kind,
-        plan.target_sales_amount
-    from plan
-    {{ join_team_on_date('rep_teams', 'plan.entity_id', 'plan.target_month') }}
-    where plan.target_grain = 'rep'
-
-),
-
-reps_by_team as (
-
-    select
-        target_month,
-        team_id,
-        sum(target_sales_amount) as target_sales_amount
-    from rep_targets
-    group by 1, 2
-
-),
-
-team_adjustments as (
-
-    select
-        plan.target_month,
-        plan.entity_id as team_id,
-        cast(null as string) as rep_id,
-        'team_adjustment' as target_kind,
-        plan.target_sales_amount - coalesce(reps_by_team.target_sales_amount, 0) as target_sales_amount
-    from plan
-    left join reps_by_team
-        on plan.target_month = reps_by_team.target_month
-        and plan.entity_id = reps_by_team.team_id
-    where plan.target_grain = 'team'
-
-),
-
-teamless_adjustments as (
-
-    select
-        target_month,
-        cast(null as string) as team_id,
-        cast(null as string) as rep_id,
-        'teamless_adjustment' as target_kind,
-        -target_sales_amount as target_sales_amount
-    from reps_by_team
-    where team_id is null
-
-),
-
-unioned as (
-
-    select * from rep_targets
-    union all
-    select * from team_adjustments
-    union all
-    select * from teamless_adjustments
-
-),
+{{ additive_target_rows(['target_sales_amount']) }},
 
 final as (
 
