@@ -25,23 +25,62 @@
     dim_periods. Returns distinct period_type, period_start, product_id, customer_id.
 -#}
 {% macro product_buyers_at_period_end(order_lines, periods='periods') -%}
+    {#- Each order day's window [o, o + N months) merged with the overlapping windows of the same
+        customer and product into spells (a window's end never decreases with o: a new spell starts
+        on an order day at or after the previous window's end), then each period end joined to the
+        spell that covers it: the same pairs as joining every order day, from far fewer rows. -#}
     select distinct
         {{ periods }}.period_type,
         {{ periods }}.period_start,
-        customer_product_days.product_id,
-        customer_product_days.customer_id
+        product_spells.product_id,
+        product_spells.customer_id
     from {{ periods }}
     inner join (
-        select distinct
-            {{ order_lines }}.customer_id,
-            {{ order_lines }}.product_id,
-            {{ order_lines }}.order_date
-        from {{ order_lines }}
-    ) as customer_product_days
-        on customer_product_days.order_date <= {{ periods }}.period_end_as_of
-        and {{ periods }}.period_end_as_of < cast(
-            {{ dbt.dateadd('month', var('active_window_months') | int, 'customer_product_days.order_date') }} as date
-        )
+        select
+            numbered_days.customer_id,
+            numbered_days.product_id,
+            min(numbered_days.order_date) as spell_start_date,
+            max(numbered_days.window_end) as spell_end_date
+        from (
+            select
+                windowed_days.customer_id,
+                windowed_days.product_id,
+                windowed_days.order_date,
+                windowed_days.window_end,
+                sum(
+                    case when windowed_days.order_date < windowed_days.previous_window_end then 0 else 1 end
+                ) over (
+                    partition by windowed_days.customer_id, windowed_days.product_id
+                    order by windowed_days.order_date
+                    rows between unbounded preceding and current row
+                ) as spell_number
+            from (
+                select
+                    customer_product_days.customer_id,
+                    customer_product_days.product_id,
+                    customer_product_days.order_date,
+                    customer_product_days.window_end,
+                    lag(customer_product_days.window_end) over (
+                        partition by customer_product_days.customer_id, customer_product_days.product_id
+                        order by customer_product_days.order_date
+                    ) as previous_window_end
+                from (
+                    select distinct
+                        {{ order_lines }}.customer_id,
+                        {{ order_lines }}.product_id,
+                        {{ order_lines }}.order_date,
+                        cast(
+                            {{ dbt.dateadd('month', var('active_window_months') | int, order_lines ~ '.order_date') }}
+                            as date
+                        ) as window_end
+                    from {{ order_lines }}
+                ) as customer_product_days
+            ) as windowed_days
+        ) as numbered_days
+        group by numbered_days.customer_id, numbered_days.product_id, numbered_days.spell_number
+    ) as product_spells
+        on product_spells.spell_start_date <= {{ periods }}.period_end_as_of
+        and {{ periods }}.period_end_as_of < product_spells.spell_end_date
 {%- endmacro %}
 
 

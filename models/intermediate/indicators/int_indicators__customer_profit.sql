@@ -55,20 +55,60 @@ payments as (
 
 {{ customer_profit_events(cost_of_capital_rate) }},
 
+{# The events summed per month once (per customer, rep and team; and per customer and product
+   for the sale lines), then each month put into its reporting periods: every measure is a sum,
+   so a period's value is the sum of its months' (instead of every event times 4 period types). #}
+owner_months as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'event_date') }} as date) as event_month,
+        customer_id,
+        rep_id,
+        team_id,
+        sum(is_sale_line) as sale_lines,
+        sum(gross_profit) as gross_profit,
+        sum(is_cost_entry) as cost_entries,
+        sum(service_cost) as service_cost,
+        sum(is_financing_piece) as financing_pieces,
+        sum(financing_cost) as financing_cost
+    from profit_events
+    group by 1, 2, 3, 4
+
+),
+
+customer_product_months as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'event_date') }} as date) as event_month,
+        customer_id,
+        product_id,
+        sum(gross_profit) as gross_profit
+    from profit_events
+    where is_sale_line = 1
+    group by 1, 2, 3
+
+),
+
 profit_events_periodized as (
 
-    {{ in_reporting_periods('profit_events', 'event_date') }}
+    {{ in_reporting_periods('owner_months', 'event_month') }}
+
+),
+
+customer_product_periodized as (
+
+    {{ in_reporting_periods('customer_product_months', 'event_month') }}
 
 ),
 
 {# Each part is 0 without any event of its kind, NULL when it has events but none is known
    (a partly unknown part sums the known events, as sales_amount does). #}
 {%- set profit_measures = [
-    'sum(is_sale_line) as sale_lines',
+    'sum(sale_lines) as sale_lines',
     'sum(gross_profit) as gross_profit',
-    'sum(is_cost_entry) as cost_entries',
+    'sum(cost_entries) as cost_entries',
     'sum(service_cost) as service_cost',
-    'sum(is_financing_piece) as financing_pieces',
+    'sum(financing_pieces) as financing_pieces',
     'sum(financing_cost) as financing_cost',
 ] %}
 {%- set profit_parts %}
@@ -118,10 +158,8 @@ customer_product_profit as (
         period_start,
         customer_id,
         product_id,
-        count(*) as sale_lines,
         sum(gross_profit) as gross_profit
-    from profit_events_periodized
-    where is_sale_line = 1
+    from customer_product_periodized
     group by 1, 2, 3, 4
 
 ),
