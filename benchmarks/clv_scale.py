@@ -99,10 +99,12 @@ def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return purchases, pd.DataFrame({"customer_id": ids, "segment": segment})
 
 
-def write_predictions(database: Path, purchases, segments, fits, settings: ClvSettings) -> int:
+def write_predictions(database: Path, purchases, segments, fits, settings: ClvSettings, memory_limit: str) -> int:
     """fct_customer_clv_predictions as the dbt model materialises it (dbt-duckdb registers the returned
-    relation and runs ``create table ... as select``), into a DuckDB file with the profile's settings."""
-    con = duckdb.connect(str(database), config={"memory_limit": "4GB", "preserve_insertion_order": False})
+    relation and runs ``create table ... as select``), into a DuckDB file. DuckDB's buffer pool (up to
+    its memory_limit, 4GB in the profile) is part of the process's peak: ``--duckdb-memory-limit``."""
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    con = duckdb.connect(str(database), config=config)
     try:
         relation = predictions_relation(con, predictions_reader(purchases, segments, fits, settings))
         con.register("predictions", relation)
@@ -118,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--month-ends", type=int, default=12, help="refit and snapshot dates (the last N month ends)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--duckdb-memory-limit",
+        default="1GB",
+        help="memory_limit of the DuckDB file the predictions go to (SALESPERF_DUCKDB_MEMORY_LIMIT in a build)",
+    )
     args = parser.parse_args(argv)
     settings = ClvSettings(time_unit="weeks")
     figures = []
@@ -150,9 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     report(f"fits at {len(dates)} refit dates (fct_clv_model_fits)", fit_seconds, fit_cpu)
     with tempfile.TemporaryDirectory(prefix="clv_scale_") as folder:
         start, cpu = time.perf_counter(), time.process_time()
-        rows = write_predictions(Path(folder) / "warehouse.duckdb", purchases, segments, fits, settings)
+        rows = write_predictions(
+            Path(folder) / "warehouse.duckdb", purchases, segments, fits, settings, args.duckdb_memory_limit
+        )
         predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
-    report(f"predictions + intervals, {rows:,} rows (written to DuckDB)", predict_seconds, predict_cpu)
+    report(
+        f"predictions + intervals, {rows:,} rows (to DuckDB, memory_limit {args.duckdb_memory_limit})",
+        predict_seconds,
+        predict_cpu,
+    )
     report("whole CLV step (fits + predictions)", fit_seconds + predict_seconds, fit_cpu + predict_cpu)
     # the cost of the intervals: the same predictions with the interval computation left out
     from salesperf.clv import segments as segments_module
