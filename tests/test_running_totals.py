@@ -72,7 +72,7 @@ def test_running_totals_add_up_the_months(demo_build, grain):
             bad = joined[
                 [
                     not math.isclose(float(w), float(g), rel_tol=1e-9, abs_tol=1e-6) if pd.notna(g) else True
-                    for w, g in zip(joined["want"], joined["got"])
+                    for w, g in zip(joined["want"], joined["got"], strict=True)
                 ]
             ]
             assert bad.empty, f"{grain} {column}: {len(bad)} rows differ, e.g.\n{bad.head()}"
