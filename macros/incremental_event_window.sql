@@ -21,8 +21,9 @@
 
 
 {% macro in_incremental_window(event_date_column) -%}
-    {#- The filter of an incremental run: true for every row on a full build. -#}
-    {%- if is_incremental() -%}
+    {#- The filter of an incremental run: true for every row on a full build (and in a unit test,
+        which has no relation: `this` is none there). -#}
+    {%- if this is not none and is_incremental() -%}
         ({{ event_date_column }} >= {{ incremental_window_start(event_date_column) }} or {{ event_date_column }} is null)
     {%- else -%}
         true

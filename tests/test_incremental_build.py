@@ -90,6 +90,30 @@ def test_incremental_day_equals_full_build(demo_build: Build, tmp_path: Path) ->
     compare_builds.snapshot(incremental.warehouse, tmp_path / "snap_incremental", schemas)
     full_tables = sorted(p.name for p in (tmp_path / "snap_full").glob("*.parquet"))
     assert full_tables == sorted(p.name for p in (tmp_path / "snap_incremental").glob("*.parquet"))
-    differences = compare_builds.compare(tmp_path / "snap_full", tmp_path / "snap_incremental", ignore=set())
     print(f"incremental build {incremental_s:.0f} s, full build {full_s:.0f} s, {len(full_tables)} tables compared")
-    assert differences == 0
+    assert_same_tables(tmp_path / "snap_full", tmp_path / "snap_incremental")
+
+
+# Tables whose text columns depend on a comparison of doubles that can be equal (a value equal to its peer
+# tier): DuckDB sums doubles in parallel in no fixed order, so two full builds of the same landing can
+# already put such a row in another tier (measured: 37 rows of rpt_target_tiers, all of
+# decision_chain_coverage, which reads no order line). Compared by their row count only.
+TIE_SENSITIVE = {"main.rpt_target_tiers", "main.rpt_scorecard_summary", "main.rpt_improvement_flags"}
+
+
+def assert_same_tables(full: Path, incremental: Path) -> None:
+    """Every table equal (doubles within compare_builds' tolerance), but dq_results' checked_at (the
+    time of the check) and the row counts only of TIE_SENSITIVE."""
+    ignore = TIE_SENSITIVE | {"main.dq_results"}
+    assert compare_builds.compare(full, incremental, ignore=ignore) == 0
+    con = duckdb.connect()
+    for name in TIE_SENSITIVE:
+        rows = [
+            con.execute(f"select count(*) from '{snap}/{name}.parquet'").fetchone()[0] for snap in (full, incremental)
+        ]
+        assert rows[0] == rows[1], name
+    checks = [f"select * exclude (checked_at) from '{snap}/main.dq_results.parquet'" for snap in (full, incremental)]
+    only_one = con.execute(
+        f"select count(*) from (({checks[0]} except all {checks[1]}) union all ({checks[1]} except all {checks[0]}))"
+    ).fetchone()[0]
+    assert only_one == 0, "dq_results differ"
