@@ -85,7 +85,7 @@ def build_lock(settings: settings_mod.Settings) -> BuildLock:
     return BuildLock(paths)
 
 
-def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) -> int:
+def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None, incremental: bool = False) -> int:
     """Under the build lock: the landing preflight, then dbt build and the gate (see _build)."""
     lock = build_lock(settings)
     try:
@@ -95,7 +95,7 @@ def build(settings: settings_mod.Settings, dbt_args: list[str] | None = None) ->
         print(f"[build] not built; the published warehouse {settings.warehouse} is unchanged.", file=sys.stderr)
         return EXIT_LOCKED
     try:
-        return _build(settings, dbt_args, lock)
+        return _build(settings, dbt_args, lock, incremental)
     finally:
         lock.release()
 
@@ -130,12 +130,24 @@ def prepare(settings: settings_mod.Settings) -> int:
     return rc
 
 
-def _build(settings: settings_mod.Settings, dbt_args: list[str] | None, lock: BuildLock) -> int:
-    """dbt build into the working copy; replace the published file only if the build passed."""
+def _build(
+    settings: settings_mod.Settings, dbt_args: list[str] | None, lock: BuildLock, incremental: bool = False
+) -> int:
+    """dbt build into the working copy; replace the published file only if the build passed.
+
+    ``incremental``: the working copy starts as a copy of the published warehouse, so dbt's incremental
+    models (docs/incremental.md) add the new days to it; otherwise (and with dbt's --full-refresh, or
+    when nothing is published yet) it starts empty and every model is built from the whole landing."""
     work = settings.build_warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
+    if incremental and "--full-refresh" not in (dbt_args or []):
+        if settings.warehouse.exists():
+            print(f"[build] incremental: starting from the published warehouse {settings.warehouse}", flush=True)
+            shutil.copyfile(settings.warehouse, work)
+        else:
+            print("[build] incremental: nothing published yet, building everything", flush=True)
     started = time.monotonic()
     rc, prepared = prepare_landing(settings)
     if rc != 0:
@@ -323,12 +335,14 @@ def import_export(
     return 0
 
 
-def build_and_notify(settings: settings_mod.Settings, dbt_args: list[str] | None = None) -> int:
+def build_and_notify(
+    settings: settings_mod.Settings, dbt_args: list[str] | None = None, incremental: bool = False
+) -> int:
     """build; then, when SALESPERF_DIGEST_CONFIG names a digest configuration, the digests of the
     new warehouse or the alert of the failure (salesperf/alerts). The exit code is the build's."""
     from salesperf.alerts.digest import after_build
 
-    return after_build(settings, lambda: build(settings, dbt_args))
+    return after_build(settings, lambda: build(settings, dbt_args, incremental))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -348,6 +362,12 @@ def main(argv: list[str] | None = None) -> None:
         nargs=2,
         metavar=("PRESET", "EXPORT_DIR"),
         help="first import a CRM export with this preset or mapping file into the landing folder",
+    )
+    bld.add_argument(
+        "--incremental",
+        action="store_true",
+        help="start from the published warehouse: the incremental models add the new days of the landing "
+        "(docs/incremental.md); a correction older than incremental_lookback_days needs a build without it",
     )
     sub.add_parser("prepare", help="check and prepare the landing files for dbt build by hand")
     imp = sub.add_parser("import", help="map a CRM export into landing files (README: Bring your CRM)")
@@ -388,7 +408,7 @@ def main(argv: list[str] | None = None) -> None:
             rc = import_export(args.from_preset[0], args.from_preset[1], None)
             if rc != 0:
                 sys.exit(rc)
-        sys.exit(build_and_notify(settings, extra))
+        sys.exit(build_and_notify(settings, extra, args.incremental))
     if args.command == "prepare":
         sys.exit(prepare(settings))
     if args.command == "serve":

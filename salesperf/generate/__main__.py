@@ -54,12 +54,32 @@ def parser() -> argparse.ArgumentParser:
         "file unreadable (the build stops); the file-level scenarios (gbk_undeclared, utf8_bom, both_formats, ...) "
         "rewrite one file as a messy export would, with the expected outcome in the manifest",
     )
+    p.add_argument(
+        "--append-day",
+        action="store_true",
+        help="generate nothing: append the next day of orders and order lines to the Parquet landing files "
+        "already in --out (the day after the latest order date; the orders of a week earlier replayed with new "
+        "ids; every existing row unchanged) -- the input of an incremental build (docs/incremental.md)",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     t0 = time.perf_counter()
+    if args.append_day:
+        from salesperf.generate.append_day import append_day
+
+        try:
+            added = append_day(args.out)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"appended {added.day}: {added.orders:,} orders, {added.lines:,} order lines "
+            f"(those of {added.template_day} with new ids) in {args.out} in {time.perf_counter() - t0:.1f} s"
+        )
+        return 0
     try:
         counts = generate(
             args.out,

@@ -4,7 +4,16 @@
     the order date. A line of a return order (order_type 'return') carries a positive quantity
     and counts with the opposite sign (amount_sign -1): it reduces net sales, cost and gross
     profit on the return's order date, credited to the return's rep and that rep's team on that
-    date, like a sale. Every net sales and cost figure is computed here, nowhere else. -#}
+    date, like a sale. Every net sales and cost figure is computed here, nowhere else.
+    Incremental by order date on DuckDB (docs/incremental.md): a run recomputes the lines of the
+    last var('incremental_lookback_days') days already built and every later day. -#}
+{{ config(
+    materialized=('incremental' if target.type == 'duckdb' else 'table'),
+    incremental_strategy='event_window',
+    event_date_column='order_date',
+    on_schema_change='fail',
+) }}
+
 with lines as (
 
     select * from {{ ref('stg_erp__sales_order_lines') }}
@@ -20,6 +29,7 @@ products as (
 counted_orders as (
 
     select * from {{ ref('int_orders_counted') }}
+    where {{ in_incremental_window('order_date') }}
 
 ),
 
