@@ -32,10 +32,13 @@ into ``<target>/dagster/`` when it is missing or older than the project files, a
 
 # no `from __future__ import annotations`: Dagster reads the context type hints at definition time
 
+import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,19 +103,34 @@ def _newest_project_file() -> float:
 
 def manifest_path(force: bool = False) -> Path:
     """The manifest of the dbt project: ``dbt parse`` (no network, no warehouse) when missing,
-    older than a project file, or under ``dagster dev``."""
+    older than a project file, or under ``dagster dev``.
+
+    Several processes may import this module at once (pytest's workers, a Dagster daemon beside the
+    web server): one parses at a time (a lock file in the target folder), into a scratch folder whose
+    files are then moved into place, so no process reads a manifest another one is still writing."""
     target = manifest_dir()
     manifest = target / "manifest.json"
-    stale = not manifest.exists() or manifest.stat().st_mtime < _newest_project_file()
-    if force or stale or os.environ.get("DAGSTER_IS_DEV_CLI"):
-        env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-        env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
-        cmd = [str(run_mod.BIN / "dbt"), "parse", "--project-dir", str(PROJECT_DIR), "--target-path", str(target)]
-        done = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-        if done.returncode != 0 or not manifest.exists():
-            raise RuntimeError(
-                f"dbt parse failed (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-2000:]}"
-            )
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stale = not manifest.exists() or manifest.stat().st_mtime < _newest_project_file()
+        if force or stale or os.environ.get("DAGSTER_IS_DEV_CLI"):
+            scratch = Path(tempfile.mkdtemp(prefix="parse-", dir=target))
+            try:
+                env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+                env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+                dbt = str(run_mod.BIN / "dbt")
+                cmd = [dbt, "parse", "--project-dir", str(PROJECT_DIR), "--target-path", str(scratch)]
+                done = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
+                if done.returncode != 0 or not (scratch / "manifest.json").exists():
+                    raise RuntimeError(
+                        f"dbt parse failed (exit {done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-2000:]}"
+                    )
+                for item in scratch.iterdir():
+                    if item.is_file():
+                        os.replace(item, target / item.name)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
     return manifest
 
 
