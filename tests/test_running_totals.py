@@ -11,19 +11,15 @@ import math
 
 import pandas as pd
 import pytest
+from matrix_expected import period_start
 
 GRAINS = ["team", "rep", "customer", "product"]
-SPANS = {"qtd": 3, "ytd": 12, "fytd": 12}
+SPANS = {"qtd": "quarter", "ytd": "year", "fytd": "fiscal_year"}  # running total -> its period type
 
 
 def _span_start(month: pd.Timestamp, span: str, fiscal_start: int) -> pd.Timestamp:
     """First month of the quarter, calendar year or fiscal year that month falls in."""
-    if span == "qtd":
-        return pd.Timestamp(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
-    if span == "ytd":
-        return pd.Timestamp(month.year, 1, 1)
-    year = month.year if month.month >= fiscal_start else month.year - 1
-    return pd.Timestamp(year, fiscal_start, 1)
+    return period_start(month, SPANS[span], fiscal_start)
 
 
 def _expected(values: pd.DataFrame, span: str, fiscal_start: int) -> pd.DataFrame:
