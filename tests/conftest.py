@@ -16,6 +16,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+# pytest-xdist runs each worker as `python -c ...`, whose __main__ has neither __spec__ nor __file__.
+# pyspark.sql.connect (imported by Great Expectations when pyspark is installed, the `spark` extra)
+# then takes itself for a doctest run and calls sys.exit(0) when its optional Spark Connect packages
+# are missing: a test that first imports GX inside a worker (the Dagster job's quality gate) ended
+# with SystemExit. Give the worker's __main__ a file name, as a normal `python script.py` has.
+_MAIN = sys.modules.get("__main__")
+if _MAIN is not None and getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "<pytest-xdist worker>"
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SEED = 42
 
