@@ -8,6 +8,7 @@ errors at this sample size: the dropout parameters a and b are the least precise
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from datetime import date
@@ -409,3 +410,64 @@ def test_zero_dollar_orders_are_purchases_of_zero() -> None:
     assert spend.tolist() == pytest.approx([100.0, 2 * (100 + 90) / (4 + 2), 200.0 / 6])
     fit = fit_gamma_gamma(summary["frequency"], summary["monetary"])
     assert fit.n_customers == 1 and fit.n_dropped == 1  # m = 0 is not in the Gamma-Gamma fit
+
+
+def _no_dropout_lines(n_customers: int, seed: int) -> pd.DataFrame:
+    """Customers who never drop out (the NBD: Poisson purchases at a Gamma(1.5, 10 weeks) rate)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c, rate in enumerate(rng.gamma(1.5, 1 / 10.0, n_customers)):  # purchases per week
+        first = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 200)))
+        day = 0.0
+        days = [0]
+        while (day := day + rng.exponential(7.0 / rate)) < (pd.Timestamp("2024-06-30") - first).days:
+            days.append(int(day))
+        for k, d in enumerate(sorted(set(days))):
+            spend = float(rng.gamma(2.0, 100.0)) + 1.0
+            rows.append((f"C{c}", f"O{c}-{k}", (first + pd.Timedelta(days=d)).strftime("%Y-%m-%d"), spend, spend / 3))
+    return _lines(rows)
+
+
+def test_a_fit_on_the_no_dropout_edge_is_the_segments_fit_not_a_fallback() -> None:
+    """Without visible dropout the BG/NBD likelihood is flat towards a -> 0 (its supremum is there);
+    a fit that ends on a's lower bound is that limit (the NBD), not a degenerate fit: the segment keeps
+    it, and its predictions are those of an interior point of the same flat edge. (It used to be
+    called degenerate and replaced by the pooled fit: predictions jumped by up to 72 % between two
+    fits of equal likelihood, see CHANGELOG.)"""
+    lines = _no_dropout_lines(600, seed=11)
+    segments = pd.DataFrame({"customer_id": lines["customer_id"].unique(), "segment": "B2B"})
+    settings = ClvSettings(time_unit="weeks", min_customers_per_segment=100, min_repeat_buyers=20)
+    summary = attach_segments(summarize(purchases_from_lines(lines), date(2024, 6, 30), time_unit="weeks"), segments)
+    interior = fit_models(summary, settings)
+    own = interior["B2B"]
+    assert own.bgnbd_source == "segment_fit" and own.bgnbd.a < 1e-2  # on the flat edge, inside
+    # the previous month's fit (the warm start) on the bound a = e^-12, where the likelihood is highest
+    edge = BGNBDParams(own.bgnbd.r, own.bgnbd.alpha, math.exp(-12.0), own.bgnbd.b)
+    previous = {k: dataclasses.replace(m, bgnbd=edge) if k == "B2B" else m for k, m in interior.items()}
+    refit = fit_models(summary, settings, previous)["B2B"]
+    assert refit.bgnbd_source == "segment_fit" and refit.bgnbd_converged
+    assert refit.bgnbd.a == pytest.approx(math.exp(-12.0), rel=1e-6)
+    assert "the NBD limit" in " ".join(refit.messages)
+    assert refit.bgnbd_log_likelihood >= own.bgnbd_log_likelihood - 1e-6
+    x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "age"))
+    for fn in (probability_alive, lambda p, *a: expected_purchases(p, 39.0, *a)):
+        np.testing.assert_allclose(fn(refit.bgnbd, x, t_x, age), fn(own.bgnbd, x, t_x, age), rtol=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("log_params", "degenerate", "limit"),
+    [
+        ((0.1, 2.0, -12.0, 5.0), False, "a at its lower bound: almost no dropout (the NBD limit)"),
+        ((0.1, 2.0, 12.0, 12.0), False, "homogeneous"),
+        ((0.1, 2.0, 1.0, 12.0), False, "homogeneous"),
+        ((0.1, 2.0, 1.0, 5.0), False, None),
+        ((-12.0, 2.0, 1.0, 5.0), True, None),  # r -> 0
+        ((0.1, 12.0, 1.0, 5.0), True, None),  # alpha -> infinity
+        ((0.1, 2.0, 1.0, -12.0), True, None),  # b -> 0: everyone drops out at once
+    ],
+)
+def test_bound_verdict_of_the_dropout_models(log_params, degenerate: bool, limit: str | None) -> None:
+    from salesperf.clv.optim import bound_verdict
+
+    verdict = bound_verdict(np.array(log_params), (-12.0, 12.0), ("a", "b"), "homogeneous")
+    assert verdict == (degenerate, limit)

@@ -36,7 +36,7 @@ import numpy as np
 from scipy import special
 
 from salesperf.clv.grouping import distinct_rows, in_parts
-from salesperf.clv.optim import StartResult, fit_problem, multi_start
+from salesperf.clv.optim import StartResult, bound_verdict, fit_problem, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
 log = logging.getLogger(__name__)
@@ -318,16 +318,13 @@ def fit_bgnbd(frequency, recency, age, *, time_unit: str, weights=None, initial:
 
     starts = [(f"cold_{k}", theta0) for k, theta0 in enumerate(_initial_guesses(x, big_t, w), start=1)]
     best = multi_start(objective, starts, _LOG_BOUNDS, n_customers, None if initial is None else initial.as_array())
-    theta = best.theta
-    at_lower = np.abs(theta - _LOG_BOUNDS[0]) < 1e-6
-    at_upper = np.abs(theta - _LOG_BOUNDS[1]) < 1e-6
-    # a and b both large is a legitimate limit (a nearly homogeneous dropout probability
-    # a / (a + b)); any other parameter on a bound is a degenerate fit.
-    degenerate = bool(np.any(at_lower) or np.any(at_upper[:2]))
-    converged = best.success and not degenerate and bool(np.isfinite(best.value))
-    message = fit_problem(best, degenerate) or (
-        "a, b at their bound: dropout probability nearly homogeneous" if np.any(at_upper[2:]) else "ok"
+    # a -> 0 (no dropout) and a, b large (a nearly homogeneous dropout probability a / (a + b)) are
+    # legitimate limits; any other parameter on a bound is a degenerate fit (optim.bound_verdict)
+    degenerate, limit = bound_verdict(
+        best.theta, _LOG_BOUNDS, ("a", "b"), "a, b at their bound: dropout probability nearly homogeneous"
     )
+    converged = best.success and not degenerate and bool(np.isfinite(best.value))
+    message = fit_problem(best, degenerate) or limit or "ok"
     if n_repeat == 0:
         converged = False
         message = "no repeat buyers: BG/NBD is not identified"

@@ -19,7 +19,7 @@ import numpy as np
 
 from salesperf.clv.bgnbd import _as_arrays
 from salesperf.clv.grouping import distinct_rows
-from salesperf.clv.optim import StartResult, fit_problem, multi_start
+from salesperf.clv.optim import StartResult, bound_verdict, fit_problem, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
 LOG_BOUNDS = (-12.0, 12.0)
@@ -79,8 +79,8 @@ def fit_grouped(
 
     ``row_log_likelihood(theta, x, t_x, T)`` gives each row's log-likelihood at theta = log(params).
     A fit without any repeat buyer is returned with ``converged=False`` (not identified); a
-    parameter on its bound marks a degenerate fit, except the last two (the dropout process) both
-    large, a legitimate limit. ``prepare(x, t_x, T)``, when given, returns keyword arguments of
+    parameter on its bound marks a degenerate fit, except the legitimate limits of the dropout
+    process (:func:`salesperf.clv.optim.bound_verdict`: no dropout, nearly homogeneous dropout). ``prepare(x, t_x, T)``, when given, returns keyword arguments of
     ``row_log_likelihood`` computed once per fit from the (grouped) rows, e.g. their distinct pairs."""
     days_per_unit(time_unit)
     x, t_x, big_t = _as_arrays(frequency, recency, age)
@@ -112,14 +112,11 @@ def fit_grouped(
     starts = cold_starts(x, big_t, w, shapes)
     warm = None if initial is None else np.asarray(initial, dtype=float)
     best = multi_start(objective, starts, LOG_BOUNDS, n_customers, warm)
-    theta = best.theta
-    at_lower = np.abs(theta - LOG_BOUNDS[0]) < 1e-6
-    at_upper = np.abs(theta - LOG_BOUNDS[1]) < 1e-6
-    degenerate = bool(np.any(at_lower) or np.any(at_upper[:2]))
-    converged = best.success and not degenerate and bool(np.isfinite(best.value))
-    message = fit_problem(best, degenerate) or (
-        "dropout parameters at their bound: nearly homogeneous dropout" if np.any(at_upper[2:]) else "ok"
+    degenerate, limit = bound_verdict(
+        best.theta, LOG_BOUNDS, names[2:], "dropout parameters at their bound: nearly homogeneous dropout"
     )
+    converged = best.success and not degenerate and bool(np.isfinite(best.value))
+    message = fit_problem(best, degenerate) or limit or "ok"
     if n_repeat == 0:
         converged, message = False, f"no repeat buyers: {model} is not identified"
     fields = best.fit_fields(lambda *values: tuple(float(v) for v in values), n_customers)

@@ -264,6 +264,34 @@ def multi_start(
         )
 
 
+def bound_verdict(
+    theta: np.ndarray, bounds: tuple[float, float], dropout: tuple[str, str], homogeneous: str
+) -> tuple[bool, str | None]:
+    """(degenerate, the limit it is on) of a fit of a repeat-purchase model with parameters (r, alpha,
+    then the two of the dropout process, ``dropout``: a, b of BG/NBD and MBG/NBD, s, beta of
+    Pareto/NBD) by where its log-parameters ``theta`` sit on ``bounds``:
+
+    * the first dropout parameter at its lower bound (a -> 0, s -> 0: a dropout rate of 0, whatever
+      the second): nobody drops out, the NBD limit, a legitimate optimum of data without visible
+      dropout -- the same predictions as the interior points of the flat likelihood beside it
+      (so a fit on either side of that edge is used alike; none falls back to another fit);
+    * a dropout parameter at its upper bound: nearly homogeneous dropout (``homogeneous``), also
+      legitimate;
+    * r or alpha on a bound, or the second dropout parameter at its lower bound (everyone drops out
+      at once): degenerate, not usable.
+    """
+    at_lower = np.abs(theta - bounds[0]) < 1e-6
+    at_upper = np.abs(theta - bounds[1]) < 1e-6
+    degenerate = bool(np.any(at_lower[:2]) or np.any(at_upper[:2]) or at_lower[3])
+    if degenerate:
+        return True, None
+    if at_lower[2]:
+        return False, f"{dropout[0]} at its lower bound: almost no dropout (the NBD limit)"
+    if np.any(at_upper[2:]):
+        return False, homogeneous
+    return False, None
+
+
 def fit_problem(best: MultiStartResult, degenerate: bool) -> str | None:
     """Why a fit is not usable as it stands (a parameter on its bound, the optimiser failed); None if neither."""
     if degenerate:
