@@ -12,12 +12,19 @@ seed). So the lint prepares what a compile needs on its own, in a scratch folder
 (``target/lint``, git-ignored; SALESPERF_LINT_DIR moves it): demo landing files (the generator,
 once) and a DuckDB file with the seeds (rebuilt when a seed changes). It never touches the
 warehouse, the landing folder or the target folder a build uses, and works in a clean clone.
+
+A clean sqlfluff lint leaves a stamp in that folder named by a fingerprint of everything its result
+depends on (the linted paths, models, macros, seeds, the dbt and sqlfluff configuration, the tools'
+versions): the next lint of exactly the same tree says so and does not compile every model again
+(`tasks.py test` lints before pytest, and the suite's test of the tree then finds the stamp).
+Any change to those files gives another fingerprint, and a lint with findings writes no stamp.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -31,6 +38,11 @@ from salesperf.settings import PROJECT_DIR
 BIN = Path(sys.executable).parent
 # What sqlfluff lints (the dbt templater compiles these); exclusions are in .sqlfluffignore.
 SQL_PATHS = ("models",)
+# What the result of a sqlfluff lint depends on besides the linted paths (the dbt templater renders
+# the models with the macros, seeds and project configuration).
+LINT_INPUTS = ("models", "macros", "seeds", "data-tests", "analyses")
+LINT_CONFIG = ("dbt_project.yml", "profiles.yml", "selectors.yml", ".sqlfluff", ".sqlfluffignore", "pyproject.toml")
+LINT_TOOLS = ("sqlfluff", "sqlfluff-templater-dbt", "dbt-core", "dbt-duckdb")
 # sqlfluff worker processes: the dbt templater compiles model by model, two halves the wall time.
 SQL_PROCESSES = 2
 
@@ -53,6 +65,32 @@ def _seeds_fingerprint(root: Path) -> str:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def lint_fingerprint(paths: Sequence[str], root: Path = PROJECT_DIR) -> str:
+    """sha256 of what a sqlfluff lint of ``paths`` depends on: the paths themselves, every file of
+    LINT_INPUTS and LINT_CONFIG (names and bytes) and the versions of LINT_TOOLS."""
+    digest = hashlib.sha256()
+    digest.update("\0".join(sorted(paths)).encode())
+    for tool in LINT_TOOLS:
+        try:
+            version = importlib.metadata.version(tool)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"\0{tool}={version}".encode())
+    files = [root / name for name in LINT_CONFIG]
+    for folder in LINT_INPUTS:
+        files.extend(sorted((root / folder).rglob("*")))
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def clean_stamp(scratch: Path, fingerprint: str) -> Path:
+    """The file a clean sqlfluff lint of the tree with ``fingerprint`` leaves in ``scratch``."""
+    return scratch / f"sqlfluff-clean-{fingerprint[:32]}"
 
 
 def dbt_env(scratch: Path, root: Path = PROJECT_DIR) -> dict[str, str]:
@@ -119,8 +157,14 @@ def ruff(fix: bool = False, root: Path = PROJECT_DIR) -> int:
 
 
 def sqlfluff(paths: Sequence[str] = SQL_PATHS, fix: bool = False, root: Path = PROJECT_DIR) -> int:
-    """sqlfluff lint (after sqlfluff fix with ``fix``) of ``paths`` with the dbt templater."""
+    """sqlfluff lint (after sqlfluff fix with ``fix``) of ``paths`` with the dbt templater; 0 at
+    once when this exact tree was linted clean before (its stamp, see the module docstring)."""
     scratch = scratch_dir(root)
+    fingerprint = lint_fingerprint(paths, root)
+    stamp = clean_stamp(scratch, fingerprint)
+    if not fix and stamp.exists():
+        print(f"[lint] sqlfluff lint {' '.join(paths)}: clean (this exact tree was linted clean: {stamp})", flush=True)
+        return 0
     if prepare_dbt(scratch, root) != 0:
         return 1
     env = dbt_env(scratch, root)
@@ -128,8 +172,13 @@ def sqlfluff(paths: Sequence[str] = SQL_PATHS, fix: bool = False, root: Path = P
     common = ["--processes", str(SQL_PROCESSES), *paths]
     if fix:
         _run([sqlfluff_bin, "fix", "--quiet", *common], root, env=env)
+        fingerprint = lint_fingerprint(paths, root)  # of the fixed tree
+        stamp = clean_stamp(scratch, fingerprint)
     print(f"[lint] sqlfluff lint {' '.join(paths)}", flush=True)
-    return _run([sqlfluff_bin, "lint", "--nocolor", *common], root, env=env)
+    rc = _run([sqlfluff_bin, "lint", "--nocolor", *common], root, env=env)
+    if rc == 0 and lint_fingerprint(paths, root) == fingerprint:  # no file edited while it ran
+        stamp.write_text(f"sqlfluff lint of {' '.join(paths)} clean at {time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
+    return rc
 
 
 def lint(

@@ -76,12 +76,45 @@ def test_sqlfluff_fails_on_a_planted_finding(tmp_path, lint_scratch, monkeypatch
     assert "lint_probe.sql" in out
     for rule in ("CP01", "LT01", "AL02"):
         assert rule in out, out
+    # a lint with findings leaves no "clean" stamp: the next lint runs sqlfluff again and fails again
+    assert not list(lint_scratch.glob("sqlfluff-clean-*"))
 
 
-@pytest.mark.slow  # the dbt templater compiles every model (a few minutes)
-def test_sqlfluff_passes_on_the_tree(lint_scratch, monkeypatch, capfd):
-    monkeypatch.setenv("SALESPERF_LINT_DIR", str(lint_scratch))
+@pytest.mark.slow  # the dbt templater compiles every model (a few minutes), unless the stamp is there
+def test_sqlfluff_passes_on_the_tree(capfd):
+    """In the project's own lint folder: after `tasks.py test`'s lint of this very tree, its clean
+    stamp answers (test_lint_stamp_is_for_this_exact_tree shows when a stamp counts)."""
     assert lint.sqlfluff(root=ROOT) == 0, capfd.readouterr().out
+    assert lint.clean_stamp(lint.scratch_dir(ROOT), lint.lint_fingerprint(lint.SQL_PATHS, ROOT)).exists()
+
+
+def test_lint_stamp_is_for_this_exact_tree(tmp_path):
+    """The fingerprint naming a clean lint's stamp changes with any model, macro, seed, configuration
+    file or linted path, and with nothing else (a README edit, a Python file): a stamp never stands
+    for a tree it did not lint."""
+    project = _copy_project(tmp_path / "project")
+    (project / "README.md").write_text("a readme\n", encoding="utf-8")
+    base = lint.lint_fingerprint(lint.SQL_PATHS, project)
+    assert lint.lint_fingerprint(lint.SQL_PATHS, project) == base
+    (project / "README.md").write_text("another readme\n", encoding="utf-8")
+    (project / "tasks.py").write_text("print()\n", encoding="utf-8")
+    assert lint.lint_fingerprint(lint.SQL_PATHS, project) == base
+    assert lint.lint_fingerprint(["models/marts"], project) != base
+    model = next((project / "models").rglob("*.sql"))
+    for path in (
+        model,
+        next((project / "macros").rglob("*.sql")),
+        next((project / "seeds").rglob("*.csv")),
+        project / ".sqlfluff",
+        project / "dbt_project.yml",
+    ):
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert lint.lint_fingerprint(lint.SQL_PATHS, project) != base, path
+        path.write_bytes(original)
+        assert lint.lint_fingerprint(lint.SQL_PATHS, project) == base, path
+    (model.parent / "new_model.sql").write_text("select 1 as one\n", encoding="utf-8")
+    assert lint.lint_fingerprint(lint.SQL_PATHS, project) != base
 
 
 def test_scaffold_rewrites_the_tree_unchanged_with_headers(tmp_path):
