@@ -6,10 +6,11 @@
 Simulates ``--customers`` customers (BG/NBD buying, first purchases spread over 4 years, two
 segments) as purchase days (by customer and day, the order in which the warehouse's
 purchases_from_lines gives them to the dbt models), then measures what fct_clv_model_fits and
-fct_customer_clv_predictions do (fit_snapshots, predict_snapshots with the per-customer
-intervals) at the last ``--month-ends`` month ends, and one refit date's fit (fit_models at the
-last one). Prints each figure with the CPU time of the process (all threads: the likelihoods and
-the segments run on two), the peak resident memory and the load average. The peak is reset after
+fct_customer_clv_predictions do (fit_snapshots; the predictions with the per-customer intervals
+streamed one snapshot date at a time into a DuckDB file, as the dbt model writes them) at the last
+``--month-ends`` month ends, and one refit date's fit (fit_models at the last one). Prints each
+figure with the CPU time of the process (all threads: the likelihoods and the segments run on
+two), the peak resident memory and the load average. The peak is reset after
 the simulation where Linux allows it (/proc/self/clear_refs), so the CLV steps' figure is theirs
 (with the purchases in memory), not the simulation's. Not a test: timings depend on the machine
 and its load (the issue's goal at 1 M customers: whole step < 60 s and < 2 GB, one refit < 10 s).
@@ -21,12 +22,17 @@ import argparse
 import gc
 import os
 import resource
+import tempfile
 import time
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_models, fit_snapshots, predict_snapshots, summarize
+from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_models, fit_snapshots, summarize
+from salesperf.clv.prediction_stream import predictions_reader, predictions_relation
+from salesperf.clv.segments import iter_predict_snapshots
 from salesperf.clv.summary import PURCHASE_COLUMNS
 
 HISTORY_START = pd.Timestamp("2023-01-01")
@@ -93,11 +99,32 @@ def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return purchases, pd.DataFrame({"customer_id": ids, "segment": segment})
 
 
+def write_predictions(database: Path, purchases, segments, fits, settings: ClvSettings, memory_limit: str) -> int:
+    """fct_customer_clv_predictions as the dbt model materialises it (dbt-duckdb registers the returned
+    relation and runs ``create table ... as select``), into a DuckDB file. DuckDB's buffer pool (up to
+    its memory_limit, 4GB in the profile) is part of the process's peak: ``--duckdb-memory-limit``."""
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
+    con = duckdb.connect(str(database), config=config)
+    try:
+        relation = predictions_relation(con, predictions_reader(purchases, segments, fits, settings))
+        con.register("predictions", relation)
+        con.execute("create table fct_customer_clv_predictions as select * from predictions")
+        con.unregister("predictions")
+        return int(con.execute("select count(*) from fct_customer_clv_predictions").fetchone()[0])
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--month-ends", type=int, default=12, help="refit and snapshot dates (the last N month ends)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--duckdb-memory-limit",
+        default="1GB",
+        help="memory_limit of the DuckDB file the predictions go to (SALESPERF_DUCKDB_MEMORY_LIMIT in a build)",
+    )
     args = parser.parse_args(argv)
     settings = ClvSettings(time_unit="weeks")
     figures = []
@@ -128,12 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     fits = fit_snapshots(purchases, segments, dates, settings)
     fit_seconds, fit_cpu = time.perf_counter() - start, time.process_time() - cpu
     report(f"fits at {len(dates)} refit dates (fct_clv_model_fits)", fit_seconds, fit_cpu)
-    start, cpu = time.perf_counter(), time.process_time()
-    predictions = predict_snapshots(purchases, segments, fits, settings)
-    predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
-    report(f"predictions + intervals, {len(predictions):,} rows", predict_seconds, predict_cpu)
+    with tempfile.TemporaryDirectory(prefix="clv_scale_") as folder:
+        start, cpu = time.perf_counter(), time.process_time()
+        rows = write_predictions(
+            Path(folder) / "warehouse.duckdb", purchases, segments, fits, settings, args.duckdb_memory_limit
+        )
+        predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
+    report(
+        f"predictions + intervals, {rows:,} rows (to DuckDB, memory_limit {args.duckdb_memory_limit})",
+        predict_seconds,
+        predict_cpu,
+    )
     report("whole CLV step (fits + predictions)", fit_seconds + predict_seconds, fit_cpu + predict_cpu)
-    del predictions
     # the cost of the intervals: the same predictions with the interval computation left out
     from salesperf.clv import segments as segments_module
 
@@ -143,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         start, cpu = time.perf_counter(), time.process_time()
-        predict_snapshots(purchases, segments, fits, settings)
+        for frame in iter_predict_snapshots(purchases, segments, fits, settings):
+            del frame
         report(
             "predictions without the intervals (for comparison)", time.perf_counter() - start, time.process_time() - cpu
         )

@@ -24,7 +24,7 @@ from salesperf.clv.gamma_gamma import GammaGammaParams
 # the demo build's stored B2C fit of 2026-10-31 before the fix: on the ridge a, b -> infinity
 NEAR_DEGENERATE = BGNBDParams(r=0.866, alpha=3.74, a=5986.0, b=136054.0)
 LL_TOLERANCE = 1e-6  # relative: the stored optimum may differ from a cold one by rounding only
-FLAT_EDGE = 0.05  # log-likelihood units: see test_every_stored_fit_is_at_least_as_good_as_an_independent_fit
+FLAT_EDGE = 0.005  # log-likelihood units: see test_every_stored_fit_is_at_least_as_good_as_an_independent_fit
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -153,9 +153,10 @@ def test_every_stored_fit_is_at_least_as_good_as_an_independent_fit(demo_build) 
         at_stored = float(np.sum(bgnbd._ll_and_grad_reference(theta, x, t_x, big_t, want_grad=False)[0]))
         assert at_stored == pytest.approx(row.bgnbd_log_likelihood, rel=1e-9), where
         reference = _reference_optimum(x, t_x, big_t)
-        # 0.05: where the likelihood is flat toward a degenerate edge (a, b -> 0: no dropout), the reference
-        # optimiser may creep along it a few hundredths further than the fit's bounded optimum (2023-02-28
-        # B2B: 0.023); a fit in a worse optimum is units to thousands below.
+        # 0.005: where the likelihood rises toward the edge a -> 0 (little dropout), the reference optimiser
+        # (bounds e^-15) may go a little further than the fit (bounds e^-12): up to 0.0007 on the demo. A fit
+        # that stops inside the flat edge is hundredths below (2023-02-28 B2B before the edge counted as a
+        # fit: 0.023), a fit in a worse optimum units to thousands.
         assert at_stored >= reference - max(LL_TOLERANCE * abs(reference), FLAT_EDGE), (
             f"{where}: stored fit {at_stored:.3f} below the row-by-row optimum {reference:.3f}"
         )

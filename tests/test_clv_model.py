@@ -447,7 +447,7 @@ def test_a_fit_on_the_no_dropout_edge_is_the_segments_fit_not_a_fallback() -> No
     refit = fit_models(summary, settings, previous)["B2B"]
     assert refit.bgnbd_source == "segment_fit" and refit.bgnbd_converged
     assert refit.bgnbd.a == pytest.approx(math.exp(-12.0), rel=1e-6)
-    assert "the NBD limit" in " ".join(refit.messages)
+    assert "a limit of the dropout distribution" in " ".join(refit.messages)
     assert refit.bgnbd_log_likelihood >= own.bgnbd_log_likelihood - 1e-6
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "age"))
     for fn in (probability_alive, lambda p, *a: expected_purchases(p, 39.0, *a)):
@@ -457,7 +457,11 @@ def test_a_fit_on_the_no_dropout_edge_is_the_segments_fit_not_a_fallback() -> No
 @pytest.mark.parametrize(
     ("log_params", "degenerate", "limit"),
     [
-        ((0.1, 2.0, -12.0, 5.0), False, "a at its lower bound: almost no dropout (the NBD limit)"),
+        (
+            (0.1, 2.0, -12.0, 5.0),
+            False,
+            "a at its lower bound: a limit of the dropout distribution (no dropout, or at once)",
+        ),
         ((0.1, 2.0, 12.0, 12.0), False, "homogeneous"),
         ((0.1, 2.0, 1.0, 12.0), False, "homogeneous"),
         ((0.1, 2.0, 1.0, 5.0), False, None),

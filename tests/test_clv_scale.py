@@ -164,3 +164,83 @@ def test_sorted_purchases_are_those_of_a_stable_sort_by_id_and_day() -> None:
         pd.testing.assert_frame_equal(out.drop(columns="customer_code"), expected, check_exact=True)
         codes = out["customer_code"].to_numpy()
         assert codes[0] == 0 and np.all(np.diff(codes) >= 0) and codes[-1] == expected["customer_id"].nunique() - 1
+
+
+def _row_sums(theta: np.ndarray, idx, x, t_x, age, w) -> tuple[float, np.ndarray]:
+    """The weighted sums of the per-row likelihood and gradient (what the fit summed before, row by row)."""
+    ll, grad = bgnbd._ll_and_grad(theta, x, t_x, age, x_index=idx)
+    return float(np.sum(w * ll)), np.sum(grad * w, axis=1)
+
+
+@pytest.mark.parametrize(
+    "theta", [np.log([0.24, 4.4, 0.79, 2.4]), np.log([2.0, 0.1, 30.0, 1e4]), np.log([1e-3, 1e3, 0.05, 0.2])]
+)
+def test_bgnbd_likelihood_summed_by_pair_is_the_sum_of_the_rows(theta: np.ndarray, monkeypatch) -> None:
+    x, t_x, age = _customers(20_000)
+    (x, t_x, age), inverse = distinct_rows(x, t_x, age)
+    w = np.bincount(inverse).astype(float)
+    idx = bgnbd.row_index(x, t_x, age)
+    w_x = np.bincount(idx.inv, weights=w, minlength=idx.xu.size)
+    monkeypatch.setattr(bgnbd, "_SUM_ROWS", 1000)  # several parts on the thread pool
+    with np.errstate(all="ignore"):
+        value, grad = bgnbd._summed_ll_and_grad(theta, idx, x, w, w_x)
+        ref_value, ref_grad = _row_sums(theta, idx, x, t_x, age, w)
+    assert value == pytest.approx(ref_value, rel=1e-14)
+    # each component within rounding of the sum of the absolute terms (a gradient near 0 cancels)
+    with np.errstate(all="ignore"):
+        _, rows = bgnbd._ll_and_grad(theta, x, t_x, age, x_index=idx)
+    np.testing.assert_allclose(grad, ref_grad, rtol=0, atol=1e-13 * float(np.max(np.sum(np.abs(rows) * w, axis=1))))
+
+
+def test_a_fit_on_the_pair_sums_is_the_fit_on_the_row_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summed likelihood changes only the order of additions: the same optimum, to 1e-9."""
+    x, t_x, age = _customers(20_000, seed=5)
+    fast = bgnbd.fit_bgnbd(x, t_x, age, time_unit="weeks")
+
+    def by_rows(theta, idx, x_, w, w_x):
+        return _row_sums(theta, idx, x_, idx.rec_t[idx.rec_inv], idx.age_t[idx.age_inv], w)
+
+    monkeypatch.setattr(bgnbd, "_summed_ll_and_grad", by_rows)
+    rows = bgnbd.fit_bgnbd(x, t_x, age, time_unit="weeks")
+    assert fast.converged and rows.converged and fast.best_start == rows.best_start
+    np.testing.assert_allclose(fast.params.as_array(), rows.params.as_array(), rtol=1e-9)
+    assert fast.log_likelihood == pytest.approx(rows.log_likelihood, rel=1e-12)
+    np.testing.assert_allclose(fast.std_errors.as_array(), rows.std_errors.as_array(), rtol=1e-6)
+    assert [s.log_likelihood for s in fast.starts] == pytest.approx([s.log_likelihood for s in rows.starts], rel=1e-9)
+
+
+def test_streamed_predictions_are_the_predictions_of_every_date(tmp_path) -> None:
+    """fct_customer_clv_predictions streamed one snapshot date at a time into DuckDB = the frame of all dates."""
+    import duckdb
+
+    from salesperf.clv import ClvSettings, fit_snapshots, predict_snapshots
+    from salesperf.clv.prediction_stream import (
+        PREDICTION_COLUMNS,
+        PREDICTION_DTYPES,
+        predictions_reader,
+        predictions_relation,
+    )
+
+    purchases = _purchases().assign(customer_id=lambda f: f["customer_id"].astype(object))
+    segments = pd.DataFrame({"customer_id": sorted(set(purchases["customer_id"])), "segment": "B2B"})
+    segments.loc[::3, "segment"] = "B2C"
+    settings = ClvSettings(time_unit="weeks", min_customers_per_segment=50)
+    dates = [pd.Timestamp("2025-03-31"), pd.Timestamp("2025-06-30"), pd.Timestamp("2025-09-30")]
+    fits = fit_snapshots(purchases, segments, dates, settings)
+    whole = predict_snapshots(purchases, segments, fits, settings)[PREDICTION_COLUMNS].astype(PREDICTION_DTYPES)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    casts = ", ".join(f"cast({c} as date) as {c}" if c.endswith("_date") else c for c in PREDICTION_COLUMNS)
+    con.register("whole", con.from_df(whole).project(casts))  # what the model returned before
+    con.execute("create table before as select * from whole")
+    con.register("streamed", predictions_relation(con, predictions_reader(purchases, segments, fits, settings)))
+    con.execute("create table after as select * from streamed")  # as dbt-duckdb materialises the relation
+    assert con.execute("describe before").fetchall() == con.execute("describe after").fetchall()
+    n = con.execute("select count(*) from before").fetchone()[0]
+    assert n == len(whole) > 0 and con.execute("select count(distinct as_of_date) from after").fetchone()[0] == 3
+    for a, b in (("before", "after"), ("after", "before")):
+        assert con.execute(f"select count(*) from (select * from {a} except all select * from {b})").fetchone()[0] == 0
+    empty = predictions_reader(purchases, segments, fits, settings, [pd.Timestamp("2020-01-31")])  # before any fit
+    con.register("empty", predictions_relation(con, empty))
+    con.execute("create table none as select * from empty")
+    assert con.execute("describe none").fetchall() == con.execute("describe before").fetchall()
+    assert con.execute("select count(*) from none").fetchone()[0] == 0

@@ -80,8 +80,9 @@ def fit_grouped(
     ``row_log_likelihood(theta, x, t_x, T)`` gives each row's log-likelihood at theta = log(params).
     A fit without any repeat buyer is returned with ``converged=False`` (not identified); a
     parameter on its bound marks a degenerate fit, except the legitimate limits of the dropout
-    process (:func:`salesperf.clv.optim.bound_verdict`: no dropout, nearly homogeneous dropout). ``prepare(x, t_x, T)``, when given, returns keyword arguments of
-    ``row_log_likelihood`` computed once per fit from the (grouped) rows, e.g. their distinct pairs."""
+    process (:func:`salesperf.clv.optim.bound_verdict`: no dropout, nearly homogeneous dropout).
+    ``prepare(x, t_x, T)``, when given, returns keyword arguments of ``row_log_likelihood``
+    computed once per fit from the (grouped) rows, e.g. their distinct pairs."""
     days_per_unit(time_unit)
     x, t_x, big_t = _as_arrays(frequency, recency, age)
     if x.size == 0:

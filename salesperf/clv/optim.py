@@ -271,10 +271,12 @@ def bound_verdict(
     then the two of the dropout process, ``dropout``: a, b of BG/NBD and MBG/NBD, s, beta of
     Pareto/NBD) by where its log-parameters ``theta`` sit on ``bounds``:
 
-    * the first dropout parameter at its lower bound (a -> 0, s -> 0: a dropout rate of 0, whatever
-      the second): nobody drops out, the NBD limit, a legitimate optimum of data without visible
-      dropout -- the same predictions as the interior points of the flat likelihood beside it
-      (so a fit on either side of that edge is used alike; none falls back to another fit);
+    * the first dropout parameter at its lower bound (a -> 0, s -> 0): a limit of the dropout
+      distribution, a legitimate optimum of data with little visible dropout -- with the second
+      parameter finite nobody drops out (the NBD); with both small (BG/NBD's Beta(a, b) at a, b -> 0)
+      a share b / (a + b) of the customers never drops out and the others drop out at their next
+      purchase. Its predictions are close to those of the interior points of the flat likelihood
+      beside it, so a fit on either side of that edge is used alike (none falls back to another fit);
     * a dropout parameter at its upper bound: nearly homogeneous dropout (``homogeneous``), also
       legitimate;
     * r or alpha on a bound, or the second dropout parameter at its lower bound (everyone drops out
@@ -286,7 +288,7 @@ def bound_verdict(
     if degenerate:
         return True, None
     if at_lower[2]:
-        return False, f"{dropout[0]} at its lower bound: almost no dropout (the NBD limit)"
+        return False, f"{dropout[0]} at its lower bound: a limit of the dropout distribution (no dropout, or at once)"
     if np.any(at_upper[2:]):
         return False, homogeneous
     return False, None
