@@ -138,6 +138,12 @@ def _build(
     ``incremental``: the working copy starts as a copy of the published warehouse, so dbt's incremental
     models (docs/incremental.md) add the new days to it; otherwise (and with dbt's --full-refresh, or
     when nothing is published yet) it starts empty and every model is built from the whole landing."""
+    from salesperf import spark_build
+
+    on_spark = spark_build.is_spark()
+    if on_spark and incremental:
+        print("[build] --incremental is not supported on Spark yet: run `build` (a full build)", file=sys.stderr)
+        return EXIT_DBT_FAILED
     work = settings.build_warehouse
     work.parent.mkdir(parents=True, exist_ok=True)
     for stale in (work, work.with_name(work.name + ".wal")):
@@ -154,12 +160,17 @@ def _build(
         return rc
     target = target_dir()
     (target / "run_results.json").unlink(missing_ok=True)  # never read a previous build's results
-    print(f"[build] dbt build: landing {settings.landing_dir} -> working copy {work}", flush=True)
-    cmd = [str(BIN / "dbt"), "build", "--project-dir", str(settings_mod.PROJECT_DIR), *(dbt_args or [])]
     env = _env(settings, work)
     env[landing_mod.PREPARED_ENV] = str(prepared)
-    # dbt inherits the lock: a build killed while dbt runs stays locked until dbt has exited
-    rc = subprocess.run(cmd, env=env, cwd=settings_mod.PROJECT_DIR, pass_fds=tuple(lock.fds)).returncode
+    if on_spark:  # salesperf/spark_build.py: dbt on Spark, then its tables in the working copy, tested
+        print(f"[build] dbt build on Spark: landing {settings.landing_dir} -> working copy {work}", flush=True)
+        rc = spark_build.build_on_spark(work, target, env, dbt_args or [], tuple(lock.fds))
+        env["SALESPERF_TARGET"] = "dev"  # what follows (gate, exports, docs) reads the DuckDB working copy
+    else:
+        print(f"[build] dbt build: landing {settings.landing_dir} -> working copy {work}", flush=True)
+        cmd = [str(BIN / "dbt"), "build", "--project-dir", str(settings_mod.PROJECT_DIR), *(dbt_args or [])]
+        # dbt inherits the lock: a build killed while dbt runs stays locked until dbt has exited
+        rc = subprocess.run(cmd, env=env, cwd=settings_mod.PROJECT_DIR, pass_fds=tuple(lock.fds)).returncode
     if rc != 0:
         from salesperf.quality.dbt_checks import failed_nodes
 

@@ -44,9 +44,10 @@ final as (
 
     select
         days.date_day,
-        extract(year from days.date_day) as calendar_year,
-        extract(quarter from days.date_day) as calendar_quarter,
-        extract(month from days.date_day) as calendar_month,
+        {# extract is a bigint on DuckDB, an int on Spark: bigint on both #}
+        cast(extract(year from days.date_day) as bigint) as calendar_year,
+        cast(extract(quarter from days.date_day) as bigint) as calendar_quarter,
+        cast(extract(month from days.date_day) as bigint) as calendar_month,
         {{ iso_day_of_week('days.date_day') }} as iso_day_of_week,
         {{ iso_day_of_week('days.date_day') }} >= 6 as is_weekend,
         {{ period_start("'month'", 'days.date_day') }} as month_start,
@@ -55,7 +56,7 @@ final as (
         {{ period_start("'fiscal_year'", 'days.date_day') }} as fiscal_year_start,
         {# The fiscal year is named after the calendar year it ends in
            (FY2026 = Apr 2025 – Mar 2026 with an April start). #}
-        extract(year from {{ dbt.dateadd('month', 11, period_start("'fiscal_year'", 'days.date_day')) }})
+        cast(extract(year from {{ dbt.dateadd('month', 11, period_start("'fiscal_year'", 'days.date_day')) }}) as bigint)
             as fiscal_year,
         days.date_day <= as_of.as_of_date as is_on_or_before_as_of
     from days

@@ -47,10 +47,11 @@ numbered as (
 
     select
         flagged.*,
-        sum(flagged.starts_spell) over (
+        {# a bigint on both engines (DuckDB's sum of integers is a hugeint) #}
+        cast(sum(flagged.starts_spell) over (
             partition by flagged.customer_id order by flagged.order_date, flagged.order_id
             rows between unbounded preceding and current row
-        ) as spell_number
+        ) as bigint) as spell_number
     from flagged
 
 ),
