@@ -74,7 +74,7 @@
 {#- dbt-spark's datediff is an int; DuckDB's date_diff a bigint: the same type on both engines (the
     marts' contracts are DuckDB's types, and a Spark build publishes through a DuckDB file). -#}
 {% macro spark__datediff(first_date, second_date, datepart) -%}
-    cast({{ dbt_spark.spark__datediff(first_date, second_date, datepart) }} as bigint)
+    cast({{ dbt.spark__datediff(first_date, second_date, datepart) }} as bigint)
 {%- endmacro %}
 
 {#- dbt-spark 1.11's own spark__dateadd multiplies the interval without parentheses (`plan_year - 1 * 12`

@@ -1,9 +1,9 @@
 {#- Model contracts on Spark (docs/spark.md). The contracts in the YAML are written for DuckDB: the
-    `data_type` of each column is the type DuckDB builds (varchar, bigint, ...). On Spark the check
-    keeps what carries over, every column present with its name and no other column, and reports
-    each column whose Spark type is not the translation of its DuckDB type (spark_type_of) as a
-    warning instead of failing the model: the type differences are a known gap, listed by the build
-    log, until the contracts carry a type per engine. dbt looks for this override in the root project
+    `data_type` of each column is the type DuckDB builds (varchar, bigint, ...). The models give both
+    engines the same types (integers that Spark types int, e.g. datediff or row_number, are cast to
+    bigint), so on Spark the contract is enforced like on DuckDB: every column present with its name,
+    no other column, and each column's Spark type the translation of its DuckDB type (spark_type_of);
+    a difference fails the model, naming the columns. dbt looks for this override in the root project
     before dbt-spark's own (dispatch of the `dbt` namespace). -#}
 {% macro spark__get_assert_columns_equivalent(sql) -%}
     {%- set declared = model['columns'] -%}
@@ -34,7 +34,8 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- if differences -%}
-        {{ log("spark contract types: " ~ model.name ~ ": " ~ differences | join('; '), info=true) }}
+        {{ exceptions.raise_compiler_error("Contract of " ~ model.name ~ " on Spark: column types differ from "
+            ~ "the contract: " ~ differences | join('; ')) }}
     {%- endif -%}
 {%- endmacro %}
 

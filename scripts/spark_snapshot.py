@@ -8,9 +8,8 @@ A Spark target with `method: session` writes each table as Parquet files in
 <SPARK_WAREHOUSE_DIR>/<schema>.db/<table>/ (profiles.yml, target `spark`; docs/spark.md). For every
 <schema>.<table>.parquet of the DuckDB snapshot DUCK_DIR this writes SPARK_DIR/<schema>.<table>.parquet
 from the Spark table of the same name (DuckDB's schema `main` is the Spark target schema), its columns
-in DuckDB's order and cast to DuckDB's types: the engines type some columns differently (Spark: int
-where DuckDB: bigint, decimal where DuckDB: double; the build log lists them as "spark contract types"),
-and the comparison is about values. Timestamps are read in UTC (the Spark session's time zone).
+in DuckDB's order and cast to DuckDB's types (the models give both engines the same types; the casts
+keep snapshots of older Spark builds comparable), and the comparison is about values. Timestamps are read in UTC (the Spark session's time zone).
 The dbt Python models (CLV) are read from <SPARK_WAREHOUSE_DIR>/_python_models/<model>/, where
 salesperf.spark_clv writes them. A table Spark did not build is listed and left out; a column it lacks
 is an error. Exit 1 when a

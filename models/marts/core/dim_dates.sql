@@ -56,8 +56,10 @@ final as (
         {{ period_start("'fiscal_year'", 'days.date_day') }} as fiscal_year_start,
         {# The fiscal year is named after the calendar year it ends in
            (FY2026 = Apr 2025 – Mar 2026 with an April start). #}
-        cast(extract(year from {{ dbt.dateadd('month', 11, period_start("'fiscal_year'", 'days.date_day')) }}) as bigint)
-            as fiscal_year,
+        cast(
+            extract(year from {{ dbt.dateadd('month', 11, period_start("'fiscal_year'", 'days.date_day')) }})
+            as bigint
+        ) as fiscal_year,
         days.date_day <= as_of.as_of_date as is_on_or_before_as_of
     from days
     cross join as_of

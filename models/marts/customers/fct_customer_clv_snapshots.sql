@@ -79,10 +79,10 @@ ranked as (
     select
         scored.*,
         case
-            when scored.is_active and scored.clv_predicted is not null then row_number() over (
+            when scored.is_active and scored.clv_predicted is not null then cast(row_number() over (
                     partition by scored.as_of_date, scored.is_active and scored.clv_predicted is not null
                     order by scored.clv_predicted desc, scored.customer_id asc
-                )
+                ) as bigint)
         end as clv_rank,
         sum(case when scored.is_active and scored.clv_predicted is not null then 1 else 0 end)
             over (partition by scored.as_of_date) as ranked_customers

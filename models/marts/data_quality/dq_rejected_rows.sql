@@ -43,7 +43,9 @@ final as (
         raw_row,
         {# Identical landing rows (copies of an exact duplicate, identical unparseable rows) are
             rejected once each: numbered 1, 2, … so every row has a key. #}
-        cast(row_number() over (partition by source_table, row_key, rule, raw_row order by raw_row) as bigint) as occurrence,
+        cast(
+            row_number() over (partition by source_table, row_key, rule, raw_row order by raw_row) as bigint
+        ) as occurrence,
         {# When the build that rejected the row started (UTC): operational metadata. #}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as built_at
     from rejected

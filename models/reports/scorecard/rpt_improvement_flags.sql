@@ -147,10 +147,10 @@ counted as (
 
     select
         runs.*,
-        row_number() over (
+        cast(row_number() over (
             partition by runs.rep_id, runs.period_type, runs.flag_code, coalesce(runs.holds, false), runs.run_id
             order by runs.period_start
-        ) as consecutive_periods
+        ) as bigint) as consecutive_periods
     from runs
 
 ),

@@ -120,12 +120,12 @@ ranked as (
         vetoed.*,
         case
             when vetoed.composite_score is not null
-                then rank() over (
+                then cast(rank() over (
                         partition by
                             vetoed.entity_type, vetoed.peer_group, vetoed.period_type, vetoed.period_start,
                             vetoed.composite_score is null
                         order by {{ tie_safe('vetoed.composite_score') }} desc
-                    )
+                    ) as bigint)
         end as peer_rank,
         count(vetoed.composite_score) over (
             partition by vetoed.entity_type, vetoed.peer_group, vetoed.period_type, vetoed.period_start
