@@ -296,7 +296,9 @@ def parallel_args(pytest_args: list[str]) -> list[str]:
         return []
     workers = int(os.environ.get("SALESPERF_TEST_WORKERS", min(2, os.cpu_count() or 1)))
     durations = ["--durations=30"]
-    return [*durations, "-n", str(workers), "--dist", "loadfile"] if workers > 1 else durations
+    # files in collection order, which tests/conftest.py sorts longest first (not xdist's "most tests first")
+    parallel = ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
+    return [*durations, *parallel] if workers > 1 else durations
 
 
 def run_tests(pytest_args: list[str]) -> int:
