@@ -31,6 +31,7 @@ import logging
 import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import special
@@ -156,6 +157,42 @@ def row_index(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, x_index=None) -
     )
 
 
+class _PairTerms(NamedTuple):
+    """The terms of the BG/NBD likelihood at theta that depend on a distinct frequency or pair alone."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    x1u: np.ndarray  # the distinct frequencies, 1 where 0 (keeps b + x - 1 > 0 in the branch x = 0 does not use)
+    log_alpha: float
+    log_at: np.ndarray  # per (x, T) pair
+    log_atx: np.ndarray  # per (x, t_x) pair
+    betaln_ab: float
+    a2_pair: np.ndarray  # per (x, T) pair
+    a3_pair: np.ndarray  # per (x, t_x) pair; -inf where x = 0
+    a1_x: np.ndarray  # per distinct frequency
+
+
+def _pair_terms(theta: np.ndarray, idx: RowIndex) -> _PairTerms:
+    """The per-frequency and per-pair terms (one computation for the per-row and the summed objective)."""
+    r, alpha, a, b = np.exp(theta)
+    xu = idx.xu
+    x1u = np.where(xu > 0, xu, 1.0)
+    log_alpha = np.log(alpha)
+    log_at = np.log(alpha + idx.age_t)
+    log_atx = np.log(alpha + idx.rec_t)
+    betaln_ab = special.betaln(a, b)
+    a2_pair = (special.betaln(a, b + xu) - betaln_ab)[idx.age_xi] - (r + idx.age_x) * log_at
+    a3_pair = np.where(
+        idx.rec_x > 0,
+        (special.betaln(a + 1.0, b + x1u - 1.0) - betaln_ab)[idx.rec_xi] - (r + idx.rec_x) * log_atx,
+        -np.inf,
+    )
+    a1_x = special.gammaln(r + xu) - special.gammaln(r) + r * log_alpha
+    return _PairTerms(r, alpha, a, b, x1u, log_alpha, log_at, log_atx, betaln_ab, a2_pair, a3_pair, a1_x)
+
+
 def _ll_and_grad(
     theta: np.ndarray,
     x: np.ndarray,
@@ -174,21 +211,9 @@ def _ll_and_grad(
     :func:`_ll_and_grad_reference` in the same order, so the values are bitwise the same, at a
     fraction of the cost."""
     idx = x_index if isinstance(x_index, RowIndex) else row_index(x, t_x, big_t, x_index)
-    r, alpha, a, b = np.exp(theta)
-    xu = idx.xu
-    x1u = np.where(xu > 0, xu, 1.0)  # keeps b + x - 1 > 0 in the branch that x = 0 does not use
-    log_alpha = np.log(alpha)
     # per (x, T) pair and per (x, t_x) pair: the same operations as per row
-    log_at = np.log(alpha + idx.age_t)
-    log_atx = np.log(alpha + idx.rec_t)
-    betaln_ab = special.betaln(a, b)
-    a2_pair = (special.betaln(a, b + xu) - betaln_ab)[idx.age_xi] - (r + idx.age_x) * log_at
-    a3_pair = np.where(
-        idx.rec_x > 0,
-        (special.betaln(a + 1.0, b + x1u - 1.0) - betaln_ab)[idx.rec_xi] - (r + idx.rec_x) * log_atx,
-        -np.inf,
-    )
-    a1_x = special.gammaln(r + xu) - special.gammaln(r) + r * log_alpha
+    r, alpha, a, b, x1u, log_alpha, log_at, log_atx, betaln_ab, a2_pair, a3_pair, a1_x = _pair_terms(theta, idx)
+    xu = idx.xu
     ll = np.empty(x.size)
     grad = np.empty((4, x.size)) if want_grad else None
     if want_grad:
@@ -237,20 +262,8 @@ def _summed_ll_and_grad(theta: np.ndarray, idx: RowIndex, x: np.ndarray, w: np.n
     :func:`_ll_and_grad`; only the order of the additions differs (within a few units of 1e-16
     of the row sums, ``tests/test_clv_scale.py``). ``w_x`` is the weight of each distinct frequency
     (``np.bincount(idx.inv, w)``), the same at every evaluation."""
-    r, alpha, a, b = np.exp(theta)
+    r, alpha, a, b, x1u, log_alpha, log_at, log_atx, betaln_ab, a2_pair, a3_pair, a1_x = _pair_terms(theta, idx)
     xu = idx.xu
-    x1u = np.where(xu > 0, xu, 1.0)
-    log_alpha = np.log(alpha)
-    log_at = np.log(alpha + idx.age_t)
-    log_atx = np.log(alpha + idx.rec_t)
-    betaln_ab = special.betaln(a, b)
-    a2_pair = (special.betaln(a, b + xu) - betaln_ab)[idx.age_xi] - (r + idx.age_x) * log_at
-    a3_pair = np.where(
-        idx.rec_x > 0,
-        (special.betaln(a + 1.0, b + x1u - 1.0) - betaln_ab)[idx.rec_xi] - (r + idx.rec_x) * log_atx,
-        -np.inf,
-    )
-    a1_x = special.gammaln(r + xu) - special.gammaln(r) + r * log_alpha
     n_age, n_rec = idx.age_t.size, idx.rec_t.size
     parts = [slice(lo, min(lo + _SUM_ROWS, x.size)) for lo in range(0, x.size, _SUM_ROWS)]
     sums: list[tuple[float, np.ndarray, np.ndarray] | None] = [None] * len(parts)
