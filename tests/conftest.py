@@ -28,28 +28,30 @@ if _MAIN is not None and getattr(_MAIN, "__spec__", None) is None and not hasatt
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SEED = 42
 
-# The test files that take one pytest-xdist worker longest (seconds of one worker in the clean-clone run
+# The test files that take one pytest-xdist worker longest (seconds of one worker in the clean-clone runs
 # of 2026-12-06, builds included), longest first. `tasks.py test` hands out whole files, in collection
 # order (--no-loadscope-reorder, salesperf/run.py): these go first and the many short files fill in
 # behind them, instead of a 20-minute file starting last and running alone at the end. A file not
 # listed keeps its place after these; update the list from the "slowest durations" of a run.
 LONGEST_FIRST = (
-    "test_readme_commands.py",  # ~1,200: eight builds of the README's commands
-    "test_spark.py",  # ~900: the demo on a local Spark session
+    "test_readme_commands.py",  # ~1,350: eight builds of the README's commands
+    "test_spark.py",  # ~1,050: the demo on a local Spark session
     "test_company_settings.py",  # ~600
     "test_company_matrix.py",  # ~550
-    "test_incremental_build.py",  # ~480
+    "test_incremental_build.py",  # ~400
     "test_landing_builds.py",  # ~350
-    "test_adapters_build.py",  # ~350
-    "test_faults.py",  # ~200
-    "test_dashboard_browser.py",  # ~180
+    "test_adapters_build.py",  # ~360
+    "test_faults.py",  # ~240
+    "test_dashboard_browser.py",  # ~200
+    "test_landing_errors.py",  # ~195
+    "test_orchestration.py",  # ~185
     "test_indicator_coverage.py",  # ~150
-    "test_landing_errors.py",  # ~150
     "test_staging.py",  # ~145
-    "test_clv_cdnow.py",  # ~135
-    "test_adapters_lwc_recipes.py",  # ~135
-    "test_northwind.py",  # ~130
-    "test_semantic_layer.py",  # ~110
+    "test_clv_cdnow.py",  # ~130
+    "test_adapters_lwc_recipes.py",  # ~120
+    "test_northwind.py",  # ~120
+    "test_clv_fits.py",  # ~85
+    "test_semantic_layer.py",  # ~70
 )
 
 
