@@ -24,42 +24,26 @@ accounting as (
 
 ),
 
-{# How many rows give each input column a value (at execute time, from the seed's entries). -#}
-{%- set input_columns = [] -%}
-{%- if execute and model.resource_type != 'unit_test' -%}
-    {#- Split in Jinja, not in SQL (DuckDB and Spark split lists differently): distinct, sorted. -#}
-    {%- for row in run_query("select input_columns from " ~ ref('indicator_inputs') ~ " where input_columns is not null").rows -%}
-        {%- for item in row[0].split('|') -%}
-            {%- if item | trim and (item | trim) not in input_columns -%}{%- do input_columns.append(item | trim) -%}{%- endif -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- set input_columns = input_columns | sort -%}
-{%- endif %}
+{# How many rows give each input column a value (macros/indicator_inputs.sql). #}
+{% set input_columns = indicator_input_columns() %}
 filled_columns as (
 
     {%- for entry in input_columns %}
-    {%- set target, _, wanted = entry.partition('=') %}
-    {%- set table_name, _, column_name = target.partition('.') %}
-    {%- if table_name.startswith('fct_') or table_name.startswith('dim_') %}
-        {%- set relation = ref(table_name) %}
-    {%- else %}
-        {%- set source_system, _, entity = table_name.partition('_') %}
-        {%- set relation = ref('stg_' ~ source_system ~ '__' ~ entity) %}
-    {%- endif %}
-    select
-        '{{ entry }}' as input_column,
-        count(*) filter (where {{ column_name }} is not null
-            {%- if wanted %} and lower(cast({{ column_name }} as string)) in ('{{ wanted.lower().split(',') | join("', '") }}'){% endif %}) as filled_rows
-    from {{ relation }}
+    {{ input_column_filled_rows(entry) }}
     {% if not loop.last %}union all{% endif %}
-    {%- else %}
-    select cast(null as string) as input_column, 0 as filled_rows where 1 = 0
     {%- endfor %}
+    {%- if not input_columns %}
+    select
+        cast(null as string) as input_column,
+        0 as filled_rows
+    where 1 = 0
+    {%- endif %}
 
 ),
 
 {%- set empty_inputs = [
-    ('missing_columns', "replace(inputs.input_columns, ' ', '')", 'filled_columns', 'input_column', 'filled_rows', 'empty_column'),
+    ('missing_columns', "replace(inputs.input_columns, ' ', '')", 'filled_columns', 'input_column', 'filled_rows',
+        'empty_column'),
     ('missing_inputs', 'inputs.input_tables', 'accounting', 'source_table', 'staged_rows', 'empty_table'),
 ] %}
 {%- for cte, input_list, counts, item, row_count, empty_name in empty_inputs %}
