@@ -79,7 +79,8 @@ def partitioned(table: str, columns: list[str]) -> bool:
     return not table.startswith("dim_") and "period_type" in columns and "period_start" in columns
 
 
-def _quote(name: str) -> str:
+def quote_identifier(name: str) -> str:
+    """A DuckDB identifier in double quotes (embedded quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -95,10 +96,10 @@ def write(warehouse: Path, out: Path, build: str) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         for schema, table in _tables(con):
-            described = con.execute(f"describe {_quote(schema)}.{_quote(table)}").fetchall()
+            described = con.execute(f"describe {quote_identifier(schema)}.{quote_identifier(table)}").fetchall()
             columns = [{"name": row[0], "type": row[1]} for row in described]
             names = [c["name"] for c in columns]
-            source = f"{_quote(schema)}.{_quote(table)}"
+            source = f"{quote_identifier(schema)}.{quote_identifier(table)}"
             if partitioned(table, names):
                 folder = out / schema / table
                 con.execute(

@@ -31,6 +31,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from salesperf.contract import REQUIRED_TABLES
 from salesperf.settings import PROJECT_DIR
@@ -58,12 +59,17 @@ def _run(cmd: Sequence[str], root: Path, env: dict[str, str] | None = None, quie
     return subprocess.run(list(cmd), cwd=root, env=env, stdout=out).returncode
 
 
+def _hash_files(digest: Any, root: Path, paths: Sequence[Path]) -> None:
+    """Add each file of ``paths`` (its path relative to ``root``, then its bytes) to ``digest``."""
+    for path in paths:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+
+
 def _seeds_fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted((root / "seeds").rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+    _hash_files(digest, root, sorted((root / "seeds").rglob("*")))
     return digest.hexdigest()
 
 
@@ -81,10 +87,7 @@ def lint_fingerprint(paths: Sequence[str], root: Path = PROJECT_DIR) -> str:
     files = [root / name for name in LINT_CONFIG]
     for folder in LINT_INPUTS:
         files.extend(sorted((root / folder).rglob("*")))
-    for path in files:
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    _hash_files(digest, root, files)
     return digest.hexdigest()
 
 

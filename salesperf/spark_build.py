@@ -35,7 +35,8 @@ from typing import Any
 import duckdb
 
 from salesperf import settings as settings_mod
-from salesperf.spark_clv import OUTPUT_FOLDER
+from salesperf.exports import quote_identifier
+from salesperf.spark_clv import read_table, table_folder
 
 BIN = Path(sys.executable).parent
 SPARK_WAREHOUSE_ENV = "SALESPERF_SPARK_WAREHOUSE"
@@ -75,17 +76,6 @@ def _vars_only(dbt_args: Sequence[str]) -> list[str]:
     return [a for k, a in enumerate(args) if a.startswith("--vars") or (k and args[k - 1] == "--vars")]
 
 
-def table_folder(spark_dir: Path, node: dict[str, Any]) -> Path:
-    """The Parquet folder of a model or seed the Spark build wrote (a Python model: spark_clv's folder)."""
-    if node.get("language") == "python":
-        return spark_dir / OUTPUT_FOLDER / node["name"]
-    return spark_dir / f"{node['schema']}.db" / (node.get("alias") or node["name"])
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def load_working_copy(spark_dir: Path, manifest: dict[str, Any], work: Path, spark_schema: str) -> int:
     """Copy every table the Spark build wrote into the DuckDB file ``work``; the number of tables.
 
@@ -102,24 +92,14 @@ def load_working_copy(spark_dir: Path, manifest: dict[str, Any], work: Path, spa
                 continue
             if node["config"].get("materialized") in ("view", "ephemeral"):
                 continue
-            folder = table_folder(spark_dir, node)
-            files = sorted(str(p) for p in folder.glob("*.parquet"))
-            if not files:
-                raise FileNotFoundError(f"{node['unique_id']}: no Parquet files in {folder} (not built on Spark?)")
+            try:
+                relation = read_table(con, table_folder(spark_dir, node))
+            except FileNotFoundError as error:
+                raise FileNotFoundError(f"{node['unique_id']}: {error}") from None
             schema = "main" if node["schema"] == spark_schema else node["schema"]
             name = node.get("alias") or node["name"]
-            columns = con.execute(f"describe select * from read_parquet({files!r})").fetchall()
-            projections = [
-                f"cast({_quote(c)} as timestamp) as {_quote(c)}"
-                if str(t).upper().startswith("TIMESTAMP WITH TIME ZONE")
-                else _quote(c)
-                for c, t, *_ in columns
-            ]
-            con.execute(f"create schema if not exists {_quote(schema)}")
-            con.execute(
-                f"create table {_quote(schema)}.{_quote(name)} as "
-                f"select {', '.join(projections)} from read_parquet({files!r})"
-            )
+            con.execute(f"create schema if not exists {quote_identifier(schema)}")
+            con.execute(f"create table {quote_identifier(schema)}.{quote_identifier(name)} as {relation.sql_query()}")
             loaded += 1
         con.execute("checkpoint")
     finally:

@@ -59,11 +59,15 @@ class _Dbt:
         return self._refs[name]
 
 
-def _table_folder(warehouse: Path, node: dict[str, Any]) -> Path:
+def table_folder(warehouse: Path, node: dict[str, Any]) -> Path:
+    """The Parquet folder of a model or seed of the Spark build (a Python model: where this step writes it)."""
+    if node.get("language") == "python":
+        return warehouse / OUTPUT_FOLDER / node["name"]
     return warehouse / f"{node['schema']}.db" / (node.get("alias") or node["name"])
 
 
-def _read(con: duckdb.DuckDBPyConnection, folder: Path) -> duckdb.DuckDBPyRelation:
+def read_table(con: duckdb.DuckDBPyConnection, folder: Path) -> duckdb.DuckDBPyRelation:
+    """A Spark table's Parquet files as a DuckDB relation, its timestamps as a DuckDB build has them."""
     files = sorted(str(p) for p in folder.glob("*.parquet"))
     if not files:
         raise FileNotFoundError(f"no Parquet files in {folder}: build the model on Spark first")
@@ -109,13 +113,13 @@ def run(warehouse: Path, manifest_path: Path, project_dir: Path = PROJECT_DIR) -
             for parent in node["depends_on"]["nodes"]:
                 parent_node = by_key.get(parent)
                 if parent_node and parent_node["name"] not in refs:
-                    refs[parent_node["name"]] = _read(con, _table_folder(warehouse, parent_node))
+                    refs[parent_node["name"]] = read_table(con, table_folder(warehouse, parent_node))
             spec = importlib.util.spec_from_file_location(node["name"], project_dir / node["original_file_path"])
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             print(f"[spark-clv] {node['name']}", flush=True)
             result = module.model(_Dbt(refs, node["config"]), con)
-            target = warehouse / OUTPUT_FOLDER / node["name"] / "data.parquet"
+            target = table_folder(warehouse, node) / "data.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             result.write_parquet(str(target))
             refs[node["name"]] = con.sql(f"select * from read_parquet('{target}')")

@@ -11,14 +11,13 @@ name are read independently from the seed indicator_inputs."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-from conftest import PROJECT_DIR, Build
+from conftest import PROJECT_DIR, Build, build_env
 
 EMPTIED = {"crm_accounts.est_annual_category_spend", "crm_accounts.is_target_account=true"}
 
@@ -47,14 +46,7 @@ def test_an_input_column_no_row_fills_is_named_and_its_indicators_not_expected(d
         )
         con.execute("drop view staging.stg_crm__accounts")
         con.execute("alter table staging.accounts_emptied rename to stg_crm__accounts")
-    env = {
-        **os.environ,
-        "SALESPERF_WAREHOUSE": str(warehouse),
-        "SALESPERF_LANDING_DIR": str(demo_build.landing_dir),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
+    env = {**build_env(demo_build.landing_dir, warehouse, tmp_path), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     dbt = str(Path(sys.executable).parent / "dbt")
     proc = subprocess.run(
         [dbt, "run", "--select", "dq_indicator_empty_inputs", "indicator_coverage"],
