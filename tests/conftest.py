@@ -76,7 +76,16 @@ class Build:
             return con.execute(sql, params or []).df()
 
 
-def build_env(landing_dir: Path, warehouse: Path, work_dir: Path) -> dict[str, str]:
+# dbt's own setting (`--exclude-resource-type unit_test` as an environment variable): a build without
+# dbt's unit tests. The unit tests check SQL, not data, so the builds whose tests are about something
+# else (publishing, locks, imports, a sample's figures, Spark) leave them out; they run in the session's
+# demo build, in every build under other company settings (tests/test_company_settings.py,
+# tests/test_company_matrix.py), in the faulty build (tests/test_faults.py) and in the README's builds
+# with other settings. This saves about a minute of dbt threads per build.
+NO_UNIT_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test"}
+
+
+def build_env(landing_dir: Path, warehouse: Path, work_dir: Path, unit_tests: bool = True) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         SALESPERF_LANDING_DIR=str(landing_dir),
@@ -85,18 +94,26 @@ def build_env(landing_dir: Path, warehouse: Path, work_dir: Path) -> dict[str, s
         DBT_TARGET_PATH=str(work_dir / "target"),
         DBT_LOG_PATH=str(work_dir / "logs"),
     )
+    env.pop("DBT_EXCLUDE_RESOURCE_TYPES", None)
+    if not unit_tests:
+        env.update(NO_UNIT_TESTS)
     return env
 
 
 def run_build(
-    landing_dir: Path, warehouse: Path, work_dir: Path, *dbt_args: str, settings: dict[str, str] | None = None
+    landing_dir: Path,
+    warehouse: Path,
+    work_dir: Path,
+    *dbt_args: str,
+    settings: dict[str, str] | None = None,
+    unit_tests: bool = True,
 ) -> Build:
     """The project's build command (dbt build + publish), as a user runs it (``settings``: more
-    SALESPERF_* environment variables)."""
+    SALESPERF_* environment variables; ``unit_tests``: see NO_UNIT_TESTS)."""
     proc = subprocess.run(
         [sys.executable, "-m", "salesperf.run", "build", *dbt_args],
         cwd=PROJECT_DIR,
-        env={**build_env(landing_dir, warehouse, work_dir), **(settings or {})},
+        env={**build_env(landing_dir, warehouse, work_dir, unit_tests), **(settings or {})},
         capture_output=True,
         text=True,
     )
@@ -114,12 +131,12 @@ def write_csv_tables(folder: Path, tables: dict[str, list[dict[str, str]]]) -> P
     return folder
 
 
-def start_build(landing_dir: Path, warehouse: Path, work_dir: Path) -> subprocess.Popen:
+def start_build(landing_dir: Path, warehouse: Path, work_dir: Path, unit_tests: bool = True) -> subprocess.Popen:
     """The build command started in its own process group (to be killed as a whole), output in stdout."""
     return subprocess.Popen(
         [sys.executable, "-m", "salesperf.run", "build"],
         cwd=PROJECT_DIR,
-        env=build_env(landing_dir, warehouse, work_dir),
+        env=build_env(landing_dir, warehouse, work_dir, unit_tests),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -129,14 +146,16 @@ def start_build(landing_dir: Path, warehouse: Path, work_dir: Path) -> subproces
 
 def build_converted(name: str, script: Path, work_dir: Path, *script_args: str) -> tuple[Path, dict[str, str]]:
     """Map a public sample into work_dir/landing with a converter (scripts/*_to_landing.py), then
-    build and publish it with the settings the converter prints: (published warehouse, settings)."""
+    build and publish it with the settings the converter prints: (published warehouse, settings).
+    The tests of a sample check its figures: the build leaves dbt's unit tests out (NO_UNIT_TESTS)."""
     landing = work_dir / "landing"
     mapped = subprocess.run(
         [sys.executable, str(script), "--out", str(landing), *script_args], capture_output=True, text=True
     )
     assert mapped.returncode == 0, mapped.stderr
     settings = dict(line.split("=", 1) for line in mapped.stdout.split("settings: ", 1)[1].split())
-    build = run_build(landing, work_dir / "warehouse" / "sales_performance.duckdb", work_dir, settings=settings)
+    warehouse = work_dir / "warehouse" / "sales_performance.duckdb"
+    build = run_build(landing, warehouse, work_dir, settings=settings, unit_tests=False)
     if build.returncode != 0 or not build.warehouse.exists():
         pytest.fail(f"{name} did not publish (exit {build.returncode}):\n{build.log[-5000:]}")
     return build.warehouse, settings

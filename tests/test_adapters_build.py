@@ -73,9 +73,8 @@ def fivetran_build(tmp_path_factory) -> tuple[Build, subprocess.CompletedProcess
     assert imported.returncode == 0, imported.stdout + imported.stderr
     # No order of the seeds counts (every opportunity is deleted), and the as-of date defaults to
     # the latest counted order date: give it, as README "Bring your CRM" says.
-    build = run_build(
-        landing, work / "warehouse" / "sales_performance.duckdb", work, "--vars", f"{{as_of_date: '{SF_AS_OF}'}}"
-    )
+    warehouse = work / "warehouse" / "sales_performance.duckdb"
+    build = run_build(landing, warehouse, work, "--vars", f"{{as_of_date: '{SF_AS_OF}'}}", unit_tests=False)
     return build, imported
 
 
@@ -292,7 +291,7 @@ def sf_export_build(tmp_path_factory) -> tuple[Build, subprocess.CompletedProces
     landing = work / "landing"
     imported = run_import("salesforce", export, landing, work)
     assert imported.returncode == 0, imported.stdout + imported.stderr
-    build = run_build(landing, work / "warehouse" / "sales_performance.duckdb", work)
+    build = run_build(landing, work / "warehouse" / "sales_performance.duckdb", work, unit_tests=False)
     if build.returncode != 0:
         pytest.fail(f"build of the imported Salesforce export failed (exit {build.returncode}):\n{build.log[-6000:]}")
     return build, imported, export
@@ -454,7 +453,7 @@ def cn_build(cn_export, tmp_path_factory) -> tuple[Build, subprocess.CompletedPr
     landing = work / "landing"
     imported = run_import("cn_crm", cn_export, landing, work)
     assert imported.returncode == 0, imported.stdout + imported.stderr
-    build = run_build(landing, work / "warehouse" / "sales_performance.duckdb", work)
+    build = run_build(landing, work / "warehouse" / "sales_performance.duckdb", work, unit_tests=False)
     if build.returncode != 0:
         pytest.fail(f"build of the imported Chinese CRM export failed (exit {build.returncode}):\n{build.log[-6000:]}")
     return build, imported

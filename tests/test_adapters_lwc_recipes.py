@@ -73,7 +73,7 @@ def lwc_build(tmp_path_factory) -> tuple[Build, subprocess.CompletedProcess]:
             text=True,
         )
         assert imported.returncode == 0, imported.stdout + imported.stderr
-        build = run_build(landing, warehouse, work)
+        build = run_build(landing, warehouse, work, unit_tests=False)
     return build, imported
 
 

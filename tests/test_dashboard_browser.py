@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("dashboard_fixtures")
+from conftest import NO_UNIT_TESTS  # noqa: E402
 from dashboard_fixtures import (  # noqa: E402
     DEMO_PASSWORDS,
     PROJECT_DIR,
@@ -238,7 +239,7 @@ def test_a_build_publishes_while_serving_and_the_new_figure_shows(
     with build_log.open("w") as log:
         build = subprocess.Popen(
             build_command(),
-            env=build_env(landing, warehouse, tmp_path / "rebuild"), cwd=PROJECT_DIR,
+            env={**build_env(landing, warehouse, tmp_path / "rebuild"), **NO_UNIT_TESTS}, cwd=PROJECT_DIR,
             stdout=log, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
     reruns = 0

@@ -62,7 +62,7 @@ ISSUE_RULES = {
 def faulty_sequence(demo_build, demo_landing, tmp_path_factory):
     """The clean dataset of the session's seed (copied, not regenerated) with the faults on top, built
     by the main command: the last, good build of tests/test_publish.py's sequence (built once)."""
-    return publish_sequence(demo_build, demo_landing, tmp_path_factory.getbasetemp() / "publish_sequence")
+    return publish_sequence(demo_build, demo_landing, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ def messy_build(demo_landing, tmp_path_factory) -> Build:
     shutil.copytree(demo_landing, landing)
     for scenario in READABLE:
         faults.write_file_fault(landing, scenario)
-    env = build_env(landing, work / "warehouse" / "sales_performance.duckdb", work)
+    env = build_env(landing, work / "warehouse" / "sales_performance.duckdb", work, unit_tests=False)
     env.update(faults.GBK_DECLARATION)
     proc = subprocess.run(
         [sys.executable, "-m", "salesperf.run", "build"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True
@@ -129,12 +129,12 @@ def test_two_builds_at_once_and_kill_9_during_the_gate(demo_build, demo_landing,
     before, docs_before = _sha(published), _tree(docs)
     assert "summary.html" in docs_before
 
-    first = start_build(demo_landing, published, tmp_path)
+    first = start_build(demo_landing, published, tmp_path, unit_tests=False)
     lines: list[str] = []
     try:
         assert _read_until(first, "[build] dbt build:", lines), "".join(lines)[-3000:]
         # the second build, same warehouse: refuses at once, naming the first one
-        second = run_build(demo_landing, published, tmp_path)
+        second = run_build(demo_landing, published, tmp_path, unit_tests=False)
         assert second.returncode == EXIT_LOCKED, second.log[-3000:]
         assert f"Another build is running (PID {first.pid}" in second.log
         assert "Traceback" not in second.log

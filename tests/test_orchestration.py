@@ -15,6 +15,7 @@ import duckdb
 import pytest
 import yaml
 from alert_servers import HookServer
+from conftest import NO_UNIT_TESTS
 from dagster import AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
 from salesperf.orchestration import definitions as orch
@@ -187,6 +188,8 @@ def test_the_job_builds_and_publishes_the_demo(demo_landing: Path, demo_build, t
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     monkeypatch.setenv("SALESPERF_DATA_DOCS", str(tmp_path / "docs"))
     monkeypatch.setenv("SALESPERF_THREADS", "2")
+    for name, value in NO_UNIT_TESTS.items():  # the demo build of the session ran them
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("SALESPERF_DIGEST_CONFIG", raising=False)
     defs = orch.definitions(build=orch.SalesperfBuild(landing_dir=str(demo_landing), warehouse=str(warehouse)))
     result = defs.resolve_job_def("salesperf_build").execute_in_process(instance=DagsterInstance.ephemeral())

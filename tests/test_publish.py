@@ -2,15 +2,17 @@
 an unreadable landing file all leave the published warehouse byte-identical; the next good build
 publishes (atomically, no .wal beside it, dq_results filled, data docs written).
 
-The sequence runs once per session (``publish_sequence``) against one published file, a copy of the
-session's clean build: killed build -> gate-failing build -> good build of the fault-injected data.
-That good build is also the faulty build tests/test_faults.py checks: one faulty build in all.
+The sequence runs once per test run (``publish_sequence``, also with several pytest-xdist workers)
+against one published file, a copy of the session's clean build: killed build -> gate-failing build
+-> good build of the fault-injected data. That good build is also the faulty build
+tests/test_faults.py checks: one faulty build in all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 import signal
 import time
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SEED, Build, run_build, start_build
+from conftest import SEED, Build, run_build, shared_across_workers, start_build
 
 from salesperf.exports import export_dir, verify
 from salesperf.generate.faults import MANIFEST_NAME, inject_faults, write_unreadable
@@ -57,14 +59,9 @@ class Sequence:
     exports_after_gate: str = ""
 
 
-# One sequence per session, shared by this module and test_faults (a module-level cache: pytest's
-# session fixtures defined in a test module are instantiated once per importing module).
-_SEQUENCE: dict[Path, Sequence] = {}
-
-
 def kill_build_after_dbt_started(landing: Path, published: Path, work: Path, timeout: float = 600) -> Killed:
     """Start the main build command, wait until dbt is writing the working copy, SIGKILL its group."""
-    proc = start_build(landing, published, work)
+    proc = start_build(landing, published, work, unit_tests=False)
     lines: list[str] = []
     started = False
     deadline = time.monotonic() + timeout
@@ -81,10 +78,27 @@ def kill_build_after_dbt_started(landing: Path, published: Path, work: Path, tim
     return Killed(proc.returncode, "".join(lines), started)
 
 
-def publish_sequence(demo_build: Build, demo_landing: Path, base: Path) -> Sequence:
-    if base in _SEQUENCE:
-        return _SEQUENCE[base]
-    base.mkdir(parents=True, exist_ok=True)
+# The sequence of this process's test run, by its temporary folder (both modules ask for it).
+_SEQUENCE: dict[Path, Sequence] = {}
+
+
+def publish_sequence(demo_build: Build, demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Sequence:
+    """The sequence, run once per test run and shared by this module and tests/test_faults.py, also
+    when they run on different pytest-xdist workers: the first one runs it, the others read its
+    outcome (pickled in the folder)."""
+
+    def make(base: Path) -> None:
+        sequence = _run_sequence(demo_build, demo_landing, base)
+        (base / "sequence.pickle").write_bytes(pickle.dumps(sequence))
+
+    run = tmp_path_factory.getbasetemp()
+    if run not in _SEQUENCE:
+        folder = shared_across_workers(tmp_path_factory, "publish_sequence", make)
+        _SEQUENCE[run] = pickle.loads((folder / "sequence.pickle").read_bytes())
+    return _SEQUENCE[run]
+
+
+def _run_sequence(demo_build: Build, demo_landing: Path, base: Path) -> Sequence:
     faulty = base / "faulty_landing"
     shutil.copytree(demo_landing, faulty)
     inject_faults(faulty, seed=SEED)
@@ -106,8 +120,8 @@ def publish_sequence(demo_build: Build, demo_landing: Path, base: Path) -> Seque
     )
     sha_after_gate = sha256(published)
     exports_after_gate = sha256(export_dir(published) / "manifest.json")
-    good = run_build(faulty, published, base)
-    sequence = Sequence(
+    good = run_build(faulty, published, base)  # with dbt's unit tests: test_faults checks every kind of check
+    return Sequence(
         published,
         base,
         faulty,
@@ -122,13 +136,11 @@ def publish_sequence(demo_build: Build, demo_landing: Path, base: Path) -> Seque
         exports_after_kill,
         exports_after_gate,
     )
-    _SEQUENCE[base] = sequence
-    return sequence
 
 
 @pytest.fixture(scope="module")
 def sequence(demo_build, demo_landing, tmp_path_factory) -> Sequence:
-    return publish_sequence(demo_build, demo_landing, tmp_path_factory.getbasetemp() / "publish_sequence")
+    return publish_sequence(demo_build, demo_landing, tmp_path_factory)
 
 
 def _leftovers(published: Path) -> list[str]:

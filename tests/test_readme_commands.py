@@ -7,8 +7,10 @@ README says, on the data it is written for (the demo data; a USD company where i
 base currency; a Chinese CRM export where it imports one). Only the documented placeholders are
 replaced (``/path/to/extracts``, ``/path/to/warehouse.duckdb``, ``~/Downloads/crm_export``);
 SALESPERF_LANDING_DIR / SALESPERF_WAREHOUSE point at temporary folders, dbt's target/ and logs/
-too, and files a block creates in the checkout (``my_crm.yml``) are removed afterwards. The SQL
-blocks of the README and of docs/*.md are then run against the published demo warehouse.
+too, and files a block creates in the checkout (``my_crm.yml``) are removed afterwards. A block that
+keeps the default company settings leaves dbt's unit tests out (the session's demo build runs them under those settings;
+tests/conftest.py NO_UNIT_TESTS). The SQL blocks of the README and of docs/*.md are then run against
+the published demo warehouse.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR
+from conftest import NO_UNIT_TESTS, PROJECT_DIR
 from test_adapters_build import write_cn_export
 
 pytestmark = pytest.mark.slow
@@ -32,6 +34,9 @@ DOCS = sorted((PROJECT_DIR / "docs").glob("*.md"))
 SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "zsh"}
 BLOCK = re.compile(r"^```([A-Za-z0-9_-]*)[^\n]*\n(.*?)^```", re.S | re.M)
 PLACEHOLDER = re.compile(r"(?:/path/to/|~/)[^\s'\"`]*")
+# a block that sets company settings (a SALESPERF_ setting other than where files are and how many
+# threads, or --vars): its builds run dbt's unit tests under those settings
+OTHER_SETTINGS = re.compile(r"--vars|SALESPERF_(?!LANDING_DIR=|WAREHOUSE=|THREADS=)[A-Z_]+=")
 
 
 def section(text: str, heading: str) -> str:
@@ -101,6 +106,8 @@ def run_block(index: int, block: str, root: Path) -> BlockRun:
         DBT_TARGET_PATH=str(work / "target"),
         DBT_LOG_PATH=str(work / "logs"),
     )
+    if not OTHER_SETTINGS.search(block):  # the demo build of the session ran them under these settings
+        env.update(NO_UNIT_TESTS)
     # "From the root, with the venv active (source .venv/bin/activate)"
     full = f"set -euo pipefail\nsource .venv/bin/activate\nset -x\n{script}\n"
     (work / "commands.sh").write_text(full, encoding="utf-8")
