@@ -288,15 +288,13 @@ def ensure_browser() -> None:
 
 
 def parallel_args(pytest_args: list[str]) -> list[str]:
-    """pytest-xdist workers for the suite: one more than the cores, at most 3 (SALESPERF_TEST_WORKERS
-    overrides; 0 runs in one process). With one worker per core the two cores of CI were busy ~83 % of
-    the suite: a build has stretches on one core (dbt's Python thread, the gate) and waits. A test file
-    stays on one worker (its module fixtures are built once); the session's demo build is shared by the
-    workers (tests/conftest.py). The 30 slowest tests are listed at the end. Nothing is added when the
-    caller passes -n/--numprocesses or -p no:xdist."""
+    """pytest-xdist workers for the suite: one per core, at most 2 (SALESPERF_TEST_WORKERS overrides;
+    0 runs in one process). A test file stays on one worker (its module fixtures are built once);
+    the session's demo build is shared by the workers (tests/conftest.py). The 30 slowest tests are
+    listed at the end. Nothing is added when the caller passes -n/--numprocesses or -p no:xdist."""
     if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in pytest_args):
         return []
-    workers = int(os.environ.get("SALESPERF_TEST_WORKERS", min(3, (os.cpu_count() or 1) + 1)))
+    workers = int(os.environ.get("SALESPERF_TEST_WORKERS", min(2, os.cpu_count() or 1)))
     durations = ["--durations=30"]
     # files in collection order, which tests/conftest.py sorts longest first (not xdist's "most tests first")
     parallel = ["-n", str(workers), "--dist", "loadfile", "--no-loadscope-reorder"]
