@@ -197,13 +197,39 @@ def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_build(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
-    def make(work: Path) -> None:
-        build = run_build(demo_landing, work / "warehouse" / "sales_performance.duckdb", work)
-        (work / "build.log").write_text(build.log, encoding="utf-8")
-        if build.returncode != 0:
-            raise RuntimeError(f"dbt build of the demo data failed (exit {build.returncode}):\n{build.log[-6000:]}")
+def readme_block_runs(demo_landing: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``readme_block_runs(i)``: the README's analyst shell block i run as written (tests/readme_blocks.py),
+    once per test run however many tests and pytest-xdist workers need it. The demo build block runs on
+    the session's demo landing with dbt's unit tests: it is the session's demo build (``demo_build``)."""
+    import pickle
 
-    work = shared_across_workers(tmp_path_factory, "build", make)
-    log = (work / "build.log").read_text(encoding="utf-8")
-    return Build(demo_landing, work / "warehouse" / "sales_performance.duckdb", log, 0)
+    import readme_blocks
+
+    runs: dict[int, readme_blocks.BlockRun] = {}
+
+    def run(index: int) -> readme_blocks.BlockRun:
+        if index not in runs:
+            block = readme_blocks.analyst_commands()[index]
+            unit_tests = True if index == readme_blocks.demo_build_block() else None
+
+            def make(work: Path) -> None:
+                done = readme_blocks.run_block(block, work, demo_landing, unit_tests)
+                (work / "run.pickle").write_bytes(pickle.dumps(done))
+
+            folder = shared_across_workers(tmp_path_factory, f"readme-block{index}", make)
+            runs[index] = pickle.loads((folder / "run.pickle").read_bytes())
+        return runs[index]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_build(readme_block_runs) -> Build:
+    """The demo data built and published by the README's build command as written ("Point it at your own
+    extracts", tests/readme_blocks.py), with dbt's unit tests."""
+    import readme_blocks
+
+    run = readme_block_runs(readme_blocks.demo_build_block())
+    if run.returncode != 0 or not run.warehouse.exists():
+        pytest.fail(f"the build of the demo data failed (exit {run.returncode}):\n{run.output[-6000:]}")
+    return run.as_build()

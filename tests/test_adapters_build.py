@@ -443,24 +443,20 @@ def write_cn_export(export: Path, full: bool = True) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cn_export(tmp_path_factory) -> Path:
-    return write_cn_export(tmp_path_factory.mktemp("cn_export"))
+def cn_build(readme_block_runs) -> tuple[Build, str]:
+    """The README's block that imports a Chinese CRM export (copy the cn_crm preset to my_crm.yml, import,
+    build), run as written on write_cn_export's export (tests/readme_blocks.py; the same run
+    test_readme_commands checks): the published build and the commands' output."""
+    import readme_blocks
+
+    run = readme_block_runs(readme_blocks.cn_import_block())
+    if run.returncode != 0:
+        pytest.fail(f"import and build of the Chinese CRM export failed (exit {run.returncode}):\n{run.output[-6000:]}")
+    return run.as_build(), run.output
 
 
-@pytest.fixture(scope="module")
-def cn_build(cn_export, tmp_path_factory) -> tuple[Build, subprocess.CompletedProcess]:
-    work = tmp_path_factory.mktemp("cn_build")
-    landing = work / "landing"
-    imported = run_import("cn_crm", cn_export, landing, work)
-    assert imported.returncode == 0, imported.stdout + imported.stderr
-    build = run_build(landing, work / "warehouse" / "sales_performance.duckdb", work, unit_tests=False)
-    if build.returncode != 0:
-        pytest.fail(f"build of the imported Chinese CRM export failed (exit {build.returncode}):\n{build.log[-6000:]}")
-    return build, imported
-
-
-def test_cn_export_files_are_read_and_accounted(cn_export, cn_build):
-    build, imported = cn_build
+def test_cn_export_files_are_read_and_accounted(cn_build):
+    build, output = cn_build
     report = json.loads((build.landing_dir / "import_report.json").read_text(encoding="utf-8"))
     files = report["source_files"]
     assert files["客户"]["encoding"] == "gb18030" and files["客户"]["rows"] == len(CUSTOMERS) - 1
@@ -480,7 +476,7 @@ def test_cn_export_files_are_read_and_accounted(cn_export, cn_build):
     assert (unmapped["target_column"], unmapped["value"]) == ("status", UNMAPPED_STAGE)
     assert unmapped["rows"] == UNMAPPED_COUNT
     assert unmapped["suggested_mapping_line"] == f'"{UNMAPPED_STAGE}": <open|won|lost>'
-    assert f"'{UNMAPPED_STAGE}' x{UNMAPPED_COUNT}" in imported.stdout
+    assert f"'{UNMAPPED_STAGE}' x{UNMAPPED_COUNT}" in output
     rejects = read_csv(build.landing_dir / "import_rejects.csv")
     stage_rejects = [r for r in rejects if r["target_table"] == "crm_opportunities"]
     assert sorted(r["source_row_key"] for r in stage_rejects) == ["row 10", "row 11"]  # Excel rows

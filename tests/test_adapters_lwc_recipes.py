@@ -8,15 +8,13 @@ files with the json module alone.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_DIR, Build, build_env, run_build
+from conftest import PROJECT_DIR, Build
 from test_adapters_build import warehouse_won
 
 FIXTURE = Path(__file__).parent / "fixtures" / "salesforce_lwc_recipes"
@@ -57,24 +55,18 @@ def expected_figures() -> dict:
 
 
 @pytest.fixture(scope="module")
-def lwc_build(tmp_path_factory) -> tuple[Build, subprocess.CompletedProcess]:
-    work = tmp_path_factory.mktemp("lwc_recipes_build")
-    landing = work / "landing"
-    warehouse = work / "warehouse" / "sales_performance.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SALESPERF_BASE_CURRENCY", "USD")
-        mp.setenv("SALESPERF_AS_OF_DATE", AS_OF)
-        # the README's two commands: import (to the landing folder), then build
-        imported = subprocess.run(
-            [sys.executable, "-m", "salesperf.run", "import", "--from", str(MAPPING), str(FIXTURE)],
-            cwd=PROJECT_DIR,
-            env=build_env(landing, warehouse, work),
-            capture_output=True,
-            text=True,
-        )
-        assert imported.returncode == 0, imported.stdout + imported.stderr
-        build = run_build(landing, warehouse, work, unit_tests=False)
-    return build, imported
+def lwc_build(readme_block_runs) -> tuple[Build, str]:
+    """The README's two commands for this sample (USD, as-of date AS_OF; `import --from` the mapping,
+    then `build`), run as written (tests/readme_blocks.py; the same run test_readme_commands checks):
+    the build and the commands' output."""
+    import readme_blocks
+
+    run = readme_block_runs(readme_blocks.lwc_import_block())
+    mapping = str(MAPPING.relative_to(PROJECT_DIR))
+    for written in (f"SALESPERF_AS_OF_DATE={AS_OF}", "SALESPERF_BASE_CURRENCY=USD", mapping):
+        assert written in run.script, written
+    assert "tasks.py import" in run.output, run.output[-6000:]
+    return run.as_build(), run.output
 
 
 def _warehouse_file(build: Build) -> Path:
@@ -85,8 +77,8 @@ def _warehouse_file(build: Build) -> Path:
 
 
 def test_sample_is_imported_with_every_row_accounted_for(lwc_build):
-    build, imported = lwc_build
-    assert "every value was covered by the mapping" in imported.stdout
+    build, output = lwc_build
+    assert "every value was covered by the mapping" in output
     report = json.loads((build.landing_dir / "import_report.json").read_text(encoding="utf-8"))
     files = report["source_files"]
     for source, name in SOURCE_FILES.items():
