@@ -34,13 +34,13 @@ SEED = 42
 # behind them, instead of a 20-minute file starting last and running alone at the end. A file not
 # listed keeps its place after these; update the list from the "slowest durations" of a run.
 LONGEST_FIRST = (
-    "test_readme_commands.py",  # ~1,350: eight builds of the README's commands
+    "test_readme_commands.py",  # ~1,350: seven builds of the README's commands (three shared, tests/readme_blocks.py)
     "test_spark.py",  # ~1,050: the demo on a local Spark session
     "test_company_settings.py",  # ~600
     "test_company_matrix.py",  # ~550
     "test_incremental_build.py",  # ~400
     "test_landing_builds.py",  # ~350
-    "test_adapters_build.py",  # ~360
+    "test_adapters_build.py",  # ~250 (its Chinese CRM build is the README's)
     "test_faults.py",  # ~240
     "test_dashboard_browser.py",  # ~200
     "test_landing_errors.py",  # ~195
@@ -48,7 +48,7 @@ LONGEST_FIRST = (
     "test_indicator_coverage.py",  # ~150
     "test_staging.py",  # ~145
     "test_clv_cdnow.py",  # ~130
-    "test_adapters_lwc_recipes.py",  # ~120
+    "test_adapters_lwc_recipes.py",  # ~30 (its build is the README's)
     "test_northwind.py",  # ~120
     "test_clv_fits.py",  # ~85
     "test_semantic_layer.py",  # ~70

@@ -14,9 +14,10 @@ asks for them (the session's demo build is the first build block, with them; tes
 NO_UNIT_TESTS).
 
 One run of a block serves every test that needs that build: the first build block is the session's
-demo build (``demo_build``), the block that imports a Chinese CRM export is test_adapters_build's
-``cn_build``, the block that imports the lwc-recipes sample is test_adapters_lwc_recipes' build, and
-tests/test_readme_commands.py checks every block's run.
+demo build (``demo_build``), the block that sets a US company's settings by environment variables is
+test_company_matrix's build of tests/companies.py's usd_company, the block that imports a Chinese CRM
+export is test_adapters_build's ``cn_build``, the block that imports the lwc-recipes sample is
+test_adapters_lwc_recipes' build, and tests/test_readme_commands.py checks every block's run.
 """
 
 from __future__ import annotations
@@ -82,6 +83,25 @@ def lwc_import_block() -> int:
     return block_index(lambda b: "salesforce_lwc_recipes" in b and "tasks.py import" in b, "imports lwc-recipes")
 
 
+def exported(block: str) -> dict[str, str]:
+    """The environment variables a block sets with ``export NAME=value`` (several per line allowed)."""
+    out: dict[str, str] = {}
+    for line in block.splitlines():
+        if line.strip().startswith("export "):
+            for name, value in re.findall(r"\b([A-Z_][A-Z0-9_]*)=(\S+)", line.split("#", 1)[0]):
+                out[name] = value
+    return out
+
+
+def usd_settings_block() -> int:
+    """The block that builds a USD company with its settings given by environment variables: the
+    build of tests/companies.py's usd_company that test_company_matrix checks."""
+    return block_index(
+        lambda b: exported(b).get("SALESPERF_BASE_CURRENCY") == "USD" and "tasks.py import" not in b,
+        "builds a USD company with settings by environment variables",
+    )
+
+
 @dataclass
 class BlockRun:
     script: str
@@ -104,8 +124,9 @@ def run_block(block: str, work: Path, demo_landing: Path, unit_tests: bool | Non
     work.mkdir(parents=True, exist_ok=True)
     landing = work / "extracts"
     warehouse = work / "warehouse" / "sales_performance.duckdb"
+    warehouse.parent.mkdir(exist_ok=True)  # the folder of /path/to/warehouse.duckdb exists (plain dbt needs it)
     substitutions = {"/path/to/warehouse.duckdb": str(warehouse)}
-    currency = re.search(r"SALESPERF_BASE_CURRENCY=(\w+)", block)
+    currency = re.search(r"(?:SALESPERF_BASE_CURRENCY=|base_currency:\s*)(\w+)", block)
     if "tasks.py import" in block:
         if CRM_EXPORT in block:
             from test_adapters_build import write_cn_export

@@ -25,6 +25,7 @@ from companies import (
     ORPHAN_OPPORTUNITIES,
     PAYMENTS_BEFORE_INVOICE,
     REP_WITHOUT_SALES,
+    USD,
     Company,
 )
 from conftest import PROJECT_DIR, build_env
@@ -67,9 +68,17 @@ class CompanyBuild:
 _BUILDS: dict[str, CompanyBuild] = {}
 
 
-def build_company(name: str, root: Path) -> CompanyBuild:
+def build_company(name: str, root: Path, readme_block_runs) -> CompanyBuild:
     """Write the company's landing files and run `python3.11 tasks.py build` (= salesperf.run build)
-    with its settings; once per test session."""
+    with its settings; once per test session. usd_company's build is the README's block that sets a
+    US company's settings by environment variables, run as written on usd_company's files
+    (tests/readme_blocks.py): its exports must be exactly the company's settings."""
+    if name not in _BUILDS and name == "usd_company":
+        import readme_blocks
+
+        run = readme_block_runs(readme_blocks.usd_settings_block())
+        assert readme_blocks.exported(run.script) == USD.env, run.script
+        _BUILDS[name] = CompanyBuild(USD, run.landing, run.warehouse, run.returncode, run.output)
     if name not in _BUILDS:
         landing = root / "landing"
         company = COMPANIES[name](landing)
@@ -89,31 +98,31 @@ def build_company(name: str, root: Path) -> CompanyBuild:
     return _BUILDS[name]
 
 
-def published_build(name: str, tmp_path_factory) -> CompanyBuild:
-    build = build_company(name, tmp_path_factory.mktemp(name))
+def published_build(name: str, tmp_path_factory, readme_block_runs) -> CompanyBuild:
+    build = build_company(name, tmp_path_factory.mktemp(name), readme_block_runs)
     if build.returncode != 0 or not build.warehouse.exists():
         pytest.fail(f"{name} did not publish (exit {build.returncode}):\n{build.log[-5000:]}")
     return build
 
 
 @pytest.fixture(scope="module", params=list(COMPANIES))
-def any_company(request, tmp_path_factory) -> CompanyBuild:
-    return build_company(request.param, tmp_path_factory.mktemp(request.param))
+def any_company(request, tmp_path_factory, readme_block_runs) -> CompanyBuild:
+    return build_company(request.param, tmp_path_factory.mktemp(request.param), readme_block_runs)
 
 
 @pytest.fixture(scope="module")
-def usd(tmp_path_factory) -> CompanyBuild:
-    return published_build("usd_company", tmp_path_factory)
+def usd(tmp_path_factory, readme_block_runs) -> CompanyBuild:
+    return published_build("usd_company", tmp_path_factory, readme_block_runs)
 
 
 @pytest.fixture(scope="module")
-def old(tmp_path_factory) -> CompanyBuild:
-    return published_build("old_company", tmp_path_factory)
+def old(tmp_path_factory, readme_block_runs) -> CompanyBuild:
+    return published_build("old_company", tmp_path_factory, readme_block_runs)
 
 
 @pytest.fixture(scope="module")
-def messy(tmp_path_factory) -> CompanyBuild:
-    return published_build("messy_company", tmp_path_factory)
+def messy(tmp_path_factory, readme_block_runs) -> CompanyBuild:
+    return published_build("messy_company", tmp_path_factory, readme_block_runs)
 
 
 def _company(request, name: str) -> CompanyBuild:

@@ -46,9 +46,9 @@ def test_readme_commands_run_as_written(readme_runs):
 
 
 @pytest.fixture(scope="module")
-def readme_run(readme_runs):
+def readme_run(readme_block_runs):
     """The published warehouse of the demo build block (the demo data built as documented)."""
-    run = readme_runs[demo_build_block()]
+    run = readme_block_runs(demo_build_block())
     return run, run.warehouse, run.work
 
 
