@@ -6,6 +6,7 @@ Companies (tests/companies.py): (a) ``usd_company`` — USD, calendar fiscal yea
 the six required tables, settings by environment variables; (b) ``old_company`` — a history from
 1997, settings by ``--vars``; (c) ``messy_company`` — returns, payments before their invoice,
 opportunities on unknown products, $0 orders, products without launch dates; project defaults.
+usd_company's build is the README's US-company block run as written (tests/readme_blocks.py).
 """
 
 from __future__ import annotations
