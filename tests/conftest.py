@@ -34,10 +34,10 @@ SEED = 42
 # behind them, instead of a 20-minute file starting last and running alone at the end. A file not
 # listed keeps its place after these; update the list from the "slowest durations" of a run.
 LONGEST_FIRST = (
-    "test_readme_commands.py",  # ~1,350: seven builds of the README's commands (three shared, tests/readme_blocks.py)
+    "test_readme_commands.py",  # ~1,350: seven builds of the README's commands (four shared, tests/readme_blocks.py)
     "test_spark.py",  # ~1,050: the demo on a local Spark session
     "test_company_settings.py",  # ~600
-    "test_company_matrix.py",  # ~550
+    "test_company_matrix.py",  # ~450 (its usd_company build is the README's)
     "test_incremental_build.py",  # ~400
     "test_landing_builds.py",  # ~350
     "test_adapters_build.py",  # ~250 (its Chinese CRM build is the README's)

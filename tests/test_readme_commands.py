@@ -1,7 +1,8 @@
 """Every README command for an analyst is run exactly as written (issue 9): the shell blocks of README.md's
 section "For analysts", each on the data it is written for (tests/readme_blocks.py says how). Each block
 runs once per test run: the tests that need its build share the run (the first build block is the
-session's demo build, the CRM imports are test_adapters_build's and test_adapters_lwc_recipes' builds).
+session's demo build, the US company's block is test_company_matrix's usd_company build, the CRM imports
+are test_adapters_build's and test_adapters_lwc_recipes' builds).
 The SQL blocks of the README and of docs/*.md are then run against the published demo warehouse.
 """
 
