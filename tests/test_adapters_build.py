@@ -416,9 +416,9 @@ def _month(value) -> str:
     raise AssertionError(value)
 
 
-def write_cn_export(export: Path, full: bool = True) -> Path:
-    """A Chinese CRM export in the shape of the cn_crm preset: opportunities (.xlsx) and customers
-    (GB18030 CSV); ``full`` adds the trailing empty row Excel exports often have and the follow-ups."""
+def write_cn_export(export: Path) -> Path:
+    """A Chinese CRM export in the shape of the cn_crm preset: opportunities (.xlsx, with the trailing empty
+    row Excel exports often have), customers (GB18030 CSV) and follow-ups (.xlsx)."""
     import openpyxl
 
     export.mkdir(parents=True, exist_ok=True)
@@ -428,17 +428,15 @@ def write_cn_export(export: Path, full: bool = True) -> Path:
     sheet.append(OPPORTUNITY_HEADER)
     for row in OPPORTUNITIES:
         sheet.append(list(row))
-    if full:
-        sheet.append([None] * len(OPPORTUNITY_HEADER))  # the trailing empty row Excel exports often have
+    sheet.append([None] * len(OPPORTUNITY_HEADER))  # the trailing empty row Excel exports often have
     book.save(export / "商机导出_20240601.xlsx")
     with (export / "客户列表.csv").open("w", encoding="gb18030", newline="") as handle:
         csv.writer(handle).writerows(CUSTOMERS)
-    if full:
-        follow_ups = openpyxl.Workbook()
-        follow_ups.active.append(FOLLOW_UP_HEADER)
-        for row in FOLLOW_UPS:
-            follow_ups.active.append(list(row))
-        follow_ups.save(export / "跟进记录.xlsx")
+    follow_ups = openpyxl.Workbook()
+    follow_ups.active.append(FOLLOW_UP_HEADER)
+    for row in FOLLOW_UPS:
+        follow_ups.active.append(list(row))
+    follow_ups.save(export / "跟进记录.xlsx")
     return export
 
 
