@@ -9,9 +9,11 @@ Chinese CRM export where it imports one from ``~/Downloads/crm_export``). Only t
 placeholders are replaced (``/path/to/extracts``, ``/path/to/warehouse.duckdb``,
 ``~/Downloads/crm_export``); SALESPERF_LANDING_DIR / SALESPERF_WAREHOUSE point at temporary folders,
 dbt's target/ and logs/ too, and files a block creates in the checkout (``my_crm.yml``) are removed
-afterwards. A block that keeps the default company settings leaves dbt's unit tests out unless the caller
-asks for them (the session's demo build is the first build block, with them; tests/conftest.py
-NO_UNIT_TESTS).
+afterwards. dbt's unit tests check SQL under a set of company settings: a build runs them only under settings
+no other build of the session runs them under (the session's demo build, the first build block, runs
+them under the defaults; a block that gives settings runs them on its lines that give them, except
+the US company's `--vars` block, which gives the settings of the environment-variable block before
+it; tests/conftest.py NO_UNIT_TESTS).
 
 One run of a block serves every test that needs that build: the first build block is the session's
 demo build (``demo_build``), the block that sets a US company's settings by environment variables is
@@ -102,6 +104,32 @@ def usd_settings_block() -> int:
     )
 
 
+def usd_vars_block() -> int:
+    """The block that builds the same USD company with the same settings given by ``--vars``: its build
+    is checked against the environment-variable block's (the same main.warehouse_settings, the same
+    figures), whose build runs dbt's unit tests under these settings; its own leaves them out."""
+    return block_index(
+        lambda b: re.search(r"--vars\s+'\{[^']*base_currency:\s*USD", b) is not None and "tasks.py import" not in b,
+        "builds a USD company with settings by --vars",
+    )
+
+
+# a line of a block that runs a build: dbt itself or the build command
+BUILD_LINE = re.compile(r"^\s*(?:dbt\s+build|python3\.11\s+tasks\.py\s+build)\b")
+
+
+def unit_tests_where_settings_change(script: str) -> str:
+    """``script`` with dbt's unit tests left out of each build line that keeps the default settings, for a
+    block that gives other settings on some of its lines only (``--vars``; "Run dbt yourself"): the unit
+    tests check SQL under a set of settings, and the session's demo build runs them under the defaults."""
+    lines = []
+    for line in script.splitlines():
+        if BUILD_LINE.match(line) and "--vars" not in line:
+            line = f"DBT_EXCLUDE_RESOURCE_TYPES=unit_test {line.lstrip()}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class BlockRun:
     script: str
@@ -120,7 +148,8 @@ def run_block(block: str, work: Path, demo_landing: Path, unit_tests: bool | Non
     on the data it is written for: a Chinese CRM export where it imports one (the export in
     work/crm_export, the landing folder empty before), a USD company where it sets a non-CNY base
     currency, ``demo_landing`` otherwise. ``unit_tests``: whether its builds run dbt's unit tests (by
-    default only under other company settings)."""
+    default only under other company settings: on every line after a block's ``export`` of a setting, on
+    the lines that give ``--vars`` otherwise)."""
     work.mkdir(parents=True, exist_ok=True)
     landing = work / "extracts"
     warehouse = work / "warehouse" / "sales_performance.duckdb"
@@ -152,7 +181,13 @@ def run_block(block: str, work: Path, demo_landing: Path, unit_tests: bool | Non
         DBT_TARGET_PATH=str(work / "target"),
         DBT_LOG_PATH=str(work / "logs"),
     )
-    if not (OTHER_SETTINGS.search(block) if unit_tests is None else unit_tests):
+    if (
+        unit_tests is None
+        and OTHER_SETTINGS.search(block)
+        and not any(OTHER_SETTINGS.search(line) for line in block.splitlines() if line.strip().startswith("export "))
+    ):
+        script = unit_tests_where_settings_change(script)  # settings on some lines only: unit tests there
+    elif not (OTHER_SETTINGS.search(block) if unit_tests is None else unit_tests):
         env.update(NO_UNIT_TESTS)
     # "From the root, with the venv active (source .venv/bin/activate)"
     full = f"set -euo pipefail\nsource .venv/bin/activate\nset -x\n{script}\n"

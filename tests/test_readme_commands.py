@@ -11,9 +11,19 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import PROJECT_DIR
-from readme_blocks import PLACEHOLDER, README, BlockRun, analyst_commands, code_blocks, demo_build_block
+from readme_blocks import (
+    PLACEHOLDER,
+    README,
+    BlockRun,
+    analyst_commands,
+    code_blocks,
+    demo_build_block,
+    usd_settings_block,
+    usd_vars_block,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +79,27 @@ def test_placeholders_are_documented():
     """Every placeholder the commands use is one this test substitutes (and so documented)."""
     found = set(PLACEHOLDER.findall("\n".join(analyst_commands())))
     assert found <= {"/path/to/extracts", "/path/to/warehouse.duckdb", "~/Downloads/crm_export"}, found
+
+
+def test_settings_by_vars_are_the_settings_by_environment(readme_block_runs):
+    """The README's `--vars` block ("the same settings by --vars instead") builds the US company's files
+    with the settings its environment-variable block gives: the same main.warehouse_settings and the
+    same published figures (doubles to 1e-9: a parallel sum may add in another order). So the unit tests
+    the environment block's build ran under those settings hold for the --vars build, which leaves them
+    out."""
+    by_env, by_vars = readme_block_runs(usd_settings_block()), readme_block_runs(usd_vars_block())
+    assert by_env.returncode == 0 and by_vars.returncode == 0, (by_env.output[-3000:], by_vars.output[-3000:])
+
+    def read(run: BlockRun, sql: str) -> pd.DataFrame:
+        with duckdb.connect(str(run.warehouse), read_only=True) as con:
+            return con.execute(sql).df()
+
+    settings = read(by_env, "from main.warehouse_settings")
+    pd.testing.assert_frame_equal(settings, read(by_vars, "from main.warehouse_settings"))
+    assert settings["base_currency"].tolist() == ["USD"]
+    figures = "from main.indicator_values order by indicator_code, grain, entity_id, period_type, period_start"
+    env_figures = read(by_env, figures)
+    assert len(env_figures) > 0
+    pd.testing.assert_frame_equal(env_figures, read(by_vars, figures), check_exact=False, rtol=1e-9, atol=1e-9)
+    unit_tests = read(by_env, "select status from main.dq_results where check_type = 'dbt_unit_test'")
+    assert len(unit_tests) > 50 and set(unit_tests["status"]) == {"pass"}, "the environment block's unit tests"
