@@ -291,9 +291,10 @@ def parallel_args(pytest_args: list[str]) -> list[str]:
     """pytest-xdist workers for the suite: one per core and one more, at most 3 (SALESPERF_TEST_WORKERS
     overrides; 0 runs in one process). A worker often waits, for a build another worker is making and
     shares (tests/conftest.py shared_across_workers), for a browser, a server or a subprocess's I/O: on
-    two cores, two workers kept them ~80 % busy; the third worker runs while one waits. A test file stays on one worker (its module fixtures are built once);
-    the session's demo build is shared by the workers (tests/conftest.py). The 30 slowest tests are
-    listed at the end. Nothing is added when the caller passes -n/--numprocesses or -p no:xdist."""
+    two cores, two workers kept them ~80 % busy; the third worker runs while one waits. A test file
+    stays on one worker (its module fixtures are built once); the session's demo build is shared by the
+    workers (tests/conftest.py). The 30 slowest tests are listed at the end. Nothing is added when the
+    caller passes -n/--numprocesses or -p no:xdist."""
     if any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in pytest_args):
         return []
     workers = int(os.environ.get("SALESPERF_TEST_WORKERS", min(3, (os.cpu_count() or 1) + 1)))
