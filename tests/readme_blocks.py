@@ -181,11 +181,8 @@ def run_block(block: str, work: Path, demo_landing: Path, unit_tests: bool | Non
         DBT_TARGET_PATH=str(work / "target"),
         DBT_LOG_PATH=str(work / "logs"),
     )
-    if (
-        unit_tests is None
-        and OTHER_SETTINGS.search(block)
-        and not any(OTHER_SETTINGS.search(line) for line in block.splitlines() if line.strip().startswith("export "))
-    ):
+    exports_settings = any(OTHER_SETTINGS.search(f"{name}=") for name in exported(block))
+    if unit_tests is None and OTHER_SETTINGS.search(block) and not exports_settings:
         script = unit_tests_where_settings_change(script)  # settings on some lines only: unit tests there
     elif not (OTHER_SETTINGS.search(block) if unit_tests is None else unit_tests):
         env.update(NO_UNIT_TESTS)

@@ -87,19 +87,16 @@ def test_settings_by_vars_are_the_settings_by_environment(readme_block_runs):
     same published figures (doubles to 1e-9: a parallel sum may add in another order). So the unit tests
     the environment block's build ran under those settings hold for the --vars build, which leaves them
     out."""
-    by_env, by_vars = readme_block_runs(usd_settings_block()), readme_block_runs(usd_vars_block())
-    assert by_env.returncode == 0 and by_vars.returncode == 0, (by_env.output[-3000:], by_vars.output[-3000:])
+    env_run, vars_run = readme_block_runs(usd_settings_block()), readme_block_runs(usd_vars_block())
+    assert env_run.returncode == 0 and vars_run.returncode == 0, (env_run.output[-3000:], vars_run.output[-3000:])
+    by_env, by_vars = env_run.as_build(), vars_run.as_build()
 
-    def read(run: BlockRun, sql: str) -> pd.DataFrame:
-        with duckdb.connect(str(run.warehouse), read_only=True) as con:
-            return con.execute(sql).df()
-
-    settings = read(by_env, "from main.warehouse_settings")
-    pd.testing.assert_frame_equal(settings, read(by_vars, "from main.warehouse_settings"))
+    settings = by_env.query("from main.warehouse_settings")
+    pd.testing.assert_frame_equal(settings, by_vars.query("from main.warehouse_settings"))
     assert settings["base_currency"].tolist() == ["USD"]
     figures = "from main.indicator_values order by indicator_code, grain, entity_id, period_type, period_start"
-    env_figures = read(by_env, figures)
+    env_figures = by_env.query(figures)
     assert len(env_figures) > 0
-    pd.testing.assert_frame_equal(env_figures, read(by_vars, figures), check_exact=False, rtol=1e-9, atol=1e-9)
-    unit_tests = read(by_env, "select status from main.dq_results where check_type = 'dbt_unit_test'")
+    pd.testing.assert_frame_equal(env_figures, by_vars.query(figures), check_exact=False, rtol=1e-9, atol=1e-9)
+    unit_tests = by_env.query("select status from main.dq_results where check_type = 'dbt_unit_test'")
     assert len(unit_tests) > 50 and set(unit_tests["status"]) == {"pass"}, "the environment block's unit tests"
