@@ -204,11 +204,14 @@ def docs_wanted() -> bool:
     return os.environ.get(DOCS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def generate_docs(cmd_env: dict[str, str], dbt: Path, project: Path, target: Path, fds: tuple[int, ...]) -> Path:
-    """``dbt docs generate --static`` against the working copy (``cmd_env`` points dbt at it):
-    the one self-contained HTML file, staged as ``dbt_docs.html.new`` in the target folder."""
+def generate_docs(
+    cmd_env: dict[str, str], dbt: Path, project: Path, target: Path, fds: tuple[int, ...], cwd: Path | None = None
+) -> Path:
+    """``dbt docs generate --static`` against the working copy (``cmd_env`` points dbt at it, from ``cwd``,
+    by default the project): the one self-contained HTML file, staged as ``dbt_docs.html.new`` in the target
+    folder."""
     cmd = [str(dbt), "docs", "generate", "--static", "--project-dir", str(project)]
-    proc = subprocess.run(cmd, env=cmd_env, cwd=project, pass_fds=fds, capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=cmd_env, cwd=cwd or project, pass_fds=fds, capture_output=True, text=True)
     page = target / "static_index.html"
     if proc.returncode != 0 or not page.exists():
         raise RuntimeError(f"dbt docs generate failed (exit {proc.returncode}): {proc.stdout[-2000:]}{proc.stderr}")
@@ -245,16 +248,18 @@ def publish_build(
     project: Path,
     env: dict[str, str],
     fds: tuple[int, ...] = (),
+    cwd: Path | None = None,
 ) -> int:
     """Publish a working copy that passed the gate: stage the Parquet exports (and the dbt docs
-    when SALESPERF_DBT_DOCS is set), then replace the warehouse file and swap the exports in.
+    when SALESPERF_DBT_DOCS is set; dbt runs in ``cwd``, by default the project), then replace the
+    warehouse file and swap the exports in.
     0 when published; EXIT_EXPORT_FAILED, with nothing published, when an export could not be written."""
     live = export_dir(warehouse)
     staged_docs = None
     try:
         if docs_wanted():
             print(f"[docs] dbt docs generate --static ({DOCS_ENV} is set)", flush=True)
-            staged_docs = generate_docs(env, dbt, project, target, fds)
+            staged_docs = generate_docs(env, dbt, project, target, fds, cwd)
         print(f"[exports] writing Parquet exports of the public marts -> {live}", flush=True)
         staged = stage(work, live, build_id(target))
     except Exception as error:  # an export that cannot be written stops the publish: nothing half-published

@@ -72,6 +72,102 @@ def _env(settings: settings_mod.Settings, warehouse: Path) -> dict[str, str]:
     return env
 
 
+# dbt's partial parsing across builds
+# ---------------------------------------------------------------------------------------------
+# dbt re-parses the whole project (~13 CPU-s on the demo) unless the partial_parse.msgpack of its target folder
+# was written with the same rendered dbt_project.yml and profiles.yml. Those name the warehouse file and the
+# landing folders, which differ from build to build (another company, a test's temporary folder), so a build
+# runs dbt in its build folder with those paths relative to it, and starts from the last parse made with the
+# same settings (PARSE_CACHE below the project's target/). dbt still checks that the parse fits (dbt version,
+# vars, profile, every file's checksum) and parses again whatever does not; DBT_PARTIAL_PARSE=false turns it off.
+
+PARSE_FILE = "partial_parse.msgpack"
+EXTRACTS_LINK = "extracts"
+
+
+def parse_cache_dir() -> Path:
+    return settings_mod.PROJECT_DIR / "target" / "parse_cache"
+
+
+def in_build_folder(
+    env: dict[str, str], settings: settings_mod.Settings, work: Path, prepared: Path, target: Path
+) -> dict[str, str]:
+    """``env`` for dbt run in the build folder ``work.parent``: the working copy, the prepared landing and the
+    extracts (a symlink ``extracts`` to ``settings.landing_dir``) named relative to it; the target and log
+    folders and DuckDB's temp directory stay where they were."""
+    folder = work.parent
+    env = dict(env)
+    link = folder / EXTRACTS_LINK
+    try:
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(settings.landing_dir, target_is_directory=True)
+        env["SALESPERF_LANDING_DIR"] = EXTRACTS_LINK
+    except OSError:  # no symlinks here: the absolute path (a full parse, nothing else changes)
+        env["SALESPERF_LANDING_DIR"] = str(settings.landing_dir)
+    env["SALESPERF_WAREHOUSE"] = os.path.relpath(work, folder)
+    env[landing_mod.PREPARED_ENV] = os.path.relpath(prepared, folder)
+    env["DBT_TARGET_PATH"] = str(target)
+    for name, default in (("DBT_LOG_PATH", "logs"), ("DBT_PROFILES_DIR", ""), ("SALESPERF_DUCKDB_TEMP_DIR", "")):
+        value = env.get(name, default).strip()
+        if value and not Path(value).expanduser().is_absolute():  # relative to the project, as before
+            env[name] = str(settings_mod.PROJECT_DIR / Path(value).expanduser())
+    return env
+
+
+def dbt_env_vars() -> set[str]:
+    """The environment variables the dbt project reads (``env_var('NAME'...)`` in its files)."""
+    import re
+
+    root = settings_mod.PROJECT_DIR
+    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "analyses", "data-tests", "snapshots"):
+        files += [p for p in (root / folder).rglob("*") if p.suffix in (".yml", ".yaml", ".sql", ".py")]
+    found: set[str] = set()
+    for path in files:
+        try:
+            found.update(re.findall(r"env_var\(\s*['\"](\w+)['\"]", path.read_text(encoding="utf-8")))
+        except OSError:
+            continue
+    return found
+
+
+def parse_cache(env: dict[str, str], dbt_args: list[str]) -> Path:
+    """The cached parse for these settings: the variables the project reads and the dbt arguments."""
+    import hashlib
+    import json
+
+    settings = sorted((name, env[name]) for name in dbt_env_vars() if name in env)
+    key = hashlib.sha256(json.dumps([settings, dbt_args]).encode()).hexdigest()[:16]
+    return parse_cache_dir() / f"{key}.msgpack"
+
+
+def reuse_parse(cache: Path, target: Path) -> None:
+    """Start dbt from the cached parse, if there is one (dbt checks it and parses what changed)."""
+    try:
+        if cache.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(cache, target / PARSE_FILE)
+    except OSError:
+        pass  # no cache: dbt parses the whole project
+
+
+def keep_parse(target: Path, cache: Path) -> None:
+    """Keep the parse of a build that passed for the next build with the same settings."""
+    try:
+        if (target / PARSE_FILE).exists():
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(target / PARSE_FILE, cache)
+    except OSError:
+        pass  # the next build parses the whole project
+
+
+def _copy_atomically(source: Path, dest: Path) -> None:
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}.tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, dest)
+
+
 def landing_present(landing_dir: Path) -> bool:
     return all((landing_dir / f"{t}.parquet").exists() or (landing_dir / f"{t}.csv").exists() for t in REQUIRED_TABLES)
 
@@ -162,15 +258,21 @@ def _build(
     (target / "run_results.json").unlink(missing_ok=True)  # never read a previous build's results
     env = _env(settings, work)
     env[landing_mod.PREPARED_ENV] = str(prepared)
+    dbt_cwd = settings_mod.PROJECT_DIR
     if on_spark:  # salesperf/spark_build.py: dbt on Spark, then its tables in the working copy, tested
         print(f"[build] dbt build on Spark: landing {settings.landing_dir} -> working copy {work}", flush=True)
         rc = spark_build.build_on_spark(work, target, env, dbt_args or [], tuple(lock.fds))
         env["SALESPERF_TARGET"] = "dev"  # what follows (gate, exports, docs) reads the DuckDB working copy
     else:
         print(f"[build] dbt build: landing {settings.landing_dir} -> working copy {work}", flush=True)
+        env, dbt_cwd = in_build_folder(env, settings, work, prepared, target), work.parent
+        cache = parse_cache(env, dbt_args or [])
+        reuse_parse(cache, target)
         cmd = [str(BIN / "dbt"), "build", "--project-dir", str(settings_mod.PROJECT_DIR), *(dbt_args or [])]
         # dbt inherits the lock: a build killed while dbt runs stays locked until dbt has exited
-        rc = subprocess.run(cmd, env=env, cwd=settings_mod.PROJECT_DIR, pass_fds=tuple(lock.fds)).returncode
+        rc = subprocess.run(cmd, env=env, cwd=dbt_cwd, pass_fds=tuple(lock.fds)).returncode
+        if rc == 0:
+            keep_parse(target, cache)
     if rc != 0:
         from salesperf.quality.dbt_checks import failed_nodes
 
@@ -187,7 +289,9 @@ def _build(
     from salesperf import exports  # Parquet exports (and dbt docs) published with the warehouse
 
     project, fds = settings_mod.PROJECT_DIR, tuple(lock.fds)
-    rc = exports.publish_build(work, settings.warehouse, target, dbt=BIN / "dbt", project=project, env=env, fds=fds)
+    rc = exports.publish_build(
+        work, settings.warehouse, target, dbt=BIN / "dbt", project=project, env=env, fds=fds, cwd=dbt_cwd
+    )
     if rc != 0:
         return rc
     print(f"[build] published {settings.warehouse} in {time.monotonic() - started:.0f} s", flush=True)

@@ -6,6 +6,7 @@ tests/test_landing_preflight.py."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -107,6 +108,40 @@ def test_the_gate_checked_the_files_dbt_read(messy_build):
     assert set(landing["status"]) == {"pass"}
     prepared = messy_build.warehouse.parent / ".build" / "landing"
     assert pq.read_schema(prepared / "crm_accounts.parquet").names[0] == "customer_id"
+
+
+def test_a_build_elsewhere_parses_only_what_changed_since_the_last_one(messy_build, tmp_path):
+    """dbt runs in the build folder with paths relative to it (salesperf/run.py, partial parsing): the parse a
+    build kept serves the next build with the same settings, of another landing folder into another warehouse
+    folder, as dbt's own partial parse; other settings have their own."""
+    from salesperf import run, settings
+
+    assert messy_build.returncode == 0, messy_build.log[-3000:]
+    landing, warehouse = tmp_path / "extracts", tmp_path / "warehouse" / "sales_performance.duckdb"
+    mine = settings.Settings(landing_dir=landing, warehouse=warehouse, threads=2)
+    work, target = mine.build_warehouse, tmp_path / "target"
+    work.parent.mkdir(parents=True)
+    base = {**build_env(landing, warehouse, tmp_path, unit_tests=False), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    env = run.in_build_folder(base, mine, work, work.parent / "landing", target)
+    assert env["SALESPERF_WAREHOUSE"] == "sales_performance.duckdb" and env["SALESPERF_LANDING_DIR"] == "extracts"
+    assert (work.parent / "extracts").resolve() == landing.resolve()
+    cache = run.parse_cache(env, [])
+    assert cache.exists(), "the messy build (same settings, other folders) kept no parse"
+    other = run.parse_cache({**env, "SALESPERF_BASE_CURRENCY": "USD"}, [])
+    assert other != cache and run.parse_cache({**env, "SALESPERF_DATA_DOCS": "/elsewhere"}, []) == cache
+    run.reuse_parse(cache, target)
+    cmd = [str(run.BIN / "dbt"), "parse", "--project-dir", str(PROJECT_DIR)]
+    proc = subprocess.run(cmd, env=env, cwd=work.parent, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    log = (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8")
+    assert "Unable to do partial parsing" not in log and "Partial parsing enabled" in log, log[-3000:]
+
+    # the same project as the messy build's full parse: every node, with its checksum
+    def nodes(folder: Path) -> dict[str, str]:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        return {k: v["checksum"]["checksum"] for k, v in manifest["nodes"].items()}
+
+    assert nodes(target) == nodes(messy_build.warehouse.parent.parent / "target")
 
 
 def _read_until(proc: subprocess.Popen, needle: str, lines: list[str], timeout: float = 900) -> bool:
