@@ -119,16 +119,12 @@ def dbt_env_vars() -> set[str]:
     """The environment variables the dbt project reads (``env_var('NAME'...)`` in its files)."""
     import re
 
-    root = settings_mod.PROJECT_DIR
-    files = [root / "dbt_project.yml", root / "profiles.yml"]
-    for folder in ("models", "macros", "seeds", "analyses", "data-tests", "snapshots"):
-        files += [p for p in (root / folder).rglob("*") if p.suffix in (".yml", ".yaml", ".sql", ".py")]
     found: set[str] = set()
-    for path in files:
-        try:
-            found.update(re.findall(r"env_var\(\s*['\"](\w+)['\"]", path.read_text(encoding="utf-8")))
-        except OSError:
-            continue
+    for name in settings_mod.DBT_PROJECT_FILES:
+        path = settings_mod.PROJECT_DIR / name
+        for file in [path] if path.is_file() else path.rglob("*"):
+            if file.suffix in (".yml", ".yaml", ".sql", ".py") and file.is_file():
+                found.update(re.findall(r"env_var\(\s*['\"](\w+)['\"]", file.read_text(encoding="utf-8")))
     return found
 
 

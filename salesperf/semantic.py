@@ -27,16 +27,16 @@ from pathlib import Path
 from salesperf import settings as settings_mod
 
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "analyses", "data-tests")
+PROJECT_FILES = settings_mod.DBT_PROJECT_FILES
 
 
 def scratch_project(folder: Path) -> Path:
     """A dbt project in ``folder`` whose files are symlinks to the project's (its target/ is its own)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
-        link = folder / name
-        if not link.exists():
-            link.symlink_to(settings_mod.PROJECT_DIR / name)
+        link, source = folder / name, settings_mod.PROJECT_DIR / name
+        if source.exists() and not link.exists():
+            link.symlink_to(source)
     return folder
 
 

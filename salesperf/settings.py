@@ -12,6 +12,17 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+# The files and folders of the dbt project below PROJECT_DIR (a folder may be absent: snapshots).
+DBT_PROJECT_FILES = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "macros",
+    "seeds",
+    "snapshots",
+    "data-tests",
+    "analyses",
+)
 
 
 def _path(env: str, default: str) -> Path:

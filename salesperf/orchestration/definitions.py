@@ -75,7 +75,7 @@ from salesperf.operation import BuildLock, BuildLocked
 from salesperf.orchestration import lock_handover
 
 PROJECT_DIR = settings_mod.PROJECT_DIR
-PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "snapshots", "data-tests", "analyses")
+PROJECT_FILES = settings_mod.DBT_PROJECT_FILES
 LANDING_SUFFIXES = (".csv", ".parquet", ".xlsx", ".txt", ".tsv")
 
 
