@@ -79,9 +79,10 @@ class Build:
 # dbt's own setting (`--exclude-resource-type unit_test` as an environment variable): a build without
 # dbt's unit tests. The unit tests check SQL, not data, so the builds whose tests are about something
 # else (publishing, locks, imports, a sample's figures, Spark) leave them out; they run in the session's
-# demo build, in every build under other company settings (tests/test_company_settings.py,
-# tests/test_company_matrix.py), in the faulty build (tests/test_faults.py) and in the README's builds
-# with other settings. This saves about a minute of dbt threads per build.
+# demo build (the default settings), once per other set of company settings (tests/test_company_settings.py's
+# env_build, tests/test_company_matrix.py's USD and 1997 companies), in the faulty build
+# (tests/test_faults.py) and in the README's builds with other settings. This saves about 20 CPU-seconds
+# of dbt per build.
 NO_UNIT_TESTS = {"DBT_EXCLUDE_RESOURCE_TYPES": "unit_test"}
 
 

@@ -84,7 +84,9 @@ def build_company(name: str, root: Path, readme_block_runs) -> CompanyBuild:
         landing = root / "landing"
         company = COMPANIES[name](landing)
         warehouse = root / "warehouse" / "sales_performance.duckdb"
-        env = build_env(landing, warehouse, root)
+        # dbt's unit tests check SQL under settings, not data: the messy company has the project's default
+        # settings, whose unit tests the session's demo build runs (tests/conftest.py NO_UNIT_TESTS)
+        env = build_env(landing, warehouse, root, unit_tests=bool(company.env or company.dbt_args))
         for variable in SETTING_VARIABLES:
             env.pop(variable, None)
         env.update(company.env)
