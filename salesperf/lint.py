@@ -23,6 +23,7 @@ Any change to those files gives another fingerprint, and a lint with findings wr
 from __future__ import annotations
 
 import argparse
+import configparser
 import hashlib
 import importlib.metadata
 import os
@@ -112,10 +113,26 @@ def dbt_env(scratch: Path, root: Path = PROJECT_DIR) -> dict[str, str]:
             "DBT_TARGET_PATH": str(scratch / "dbt_target"),
             "DBT_LOG_PATH": str(scratch / "dbt_logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DBT_PARTIAL_PARSE": "false",
         }
     )
+    # dbt's partial parsing stays on (unless the caller's environment turns it off): `dbt seed` leaves its
+    # parse in the scratch target folder, and each sqlfluff process's dbt templater starts from it instead
+    # of parsing the whole project again (dbt checks it: vars, profile, every file's checksum)
     return env
+
+
+def templater_profile(root: Path = PROJECT_DIR) -> list[str]:
+    """``--profile``/``--target`` as .sqlfluff's dbt templater gives them: `dbt seed` then leaves a parse the
+    templater's dbt can start from (dbt parses the whole project again when either differs)."""
+    config = configparser.ConfigParser()
+    config.read(root / ".sqlfluff", encoding="utf-8")
+    section = "sqlfluff:templater:dbt"
+    return [
+        arg
+        for key in ("profile", "target")
+        if config.has_option(section, key)
+        for arg in (f"--{key}", config.get(section, key))
+    ]
 
 
 def prepare_dbt(scratch: Path, root: Path = PROJECT_DIR) -> int:
@@ -137,7 +154,7 @@ def prepare_dbt(scratch: Path, root: Path = PROJECT_DIR) -> int:
     print(f"[lint] loading the seeds into {warehouse} for the dbt templater", flush=True)
     stamp.unlink(missing_ok=True)
     warehouse.unlink(missing_ok=True)
-    cmd = [str(BIN / "dbt"), "seed", "--project-dir", str(root), "--quiet"]
+    cmd = [str(BIN / "dbt"), "seed", "--project-dir", str(root), *templater_profile(root), "--quiet"]
     if _run(cmd, root, env=env) != 0:
         print("[lint] dbt seed failed: the dbt templater cannot compile the models", file=sys.stderr)
         return 1
