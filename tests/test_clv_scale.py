@@ -19,6 +19,7 @@ from salesperf.clv.bgnbd import BGNBDParams
 from salesperf.clv.choice import RepeatModel
 from salesperf.clv.gamma_gamma import GammaGammaParams
 from salesperf.clv.grouping import distinct_rows
+from salesperf.clv.segments import attach_segments, label_segments, segment_labels
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.value import discount_factors, discounted_purchases_and_total, monthly_expected_purchases
 
@@ -153,6 +154,32 @@ def test_summary_by_integer_codes_is_the_summary_by_ids(id_type: str) -> None:
         pd.testing.assert_series_equal(
             summary["monetary"], repeat.where(expected["n_purchases"] > 1), check_exact=True, check_names=False
         )
+
+
+@pytest.mark.parametrize("id_type", ["object", "string[pyarrow]"])
+def test_segments_looked_up_once_by_code_are_those_of_attach_segments(id_type: str) -> None:
+    purchases = _purchases().sample(frac=1.0, random_state=3)  # not in (customer, day) order
+    purchases["customer_id"] = purchases["customer_id"].astype(id_type)
+    purchases.loc[purchases.index[:7], "customer_id"] = None  # no customer: no summary row
+    ids = purchases["customer_id"].dropna().drop_duplicates().sort_values().to_numpy()
+    segments = pd.DataFrame(
+        {
+            "customer_id": ids[5:],
+            "segment": ["B2B", "B2C", "  ", "B2C"] * ((ids.size - 5) // 4) + ["B2B"] * ((ids.size - 5) % 4),
+        }
+    )
+    segments = pd.concat([segments, segments.iloc[:3].assign(segment="other")])  # a duplicated id: first kept
+    presorted = sort_purchases(purchases)
+    for given in (segments, None, segments.iloc[:0]):
+        labels = segment_labels(presorted, given)
+        for as_of in (pd.Timestamp("2024-03-31"), pd.Timestamp("2025-06-30")):
+            expected = attach_segments(summarize(presorted, as_of, time_unit="weeks", presorted=True), given)
+            summary = summarize(presorted, as_of, time_unit="weeks", presorted=True, with_codes=True)
+            assert summary.columns[-1] == "customer_code"
+            got = label_segments(summary, labels)
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+            if given is segments:  # every kind of label is there: own, blank -> unknown, missing -> unknown
+                assert {"B2B", "B2C", "unknown"} <= set(got["segment"])
 
 
 def test_sorted_purchases_are_those_of_a_stable_sort_by_id_and_day() -> None:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from salesperf.clv import bgnbd, mbgnbd, paretonbd
-from salesperf.clv.segments import POOLED, UNKNOWN_SEGMENT, ClvSettings, attach_segments
+from salesperf.clv.segments import POOLED, UNKNOWN_SEGMENT, ClvSettings, attach_segments, label_segments, segment_labels
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit
 
@@ -231,13 +231,15 @@ def diagnostics(
     purchase_dates = pd.to_datetime(purchases["purchase_date"])
     unit = days_per_unit(settings.time_unit)
     fit_dates = pd.to_datetime(fits["as_of_date"])
+    labels = segment_labels(purchases, segments)
     table_rows: list[dict] = []
     tracking_rows: list[dict] = []
     for as_of in sorted(d for d in fit_dates.unique() if pd.Timestamp(d) < holdout_end):
         as_of = pd.Timestamp(as_of)
-        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True), segments)
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
         if summary.empty:
             continue
+        summary = label_segments(summary, labels)
         points = _month_ends_after(as_of, holdout_end)
         horizons = np.array([(p - as_of).days / unit for p in points])
         # the holdout purchases of the customers known at the refit date, once per date: each

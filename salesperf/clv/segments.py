@@ -354,6 +354,28 @@ def attach_segments(summary: pd.DataFrame, segments: pd.DataFrame | None) -> pd.
     return out
 
 
+def segment_labels(purchases: pd.DataFrame, segments: pd.DataFrame | None) -> pd.Series:
+    """:func:`attach_segments`' segment of every customer of ``purchases`` (from
+    :func:`~salesperf.clv.summary.sort_purchases`), by ``customer_code``: looked up once for the
+    history, then taken per snapshot date by :func:`label_segments` (mapping a million id strings
+    at every date cost more than a refit's summary)."""
+    codes = purchases["customer_code"].to_numpy()
+    rows = np.flatnonzero(codes >= 0)
+    first = np.zeros(int(codes.max()) + 1 if rows.size else 0, dtype=np.intp)
+    first[codes[rows[::-1]]] = rows[::-1]  # a row of each code (its first)
+    distinct = pd.DataFrame({"customer_id": purchases["customer_id"].array.take(first)})
+    return attach_segments(distinct, segments)["segment"]
+
+
+def label_segments(summary: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """``summary`` (from ``summarize(..., with_codes=True)``) with its ``customer_code`` replaced by column
+    ``segment`` from :func:`segment_labels`: the frame :func:`attach_segments` gives."""
+    codes = summary["customer_code"].to_numpy()
+    out = summary.drop(columns=["customer_code"])
+    out["segment"] = labels.array.take(codes)
+    return out
+
+
 def fit_models(
     summary: pd.DataFrame, settings: ClvSettings, previous: dict[str, SegmentModel] | None = None
 ) -> dict[str, SegmentModel]:
@@ -377,11 +399,10 @@ def fit_models(
 
 def _margin_for(summary: pd.DataFrame, models: dict[str, SegmentModel]) -> tuple[np.ndarray, np.ndarray]:
     own = summary["margin_rate"].to_numpy(float)
-    seg_rate = (
-        summary["segment"]
-        .map({k: (m.margin_rate if m.margin_rate is not None else np.nan) for k, m in models.items()})
-        .to_numpy(float)
-    )
+    # per distinct segment, then spread by the rows' codes (a map of every row's label is slow)
+    codes, labels = pd.factorize(summary["segment"], use_na_sentinel=False)
+    rates = {k: (m.margin_rate if m.margin_rate is not None else np.nan) for k, m in models.items()}
+    seg_rate = np.array([rates.get(label, np.nan) for label in labels], dtype=float)[codes]
     company = models[POOLED].margin_rate
     company = np.nan if company is None else company
     rate = np.where(np.isfinite(own), own, np.where(np.isfinite(seg_rate), seg_rate, company))
@@ -759,11 +780,13 @@ def fit_snapshots(
     frames = []
     previous: dict[str, SegmentModel] | None = None
     purchases = sort_purchases(purchases)  # once, not at every date
+    labels = segment_labels(purchases, segments)
     for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):
-        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True), segments)
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
         if summary.empty:
             log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
             continue
+        summary = label_segments(summary, labels)
         models = choose_models(fit_models(summary, settings, previous), summary, settings, as_of, selection, previous)
         frames.append(models_to_frame(models, as_of, settings))
         previous = models
@@ -786,6 +809,7 @@ def iter_predict_snapshots(
     the memory holds one date's customers, not every date's (10.6 M rows at 1 M customers and 12
     month ends)."""
     purchases = sort_purchases(purchases)  # once, not at every date
+    labels = segment_labels(purchases, segments)
     fit_dates = pd.to_datetime(fits["as_of_date"])
     unique_fit_dates = np.array(sorted(fit_dates.unique()))
     wanted = unique_fit_dates if snapshot_dates is None else sorted(pd.Timestamp(d) for d in snapshot_dates)
@@ -797,9 +821,10 @@ def iter_predict_snapshots(
             continue
         fit_date = pd.Timestamp(earlier[-1])
         models = models_from_frame(fits[fit_dates == fit_date])
-        summary = attach_segments(summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True), segments)
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
         if summary.empty:
             continue
+        summary = label_segments(summary, labels)
         pred = predict(summary, models, settings)
         del summary
         pred.insert(0, "fit_as_of_date", fit_date.date())

@@ -99,7 +99,12 @@ def _customer_codes(ids: pd.Series) -> np.ndarray:
 
 
 def summarize(
-    purchases: pd.DataFrame, as_of: date | pd.Timestamp, *, time_unit: str, presorted: bool = False
+    purchases: pd.DataFrame,
+    as_of: date | pd.Timestamp,
+    *,
+    time_unit: str,
+    presorted: bool = False,
+    with_codes: bool = False,
 ) -> pd.DataFrame:
     """Per-customer summary at ``as_of`` from purchase days (see :func:`purchases_from_lines`).
 
@@ -108,7 +113,9 @@ def summarize(
     mean_interpurchase_days (NaN without a repeat purchase), total_spend, monetary (mean spend of
     repeat purchases, NaN without one), mean_spend (all purchases), gross_profit_with_cost,
     net_sales_with_cost, margin_rate (NaN without any costed line). ``presorted``: the purchases
-    come from :func:`sort_purchases` (no sort per call when summarizing at many dates)."""
+    come from :func:`sort_purchases` (no sort per call when summarizing at many dates). ``with_codes``:
+    a last column ``customer_code`` (the customer's code of :func:`sort_purchases`, to look up
+    per-customer values computed once for all dates, e.g. :func:`~salesperf.clv.segments.segment_labels`)."""
     unit = days_per_unit(time_unit)
     as_of = pd.Timestamp(as_of).normalize()
     on_time = (purchases["purchase_date"] <= as_of).to_numpy()
@@ -183,4 +190,7 @@ def summarize(
         out["gross_profit_with_cost"] / out["net_sales_with_cost"].where(out["net_sales_with_cost"] > 0, 1),
         np.nan,
     )
-    return out.drop(columns=["repeat_spend"])
+    out = out.drop(columns=["repeat_spend"])
+    if with_codes:
+        out["customer_code"] = code_of_row
+    return out
