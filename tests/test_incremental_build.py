@@ -3,7 +3,10 @@
 same landing -- every table of every schema, row for row (scripts/compare_builds.py).
 
 The appended landing also carries a correction inside the lookback window (an order of two days
-before the new day cancelled), which the incremental run must remove like the full build does."""
+before the new day cancelled), which the incremental run must remove like the full build does. The
+CLV fits of the month ends before that correction are kept from the published warehouse (their
+input is unchanged: salesperf.clv.reuse), the later ones refitted: a marker planted in the
+published fits' message tells which, then is taken out before the comparison."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from conftest import PROJECT_DIR, Build, run_build
 from salesperf.generate.append_day import append_day
 
 pytestmark = pytest.mark.slow
+KEPT = " [kept from the published warehouse]"
 
 spec = importlib.util.spec_from_file_location("compare_builds", PROJECT_DIR / "scripts" / "compare_builds.py")
 compare_builds = importlib.util.module_from_spec(spec)
@@ -66,11 +70,15 @@ def _build(landing: Path, work: Path, *args: str, start_from: Path | None = None
 def test_incremental_day_equals_full_build(demo_build: Build, tmp_path: Path) -> None:
     landing = shutil.copytree(demo_build.landing_dir, tmp_path / "landing")
     added = append_day(landing)
-    cancelled = _cancel_one_order(landing, added.day - timedelta(days=2))
+    cancelled_day = added.day - timedelta(days=2)
+    cancelled = _cancel_one_order(landing, cancelled_day)
 
-    incremental, incremental_s = _build(
-        landing, tmp_path / "incremental", "--incremental", start_from=demo_build.warehouse
-    )
+    # the CLV fits kept from the published warehouse are told by a marker planted in their message
+    start = tmp_path / "published.duckdb"
+    shutil.copyfile(demo_build.warehouse, start)
+    with duckdb.connect(str(start)) as con:
+        con.execute("update main.fct_clv_model_fits set message = message || ?", [KEPT])
+    incremental, incremental_s = _build(landing, tmp_path / "incremental", "--incremental", start_from=start)
     assert "incremental: starting from the published warehouse" in incremental.log
     results = json.loads((tmp_path / "incremental" / "target" / "run_results.json").read_text(encoding="utf-8"))
     order_lines = [r for r in results["results"] if r["unique_id"] == "model.sales_performance.fct_order_lines"]
@@ -82,6 +90,17 @@ def test_incremental_day_equals_full_build(demo_build: Build, tmp_path: Path) ->
             [added.day, cancelled],
         ).fetchone()
     assert new_day > 0 and dropped == 0
+    with incremental.connect() as con:
+        kept = con.execute(
+            "select as_of_date, bool_and(ends_with(message, ?)) as kept, bool_or(ends_with(message, ?)) as some"
+            " from main.fct_clv_model_fits group by 1 order by 1",
+            [KEPT, KEPT],
+        ).fetchall()
+        # every month end before the cancelled order keeps its fits (same input); from it on, refitted
+        assert [(day, kept_all) for day, kept_all, _ in kept] == [(day, day < cancelled_day) for day, _, _ in kept]
+        assert all(kept_all == some for _, kept_all, some in kept)  # a date is kept whole or refitted whole
+        assert sum(kept_all for _, kept_all, _ in kept) >= 12
+        con.execute("update main.fct_clv_model_fits set message = replace(message, ?, '')", [KEPT])
 
     full, full_s = _build(landing, tmp_path / "full")
     schemas = _schemas(full.warehouse)

@@ -10,13 +10,17 @@ whole frame was, then the *_date columns become DATE in the relation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from salesperf.clv.segments import ClvSettings, iter_predict_snapshots
+from salesperf.clv.reuse import PREDICTION_KEY_COLUMN
+from salesperf.clv.segments import ClvSettings, iter_predict_snapshots, prediction_keys
+
+log = logging.getLogger(__name__)
 
 PREDICTION_DTYPES: dict[str, str] = {
     "as_of_date": "datetime64[s]",
@@ -48,6 +52,7 @@ PREDICTION_DTYPES: dict[str, str] = {
     "p_alive_low": "float64",
     "p_alive_high": "float64",
     "clv_model": "string",
+    "prediction_input_key": "string",
 }
 PREDICTION_COLUMNS = list(PREDICTION_DTYPES)
 
@@ -78,10 +83,11 @@ def predictions_reader(
     fits: pd.DataFrame,
     settings: ClvSettings,
     snapshot_dates: Iterable | None = None,
+    skip: Collection = (),
 ) -> pa.RecordBatchReader:
-    """The predictions of every snapshot date as a reader of record batches (computed as read)."""
+    """The predictions of every snapshot date (but ``skip``) as a reader of record batches (computed as read)."""
     schema = prediction_schema()
-    frames = iter_predict_snapshots(purchases, segments, fits, settings, snapshot_dates)
+    frames = iter_predict_snapshots(purchases, segments, fits, settings, snapshot_dates, skip)
     return pa.RecordBatchReader.from_batches(schema, prediction_batches(frames, schema))
 
 
@@ -91,3 +97,42 @@ def predictions_relation(con: Any, reader: pa.RecordBatchReader) -> Any:
     return con.from_arrow(reader).project(
         ", ".join(f"cast({c} as date) as {c}" if c.endswith("_date") else c for c in PREDICTION_COLUMNS)
     )
+
+
+def stored_prediction_keys(con: Any, table: str) -> dict[pd.Timestamp, str]:
+    """{snapshot date: its prediction_input_key} of a stored fct_customer_clv_predictions (a date whose
+    rows carry more than one key, or none, is left out: it is scored again)."""
+    rows = con.execute(
+        f"select as_of_date, min({PREDICTION_KEY_COLUMN}) from {table} group by as_of_date"
+        f" having count(distinct {PREDICTION_KEY_COLUMN}) = 1 and count({PREDICTION_KEY_COLUMN}) = count(*)"
+    ).fetchall()
+    return {pd.Timestamp(day): key for day, key in rows}
+
+
+def predictions_with_stored(
+    con: Any,
+    table: str | None,
+    purchases: pd.DataFrame,
+    segments: pd.DataFrame | None,
+    fits: pd.DataFrame,
+    settings: ClvSettings,
+    snapshot_dates: Iterable,
+) -> Any:
+    """The predictions relation of every snapshot date, taking from the stored ``table`` (the model's
+    own, from the previous build; None: none) the rows of every date whose input key is unchanged
+    and scoring the others: the same rows as scoring every date (salesperf.clv.reuse)."""
+    dates = [pd.Timestamp(d) for d in snapshot_dates]
+    kept: list[pd.Timestamp] = []
+    if table is not None:
+        stored = stored_prediction_keys(con, table)
+        if stored:
+            keys = prediction_keys(purchases, segments, fits, settings, dates)
+            kept = sorted(d for d, key in keys.items() if key is not None and stored.get(d) == key)
+    reader = predictions_reader(purchases, segments, fits, settings, dates, skip=kept)
+    relation = predictions_relation(con, reader)
+    log.info("CLV predictions: %d of %d snapshot dates kept from the stored table (same input)", len(kept), len(dates))
+    if not kept:
+        return relation
+    listed = ", ".join(f"date '{d.date().isoformat()}'" for d in kept)
+    columns = ", ".join(PREDICTION_COLUMNS)
+    return con.sql(f"select {columns} from {table} where as_of_date in ({listed})").union(relation)

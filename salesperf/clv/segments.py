@@ -20,7 +20,7 @@ never produce NaN from bad input; each one is logged and written to the fit's ``
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -33,6 +33,7 @@ from salesperf.clv.choice import RepeatModel, check_choice, fit_repeat_model, mo
 from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.intervals import customer_intervals, z_value
 from salesperf.clv.optim import covariance_from_json, covariance_to_json, single_threaded_blas, starts_to_json
+from salesperf.clv.reuse import KEY_COLUMN, PREDICTION_KEY_COLUMN, fit_input_key, prediction_input_key, reusable_rows
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_purchases_and_total
@@ -770,15 +771,22 @@ def fit_snapshots(
     snapshot_dates: Iterable,
     settings: ClvSettings,
     selection: pd.DataFrame | None = None,
+    stored: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Refit at every snapshot date on the purchases up to it; the stored fit table of all dates.
 
     Each fit tries the previous snapshot's parameters as a warm start beside the fixed cold
     starts and keeps the best optimum of all (the starts are recorded in the fit table). The
     model the predictions use is chosen per date and segment by :func:`choose_models` from
-    ``selection`` (fct_clv_model_selection) or the pinned var clv_model."""
+    ``selection`` (fct_clv_model_selection) or the pinned var clv_model.
+
+    Every row carries the date's ``fit_input_key`` (:mod:`salesperf.clv.reuse`). ``stored``: the
+    fit table of an earlier build; a date whose key is among its rows takes those rows instead of
+    being refitted (the same values: the key covers every input of the date's fits)."""
     frames = []
     previous: dict[str, SegmentModel] | None = None
+    previous_key: str | None = None
+    reused = 0
     purchases = sort_purchases(purchases)  # once, not at every date
     labels = segment_labels(purchases, segments)
     for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):
@@ -787,12 +795,71 @@ def fit_snapshots(
             log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
             continue
         summary = label_segments(summary, labels)
-        models = choose_models(fit_models(summary, settings, previous), summary, settings, as_of, selection, previous)
-        frames.append(models_to_frame(models, as_of, settings))
-        previous = models
+        key = fit_input_key(summary, settings, as_of, ranked_at(selection, as_of), previous_key)
+        rows = reusable_rows(stored, as_of, key)
+        if rows is not None:
+            frame = rows[FIT_COLUMNS + [KEY_COLUMN]].astype(FIT_DTYPES)
+            models = models_from_frame(frame)
+            reused += 1
+        else:
+            models = choose_models(
+                fit_models(summary, settings, previous), summary, settings, as_of, selection, previous
+            )
+            frame = models_to_frame(models, as_of, settings).assign(**{KEY_COLUMN: key})
+        frames.append(frame)
+        previous, previous_key = models, key
+    if stored is not None:
+        log.info("CLV fits: %d of %d refit dates kept from the stored fits (same input)", reused, len(frames))
+    dtypes = {**FIT_DTYPES, KEY_COLUMN: "string"}
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FIT_DTYPES.items()})
-    return pd.concat(frames, ignore_index=True).astype(FIT_DTYPES)
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    return pd.concat(frames, ignore_index=True).astype(dtypes)
+
+
+def _snapshot_inputs(
+    purchases: pd.DataFrame,
+    segments: pd.DataFrame | None,
+    fits: pd.DataFrame,
+    settings: ClvSettings,
+    snapshot_dates: Iterable | None,
+    skip: Collection = (),
+) -> Iterator[tuple[pd.Timestamp, pd.Timestamp, pd.DataFrame, pd.DataFrame, str]]:
+    """(snapshot date, fit date, its fit rows, customers' summary with segments, prediction input key)
+    of every snapshot date to score (not those in ``skip``), one date at a time."""
+    purchases = sort_purchases(purchases)  # once, not at every date
+    labels = segment_labels(purchases, segments)
+    fit_dates = pd.to_datetime(fits["as_of_date"])
+    unique_fit_dates = np.array(sorted(fit_dates.unique()))
+    wanted = unique_fit_dates if snapshot_dates is None else sorted(pd.Timestamp(d) for d in snapshot_dates)
+    skip = {pd.Timestamp(d) for d in skip}
+    for as_of in wanted:
+        as_of = pd.Timestamp(as_of)
+        if as_of in skip:
+            continue
+        earlier = unique_fit_dates[unique_fit_dates <= as_of]
+        if earlier.size == 0:
+            log.info("CLV snapshot %s: no fit on or before it, skipped", as_of.date())
+            continue
+        fit_date = pd.Timestamp(earlier[-1])
+        fit_rows = fits[fit_dates == fit_date]
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
+        if summary.empty:
+            continue
+        summary = label_segments(summary, labels)
+        fit_key = fit_rows[KEY_COLUMN].iloc[0] if KEY_COLUMN in fit_rows else None
+        yield as_of, fit_date, fit_rows, summary, prediction_input_key(summary, settings, as_of, fit_date, fit_key)
+
+
+def prediction_keys(
+    purchases: pd.DataFrame,
+    segments: pd.DataFrame | None,
+    fits: pd.DataFrame,
+    settings: ClvSettings,
+    snapshot_dates: Iterable | None = None,
+) -> dict[pd.Timestamp, str]:
+    """The ``prediction_input_key`` of every snapshot date :func:`iter_predict_snapshots` would score
+    (a summary per date, no prediction): which dates a stored table can give unchanged."""
+    return {as_of: key for as_of, _, _, _, key in _snapshot_inputs(purchases, segments, fits, settings, snapshot_dates)}
 
 
 def iter_predict_snapshots(
@@ -801,34 +868,24 @@ def iter_predict_snapshots(
     fits: pd.DataFrame,
     settings: ClvSettings,
     snapshot_dates: Iterable | None = None,
+    skip: Collection = (),
 ) -> Iterator[pd.DataFrame]:
     """The per-customer predictions of :func:`predict_snapshots`, one frame per snapshot date.
 
     Only one snapshot date's frame is built at a time: the caller writes it out (the dbt model
     streams them into the warehouse as Arrow record batches) before the next one is computed, so
     the memory holds one date's customers, not every date's (10.6 M rows at 1 M customers and 12
-    month ends)."""
-    purchases = sort_purchases(purchases)  # once, not at every date
-    labels = segment_labels(purchases, segments)
-    fit_dates = pd.to_datetime(fits["as_of_date"])
-    unique_fit_dates = np.array(sorted(fit_dates.unique()))
-    wanted = unique_fit_dates if snapshot_dates is None else sorted(pd.Timestamp(d) for d in snapshot_dates)
-    for as_of in wanted:
-        as_of = pd.Timestamp(as_of)
-        earlier = unique_fit_dates[unique_fit_dates <= as_of]
-        if earlier.size == 0:
-            log.info("CLV snapshot %s: no fit on or before it, skipped", as_of.date())
-            continue
-        fit_date = pd.Timestamp(earlier[-1])
-        models = models_from_frame(fits[fit_dates == fit_date])
-        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-        if summary.empty:
-            continue
-        summary = label_segments(summary, labels)
-        pred = predict(summary, models, settings)
+    month ends). Each frame's last column ``prediction_input_key`` is the digest of everything its
+    values come from (salesperf.clv.reuse); the dates in ``skip`` are not scored (the dbt model
+    takes them from its stored table when their key is unchanged)."""
+    for as_of, fit_date, fit_rows, summary, key in _snapshot_inputs(
+        purchases, segments, fits, settings, snapshot_dates, skip
+    ):
+        pred = predict(summary, models_from_frame(fit_rows), settings)
         del summary
         pred.insert(0, "fit_as_of_date", fit_date.date())
         pred.insert(0, "as_of_date", as_of.date())
+        pred[PREDICTION_KEY_COLUMN] = key
         yield pred
         del pred
 

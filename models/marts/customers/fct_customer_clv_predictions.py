@@ -8,19 +8,24 @@ fct_clv_model_fits (the latest fit on or before the date) on its history up to t
 fct_customer_clv_snapshots adds the formula CLV, churn risk, tiers and owners.
 
 The rows are streamed to the warehouse one snapshot date at a time (a relation over Arrow
-record batches, salesperf.clv.prediction_stream): no frame of every date is built.
+record batches, salesperf.clv.prediction_stream): no frame of every date is built. A snapshot
+date whose input is the same as in the previous build of this warehouse keeps that build's rows
+(column prediction_input_key, salesperf.clv.reuse; var clv_reuse_stored: false scores every date).
 """
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     from salesperf.clv import settings_from_vars
-    from salesperf.clv.dbt_inputs import purchases_and_segments
-    from salesperf.clv.prediction_stream import predictions_reader, predictions_relation
+    from salesperf.clv.dbt_inputs import purchases_and_segments, stored_table
+    from salesperf.clv.prediction_stream import predictions_with_stored
+    from salesperf.clv.reuse import PREDICTION_KEY_COLUMN
 
-    settings = settings_from_vars(dbt.config.get("meta"))
+    meta = dbt.config.get("meta")
+    settings = settings_from_vars(meta)
     purchases, segments = purchases_and_segments(dbt.ref("fct_order_lines"), dbt.ref("dim_customers"))
     fits = dbt.ref("fct_clv_model_fits").df()
     dates = dbt.ref("dim_clv_snapshot_dates").project("snapshot_date").df()
-    reader = predictions_reader(purchases, segments, fits, settings, dates["snapshot_date"])
-    return predictions_relation(session, reader)
+    # the previous build's rows of a date whose input is unchanged are kept (salesperf.clv.reuse)
+    stored = stored_table(dbt, session, PREDICTION_KEY_COLUMN, meta.get("clv_reuse_stored", True))
+    return predictions_with_stored(session, stored, purchases, segments, fits, settings, dates["snapshot_date"])

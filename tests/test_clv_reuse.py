@@ -1,0 +1,191 @@
+"""A later build keeps the CLV fits of the refit dates whose input is unchanged (salesperf.clv.reuse).
+
+The stored fit table goes through DuckDB as the dbt model stores and reads it. A kept date is told by
+a marker planted in the stored rows' message (a refit writes its own message); the fits with kept
+dates must be exactly those of fitting every date again, and any change of a date's input (an order,
+a customer's segment, a setting, the previous date's fits) must refit that date and every later one.
+tests/test_incremental_build.py checks the same through two dbt builds of the demo.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_snapshots, summarize
+from salesperf.clv.prediction_stream import predictions_with_stored
+from salesperf.clv.reuse import KEY_COLUMN, PREDICTION_KEY_COLUMN, fit_input_key, prediction_input_key
+from salesperf.clv.segments import prediction_keys
+
+SETTINGS = ClvSettings(time_unit="weeks", min_customers_per_segment=50, min_repeat_buyers=10)
+DATES = [pd.Timestamp(d) for d in ("2025-09-30", "2025-10-31", "2025-11-30", "2025-12-31")]
+MARK = " [stored]"
+
+
+def _purchases(n: int = 1200, seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Purchase days of ``n`` customers of two segments (BG/NBD buying, first purchases over two years)."""
+    rng = np.random.default_rng(seed)
+    start, end = pd.Timestamp("2024-01-01"), pd.Timestamp("2025-12-31")
+    first = rng.integers(0, (end - start).days, n)
+    x, t_x, _ = bgnbd.simulate(bgnbd.BGNBDParams(0.8, 30.0, 0.9, 5.0), ((end - start).days - first).astype(float), rng)
+    counts = x.astype(int)
+    owner = np.repeat(np.arange(n), counts)
+    offsets = np.floor(rng.random(owner.size) * np.repeat(t_x, counts)).astype(int)
+    customer = np.r_[np.arange(n), owner]
+    day = np.r_[first, first[owner] + offsets]
+    frame = pd.DataFrame({"customer": customer, "day": day}).drop_duplicates().sort_values(["customer", "day"])
+    spend = rng.gamma(3.0, 40.0, len(frame))
+    ids = np.array([f"C{i:05d}" for i in range(n)])
+    purchases = pd.DataFrame(
+        {
+            "customer_id": ids[frame["customer"].to_numpy()],
+            "purchase_date": start + pd.to_timedelta(frame["day"].to_numpy(), unit="D"),
+            "spend": spend,
+            "gross_profit_with_cost": spend * 0.25,
+            "net_sales_with_cost": spend,
+        }
+    )
+    segments = pd.DataFrame({"customer_id": ids, "segment": np.where(np.arange(n) % 3 == 0, "B2B", "B2C")})
+    return purchases, segments
+
+
+def _stored(fits: pd.DataFrame, mark: bool = True) -> pd.DataFrame:
+    """``fits`` written to DuckDB and read back as the dbt model reads its table (message marked)."""
+    con = duckdb.connect()
+    con.register("given", fits.assign(message=fits["message"] + MARK) if mark else fits)
+    con.execute("create table fits as select * replace (cast(as_of_date as date) as as_of_date) from given")
+    return con.sql("select * from fits").df()
+
+
+def _kept(fits: pd.DataFrame) -> list[pd.Timestamp]:
+    marked = fits[fits["message"].str.endswith(MARK)]
+    dates = sorted(pd.to_datetime(marked["as_of_date"]).unique())
+    for day in dates:  # a date is kept whole or refitted whole
+        assert fits[pd.to_datetime(fits["as_of_date"]) == day]["message"].str.endswith(MARK).all()
+    return [pd.Timestamp(d) for d in dates]
+
+
+def _unmarked(fits: pd.DataFrame) -> pd.DataFrame:
+    return fits.assign(message=fits["message"].str.removesuffix(MARK))
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _purchases()
+
+
+def test_a_new_month_keeps_every_earlier_fit_and_equals_fitting_everything(data) -> None:
+    purchases, segments = data
+    earlier = purchases[purchases["purchase_date"] <= DATES[2]]  # the landing a month ago
+    before = fit_snapshots(earlier, segments, DATES[:3], SETTINGS)
+    assert before[KEY_COLUMN].notna().all() and before.groupby("as_of_date")[KEY_COLUMN].nunique().eq(1).all()
+    assert before[KEY_COLUMN].nunique() == 3
+    cold = fit_snapshots(purchases, segments, DATES, SETTINGS)
+    assert (cold["bgnbd_source"] == "segment_fit").any()  # segments fitted on their own: warm starts per segment
+    pd.testing.assert_frame_equal(cold[cold["as_of_date"] <= DATES[2]], before, check_exact=True)
+
+    again = fit_snapshots(purchases, segments, DATES, SETTINGS, stored=_stored(before))
+    assert _kept(again) == DATES[:3]
+    pd.testing.assert_frame_equal(_unmarked(again), cold, check_exact=True)
+
+
+def test_a_changed_order_refits_its_date_and_every_later_one(data) -> None:
+    purchases, segments = data
+    stored = _stored(fit_snapshots(purchases, segments, DATES, SETTINGS))
+    changed = purchases.copy()
+    late = changed.index[(changed["purchase_date"] > DATES[0]) & (changed["purchase_date"] <= DATES[1])][0]
+    changed.loc[late, "spend"] += 1.0  # one purchase of October: 30 September keeps its input
+    again = fit_snapshots(changed, segments, DATES, SETTINGS, stored=stored)
+    assert _kept(again) == DATES[:1]
+    pd.testing.assert_frame_equal(_unmarked(again), fit_snapshots(changed, segments, DATES, SETTINGS), check_exact=True)
+
+
+@pytest.mark.parametrize("change", ["segment", "setting", "selection", "no key", "reuse off"])
+def test_other_inputs_refit_every_date(data, change: str) -> None:
+    purchases, segments = data
+    fits = fit_snapshots(purchases, segments, DATES, SETTINGS)
+    stored, settings, selection = _stored(fits), SETTINGS, None
+    if change == "segment":
+        segments = segments.assign(segment=np.where(segments.index == 3, "B2C", segments["segment"]))
+    elif change == "setting":
+        settings = ClvSettings(time_unit="weeks", min_customers_per_segment=50, min_repeat_buyers=11)
+    elif change == "selection":  # the model selection chose BG/NBD at the first date: another input there
+        selection = pd.DataFrame(
+            {
+                "holdout_end_date": [DATES[0].date()],
+                "segment": ["pooled"],
+                "model": ["bgnbd"],
+                "converged": [True],
+                "holdout_error": [0.1],
+                "is_chosen": [True],
+                "rank": [1],
+            }
+        )
+    elif change == "no key":
+        stored = stored.drop(columns=[KEY_COLUMN])  # a table of a build before the key
+    else:
+        stored = None
+    again = fit_snapshots(purchases, segments, DATES, settings, selection, stored)
+    assert _kept(again) == []
+    if change in ("no key", "reuse off"):
+        pd.testing.assert_frame_equal(again, fits, check_exact=True)
+
+
+def _predictions(con, table: str | None, purchases, segments, fits, dates, into: str) -> pd.DataFrame:
+    """fct_customer_clv_predictions as the dbt model makes it (``table``: its stored table), into ``into``."""
+    relation = predictions_with_stored(con, table, purchases, segments, fits, SETTINGS, dates)
+    con.register("computed", relation)
+    con.execute(f"create table {into} as select * from computed")
+    con.unregister("computed")
+    return con.sql(f"select * from {into} order by as_of_date, customer_id").df()
+
+
+def test_predictions_of_unchanged_dates_are_kept_and_equal_scoring_everything(data) -> None:
+    purchases, segments = data
+    con = duckdb.connect()
+    earlier = purchases[purchases["purchase_date"] <= DATES[2]]
+    before_fits = fit_snapshots(earlier, segments, DATES[:3], SETTINGS)
+    _predictions(con, None, earlier, segments, before_fits, DATES[:3], "stored")
+    con.execute("update stored set clv_model = clv_model || ?", [MARK])
+
+    changed = purchases.copy()  # a new month, and a changed order of November: 30 November is scored again
+    late = changed.index[(changed["purchase_date"] > DATES[1]) & (changed["purchase_date"] <= DATES[2])][0]
+    changed.loc[late, "spend"] += 1.0
+    fits = fit_snapshots(changed, segments, DATES, SETTINGS, stored=_stored(before_fits))
+    assert _kept(fits) == DATES[:2]
+    fits = _unmarked(fits)
+    again = _predictions(con, "stored", changed, segments, fits, DATES, "again")
+    kept = again.groupby("as_of_date")["clv_model"].agg(lambda v: v.str.endswith(MARK).mean())
+    assert kept.tolist() == [1.0, 1.0, 0.0, 0.0]  # whole dates kept or scored again
+    assert again.groupby("as_of_date")[PREDICTION_KEY_COLUMN].nunique().eq(1).all()
+    cold = _predictions(con, None, changed, segments, fits, DATES, "cold")
+    pd.testing.assert_frame_equal(
+        again.assign(clv_model=again["clv_model"].str.removesuffix(MARK)), cold, check_exact=True
+    )
+    keys = prediction_keys(changed, segments, fits, SETTINGS, DATES)
+    assert [keys[d] for d in DATES] == cold.groupby("as_of_date")[PREDICTION_KEY_COLUMN].first().tolist()
+
+
+def test_the_key_is_of_the_values_not_of_their_types(data) -> None:
+    """The same summary read through another engine (Spark's Parquet: microsecond dates, object ids)
+    gives the same key; any one value changed gives another."""
+    purchases, segments = data
+    summary = attach_segments(summarize(purchases, DATES[-1], time_unit="weeks"), segments)
+    key = fit_input_key(summary, SETTINGS, DATES[-1], None, None)
+    other = summary.astype({"first_purchase_date": "datetime64[us]", "segment": object, "n_purchases": "int32"})
+    assert fit_input_key(other, SETTINGS, DATES[-1], None, None) == key
+    assert prediction_input_key(other, SETTINGS, DATES[-1], DATES[-1], key) == prediction_input_key(
+        summary, SETTINGS, DATES[-1], DATES[-1], key
+    )
+    changed = summary.copy()
+    changed.loc[changed.index[-1], "monetary"] = np.nextafter(changed["monetary"].iloc[-1], np.inf)
+    assert fit_input_key(changed, SETTINGS, DATES[-1], None, None) != key
+    relabelled = summary.assign(segment=summary["segment"].where(summary.index != 0, "B2X"))
+    assert fit_input_key(relabelled, SETTINGS, DATES[-1], None, None) != key
+    renamed = summary.assign(customer_id=summary["customer_id"].where(summary.index != 0, "Z"))
+    assert fit_input_key(renamed, SETTINGS, DATES[-1], None, None) == key  # the fits never read the ids
+    assert prediction_input_key(renamed, SETTINGS, DATES[-1], DATES[-1], key) != prediction_input_key(
+        summary, SETTINGS, DATES[-1], DATES[-1], key
+    )
