@@ -8,7 +8,9 @@ segments) as purchase days (by customer and day, the order in which the warehous
 purchases_from_lines gives them to the dbt models), then measures what fct_clv_model_fits and
 fct_customer_clv_predictions do (fit_snapshots; the predictions with the per-customer intervals
 streamed one snapshot date at a time into a DuckDB file, as the dbt model writes them) at the last
-``--month-ends`` month ends, and one refit date's fit (fit_models at the last one). Prints each
+``--month-ends`` month ends, one refit date's fit (fit_models at the last one), and the next day's
+build of the same warehouse (a day of purchases appended; the fits and predictions of the unchanged
+month ends kept from the stored tables, salesperf.clv.reuse; the new day fitted and scored). Prints each
 figure with the CPU time of the process (all threads: the likelihoods and the segments run on
 two), the peak resident memory and the load average. The peak is reset after
 the simulation where Linux allows it (/proc/self/clear_refs), so the CLV steps' figure is theirs
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_models, fit_snapshots, summarize
-from salesperf.clv.prediction_stream import predictions_reader, predictions_relation
+from salesperf.clv.prediction_stream import predictions_with_stored
 from salesperf.clv.segments import iter_predict_snapshots
 from salesperf.clv.summary import PURCHASE_COLUMNS
 
@@ -99,20 +101,47 @@ def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return purchases, pd.DataFrame({"customer_id": ids, "segment": segment})
 
 
-def write_predictions(database: Path, purchases, segments, fits, settings: ClvSettings, memory_limit: str) -> int:
-    """fct_customer_clv_predictions as the dbt model materialises it (dbt-duckdb registers the returned
-    relation and runs ``create table ... as select``), into a DuckDB file. DuckDB's buffer pool (up to
-    its memory_limit, 4GB in the profile) is part of the process's peak: ``--duckdb-memory-limit``."""
-    config = {"memory_limit": memory_limit, "preserve_insertion_order": False}
-    con = duckdb.connect(str(database), config=config)
-    try:
-        relation = predictions_relation(con, predictions_reader(purchases, segments, fits, settings))
-        con.register("predictions", relation)
-        con.execute("create table fct_customer_clv_predictions as select * from predictions")
-        con.unregister("predictions")
-        return int(con.execute("select count(*) from fct_customer_clv_predictions").fetchone()[0])
-    finally:
-        con.close()
+def connect(database: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """The warehouse file as the build opens it (DuckDB's buffer pool, up to its memory_limit, 4GB in
+    the profile, is part of the process's peak: ``--duckdb-memory-limit``)."""
+    return duckdb.connect(str(database), config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+
+
+def write_fits(con: duckdb.DuckDBPyConnection, fits: pd.DataFrame, table: str) -> None:
+    """fct_clv_model_fits as the dbt model stores it (as_of_date a DATE)."""
+    con.register("fits_frame", fits)
+    con.execute(
+        f"create or replace table {table} as select * replace (cast(as_of_date as date) as as_of_date) from fits_frame"
+    )
+    con.unregister("fits_frame")
+
+
+def write_predictions(
+    con: duckdb.DuckDBPyConnection,
+    purchases,
+    segments,
+    fits,
+    settings: ClvSettings,
+    dates,
+    table: str,
+    stored: str | None,
+) -> int:
+    """fct_customer_clv_predictions as the dbt model makes it (salesperf.clv.prediction_stream's
+    relation, with the rows of unchanged dates taken from the ``stored`` table of the previous
+    build), materialised as dbt-duckdb does (register the relation, ``create table ... as select``)."""
+    relation = predictions_with_stored(con, stored, purchases, segments, fits, settings, dates)
+    con.register("predictions", relation)
+    con.execute(f"create table {table} as select * from predictions")
+    con.unregister("predictions")
+    return int(con.execute(f"select count(*) from {table}").fetchone()[0])
+
+
+def append_day(purchases: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """The purchases with a new day: the customers of the last day buy again on ``day`` (same spend),
+    in the order the warehouse gives them (by customer and day)."""
+    last = purchases[purchases["purchase_date"] == purchases["purchase_date"].max()]
+    both = pd.concat([purchases, last.assign(purchase_date=day)], ignore_index=True)
+    return both.sort_values(["customer_id", "purchase_date"], kind="stable", ignore_index=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,18 +184,40 @@ def main(argv: list[str] | None = None) -> int:
     fits = fit_snapshots(purchases, segments, dates, settings)
     fit_seconds, fit_cpu = time.perf_counter() - start, time.process_time() - cpu
     report(f"fits at {len(dates)} refit dates (fct_clv_model_fits)", fit_seconds, fit_cpu)
-    with tempfile.TemporaryDirectory(prefix="clv_scale_") as folder:
-        start, cpu = time.perf_counter(), time.process_time()
-        rows = write_predictions(
-            Path(folder) / "warehouse.duckdb", purchases, segments, fits, settings, args.duckdb_memory_limit
-        )
-        predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
+    folder = tempfile.TemporaryDirectory(prefix="clv_scale_")
+    con = connect(Path(folder.name) / "warehouse.duckdb", args.duckdb_memory_limit)
+    write_fits(con, fits, "fct_clv_model_fits")
+    start, cpu = time.perf_counter(), time.process_time()
+    rows = write_predictions(con, purchases, segments, fits, settings, dates, "fct_customer_clv_predictions", None)
+    predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
     report(
         f"predictions + intervals, {rows:,} rows (to DuckDB, memory_limit {args.duckdb_memory_limit})",
         predict_seconds,
         predict_cpu,
     )
     report("whole CLV step (fits + predictions)", fit_seconds + predict_seconds, fit_cpu + predict_cpu)
+
+    # the next day's build of the same warehouse (build --incremental): a day of purchases added, the
+    # fits and predictions of the unchanged month ends kept (salesperf.clv.reuse), the new day computed
+    new_day = dates[-1] + pd.Timedelta(days=1)
+    appended = append_day(purchases, new_day)
+    day_dates = [*dates, new_day]
+    gc.collect()
+    start, cpu = time.perf_counter(), time.process_time()
+    stored_fits = con.sql("select * from fct_clv_model_fits").df()
+    day_fits = fit_snapshots(appended, segments, day_dates, settings, stored=stored_fits)
+    kept = int(day_fits["as_of_date"].isin(fits["as_of_date"]).sum() / max(1, day_fits["segment"].nunique()))
+    rows = write_predictions(
+        con, appended, segments, day_fits, settings, day_dates, "next_day_predictions", "fct_customer_clv_predictions"
+    )
+    report(
+        f"a new day: {kept} of {len(day_dates)} dates kept, {rows:,} prediction rows",
+        time.perf_counter() - start,
+        time.process_time() - cpu,
+    )
+    con.close()
+    folder.cleanup()
+
     # the cost of the intervals: the same predictions with the interval computation left out
     from salesperf.clv import segments as segments_module
 

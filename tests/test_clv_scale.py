@@ -10,6 +10,9 @@ computed per distinct (x, T) pair and multiplied by P(alive) = the per-customer 
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +23,7 @@ from salesperf.clv.choice import RepeatModel
 from salesperf.clv.gamma_gamma import GammaGammaParams
 from salesperf.clv.grouping import distinct_rows
 from salesperf.clv.segments import attach_segments, label_segments, segment_labels
-from salesperf.clv.summary import sort_purchases, summarize
+from salesperf.clv.summary import group_sums, purchases_from_lines, sort_purchases, summarize
 from salesperf.clv.value import discount_factors, discounted_purchases_and_total, monthly_expected_purchases
 
 
@@ -116,9 +119,15 @@ def _purchases(n_customers: int = 400, seed: int = 4) -> pd.DataFrame:
     return frame.sample(frac=1.0, random_state=1).reset_index(drop=True)  # not in customer order
 
 
+def _left_to_right(values: pd.Series) -> float:
+    """The sum the summary defines: the values in row order added one by one from 0, NaN as 0."""
+    return functools.reduce(operator.add, (0.0 if np.isnan(v) else float(v) for v in values), 0.0)
+
+
 def _summarize_by_ids(purchases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The summary grouped by the customer ids (the computation the integer codes replace)."""
-    p = purchases[purchases["purchase_date"] <= as_of].sort_values(["customer_id", "purchase_date"])
+    """The summary grouped by the customer ids (the computation the integer codes replace), its sums
+    added one by one in (customer, day) order."""
+    p = purchases[purchases["purchase_date"] <= as_of].sort_values(["customer_id", "purchase_date"], kind="stable")
     p = p[p["customer_id"].notna()]
     g = p.groupby("customer_id", sort=True)
     out = pd.DataFrame(
@@ -126,13 +135,41 @@ def _summarize_by_ids(purchases: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFr
             "first_purchase_date": g["purchase_date"].min(),
             "last_purchase_date": g["purchase_date"].max(),
             "n_purchases": g.size(),
-            "total_spend": g["spend"].sum(),
-            "gross_profit_with_cost": g["gross_profit_with_cost"].sum(),
-            "net_sales_with_cost": g["net_sales_with_cost"].sum(),
+            "total_spend": g["spend"].agg(_left_to_right),
+            "gross_profit_with_cost": g["gross_profit_with_cost"].agg(_left_to_right),
+            "net_sales_with_cost": g["net_sales_with_cost"].agg(_left_to_right),
         }
     )
-    repeat = p[p["customer_id"].duplicated()].groupby("customer_id")["spend"].sum()
+    repeat = p[p["customer_id"].duplicated()].groupby("customer_id")["spend"].agg(_left_to_right)
     return out.assign(repeat_spend=repeat.reindex(out.index).fillna(0.0)).reset_index()
+
+
+def test_a_customers_sums_do_not_depend_on_the_other_rows() -> None:
+    """pandas' groupby sum switches between pairwise and compensated summation with the whole frame
+    (a NaN anywhere in the column, sorted ids): a customer's sums must be the same bits whatever the
+    other customers' rows are, or a new day of orders changes the CLV inputs of old dates."""
+    purchases = _purchases(n_customers=150)  # ~20 purchase days each: sums where the two ways differ
+    lines = purchases.rename(columns={"purchase_date": "order_date", "spend": "net_sales"})
+    lines = lines.assign(order_id=lines.index.astype(str), gross_profit=lines["gross_profit_with_cost"])
+    with_nan = set(lines.loc[lines["gross_profit"].isna(), "customer_id"])
+    filled = lines.assign(gross_profit=lines["gross_profit"].fillna(1.0))  # only customers with a NaN change
+    assert with_nan and len(with_nan) < lines["customer_id"].nunique()
+
+    def untouched(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[~frame["customer_id"].isin(with_nan)].reset_index(drop=True)
+
+    as_purchases = [purchases_from_lines(lines), purchases_from_lines(filled)]
+    pd.testing.assert_frame_equal(untouched(as_purchases[0]), untouched(as_purchases[1]), check_exact=True)
+    for as_of in (pd.Timestamp("2024-12-31"), pd.Timestamp("2025-12-31")):
+        for given in (purchases, as_purchases[0]):
+            other = given.assign(gross_profit_with_cost=given["gross_profit_with_cost"].fillna(1.0))
+            pd.testing.assert_frame_equal(
+                untouched(summarize(given, as_of, time_unit="weeks")),
+                untouched(summarize(other, as_of, time_unit="weeks")),
+                check_exact=True,
+            )
+    values = np.array([1e16, 1.0, -1e16, 1.0, np.nan])
+    assert group_sums(np.zeros(5, dtype=np.int64), values)[0] == ((1e16 + 1.0) - 1e16) + 1.0  # left to right
 
 
 @pytest.mark.parametrize("id_type", ["object", "string[pyarrow]"])

@@ -37,6 +37,20 @@ from salesperf.clv.timeunits import days_per_unit
 PURCHASE_COLUMNS = ["customer_id", "purchase_date", "spend", "gross_profit_with_cost", "net_sales_with_cost"]
 
 
+def group_sums(codes: np.ndarray, values, n_groups: int | None = None) -> np.ndarray:
+    """Per group code (0 .. n_groups - 1), the sum of its rows' values added left to right in row
+    order, NaN as 0 (pandas' sum): a group's sum is the same bits whatever the other rows are.
+
+    pandas' groupby sum is not: it sums with ``np.add.reduceat`` (pairwise) when the group ids are
+    sorted and the column has no NaN anywhere, else with Kahan's compensated loop, so a line without
+    a cost or an order appended elsewhere in the frame could change a customer's sum in the last
+    bit, and with it the inputs of the CLV fits of every date (salesperf.clv.reuse)."""
+    values = np.asarray(values, dtype=float)
+    values = np.where(np.isnan(values), 0.0, values)
+    size = (int(codes.max()) + 1 if codes.size else 0) if n_groups is None else n_groups
+    return np.bincount(codes, weights=values, minlength=size)
+
+
 def purchases_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     """Purchase days from order lines.
 
@@ -53,22 +67,38 @@ def purchases_from_lines(lines: pd.DataFrame) -> pd.DataFrame:
     df["unknown_lines"] = df["net_sales"].isna().astype(int)
     order_type = df["order_type"] if "order_type" in df else pd.Series("sale", index=df.index)
     df["return_lines"] = order_type.fillna("sale").astype(str).str.strip().str.lower().eq("return").astype(int)
-    orders = df.groupby(["customer_id", "order_id", "order_date"], as_index=False, sort=False).agg(
-        net_sales=("net_sales", "sum"),
-        unknown_lines=("unknown_lines", "sum"),
-        return_lines=("return_lines", "sum"),
-        gross_profit_with_cost=("gross_profit_with_cost", "sum"),
-        net_sales_with_cost=("net_sales_with_cost", "sum"),
+    orders = _grouped_sums(
+        df,
+        ["customer_id", "order_id", "order_date"],
+        {c: c for c in ("net_sales", "unknown_lines", "return_lines", "gross_profit_with_cost", "net_sales_with_cost")},
+        sort=False,
     )
     # An order with a line of unknown amount (no fx rate) has an unknown amount: not counted.
     # A $0 order is a purchase of $0; a return (or a negative amount) is not a purchase.
     orders = orders[(orders["unknown_lines"] == 0) & (orders["return_lines"] == 0) & (orders["net_sales"] >= 0)]
-    days = orders.groupby(["customer_id", "order_date"], as_index=False, sort=True).agg(
-        spend=("net_sales", "sum"),
-        gross_profit_with_cost=("gross_profit_with_cost", "sum"),
-        net_sales_with_cost=("net_sales_with_cost", "sum"),
+    days = _grouped_sums(
+        orders,
+        ["customer_id", "order_date"],
+        {
+            "spend": "net_sales",
+            "gross_profit_with_cost": "gross_profit_with_cost",
+            "net_sales_with_cost": "net_sales_with_cost",
+        },
+        sort=True,
     )
     return days.rename(columns={"order_date": "purchase_date"})[PURCHASE_COLUMNS]
+
+
+def _grouped_sums(frame: pd.DataFrame, keys: list[str], sums: dict[str, str], sort: bool) -> pd.DataFrame:
+    """One row per group of ``keys`` (rows with a missing key dropped, as groupby does) with the
+    :func:`group_sums` of the columns ``sums`` maps to (output name -> column)."""
+    grouped = frame.groupby(keys, sort=sort)
+    codes = grouped.ngroup().to_numpy()
+    keep = codes >= 0  # ngroup gives -1 to the rows of a missing key
+    out = grouped.size().index.to_frame(index=False)  # the keys, in the groups' order (that of ngroup)
+    for name, column in sums.items():
+        out[name] = group_sums(codes[keep], frame[column].to_numpy(float)[keep], grouped.ngroups)
+    return out
 
 
 def sort_purchases(purchases: pd.DataFrame) -> pd.DataFrame:
@@ -156,23 +186,27 @@ def summarize(
     ends = np.r_[starts[1:], codes.size] - 1
     is_first = np.zeros(codes.size, dtype=bool)
     is_first[starts] = True
-    g = p.groupby(codes, sort=True)
     dates = p["purchase_date"]
+    code_of_row = codes[starts]
+    size = int(codes[-1]) + 1  # codes ascend: the last is the largest
+
+    def sums(column: str, rows: np.ndarray | None = None) -> np.ndarray:
+        values = p[column].to_numpy(float)
+        at = codes if rows is None else codes[rows]
+        return group_sums(at, values if rows is None else values[rows], size)[code_of_row]
+
     out = pd.DataFrame(
         {
             "customer_id": p["customer_id"].iloc[starts].array,
             "first_purchase_date": dates.iloc[starts].array,
             "last_purchase_date": dates.iloc[ends].array,
             "n_purchases": (ends - starts + 1).astype(np.int64),
-            "total_spend": g["spend"].sum().to_numpy(),
-            "gross_profit_with_cost": g["gross_profit_with_cost"].sum().to_numpy(),
-            "net_sales_with_cost": g["net_sales_with_cost"].sum().to_numpy(),
+            "total_spend": sums("spend"),
+            "gross_profit_with_cost": sums("gross_profit_with_cost"),
+            "net_sales_with_cost": sums("net_sales_with_cost"),
         }
     )
-    repeat = ~is_first
-    repeat_spend = p["spend"][repeat].groupby(codes[repeat]).sum()
-    code_of_row = codes[starts]
-    out["repeat_spend"] = repeat_spend.reindex(code_of_row).fillna(0.0).to_numpy()
+    out["repeat_spend"] = sums("spend", ~is_first)
     out["frequency"] = (out["n_purchases"] - 1).astype(float)
     out["recency_days"] = (out["last_purchase_date"] - out["first_purchase_date"]).dt.days.astype(float)
     out["age_days"] = (as_of - out["first_purchase_date"]).dt.days.astype(float)
