@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_snapshots, summarize
+from salesperf.clv import ClvSettings, bgnbd, fit_snapshots
 from salesperf.clv.prediction_stream import predictions_with_stored
-from salesperf.clv.reuse import KEY_COLUMN, PREDICTION_KEY_COLUMN, fit_input_key, prediction_input_key
-from salesperf.clv.segments import prediction_keys
+from salesperf.clv.reuse import KEY_COLUMN, PREDICTION_KEY_COLUMN, prediction_input_key, purchase_digests
+from salesperf.clv.segments import prediction_keys, segment_labels
+from salesperf.clv.summary import sort_purchases
 
 SETTINGS = ClvSettings(time_unit="weeks", min_customers_per_segment=50, min_repeat_buyers=10)
 DATES = [pd.Timestamp(d) for d in ("2025-09-30", "2025-10-31", "2025-11-30", "2025-12-31")]
@@ -168,24 +169,31 @@ def test_predictions_of_unchanged_dates_are_kept_and_equal_scoring_everything(da
     assert [keys[d] for d in DATES] == cold.groupby("as_of_date")[PREDICTION_KEY_COLUMN].first().tolist()
 
 
-def test_the_key_is_of_the_values_not_of_their_types(data) -> None:
-    """The same summary read through another engine (Spark's Parquet: microsecond dates, object ids)
-    gives the same key; any one value changed gives another."""
+def test_the_purchase_digests_are_of_the_values_up_to_each_date(data) -> None:
+    """A date's digest covers its purchases and their customers' segments, not their types (Spark's
+    Parquet gives microsecond days and object ids) nor anything after the date."""
     purchases, segments = data
-    summary = attach_segments(summarize(purchases, DATES[-1], time_unit="weeks"), segments)
-    key = fit_input_key(summary, SETTINGS, DATES[-1], None, None)
-    other = summary.astype({"first_purchase_date": "datetime64[us]", "segment": object, "n_purchases": "int32"})
-    assert fit_input_key(other, SETTINGS, DATES[-1], None, None) == key
-    assert prediction_input_key(other, SETTINGS, DATES[-1], DATES[-1], key) == prediction_input_key(
-        summary, SETTINGS, DATES[-1], DATES[-1], key
+
+    def digests(given: pd.DataFrame, given_segments: pd.DataFrame) -> list[str]:
+        presorted = sort_purchases(given)
+        found = purchase_digests(presorted, segment_labels(presorted, given_segments), DATES)
+        return [found[d] for d in DATES]
+
+    reference = digests(purchases, segments)
+    assert len(set(reference)) == len(DATES)
+    retyped = purchases.astype({"customer_id": object, "purchase_date": "datetime64[us]"})
+    assert digests(retyped.sample(frac=1.0, random_state=2), segments.astype({"segment": object})) == reference
+    # a new customer (its id sorts first: every other customer's code moves) buying after the last date
+    newcomer = purchases.iloc[:1].assign(customer_id="A0", purchase_date=DATES[-1] + pd.Timedelta(days=1))
+    assert digests(pd.concat([purchases, newcomer]), segments) == reference
+    changed = purchases.copy()
+    november = changed.index[(changed["purchase_date"] > DATES[1]) & (changed["purchase_date"] <= DATES[2])][0]
+    changed.loc[november, "gross_profit_with_cost"] = np.nextafter(changed.loc[november, "gross_profit_with_cost"], 0)
+    assert [a == b for a, b in zip(digests(changed, segments), reference, strict=True)] == [True, True, False, False]
+    buyer = purchases.loc[purchases["purchase_date"] <= DATES[0], "customer_id"].iloc[0]
+    moved = segments.assign(segment=np.where(segments["customer_id"] == buyer, "B2X", segments["segment"]))
+    assert all(a != b for a, b in zip(digests(purchases, moved), reference, strict=True))
+    assert prediction_input_key(reference[0], SETTINGS, DATES[0], DATES[0], "f") != prediction_input_key(
+        reference[0], SETTINGS, DATES[0], DATES[0], "g"
     )
-    changed = summary.copy()
-    changed.loc[changed.index[-1], "monetary"] = np.nextafter(changed["monetary"].iloc[-1], np.inf)
-    assert fit_input_key(changed, SETTINGS, DATES[-1], None, None) != key
-    relabelled = summary.assign(segment=summary["segment"].where(summary.index != 0, "B2X"))
-    assert fit_input_key(relabelled, SETTINGS, DATES[-1], None, None) != key
-    renamed = summary.assign(customer_id=summary["customer_id"].where(summary.index != 0, "Z"))
-    assert fit_input_key(renamed, SETTINGS, DATES[-1], None, None) == key  # the fits never read the ids
-    assert prediction_input_key(renamed, SETTINGS, DATES[-1], DATES[-1], key) != prediction_input_key(
-        summary, SETTINGS, DATES[-1], DATES[-1], key
-    )
+    assert prediction_input_key(reference[0], SETTINGS, DATES[0], DATES[0], None) is None

@@ -13,8 +13,9 @@ key is unchanged (a new day of orders leaves every earlier month end's input as 
 order, customer segment, setting, selection or line of code gives another key and a refit.
 
 The predictions of a snapshot date the same way (:func:`prediction_input_key`, stored in
-``fct_customer_clv_predictions``): the summary at the date (ids included), the settings, the fit
-they are scored with (its ``fit_input_key``) and the code; unchanged dates keep their stored rows.
+``fct_customer_clv_predictions``): the purchases up to the date with the segments, the settings,
+the fit they are scored with (its ``fit_input_key``) and the code; unchanged dates keep their
+stored rows.
 Both are on by default (var ``clv_reuse_stored``); a full build starts from an empty warehouse, so
 it computes everything.
 """
@@ -46,56 +47,76 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-_CANONICAL = {"b": np.uint8, "i": np.int64, "u": np.uint64, "f": np.float64, "c": np.complex128}
+_VALUE_COLUMNS = ("spend", "gross_profit_with_cost", "net_sales_with_cost")
 
 
-def _update_with_column(h, name: str, column: pd.Series) -> None:
-    """The column's values in row order, in one canonical type per kind (a date is the same date in
-    any resolution, an id the same id as object or Arrow string): equal values, equal digest."""
-    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
-    kind = kind if kind in ("M", "m") or (kind and kind in _CANONICAL) else "label"
-    h.update(f"|{name}:{kind}:{len(column)}|".encode())
-    if kind in ("M", "m"):
-        values = column.to_numpy().astype(f"{'datetime64' if kind == 'M' else 'timedelta64'}[ns]").view(np.int64)
-    elif kind in _CANONICAL:
-        values = column.to_numpy().astype(_CANONICAL[kind], copy=False)
-    else:  # labels (ids, segments) and anything else: pandas' fixed-key hash of each value
-        values = pd.util.hash_pandas_object(column, index=False).to_numpy()
-    h.update(np.ascontiguousarray(values).tobytes())
+def purchase_digests(purchases: pd.DataFrame, labels: pd.Series, dates) -> dict[pd.Timestamp, str]:
+    """{date: digest of every purchase on or before it and of the customers' segments}, in one pass.
 
-
-def fit_input_key(summary: pd.DataFrame, settings, as_of: pd.Timestamp, choice, previous_key: str | None) -> str:
-    """The digest of everything a refit date's fits are computed from (see the module's docstring)."""
+    ``purchases`` come from :func:`~salesperf.clv.summary.sort_purchases` (``customer_code``),
+    ``labels`` from :func:`~salesperf.clv.segments.segment_labels`. A date's summary (and so its fits
+    and predictions) is computed from exactly these rows and labels: each row is hashed as (day, the
+    customer id's hash, its segment's hash, spend, gross profit and net sales with cost), in order of
+    day and then customer id (the order of the codes), and the digests of all dates come from one
+    running hash over the rows sorted by day. Equal values give equal digests whatever their types
+    (ids as object or Arrow strings, days in any resolution)."""
+    codes = purchases["customer_code"].to_numpy()
+    days = pd.to_datetime(purchases["purchase_date"]).to_numpy().astype("datetime64[ns]").view(np.int64)
+    keep = (codes >= 0) & (days != np.iinfo(np.int64).min)  # rows without a customer or a day never count
+    first = np.zeros(int(codes.max()) + 1 if keep.any() else 0, dtype=np.intp)
+    first[codes[keep][::-1]] = np.flatnonzero(keep)[::-1]
+    id_hash = pd.util.hash_pandas_object(purchases["customer_id"].iloc[first], index=False).to_numpy()
+    label_hash = pd.util.hash_pandas_object(pd.Series(labels.array), index=False).to_numpy()
+    codes, days = codes[keep], days[keep]
+    order = np.argsort(days, kind="stable")  # by day, then by customer code (= id order) as the rows come
+    rows = np.empty((order.size, 6), dtype=np.uint64)
+    rows[:, 0] = days[order].view(np.uint64)
+    rows[:, 1] = id_hash[codes[order]]
+    rows[:, 2] = label_hash[codes[order]] if label_hash.size else 0
+    for k, column in enumerate(_VALUE_COLUMNS, start=3):
+        rows[:, k] = purchases[column].to_numpy(dtype=np.float64)[keep][order].view(np.uint64)
     h = hashlib.blake2b(digest_size=16)
-    h.update(_KEY_VERSION)
+    h.update(b"purchases v1")
+    out: dict[pd.Timestamp, str] = {}
+    done = 0
+    sorted_days = rows[:, 0].view(np.int64)
+    for day in sorted(pd.Timestamp(d) for d in dates):
+        upto = int(np.searchsorted(sorted_days, day.value, side="right"))
+        if upto > done:
+            h.update(np.ascontiguousarray(rows[done:upto]).tobytes())
+            done = upto
+        out[day] = h.copy().hexdigest()
+    return out
+
+
+def _key(kind: bytes, settings, *parts) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(_KEY_VERSION + kind)
     h.update(code_fingerprint().encode())
     h.update(repr(settings).encode())
-    h.update(pd.Timestamp(as_of).isoformat().encode())
-    h.update(repr(None if choice is None else sorted(choice.items())).encode())
-    h.update((previous_key or "-").encode())
-    for name in summary.columns:
-        if name != "customer_id":
-            _update_with_column(h, name, summary[name])
+    h.update(repr(parts).encode())
     return h.hexdigest()
+
+
+def fit_input_key(purchase_digest: str, settings, as_of: pd.Timestamp, choice, previous_key: str | None) -> str:
+    """The digest of everything a refit date's fits are computed from (see the module's docstring):
+    ``purchase_digest`` of the date (:func:`purchase_digests`), the settings, the model selection's
+    ``choice`` at the date, the previous refit date's key and the code."""
+    ranked = None if choice is None else sorted((str(k), [str(m) for m in v]) for k, v in choice.items())
+    return _key(b" fits", settings, pd.Timestamp(as_of).isoformat(), ranked, previous_key, purchase_digest)
 
 
 def prediction_input_key(
-    summary: pd.DataFrame, settings, as_of: pd.Timestamp, fit_date: pd.Timestamp, fit_key: str | None
+    purchase_digest: str, settings, as_of: pd.Timestamp, fit_date: pd.Timestamp, fit_key: str | None
 ) -> str | None:
-    """The digest of everything a snapshot date's predictions are computed from: the customers'
-    summary at the date (ids included: they are in the rows), the settings, the fit they are scored
-    with (its date and ``fit_input_key``, which determines its rows) and the code. None without a
-    fit key (such predictions are never taken from a stored table)."""
+    """The digest of everything a snapshot date's predictions are computed from: the purchases up to
+    the date and the segments (``purchase_digest``), the settings, the fit they are scored with (its
+    date and ``fit_input_key``, which determines its rows) and the code. None without a fit key (such
+    predictions are never taken from a stored table)."""
     if fit_key is None or pd.isna(fit_key):
         return None
-    h = hashlib.blake2b(digest_size=16)
-    h.update(_KEY_VERSION + b" predictions")
-    h.update(code_fingerprint().encode())
-    h.update(repr(settings).encode())
-    h.update(f"{pd.Timestamp(as_of).isoformat()} {pd.Timestamp(fit_date).isoformat()} {fit_key}".encode())
-    for name in summary.columns:
-        _update_with_column(h, name, summary[name])
-    return h.hexdigest()
+    stamps = (pd.Timestamp(as_of).isoformat(), pd.Timestamp(fit_date).isoformat())
+    return _key(b" predictions", settings, *stamps, str(fit_key), purchase_digest)
 
 
 def reusable_rows(stored: pd.DataFrame | None, as_of: pd.Timestamp, key: str) -> pd.DataFrame | None:

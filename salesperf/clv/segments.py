@@ -33,7 +33,14 @@ from salesperf.clv.choice import RepeatModel, check_choice, fit_repeat_model, mo
 from salesperf.clv.gamma_gamma import GammaGammaFit, GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
 from salesperf.clv.intervals import customer_intervals, z_value
 from salesperf.clv.optim import covariance_from_json, covariance_to_json, single_threaded_blas, starts_to_json
-from salesperf.clv.reuse import KEY_COLUMN, PREDICTION_KEY_COLUMN, fit_input_key, prediction_input_key, reusable_rows
+from salesperf.clv.reuse import (
+    KEY_COLUMN,
+    PREDICTION_KEY_COLUMN,
+    fit_input_key,
+    prediction_input_key,
+    purchase_digests,
+    reusable_rows,
+)
 from salesperf.clv.summary import sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_purchases_and_total
@@ -789,19 +796,21 @@ def fit_snapshots(
     reused = 0
     purchases = sort_purchases(purchases)  # once, not at every date
     labels = segment_labels(purchases, segments)
-    for as_of in sorted(pd.Timestamp(d) for d in snapshot_dates):
-        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-        if summary.empty:
-            log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
-            continue
-        summary = label_segments(summary, labels)
-        key = fit_input_key(summary, settings, as_of, ranked_at(selection, as_of), previous_key)
+    dates = sorted(pd.Timestamp(d) for d in snapshot_dates)
+    digests = purchase_digests(purchases, labels, dates)
+    for as_of in dates:
+        key = fit_input_key(digests[as_of], settings, as_of, ranked_at(selection, as_of), previous_key)
         rows = reusable_rows(stored, as_of, key)
-        if rows is not None:
+        if rows is not None:  # kept: no summary, no fit
             frame = rows[FIT_COLUMNS + [KEY_COLUMN]].astype(FIT_DTYPES)
             models = models_from_frame(frame)
             reused += 1
         else:
+            summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
+            if summary.empty:
+                log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
+                continue
+            summary = label_segments(summary, labels)
             models = choose_models(
                 fit_models(summary, settings, previous), summary, settings, as_of, selection, previous
             )
@@ -816,38 +825,33 @@ def fit_snapshots(
     return pd.concat(frames, ignore_index=True).astype(dtypes)
 
 
-def _snapshot_inputs(
+def _snapshot_plan(
     purchases: pd.DataFrame,
-    segments: pd.DataFrame | None,
+    labels: pd.Series,
     fits: pd.DataFrame,
     settings: ClvSettings,
     snapshot_dates: Iterable | None,
-    skip: Collection = (),
-) -> Iterator[tuple[pd.Timestamp, pd.Timestamp, pd.DataFrame, pd.DataFrame, str]]:
-    """(snapshot date, fit date, its fit rows, customers' summary with segments, prediction input key)
-    of every snapshot date to score (not those in ``skip``), one date at a time."""
-    purchases = sort_purchases(purchases)  # once, not at every date
-    labels = segment_labels(purchases, segments)
+) -> list[tuple[pd.Timestamp, pd.Timestamp, pd.DataFrame, str | None]]:
+    """(snapshot date, its fit's date, the fit's rows, prediction input key) of every snapshot date
+    with a fit on or before it (``purchases`` from sort_purchases, ``labels`` from segment_labels)."""
     fit_dates = pd.to_datetime(fits["as_of_date"])
     unique_fit_dates = np.array(sorted(fit_dates.unique()))
     wanted = unique_fit_dates if snapshot_dates is None else sorted(pd.Timestamp(d) for d in snapshot_dates)
-    skip = {pd.Timestamp(d) for d in skip}
+    wanted = [pd.Timestamp(d) for d in wanted]
+    digests = purchase_digests(purchases, labels, wanted)
+    plan = []
     for as_of in wanted:
-        as_of = pd.Timestamp(as_of)
-        if as_of in skip:
-            continue
         earlier = unique_fit_dates[unique_fit_dates <= as_of]
         if earlier.size == 0:
             log.info("CLV snapshot %s: no fit on or before it, skipped", as_of.date())
             continue
         fit_date = pd.Timestamp(earlier[-1])
         fit_rows = fits[fit_dates == fit_date]
-        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-        if summary.empty:
-            continue
-        summary = label_segments(summary, labels)
         fit_key = fit_rows[KEY_COLUMN].iloc[0] if KEY_COLUMN in fit_rows else None
-        yield as_of, fit_date, fit_rows, summary, prediction_input_key(summary, settings, as_of, fit_date, fit_key)
+        plan.append(
+            (as_of, fit_date, fit_rows, prediction_input_key(digests[as_of], settings, as_of, fit_date, fit_key))
+        )
+    return plan
 
 
 def prediction_keys(
@@ -856,10 +860,12 @@ def prediction_keys(
     fits: pd.DataFrame,
     settings: ClvSettings,
     snapshot_dates: Iterable | None = None,
-) -> dict[pd.Timestamp, str]:
+) -> dict[pd.Timestamp, str | None]:
     """The ``prediction_input_key`` of every snapshot date :func:`iter_predict_snapshots` would score
-    (a summary per date, no prediction): which dates a stored table can give unchanged."""
-    return {as_of: key for as_of, _, _, _, key in _snapshot_inputs(purchases, segments, fits, settings, snapshot_dates)}
+    (one pass over the purchases, no summary): which dates a stored table can give unchanged."""
+    purchases = sort_purchases(purchases)
+    plan = _snapshot_plan(purchases, segment_labels(purchases, segments), fits, settings, snapshot_dates)
+    return {as_of: key for as_of, _, _, key in plan}
 
 
 def iter_predict_snapshots(
@@ -878,10 +884,16 @@ def iter_predict_snapshots(
     month ends). Each frame's last column ``prediction_input_key`` is the digest of everything its
     values come from (salesperf.clv.reuse); the dates in ``skip`` are not scored (the dbt model
     takes them from its stored table when their key is unchanged)."""
-    for as_of, fit_date, fit_rows, summary, key in _snapshot_inputs(
-        purchases, segments, fits, settings, snapshot_dates, skip
-    ):
-        pred = predict(summary, models_from_frame(fit_rows), settings)
+    purchases = sort_purchases(purchases)  # once, not at every date
+    labels = segment_labels(purchases, segments)
+    skip = {pd.Timestamp(d) for d in skip}
+    for as_of, fit_date, fit_rows, key in _snapshot_plan(purchases, labels, fits, settings, snapshot_dates):
+        if as_of in skip:
+            continue
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
+        if summary.empty:
+            continue
+        pred = predict(label_segments(summary, labels), models_from_frame(fit_rows), settings)
         del summary
         pred.insert(0, "fit_as_of_date", fit_date.date())
         pred.insert(0, "as_of_date", as_of.date())
