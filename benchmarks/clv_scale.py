@@ -124,14 +124,28 @@ def write_predictions(
     settings: ClvSettings,
     dates,
     table: str,
-    stored: str | None,
+    incremental: bool,
 ) -> int:
-    """fct_customer_clv_predictions as the dbt model makes it (salesperf.clv.prediction_stream's
-    relation, with the rows of unchanged dates taken from the ``stored`` table of the previous
-    build), materialised as dbt-duckdb does (register the relation, ``create table ... as select``)."""
-    relation = predictions_with_stored(con, stored, purchases, segments, fits, settings, dates)
+    """fct_customer_clv_predictions as dbt-duckdb materialises the model: on a full build ``create table
+    ... as select`` over the model's relation; on an incremental run (the table exists) the relation of
+    the dates to score (salesperf.clv.reuse) into a temporary table, then the strategy replace_dates
+    (macros/incremental_replace_dates.sql): those dates and the dates no longer wanted deleted, the
+    new rows inserted, every other date's rows left in place."""
+    relation = predictions_with_stored(
+        con, table if incremental else None, purchases, segments, fits, settings, dates, in_place=incremental
+    )
     con.register("predictions", relation)
-    con.execute(f"create table {table} as select * from predictions")
+    if not incremental:
+        con.execute(f"create table {table} as select * from predictions")
+    else:
+        con.execute("create temporary table scored as select * from predictions")
+        listed = ", ".join(f"date '{pd.Timestamp(d).date().isoformat()}'" for d in dates)
+        con.execute(
+            f"delete from {table} where as_of_date in (select as_of_date from scored)"
+            f" or as_of_date not in ({listed}) or as_of_date is null"
+        )
+        con.execute(f"insert into {table} select * from scored")
+        con.execute("drop table scored")
     con.unregister("predictions")
     return int(con.execute(f"select count(*) from {table}").fetchone()[0])
 
@@ -188,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     con = connect(Path(folder.name) / "warehouse.duckdb", args.duckdb_memory_limit)
     write_fits(con, fits, "fct_clv_model_fits")
     start, cpu = time.perf_counter(), time.process_time()
-    rows = write_predictions(con, purchases, segments, fits, settings, dates, "fct_customer_clv_predictions", None)
+    rows = write_predictions(con, purchases, segments, fits, settings, dates, "fct_customer_clv_predictions", False)
     predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu
     report(
         f"predictions + intervals, {rows:,} rows (to DuckDB, memory_limit {args.duckdb_memory_limit})",
@@ -202,19 +216,20 @@ def main(argv: list[str] | None = None) -> int:
     new_day = dates[-1] + pd.Timedelta(days=1)
     appended = append_day(purchases, new_day)
     day_dates = [*dates, new_day]
-    gc.collect()
+    known = "select distinct prediction_input_key from fct_customer_clv_predictions"
+    before = {key for (key,) in con.execute(known).fetchall()}
+    peak_reset = reset_peak()
     start, cpu = time.perf_counter(), time.process_time()
     stored_fits = con.sql("select * from fct_clv_model_fits").df()
     day_fits = fit_snapshots(appended, segments, day_dates, settings, stored=stored_fits)
-    kept = int(day_fits["as_of_date"].isin(fits["as_of_date"]).sum() / max(1, day_fits["segment"].nunique()))
+    write_fits(con, day_fits, "fct_clv_model_fits")
     rows = write_predictions(
-        con, appended, segments, day_fits, settings, day_dates, "next_day_predictions", "fct_customer_clv_predictions"
+        con, appended, segments, day_fits, settings, day_dates, "fct_customer_clv_predictions", True
     )
-    report(
-        f"a new day: {kept} of {len(day_dates)} dates kept, {rows:,} prediction rows",
-        time.perf_counter() - start,
-        time.process_time() - cpu,
-    )
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    kept = sum(key in before for (key,) in con.execute(known).fetchall())
+    note = " (peak reset before it)" if peak_reset else ""
+    report(f"a new day: {kept} of {len(day_dates)} dates kept, {rows:,} prediction rows{note}", seconds, cpu)
     con.close()
     folder.cleanup()
 

@@ -197,3 +197,35 @@ def test_the_purchase_digests_are_of_the_values_up_to_each_date(data) -> None:
         reference[0], SETTINGS, DATES[0], DATES[0], "g"
     )
     assert prediction_input_key(reference[0], SETTINGS, DATES[0], DATES[0], None) is None
+
+
+def test_an_incremental_run_replaces_only_the_dates_scored_again(data) -> None:
+    """The dbt model's incremental run returns the rows of the dates it scores (in_place); strategy
+    replace_dates (the SQL of macros/incremental_replace_dates.sql) swaps those dates and drops the
+    dates no longer wanted: the table equals scoring every date, and the kept dates' rows never moved."""
+    purchases, segments = data
+    con = duckdb.connect()
+    earlier = purchases[purchases["purchase_date"] <= DATES[2]]
+    as_of = DATES[2] - pd.Timedelta(days=3)  # a former as-of date: a snapshot date no more
+    before_fits = fit_snapshots(earlier, segments, [*DATES[:2], as_of, DATES[2]], SETTINGS)
+    _predictions(con, None, earlier, segments, before_fits, [*DATES[:2], as_of, DATES[2]], "target")
+    con.execute("update target set clv_model = clv_model || ?", [MARK])
+    fits = _unmarked(fit_snapshots(purchases, segments, DATES, SETTINGS, stored=_stored(before_fits)))
+    scored = predictions_with_stored(con, "target", purchases, segments, fits, SETTINGS, DATES, in_place=True)
+    con.register("scored_rows", scored)
+    con.execute("create temporary table scored as select * from scored_rows")
+    # 31 December is new; 30 November was warm-started from the former as-of date before: its fit is redone
+    assert sorted(pd.to_datetime(con.sql("select distinct as_of_date from scored").df()["as_of_date"])) == DATES[2:]
+    con.execute(
+        "create temporary table wanted as select unnest(?::date[]) as snapshot_date", [[d.date() for d in DATES]]
+    )
+    con.execute(
+        "delete from target where as_of_date in (select as_of_date from scored)"
+        " or as_of_date not in (select snapshot_date from wanted) or as_of_date is null;"
+        " insert into target select * from scored"
+    )
+    got = con.sql("select * from target order by as_of_date, customer_id").df()
+    marked = got.groupby("as_of_date")["clv_model"].agg(lambda v: v.str.endswith(MARK).all())
+    assert marked.tolist() == [True, True, False, False]
+    cold = _predictions(con, None, purchases, segments, fits, DATES, "cold")
+    pd.testing.assert_frame_equal(got.assign(clv_model=got["clv_model"].str.removesuffix(MARK)), cold, check_exact=True)

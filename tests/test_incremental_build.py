@@ -4,9 +4,10 @@ same landing -- every table of every schema, row for row (scripts/compare_builds
 
 The appended landing also carries a correction inside the lookback window (an order of two days
 before the new day cancelled), which the incremental run must remove like the full build does. The
-CLV fits of the month ends before that correction are kept from the published warehouse (their
-input is unchanged: salesperf.clv.reuse), the later ones refitted: a marker planted in the
-published fits' message tells which, then is taken out before the comparison."""
+CLV fits and predictions of the month ends before that correction are kept from the published
+warehouse (their input is unchanged: salesperf.clv.reuse; the predictions stay in place, model
+incremental), the later ones computed again: a marker planted in the published rows tells which,
+then is taken out before the comparison."""
 
 from __future__ import annotations
 
@@ -78,6 +79,11 @@ def test_incremental_day_equals_full_build(demo_build: Build, tmp_path: Path) ->
     shutil.copyfile(demo_build.warehouse, start)
     with duckdb.connect(str(start)) as con:
         con.execute("update main.fct_clv_model_fits set message = message || ?", [KEPT])
+        # a column of the predictions no other model reads (the marker cannot reach another table)
+        con.execute(
+            "update main.fct_customer_clv_predictions set margin_rate_source = coalesce(margin_rate_source, '') || ?",
+            [KEPT],
+        )
     incremental, incremental_s = _build(landing, tmp_path / "incremental", "--incremental", start_from=start)
     assert "incremental: starting from the published warehouse" in incremental.log
     results = json.loads((tmp_path / "incremental" / "target" / "run_results.json").read_text(encoding="utf-8"))
@@ -91,17 +97,26 @@ def test_incremental_day_equals_full_build(demo_build: Build, tmp_path: Path) ->
         ).fetchone()
     assert new_day > 0 and dropped == 0
     with incremental.connect() as con:
-        kept = con.execute(
-            "select as_of_date, bool_and(ends_with(message, ?)) as kept, bool_or(ends_with(message, ?)) as some"
-            " from main.fct_clv_model_fits group by 1 order by 1",
-            [KEPT, KEPT],
-        ).fetchall()
-        # every month end before the cancelled order keeps its fits (same input); from it on, refitted
-        assert [(day, kept_all) for day, kept_all, _ in kept] == [(day, day < cancelled_day) for day, _, _ in kept]
-        assert all(kept_all == some for _, kept_all, some in kept)  # a date is kept whole or refitted whole
-        assert sum(kept_all for _, kept_all, _ in kept) >= 12
-    with duckdb.connect(str(incremental.warehouse)) as con:  # the marker out again before the comparison
+        for table, column in (
+            ("fct_clv_model_fits", "message"),
+            ("fct_customer_clv_predictions", "margin_rate_source"),
+        ):
+            kept = con.execute(
+                f"select as_of_date, bool_and(ends_with({column}, ?)), bool_or(ends_with({column}, ?))"
+                f" from main.{table} group by 1 order by 1",
+                [KEPT, KEPT],
+            ).fetchall()
+            # every month end before the cancelled order keeps its rows (same input); from it on, computed again
+            assert [(day, kept_all) for day, kept_all, _ in kept] == [(day, day < cancelled_day) for day, _, _ in kept]
+            assert all(kept_all == some for _, kept_all, some in kept), table  # a date is kept whole or not at all
+            assert sum(kept_all for _, kept_all, _ in kept) >= 12, table
+    with duckdb.connect(str(incremental.warehouse)) as con:  # the markers out again before the comparison
         con.execute("update main.fct_clv_model_fits set message = replace(message, ?, '')", [KEPT])
+        con.execute(
+            "update main.fct_customer_clv_predictions"
+            " set margin_rate_source = nullif(replace(margin_rate_source, ?, ''), '')",
+            [KEPT],
+        )
 
     full, full_s = _build(landing, tmp_path / "full")
     schemas = _schemas(full.warehouse)

@@ -109,6 +109,26 @@ def stored_prediction_keys(con: Any, table: str) -> dict[pd.Timestamp, str]:
     return {pd.Timestamp(day): key for day, key in rows}
 
 
+def kept_dates(
+    con: Any,
+    table: str | None,
+    purchases: pd.DataFrame,
+    segments: pd.DataFrame | None,
+    fits: pd.DataFrame,
+    settings: ClvSettings,
+    snapshot_dates: Iterable,
+) -> list[pd.Timestamp]:
+    """The snapshot dates whose rows the stored ``table`` (the model's own, from the previous build;
+    None: none) already has from the same input (salesperf.clv.reuse): they need no scoring."""
+    if table is None:
+        return []
+    stored = stored_prediction_keys(con, table)
+    if not stored:
+        return []
+    keys = prediction_keys(purchases, segments, fits, settings, [pd.Timestamp(d) for d in snapshot_dates])
+    return sorted(d for d, key in keys.items() if key is not None and stored.get(d) == key)
+
+
 def predictions_with_stored(
     con: Any,
     table: str | None,
@@ -117,21 +137,19 @@ def predictions_with_stored(
     fits: pd.DataFrame,
     settings: ClvSettings,
     snapshot_dates: Iterable,
+    *,
+    in_place: bool = False,
 ) -> Any:
-    """The predictions relation of every snapshot date, taking from the stored ``table`` (the model's
-    own, from the previous build; None: none) the rows of every date whose input key is unchanged
-    and scoring the others: the same rows as scoring every date (salesperf.clv.reuse)."""
+    """The predictions relation of every snapshot date, the rows of every date whose input key is
+    unchanged in the stored ``table`` kept from it, the others scored: the same rows as scoring every
+    date. ``in_place``: only the scored dates' rows (the dbt model's incremental run, whose strategy
+    'replace_dates' replaces those dates in the table and leaves the kept ones where they are);
+    otherwise the kept rows too (a new table)."""
     dates = [pd.Timestamp(d) for d in snapshot_dates]
-    kept: list[pd.Timestamp] = []
-    if table is not None:
-        stored = stored_prediction_keys(con, table)
-        if stored:
-            keys = prediction_keys(purchases, segments, fits, settings, dates)
-            kept = sorted(d for d, key in keys.items() if key is not None and stored.get(d) == key)
-    reader = predictions_reader(purchases, segments, fits, settings, dates, skip=kept)
-    relation = predictions_relation(con, reader)
+    kept = kept_dates(con, table, purchases, segments, fits, settings, dates)
+    relation = predictions_relation(con, predictions_reader(purchases, segments, fits, settings, dates, skip=kept))
     log.info("CLV predictions: %d of %d snapshot dates kept from the stored table (same input)", len(kept), len(dates))
-    if not kept:
+    if not kept or in_place:
         return relation
     listed = ", ".join(f"date '{d.date().isoformat()}'" for d in kept)
     columns = ", ".join(PREDICTION_COLUMNS)

@@ -10,12 +10,23 @@ fct_customer_clv_snapshots adds the formula CLV, churn risk, tiers and owners.
 The rows are streamed to the warehouse one snapshot date at a time (a relation over Arrow
 record batches, salesperf.clv.prediction_stream): no frame of every date is built. A snapshot
 date whose input is the same as in the previous build of this warehouse keeps that build's rows
-(column prediction_input_key, salesperf.clv.reuse; var clv_reuse_stored: false scores every date).
+(column prediction_input_key, salesperf.clv.reuse; var clv_reuse_stored: false scores every date):
+the model is incremental, and its strategy replace_dates (macros/) replaces the rows of the dates
+scored again and deletes those of dates no longer snapshot dates, leaving the others in place.
 """
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    # incremental (docs/incremental.md): a run on a warehouse that has the table scores only the dates
+    # whose input changed or that are new; strategy replace_dates swaps those dates' rows in place
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="replace_dates",
+        date_column="as_of_date",
+        dates_model="dim_clv_snapshot_dates",
+        dates_model_column="snapshot_date",
+        on_schema_change="sync_all_columns",
+    )
     from salesperf.clv import settings_from_vars
     from salesperf.clv.dbt_inputs import purchases_and_segments, stored_table
     from salesperf.clv.prediction_stream import predictions_with_stored
@@ -26,6 +37,11 @@ def model(dbt, session):
     purchases, segments = purchases_and_segments(dbt.ref("fct_order_lines"), dbt.ref("dim_customers"))
     fits = dbt.ref("fct_clv_model_fits").df()
     dates = dbt.ref("dim_clv_snapshot_dates").project("snapshot_date").df()
-    # the previous build's rows of a date whose input is unchanged are kept (salesperf.clv.reuse)
-    stored = stored_table(dbt, session, PREDICTION_KEY_COLUMN, meta.get("clv_reuse_stored", True))
-    return predictions_with_stored(session, stored, purchases, segments, fits, settings, dates["snapshot_date"])
+    # the previous build's rows of a date whose input is unchanged stay (salesperf.clv.reuse); a full
+    # build, --full-refresh and the Spark step (no dbt.is_incremental there) score every date
+    incremental = bool(getattr(dbt, "is_incremental", False))
+    reuse = meta.get("clv_reuse_stored", True)
+    stored = stored_table(dbt, session, PREDICTION_KEY_COLUMN, reuse) if incremental else None
+    return predictions_with_stored(
+        session, stored, purchases, segments, fits, settings, dates["snapshot_date"], in_place=incremental
+    )
