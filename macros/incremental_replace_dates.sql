@@ -19,5 +19,8 @@
         or {{ column }} not in (select {{ dates_column }} from {{ ref(dates_model) }})
         or {{ column }} is null;
     insert into {{ target }} ({{ columns_csv }})
-    select {{ columns_csv }} from {{ arg_dict['temp_relation'] }}
+    select {{ columns_csv }} from {{ arg_dict['temp_relation'] }};
+    {#- dbt-duckdb 1.11 makes a Python model's "temporary" relation a table of the model's schema and
+        leaves it there (it drops only relations it did not create as temporary): drop it here -#}
+    drop table if exists {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
