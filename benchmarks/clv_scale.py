@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from salesperf.clv import ClvSettings, attach_segments, bgnbd, fit_models, fit_snapshots, summarize
-from salesperf.clv.prediction_stream import predictions_with_stored
+from salesperf.clv.prediction_stream import predictions_to_store, replace_dates
 from salesperf.clv.segments import iter_predict_snapshots
 from salesperf.clv.summary import PURCHASE_COLUMNS
 
@@ -131,22 +131,13 @@ def write_predictions(
     the dates to score (salesperf.clv.reuse) into a temporary table, then the strategy replace_dates
     (macros/incremental_replace_dates.sql): those dates and the dates no longer wanted deleted, the
     new rows inserted, every other date's rows left in place."""
-    relation = predictions_with_stored(
-        con, table if incremental else None, purchases, segments, fits, settings, dates, in_place=incremental
-    )
-    con.register("predictions", relation)
-    if not incremental:
-        con.execute(f"create table {table} as select * from predictions")
+    relation = predictions_to_store(con, table if incremental else None, purchases, segments, fits, settings, dates)
+    if incremental:
+        replace_dates(con, table, relation, dates)
     else:
-        con.execute("create temporary table scored as select * from predictions")
-        listed = ", ".join(f"date '{pd.Timestamp(d).date().isoformat()}'" for d in dates)
-        con.execute(
-            f"delete from {table} where as_of_date in (select as_of_date from scored)"
-            f" or as_of_date not in ({listed}) or as_of_date is null"
-        )
-        con.execute(f"insert into {table} select * from scored")
-        con.execute("drop table scored")
-    con.unregister("predictions")
+        con.register("predictions", relation)
+        con.execute(f"create table {table} as select * from predictions")
+        con.unregister("predictions")
     return int(con.execute(f"select count(*) from {table}").fetchone()[0])
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from salesperf.clv import ClvSettings, bgnbd, fit_snapshots
-from salesperf.clv.prediction_stream import predictions_with_stored
+from salesperf.clv.prediction_stream import predictions_to_store, replace_dates
 from salesperf.clv.reuse import KEY_COLUMN, PREDICTION_KEY_COLUMN, prediction_input_key, purchase_digests
 from salesperf.clv.segments import prediction_keys, segment_labels
 from salesperf.clv.summary import sort_purchases
@@ -135,11 +135,15 @@ def test_other_inputs_refit_every_date(data, change: str) -> None:
 
 
 def _predictions(con, table: str | None, purchases, segments, fits, dates, into: str) -> pd.DataFrame:
-    """fct_customer_clv_predictions as the dbt model makes it (``table``: its stored table), into ``into``."""
-    relation = predictions_with_stored(con, table, purchases, segments, fits, SETTINGS, dates)
-    con.register("computed", relation)
-    con.execute(f"create table {into} as select * from computed")
-    con.unregister("computed")
+    """fct_customer_clv_predictions as the dbt model makes it: a new table ``into`` (no stored ``table``),
+    or the incremental run's rows put in place in ``table`` = ``into`` (strategy replace_dates)."""
+    relation = predictions_to_store(con, table, purchases, segments, fits, SETTINGS, dates)
+    if table is None:
+        con.register("computed", relation)
+        con.execute(f"create table {into} as select * from computed")
+        con.unregister("computed")
+    else:
+        replace_dates(con, table, relation, dates)
     return con.sql(f"select * from {into} order by as_of_date, customer_id").df()
 
 
@@ -157,7 +161,7 @@ def test_predictions_of_unchanged_dates_are_kept_and_equal_scoring_everything(da
     fits = fit_snapshots(changed, segments, DATES, SETTINGS, stored=_stored(before_fits))
     assert _kept(fits) == DATES[:2]
     fits = _unmarked(fits)
-    again = _predictions(con, "stored", changed, segments, fits, DATES, "again")
+    again = _predictions(con, "stored", changed, segments, fits, DATES, "stored")
     kept = again.groupby("as_of_date")["clv_model"].agg(lambda v: v.str.endswith(MARK).mean())
     assert kept.tolist() == [1.0, 1.0, 0.0, 0.0]  # whole dates kept or scored again
     assert again.groupby("as_of_date")[PREDICTION_KEY_COLUMN].nunique().eq(1).all()
@@ -200,8 +204,8 @@ def test_the_purchase_digests_are_of_the_values_up_to_each_date(data) -> None:
 
 
 def test_an_incremental_run_replaces_only_the_dates_scored_again(data) -> None:
-    """The dbt model's incremental run returns the rows of the dates it scores (in_place); strategy
-    replace_dates (the SQL of macros/incremental_replace_dates.sql) swaps those dates and drops the
+    """The dbt model's incremental run returns the rows of the dates it scores; strategy replace_dates
+    (the statements of macros/incremental_replace_dates.sql) swaps those dates and drops the
     dates no longer wanted: the table equals scoring every date, and the kept dates' rows never moved."""
     purchases, segments = data
     con = duckdb.connect()
@@ -211,19 +215,12 @@ def test_an_incremental_run_replaces_only_the_dates_scored_again(data) -> None:
     _predictions(con, None, earlier, segments, before_fits, [*DATES[:2], as_of, DATES[2]], "target")
     con.execute("update target set clv_model = clv_model || ?", [MARK])
     fits = _unmarked(fit_snapshots(purchases, segments, DATES, SETTINGS, stored=_stored(before_fits)))
-    scored = predictions_with_stored(con, "target", purchases, segments, fits, SETTINGS, DATES, in_place=True)
-    con.register("scored_rows", scored)
+    # what the model returns on the incremental run: the rows of the dates to score again only
+    con.register("scored_rows", predictions_to_store(con, "target", purchases, segments, fits, SETTINGS, DATES))
     con.execute("create temporary table scored as select * from scored_rows")
     # 31 December is new; 30 November was warm-started from the former as-of date before: its fit is redone
     assert sorted(pd.to_datetime(con.sql("select distinct as_of_date from scored").df()["as_of_date"])) == DATES[2:]
-    con.execute(
-        "create temporary table wanted as select unnest(?::date[]) as snapshot_date", [[d.date() for d in DATES]]
-    )
-    con.execute(
-        "delete from target where as_of_date in (select as_of_date from scored)"
-        " or as_of_date not in (select snapshot_date from wanted) or as_of_date is null;"
-        " insert into target select * from scored"
-    )
+    replace_dates(con, "target", con.sql("select * from scored"), DATES)
     got = con.sql("select * from target order by as_of_date, customer_id").df()
     marked = got.groupby("as_of_date")["clv_model"].agg(lambda v: v.str.endswith(MARK).all())
     assert marked.tolist() == [True, True, False, False]

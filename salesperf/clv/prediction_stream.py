@@ -129,7 +129,7 @@ def kept_dates(
     return sorted(d for d, key in keys.items() if key is not None and stored.get(d) == key)
 
 
-def predictions_with_stored(
+def predictions_to_store(
     con: Any,
     table: str | None,
     purchases: pd.DataFrame,
@@ -137,20 +137,30 @@ def predictions_with_stored(
     fits: pd.DataFrame,
     settings: ClvSettings,
     snapshot_dates: Iterable,
-    *,
-    in_place: bool = False,
 ) -> Any:
-    """The predictions relation of every snapshot date, the rows of every date whose input key is
-    unchanged in the stored ``table`` kept from it, the others scored: the same rows as scoring every
-    date. ``in_place``: only the scored dates' rows (the dbt model's incremental run, whose strategy
-    'replace_dates' replaces those dates in the table and leaves the kept ones where they are);
-    otherwise the kept rows too (a new table)."""
+    """The predictions relation of every snapshot date but those the stored ``table`` (the model's own,
+    from the previous build; None: none) already has from the same input (:func:`kept_dates`): what
+    the dbt model returns, for a new table (no ``table``) or for strategy replace_dates to put in
+    place of the dates scored again (:func:`replace_dates` outside dbt)."""
     dates = [pd.Timestamp(d) for d in snapshot_dates]
     kept = kept_dates(con, table, purchases, segments, fits, settings, dates)
-    relation = predictions_relation(con, predictions_reader(purchases, segments, fits, settings, dates, skip=kept))
     log.info("CLV predictions: %d of %d snapshot dates kept from the stored table (same input)", len(kept), len(dates))
-    if not kept or in_place:
-        return relation
-    listed = ", ".join(f"date '{d.date().isoformat()}'" for d in kept)
-    columns = ", ".join(PREDICTION_COLUMNS)
-    return con.sql(f"select {columns} from {table} where as_of_date in ({listed})").union(relation)
+    return predictions_relation(con, predictions_reader(purchases, segments, fits, settings, dates, skip=kept))
+
+
+def replace_dates(con: Any, table: str, scored: Any, snapshot_dates: Iterable) -> None:
+    """The statements of macros/incremental_replace_dates.sql (the model's incremental strategy) for
+    runs outside dbt (benchmarks/clv_scale.py, tests): the rows of the dates in ``scored`` and of the
+    dates no longer in ``snapshot_dates`` deleted from ``table``, the ``scored`` rows inserted."""
+    con.register("replace_dates_scored", scored)
+    try:
+        con.execute("create temporary table replace_dates_rows as select * from replace_dates_scored")
+        listed = ", ".join(f"date '{pd.Timestamp(d).date().isoformat()}'" for d in snapshot_dates) or "null"
+        con.execute(
+            f"delete from {table} where as_of_date in (select as_of_date from replace_dates_rows)"
+            f" or as_of_date not in ({listed}) or as_of_date is null"
+        )
+        con.execute(f"insert into {table} select * from replace_dates_rows")
+        con.execute("drop table replace_dates_rows")
+    finally:
+        con.unregister("replace_dates_scored")

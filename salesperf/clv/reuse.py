@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 import scipy
 
+from salesperf.clv.summary import customer_ids_by_code
+
 KEY_COLUMN = "fit_input_key"
 PREDICTION_KEY_COLUMN = "prediction_input_key"
 _KEY_VERSION = b"salesperf.clv fit input v1"
@@ -63,9 +65,7 @@ def purchase_digests(purchases: pd.DataFrame, labels: pd.Series, dates) -> dict[
     codes = purchases["customer_code"].to_numpy()
     days = pd.to_datetime(purchases["purchase_date"]).to_numpy().astype("datetime64[ns]").view(np.int64)
     keep = (codes >= 0) & (days != np.iinfo(np.int64).min)  # rows without a customer or a day never count
-    first = np.zeros(int(codes.max()) + 1 if keep.any() else 0, dtype=np.intp)
-    first[codes[keep][::-1]] = np.flatnonzero(keep)[::-1]
-    id_hash = pd.util.hash_pandas_object(purchases["customer_id"].iloc[first], index=False).to_numpy()
+    id_hash = pd.util.hash_pandas_object(customer_ids_by_code(purchases), index=False).to_numpy()
     label_hash = pd.util.hash_pandas_object(pd.Series(labels.array), index=False).to_numpy()
     codes, days = codes[keep], days[keep]
     order = np.argsort(days, kind="stable")  # by day, then by customer code (= id order) as the rows come

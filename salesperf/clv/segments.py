@@ -41,7 +41,7 @@ from salesperf.clv.reuse import (
     purchase_digests,
     reusable_rows,
 )
-from salesperf.clv.summary import sort_purchases, summarize
+from salesperf.clv.summary import customer_ids_by_code, sort_purchases, summarize
 from salesperf.clv.timeunits import days_per_unit, months_to_units
 from salesperf.clv.value import discount_factors, discounted_purchases_and_total
 
@@ -367,12 +367,7 @@ def segment_labels(purchases: pd.DataFrame, segments: pd.DataFrame | None) -> pd
     :func:`~salesperf.clv.summary.sort_purchases`), by ``customer_code``: looked up once for the
     history, then taken per snapshot date by :func:`label_segments` (mapping a million id strings
     at every date cost more than a refit's summary)."""
-    codes = purchases["customer_code"].to_numpy()
-    rows = np.flatnonzero(codes >= 0)
-    first = np.zeros(int(codes.max()) + 1 if rows.size else 0, dtype=np.intp)
-    first[codes[rows[::-1]]] = rows[::-1]  # a row of each code (its first)
-    distinct = pd.DataFrame({"customer_id": purchases["customer_id"].array.take(first)})
-    return attach_segments(distinct, segments)["segment"]
+    return attach_segments(customer_ids_by_code(purchases).to_frame(), segments)["segment"]
 
 
 def label_segments(summary: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:

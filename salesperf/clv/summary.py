@@ -122,6 +122,16 @@ def sort_purchases(purchases: pd.DataFrame) -> pd.DataFrame:
     return purchases.take(order).assign(customer_code=codes[order])
 
 
+def customer_ids_by_code(purchases: pd.DataFrame) -> pd.Series:
+    """The customer id of each ``customer_code`` of :func:`sort_purchases`' output (position = code), for
+    per-customer values computed once for every date (segments, the ids' hashes of salesperf.clv.reuse)."""
+    codes = purchases["customer_code"].to_numpy()
+    rows = np.flatnonzero(codes >= 0)
+    first = np.zeros(int(codes.max()) + 1 if rows.size else 0, dtype=np.intp)
+    first[codes[rows[::-1]]] = rows[::-1]  # a row of each code (its first)
+    return pd.Series(purchases["customer_id"].array.take(first), name="customer_id")
+
+
 def _customer_codes(ids: pd.Series) -> np.ndarray:
     """Per row: the position of its customer id among the sorted distinct ids (-1 where missing)."""
     codes, _ = pd.factorize(ids, sort=True)

@@ -29,7 +29,7 @@ def model(dbt, session):
     )
     from salesperf.clv import settings_from_vars
     from salesperf.clv.dbt_inputs import purchases_and_segments, stored_table
-    from salesperf.clv.prediction_stream import predictions_with_stored
+    from salesperf.clv.prediction_stream import predictions_to_store
     from salesperf.clv.reuse import PREDICTION_KEY_COLUMN
 
     meta = dbt.config.get("meta")
@@ -42,6 +42,4 @@ def model(dbt, session):
     incremental = bool(getattr(dbt, "is_incremental", False))
     reuse = meta.get("clv_reuse_stored", True)
     stored = stored_table(dbt, session, PREDICTION_KEY_COLUMN, reuse) if incremental else None
-    return predictions_with_stored(
-        session, stored, purchases, segments, fits, settings, dates["snapshot_date"], in_place=incremental
-    )
+    return predictions_to_store(session, stored, purchases, segments, fits, settings, dates["snapshot_date"])
