@@ -121,7 +121,7 @@ def run_checkpoint(
             expectation_class = getattr(gx.expectations, spec.expectation)
             suite.add_expectation(
                 expectation_class(
-                    **spec.kwargs,
+                    **gx_kwargs(spec.kwargs),
                     description=spec.description,
                     severity=spec.severity,
                     meta={"check_id": spec.check_id},
@@ -191,6 +191,17 @@ def _check_result(batch: suites.Batch, item: Any) -> CheckResult:
         failing_rows=int(failing) if failing is not None else None,
         message=message[:1000],
     )
+
+
+def gx_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """An expectation's arguments for GX: a :class:`~salesperf.quality.suites.RowEquals` row condition as
+    GX's condition object (``Column(column) == value``); everything else as it is."""
+    from great_expectations.expectations.row_conditions import Column
+
+    return {
+        key: Column(value.column) == value.value if isinstance(value, suites.RowEquals) else value
+        for key, value in kwargs.items()
+    }
 
 
 def _evidence(expectation: str, kwargs: dict[str, Any], result: dict[str, Any]) -> str:
