@@ -226,3 +226,16 @@ def test_an_incremental_run_replaces_only_the_dates_scored_again(data) -> None:
     assert marked.tolist() == [True, True, False, False]
     cold = _predictions(con, None, purchases, segments, fits, DATES, "cold")
     pd.testing.assert_frame_equal(got.assign(clv_model=got["clv_model"].str.removesuffix(MARK)), cold, check_exact=True)
+
+
+def test_replace_dates_without_snapshot_dates_deletes_every_row() -> None:
+    """As the macro does (``not in (select ... from <empty dates model>)`` is true for every row): no snapshot
+    date left deletes every stored date; the scored rows are inserted and other rows' dates are kept only if wanted."""
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values (date '2024-01-31', 1), (date '2024-02-29', 2)) v(as_of_date, n)"
+    )
+    replace_dates(con, "t", con.sql("select date '2024-03-31' as as_of_date, 3 as n"), [])
+    assert con.execute("select as_of_date, n from t").fetchall() == [(pd.Timestamp("2024-03-31").date(), 3)]
+    replace_dates(con, "t", con.sql("select date '2024-04-30' as as_of_date, 4 as n"), ["2024-04-30"])
+    assert con.execute("select as_of_date, n from t").fetchall() == [(pd.Timestamp("2024-04-30").date(), 4)]

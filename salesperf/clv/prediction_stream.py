@@ -155,12 +155,16 @@ def replace_dates(con: Any, table: str, scored: Any, snapshot_dates: Iterable) -
     con.register("replace_dates_scored", scored)
     try:
         con.execute("create temporary table replace_dates_rows as select * from replace_dates_scored")
-        listed = ", ".join(f"date '{pd.Timestamp(d).date().isoformat()}'" for d in snapshot_dates) or "null"
+        # the dates as a relation, as the macro reads them from its dates model: no dates deletes every row
+        wanted = [pd.Timestamp(d).date() for d in snapshot_dates]
+        con.execute(
+            "create temporary table replace_dates_wanted as select unnest(?::date[]) as snapshot_date", [wanted]
+        )
         con.execute(
             f"delete from {table} where as_of_date in (select as_of_date from replace_dates_rows)"
-            f" or as_of_date not in ({listed}) or as_of_date is null"
+            " or as_of_date not in (select snapshot_date from replace_dates_wanted) or as_of_date is null"
         )
         con.execute(f"insert into {table} select * from replace_dates_rows")
-        con.execute("drop table replace_dates_rows")
+        con.execute("drop table replace_dates_rows; drop table replace_dates_wanted")
     finally:
         con.unregister("replace_dates_scored")
