@@ -57,34 +57,41 @@ def purchase_digests(purchases: pd.DataFrame, labels: pd.Series, dates) -> dict[
 
     ``purchases`` come from :func:`~salesperf.clv.summary.sort_purchases` (``customer_code``),
     ``labels`` from :func:`~salesperf.clv.segments.segment_labels`. A date's summary (and so its fits
-    and predictions) is computed from exactly these rows and labels: each row is hashed as (day, the
-    customer id's hash, its segment's hash, spend, gross profit and net sales with cost), in order of
-    day and then customer id (the order of the codes), and the digests of all dates come from one
-    running hash over the rows sorted by day. Equal values give equal digests whatever their types
-    (ids as object or Arrow strings, days in any resolution)."""
+    and predictions) is computed from exactly these rows and labels. The rows are put in the period of
+    the first of ``dates`` on or after their day (rows after the last date are never read); the digests
+    come from one running hash over the periods in order, each period as its end date, its number of rows
+    and then, column by column, the rows' days, customer ids' hashes, segments' hashes, spend, gross
+    profit and net sales with cost, the rows in the order of the customer ids and days. So a date's digest
+    is that of its purchases and of the dates before it: the same purchases up to a date and the same
+    earlier dates give the same digest (a date added after it, such as a new as-of date, changes none).
+    Equal values give equal digests whatever their types (ids as object or Arrow strings, days in any
+    resolution). No sort of the rows by day: each period's rows are read in the order they come."""
     codes = purchases["customer_code"].to_numpy()
     days = pd.to_datetime(purchases["purchase_date"]).to_numpy().astype("datetime64[ns]").view(np.int64)
-    keep = (codes >= 0) & (days != np.iinfo(np.int64).min)  # rows without a customer or a day never count
+    wanted = sorted({pd.Timestamp(d) for d in dates})
+    ends = np.array([d.value for d in wanted], dtype=np.int64)
+    period = np.searchsorted(ends, days, side="left")  # the first date on or after the day
+    # rows without a customer or a day never count (NaT is the smallest int64: it would fall in the first period)
+    keep = (codes >= 0) & (days != np.iinfo(np.int64).min) & (period < ends.size)
+    rows = np.flatnonzero(keep)
+    small = period[rows].astype(np.int16 if ends.size < 2**15 else np.int64)  # 16 bits: numpy's radix sort
+    rows = rows[np.argsort(small, kind="stable")]  # by period, then in the rows' order (customer id, day)
+    counts = np.bincount(small, minlength=ends.size)
     id_hash = pd.util.hash_pandas_object(customer_ids_by_code(purchases), index=False).to_numpy()
     label_hash = pd.util.hash_pandas_object(pd.Series(labels.array), index=False).to_numpy()
-    codes, days = codes[keep], days[keep]
-    order = np.argsort(days, kind="stable")  # by day, then by customer code (= id order) as the rows come
-    rows = np.empty((order.size, 6), dtype=np.uint64)
-    rows[:, 0] = days[order].view(np.uint64)
-    rows[:, 1] = id_hash[codes[order]]
-    rows[:, 2] = label_hash[codes[order]] if label_hash.size else 0
-    for k, column in enumerate(_VALUE_COLUMNS, start=3):
-        rows[:, k] = purchases[column].to_numpy(dtype=np.float64)[keep][order].view(np.uint64)
+    values = [purchases[column].to_numpy(dtype=np.float64) for column in _VALUE_COLUMNS]
     h = hashlib.blake2b(digest_size=16)
-    h.update(b"purchases v1")
+    h.update(b"purchases v2")
     out: dict[pd.Timestamp, str] = {}
-    done = 0
-    sorted_days = rows[:, 0].view(np.int64)
-    for day in sorted(pd.Timestamp(d) for d in dates):
-        upto = int(np.searchsorted(sorted_days, day.value, side="right"))
-        if upto > done:
-            h.update(np.ascontiguousarray(rows[done:upto]).tobytes())
-            done = upto
+    start = 0
+    for day, end, count in zip(wanted, ends, counts, strict=True):
+        part = rows[start : start + count]
+        start += count
+        h.update(np.array([end, count], dtype=np.int64).tobytes())
+        code = codes[part]
+        columns = [days[part], id_hash[code], label_hash[code] if label_hash.size else np.zeros(count, np.uint64)]
+        for column in [*columns, *(v[part] for v in values)]:
+            h.update(np.ascontiguousarray(column).view(np.uint8))
         out[day] = h.copy().hexdigest()
     return out
 

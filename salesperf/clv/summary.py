@@ -35,6 +35,25 @@ import pandas as pd
 from salesperf.clv.timeunits import days_per_unit
 
 PURCHASE_COLUMNS = ["customer_id", "purchase_date", "spend", "gross_profit_with_cost", "net_sales_with_cost"]
+SUMMARY_COLUMNS = [
+    "customer_id",
+    "first_purchase_date",
+    "last_purchase_date",
+    "n_purchases",
+    "frequency",
+    "recency",
+    "age",
+    "recency_days",
+    "age_days",
+    "days_since_last_purchase",
+    "mean_interpurchase_days",
+    "total_spend",
+    "monetary",
+    "mean_spend",
+    "gross_profit_with_cost",
+    "net_sales_with_cost",
+    "margin_rate",
+]  # of an empty summary (a date before any purchase)
 
 
 def group_sums(codes: np.ndarray, values, n_groups: int | None = None) -> np.ndarray:
@@ -159,57 +178,56 @@ def summarize(
     unit = days_per_unit(time_unit)
     as_of = pd.Timestamp(as_of).normalize()
     on_time = (purchases["purchase_date"] <= as_of).to_numpy()
-    p = purchases if on_time.all() else purchases[on_time]  # no copy when every purchase counts
-    if p.empty:
-        return pd.DataFrame(
-            columns=[
-                "customer_id",
-                "first_purchase_date",
-                "last_purchase_date",
-                "n_purchases",
-                "frequency",
-                "recency",
-                "age",
-                "recency_days",
-                "age_days",
-                "days_since_last_purchase",
-                "mean_interpurchase_days",
-                "total_spend",
-                "monetary",
-                "mean_spend",
-                "gross_profit_with_cost",
-                "net_sales_with_cost",
-                "margin_rate",
-            ]
-        )
-    if not presorted:
-        p = sort_purchases(p)
-    missing = p["customer_id"].isna().to_numpy()
-    if missing.any():
-        p = p[~missing]  # as a groupby on the ids: no customer, no summary row
-    if "customer_code" not in p:
-        p = p.assign(customer_code=_customer_codes(p["customer_id"]))
+    if not on_time.any():
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    if presorted and "customer_code" in purchases:
+        # the rows of the date (and of a customer: a missing id has code -1) by position: no copy of
+        # the frame (its id strings) at every date, only of the columns read, at the rows read
+        p = purchases
+        all_codes = p["customer_code"].to_numpy()
+        keep = on_time & (all_codes >= 0)
+        rows = None if keep.all() else np.flatnonzero(keep)
+        if rows is not None and rows.size == 0:
+            return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    else:
+        p = purchases if on_time.all() else purchases[on_time]  # no copy when every purchase counts
+        if not presorted:
+            p = sort_purchases(p)
+        missing = p["customer_id"].isna().to_numpy()
+        if missing.any():
+            p = p[~missing]  # as a groupby on the ids: no customer, no summary row
+        if "customer_code" not in p:
+            p = p.assign(customer_code=_customer_codes(p["customer_id"]))
+        rows = None
+
+    def column(name: str, dtype=None) -> np.ndarray:
+        values = p[name].to_numpy(dtype)
+        return values if rows is None else values[rows]
+
     # grouped by the integer codes (as fast as the ids are slow), sums by pandas as before (the
     # same bits); the rows of a customer are consecutive and by day: first and last are the ends
-    codes = p["customer_code"].to_numpy()
+    codes = column("customer_code")
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     ends = np.r_[starts[1:], codes.size] - 1
     is_first = np.zeros(codes.size, dtype=bool)
     is_first[starts] = True
-    dates = p["purchase_date"]
     code_of_row = codes[starts]
     size = int(codes[-1]) + 1  # codes ascend: the last is the largest
 
-    def sums(column: str, rows: np.ndarray | None = None) -> np.ndarray:
-        values = p[column].to_numpy(float)
-        at = codes if rows is None else codes[rows]
-        return group_sums(at, values if rows is None else values[rows], size)[code_of_row]
+    def sums(name: str, at_rows: np.ndarray | None = None) -> np.ndarray:
+        values = column(name, float)
+        at = codes if at_rows is None else codes[at_rows]
+        return group_sums(at, values if at_rows is None else values[at_rows], size)[code_of_row]
+
+    def at(name: str, positions: np.ndarray):
+        """The column's values at ``positions`` among the rows read (its own dtype)."""
+        return p[name].array.take(positions if rows is None else rows[positions])
 
     out = pd.DataFrame(
         {
-            "customer_id": p["customer_id"].iloc[starts].array,
-            "first_purchase_date": dates.iloc[starts].array,
-            "last_purchase_date": dates.iloc[ends].array,
+            "customer_id": at("customer_id", starts),
+            "first_purchase_date": at("purchase_date", starts),
+            "last_purchase_date": at("purchase_date", ends),
             "n_purchases": (ends - starts + 1).astype(np.int64),
             "total_spend": sums("spend"),
             "gross_profit_with_cost": sums("gross_profit_with_cost"),
