@@ -1,10 +1,10 @@
 """Distinct rows of a few float columns, fast: what the CLV fits and predictions compute once per.
 
 ``np.unique(np.stack(columns, axis=1), axis=0)`` sorts the rows as records, which takes 1.5 s for
-a million customers' (x, t_x, T); :func:`distinct_rows` sorts each column on its own (few
-distinct values: days, purchase counts), combines the codes into one integer per row and sorts
-those. The codes are ordered like the values, so the distinct rows come in the same
-(lexicographic) order, with the same inverse, as from ``np.unique(..., axis=0)``.
+a million customers' (x, t_x, T); :func:`distinct_rows` codes each column on its own (few
+distinct values: days, purchase counts; by hashing, the distinct values sorted), combines the
+codes into one integer per row and sorts those. The codes are ordered like the values, so the
+distinct rows come in the same (lexicographic) order, with the same inverse, as from ``np.unique(..., axis=0)``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pandas as pd
 
 _MAX_KEY = 2**62
 PART_ROWS = 32_768  # rows per part of a per-row computation: its temporaries stay in the CPU's cache
@@ -32,7 +33,7 @@ def distinct_rows(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndar
     key = np.zeros(n, dtype=np.int64)
     size = 1
     for col in cols:
-        values, inverse = np.unique(col, return_inverse=True)
+        values, inverse = _sorted_codes(col)
         size *= values.size
         if size >= _MAX_KEY:  # too many combinations for one integer: the record sort
             rows, inverse = np.unique(np.stack(cols, axis=1), axis=0, return_inverse=True)
@@ -43,6 +44,16 @@ def distinct_rows(*columns: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndar
     first = np.empty(keys.size, dtype=np.intp)
     first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each distinct key
     return tuple(c[first] for c in cols), inverse
+
+
+def _sorted_codes(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(col, return_inverse=True)`` of a float column: by hashing (pandas' factorize, then
+    its few distinct values sorted), ~10x faster than numpy's sort of every row; numpy where a NaN is
+    (np.unique gathers NaNs into one last value) or a negative zero (equal to zero for np.unique)."""
+    if np.isnan(col).any() or np.signbit(col[col == 0]).any():
+        return np.unique(col, return_inverse=True)
+    inverse, values = pd.factorize(col, sort=True)
+    return values, inverse
 
 
 def _pool() -> ThreadPoolExecutor:
