@@ -273,6 +273,45 @@ def test_a_fit_on_the_pair_sums_is_the_fit_on_the_row_sums(monkeypatch: pytest.M
     assert [s.log_likelihood for s in fast.starts] == pytest.approx([s.log_likelihood for s in rows.starts], rel=1e-9)
 
 
+def _spends(n: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    x, _, _ = _customers(n)
+    x = x[x > 0]
+    return x, gamma_gamma.simulate(GammaGammaParams(6.25, 3.74, 15.44), x, np.random.default_rng(3))
+
+
+@pytest.mark.parametrize("theta", [np.log([6.25, 3.74, 15.44]), np.log([0.5, 40.0, 2.0]), np.log([80.0, 1.2, 1e4])])
+def test_gamma_gamma_likelihood_summed_is_the_sum_of_the_rows(theta: np.ndarray, monkeypatch) -> None:
+    """The fit's objective (terms of x alone per distinct x, of m alone once per fit, four sums per
+    evaluation) = the sums of the per-row reference, value and gradient, to rounding."""
+    x, m = _spends()
+    monkeypatch.setattr(gamma_gamma, "_SUM_ROWS", 700)  # several parts on the thread pool
+    with np.errstate(all="ignore"):
+        value, grad = gamma_gamma._summed_ll_and_grad(theta, gamma_gamma._SumData.of(x, m, gamma_gamma._x_index_of(x)))
+        ll, rows = gamma_gamma._ll_and_grad_reference(theta, x, m)
+    assert value == pytest.approx(float(np.sum(ll)), rel=1e-13)
+    np.testing.assert_allclose(
+        grad, np.sum(rows, axis=1), rtol=0, atol=1e-12 * float(np.max(np.sum(np.abs(rows), axis=1)))
+    )
+
+
+def test_a_gamma_gamma_fit_on_the_sums_is_the_fit_on_the_row_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Summing the Gamma-Gamma likelihood once per fit changes only the order of additions: the same optimum."""
+    x, m = _spends()
+    fast = gamma_gamma.fit_gamma_gamma(x, m)
+
+    def by_rows(theta, data):
+        ll, grad = gamma_gamma._ll_and_grad_reference(theta, x, m)
+        return float(np.sum(ll)), np.sum(grad, axis=1)
+
+    monkeypatch.setattr(gamma_gamma, "_summed_ll_and_grad", by_rows)
+    rows = gamma_gamma.fit_gamma_gamma(x, m)
+    assert fast.converged and rows.converged and fast.best_start == rows.best_start
+    np.testing.assert_allclose(fast.params.as_array(), rows.params.as_array(), rtol=1e-8)
+    assert fast.log_likelihood == pytest.approx(rows.log_likelihood, rel=1e-12)
+    np.testing.assert_allclose(fast.std_errors.as_array(), rows.std_errors.as_array(), rtol=1e-6)
+    assert [s.log_likelihood for s in fast.starts] == pytest.approx([s.log_likelihood for s in rows.starts], rel=1e-9)
+
+
 def test_streamed_predictions_are_the_predictions_of_every_date(tmp_path) -> None:
     """fct_customer_clv_predictions streamed one snapshot date at a time into DuckDB = the frame of all dates."""
     import duckdb
