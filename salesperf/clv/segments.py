@@ -787,31 +787,52 @@ def fit_snapshots(
     being refitted (the same values: the key covers every input of the date's fits)."""
     frames = []
     previous: dict[str, SegmentModel] | None = None
-    previous_key: str | None = None
     reused = 0
     purchases = sort_purchases(purchases)  # once, not at every date
     labels = segment_labels(purchases, segments)
     dates = sorted(pd.Timestamp(d) for d in snapshot_dates)
     digests = purchase_digests(purchases, labels, dates)
+    # every date's key first (a key needs the previous date's key, not its fits), then the summaries of
+    # the dates to fit, each computed on a thread while the date before it is fitted
+    keys, previous_key = {}, None
     for as_of in dates:
-        key = fit_input_key(digests[as_of], settings, as_of, ranked_at(selection, as_of), previous_key)
-        rows = reusable_rows(stored, as_of, key)
-        if rows is not None:  # kept: no summary, no fit
-            frame = rows[FIT_COLUMNS + [KEY_COLUMN]].astype(FIT_DTYPES)
-            models = models_from_frame(frame)
-            reused += 1
-        else:
-            summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-            if summary.empty:
-                log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
-                continue
-            summary = label_segments(summary, labels)
-            models = choose_models(
-                fit_models(summary, settings, previous), summary, settings, as_of, selection, previous
-            )
-            frame = models_to_frame(models, as_of, settings).assign(**{KEY_COLUMN: key})
-        frames.append(frame)
-        previous, previous_key = models, key
+        previous_key = keys[as_of] = fit_input_key(
+            digests[as_of], settings, as_of, ranked_at(selection, as_of), previous_key
+        )
+    kept = {as_of: reusable_rows(stored, as_of, keys[as_of]) for as_of in dates}
+
+    def labelled_summary(as_of: pd.Timestamp) -> pd.DataFrame:
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
+        return summary if summary.empty else label_segments(summary, labels)
+
+    to_fit = [d for d in dates if kept[d] is None]
+    pending: dict[pd.Timestamp, Future] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clv-summary") as ahead:
+
+        def prefetch(position: int) -> None:
+            if position < len(to_fit):
+                pending[to_fit[position]] = ahead.submit(labelled_summary, to_fit[position])
+
+        prefetch(0)
+        for as_of in dates:
+            key, rows = keys[as_of], kept[as_of]
+            if rows is not None:  # kept: no summary, no fit
+                frame = rows[FIT_COLUMNS + [KEY_COLUMN]].astype(FIT_DTYPES)
+                models = models_from_frame(frame)
+                reused += 1
+            else:
+                summary = pending.pop(as_of).result()
+                prefetch(to_fit.index(as_of) + 1)
+                if summary.empty:
+                    log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
+                    continue
+                models = choose_models(
+                    fit_models(summary, settings, previous), summary, settings, as_of, selection, previous
+                )
+                del summary
+                frame = models_to_frame(models, as_of, settings).assign(**{KEY_COLUMN: key})
+            frames.append(frame)
+            previous = models
     if stored is not None:
         log.info("CLV fits: %d of %d refit dates kept from the stored fits (same input)", reused, len(frames))
     dtypes = {**FIT_DTYPES, KEY_COLUMN: "string"}
