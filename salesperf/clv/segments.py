@@ -903,19 +903,26 @@ def iter_predict_snapshots(
     purchases = sort_purchases(purchases)  # once, not at every date
     labels = segment_labels(purchases, segments)
     skip = {pd.Timestamp(d) for d in skip}
-    for as_of, fit_date, fit_rows, key in _snapshot_plan(purchases, labels, fits, settings, snapshot_dates):
-        if as_of in skip:
-            continue
-        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-        if summary.empty:
-            continue
-        pred = predict(label_segments(summary, labels), models_from_frame(fit_rows), settings)
-        del summary
-        pred.insert(0, "fit_as_of_date", fit_date.date())
-        pred.insert(0, "as_of_date", as_of.date())
-        pred[PREDICTION_KEY_COLUMN] = key
-        yield pred
-        del pred
+    plan = [step for step in _snapshot_plan(purchases, labels, fits, settings, snapshot_dates) if step[0] not in skip]
+
+    def summary_at(as_of: pd.Timestamp) -> pd.DataFrame:
+        return summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
+
+    # each date's summary on a thread while the date before it is scored (and written by the caller)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clv-summary") as ahead:
+        following = ahead.submit(summary_at, plan[0][0]) if plan else None
+        for position, (as_of, fit_date, fit_rows, key) in enumerate(plan):
+            summary = following.result()
+            following = ahead.submit(summary_at, plan[position + 1][0]) if position + 1 < len(plan) else None
+            if summary.empty:
+                continue
+            pred = predict(label_segments(summary, labels), models_from_frame(fit_rows), settings)
+            del summary
+            pred.insert(0, "fit_as_of_date", fit_date.date())
+            pred.insert(0, "as_of_date", as_of.date())
+            pred[PREDICTION_KEY_COLUMN] = key
+            yield pred
+            del pred
 
 
 def predict_snapshots(
