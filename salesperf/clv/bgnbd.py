@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from salesperf.clv.grouping import _pool, distinct_rows, in_parts
+from salesperf.clv.grouping import distinct_rows, in_parts, sums_in_parts
 from salesperf.clv.optim import StartResult, bound_verdict, fit_problem, multi_start
 from salesperf.clv.timeunits import days_per_unit
 
@@ -266,11 +266,8 @@ def _summed_ll_and_grad(theta: np.ndarray, idx: RowIndex, x: np.ndarray, w: np.n
     r, alpha, a, b, x1u, log_alpha, log_at, log_atx, betaln_ab, a2_pair, a3_pair, a1_x = _pair_terms(theta, idx)
     xu = idx.xu
     n_age, n_rec = idx.age_t.size, idx.rec_t.size
-    parts = [slice(lo, min(lo + _SUM_ROWS, x.size)) for lo in range(0, x.size, _SUM_ROWS)]
-    sums: list[tuple[float, np.ndarray, np.ndarray] | None] = [None] * len(parts)
 
-    def rows(k: int) -> None:
-        part = parts[k]
+    def rows(part: slice) -> tuple[float, np.ndarray, np.ndarray]:
         age, rec, wp = idx.age_inv[part], idx.rec_inv[part], w[part]
         a2 = a2_pair[age]
         a3 = a3_pair[rec]
@@ -292,18 +289,13 @@ def _summed_ll_and_grad(theta: np.ndarray, idx: RowIndex, x: np.ndarray, w: np.n
         mix = np.maximum(a2, a3)
         mix += np.log1p(e)
         mix *= wp
-        sums[k] = (
+        return (
             float(np.sum(mix)),
             np.bincount(age, weights=w2, minlength=n_age),
             np.bincount(rec, weights=w3, minlength=n_rec),
         )
 
-    if len(parts) <= 1:
-        for k in range(len(parts)):
-            rows(k)
-    else:
-        for _ in _pool().map(rows, range(len(parts))):
-            pass
+    sums = sums_in_parts(rows, x.size, _SUM_ROWS)
     mix_sum = math.fsum(part_sums[0] for part_sums in sums)
     s2_age = sums[0][1].copy()
     s3_rec = sums[0][2].copy()

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import special
 
-from salesperf.clv.grouping import _pool, in_parts
+from salesperf.clv.grouping import in_parts, sums_in_parts
 from salesperf.clv.optim import StartResult, fit_problem, multi_start
 
 log = logging.getLogger(__name__)
@@ -168,28 +168,20 @@ def _summed_ll_and_grad(theta: np.ndarray, data: _SumData) -> tuple[float, np.nd
     xu, count_x, x, spend = data.xu, data.count_x, data.x, data.spend
     pxu = p * xu
     head_x = special.gammaln(pxu + q) - special.gammaln(pxu) - special.gammaln(q) + q * np.log(g)
-    parts = [slice(lo, min(lo + _SUM_ROWS, x.size)) for lo in range(0, x.size, _SUM_ROWS)]
-    sums: list[tuple[float, float, float, float] | None] = [None] * len(parts)
 
-    def rows(k: int) -> None:
-        part = parts[k]
+    def rows(part: slice) -> tuple[float, float, float, float]:
         xs = x[part]
         gmx = spend[part] + g
         log_gmx = np.log(gmx)
         inv_gmx = np.reciprocal(gmx)
-        sums[k] = (
+        return (
             float(np.sum(log_gmx)),
             float(np.sum(xs * log_gmx)),
             float(np.sum(inv_gmx)),
             float(np.sum(xs * inv_gmx)),
         )
 
-    if len(parts) <= 1:
-        for k in range(len(parts)):
-            rows(k)
-    else:
-        for _ in _pool().map(rows, range(len(parts))):
-            pass
+    sums = sums_in_parts(rows, x.size, _SUM_ROWS)
     s_log, s_x_log, s_inv, s_x_inv = (math.fsum(part[i] for part in sums) for i in range(4))
     dg = special.digamma
     d_pxq = dg(pxu + q)

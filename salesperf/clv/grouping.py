@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 _MAX_KEY = 2**62
+T = TypeVar("T")
 PART_ROWS = 32_768  # rows per part of a per-row computation: its temporaries stay in the CPU's cache
 _POOL: ThreadPoolExecutor | None = None
 
@@ -61,6 +63,16 @@ def _pool() -> ThreadPoolExecutor:
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1), thread_name_prefix="clv-rows")
     return _POOL
+
+
+def sums_in_parts(work: Callable[[slice], T], n: int, rows: int) -> list[T]:
+    """``work(part)`` of consecutive slices of ``range(n)`` of ``rows`` rows each (a fixed size, not one per
+    thread: the same parts, so the same partial sums, on any number of threads), on two threads when there
+    are several parts; the results in the parts' order, for the caller to add up in that order."""
+    parts = [slice(lo, min(lo + rows, n)) for lo in range(0, n, rows)]
+    if len(parts) <= 1:
+        return [work(part) for part in parts]
+    return list(_pool().map(work, parts))
 
 
 def in_parts(work: Callable[[slice], None], n: int) -> None:
