@@ -767,6 +767,26 @@ def choose_models(
     return out
 
 
+def _summaries_ahead(
+    purchases: pd.DataFrame, labels: pd.Series, settings: ClvSettings, dates: list[pd.Timestamp]
+) -> Iterator[pd.DataFrame]:
+    """The summary of each of ``dates`` in turn, with its customers' segments (``purchases`` from
+    sort_purchases, ``labels`` from segment_labels): the next date's is computed on a thread while the
+    caller fits or scores the one it has (two summaries in memory at a time, ~270 MB at a million
+    customers; 5-6 s less for 12 month ends there)."""
+
+    def labelled(as_of: pd.Timestamp) -> pd.DataFrame:
+        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
+        return summary if summary.empty else label_segments(summary, labels)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clv-summary") as ahead:
+        following = ahead.submit(labelled, dates[0]) if dates else None
+        for position in range(len(dates)):
+            summary = following.result()
+            following = ahead.submit(labelled, dates[position + 1]) if position + 1 < len(dates) else None
+            yield summary
+
+
 def fit_snapshots(
     purchases: pd.DataFrame,
     segments: pd.DataFrame | None,
@@ -793,46 +813,32 @@ def fit_snapshots(
     dates = sorted(pd.Timestamp(d) for d in snapshot_dates)
     digests = purchase_digests(purchases, labels, dates)
     # every date's key first (a key needs the previous date's key, not its fits), then the summaries of
-    # the dates to fit, each computed on a thread while the date before it is fitted
+    # the dates to fit, each computed on a thread while the date before it is fitted (_summaries_ahead)
     keys, previous_key = {}, None
     for as_of in dates:
         previous_key = keys[as_of] = fit_input_key(
             digests[as_of], settings, as_of, ranked_at(selection, as_of), previous_key
         )
     kept = {as_of: reusable_rows(stored, as_of, keys[as_of]) for as_of in dates}
-
-    def labelled_summary(as_of: pd.Timestamp) -> pd.DataFrame:
-        summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-        return summary if summary.empty else label_segments(summary, labels)
-
-    to_fit = [d for d in dates if kept[d] is None]
-    pending: dict[pd.Timestamp, Future] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clv-summary") as ahead:
-
-        def prefetch(position: int) -> None:
-            if position < len(to_fit):
-                pending[to_fit[position]] = ahead.submit(labelled_summary, to_fit[position])
-
-        prefetch(0)
-        for as_of in dates:
-            key, rows = keys[as_of], kept[as_of]
-            if rows is not None:  # kept: no summary, no fit
-                frame = rows[FIT_COLUMNS + [KEY_COLUMN]].astype(FIT_DTYPES)
-                models = models_from_frame(frame)
-                reused += 1
-            else:
-                summary = pending.pop(as_of).result()
-                prefetch(to_fit.index(as_of) + 1)
-                if summary.empty:
-                    log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
-                    continue
-                models = choose_models(
-                    fit_models(summary, settings, previous), summary, settings, as_of, selection, previous
-                )
-                del summary
-                frame = models_to_frame(models, as_of, settings).assign(**{KEY_COLUMN: key})
-            frames.append(frame)
-            previous = models
+    summaries = _summaries_ahead(purchases, labels, settings, [d for d in dates if kept[d] is None])
+    for as_of in dates:
+        key, rows = keys[as_of], kept[as_of]
+        if rows is not None:  # kept: no summary, no fit
+            frame = rows[FIT_COLUMNS + [KEY_COLUMN]].astype(FIT_DTYPES)
+            models = models_from_frame(frame)
+            reused += 1
+        else:
+            summary = next(summaries)
+            if summary.empty:
+                log.info("CLV snapshot %s: no purchase yet, skipped", as_of.date())
+                continue
+            models = choose_models(
+                fit_models(summary, settings, previous), summary, settings, as_of, selection, previous
+            )
+            del summary
+            frame = models_to_frame(models, as_of, settings).assign(**{KEY_COLUMN: key})
+        frames.append(frame)
+        previous = models
     if stored is not None:
         log.info("CLV fits: %d of %d refit dates kept from the stored fits (same input)", reused, len(frames))
     dtypes = {**FIT_DTYPES, KEY_COLUMN: "string"}
@@ -904,25 +910,17 @@ def iter_predict_snapshots(
     labels = segment_labels(purchases, segments)
     skip = {pd.Timestamp(d) for d in skip}
     plan = [step for step in _snapshot_plan(purchases, labels, fits, settings, snapshot_dates) if step[0] not in skip]
-
-    def summary_at(as_of: pd.Timestamp) -> pd.DataFrame:
-        return summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
-
-    # each date's summary on a thread while the date before it is scored (and written by the caller)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clv-summary") as ahead:
-        following = ahead.submit(summary_at, plan[0][0]) if plan else None
-        for position, (as_of, fit_date, fit_rows, key) in enumerate(plan):
-            summary = following.result()
-            following = ahead.submit(summary_at, plan[position + 1][0]) if position + 1 < len(plan) else None
-            if summary.empty:
-                continue
-            pred = predict(label_segments(summary, labels), models_from_frame(fit_rows), settings)
-            del summary
-            pred.insert(0, "fit_as_of_date", fit_date.date())
-            pred.insert(0, "as_of_date", as_of.date())
-            pred[PREDICTION_KEY_COLUMN] = key
-            yield pred
-            del pred
+    summaries = _summaries_ahead(purchases, labels, settings, [as_of for as_of, *_ in plan])
+    for (as_of, fit_date, fit_rows, key), summary in zip(plan, summaries, strict=True):
+        if summary.empty:
+            continue
+        pred = predict(summary, models_from_frame(fit_rows), settings)
+        del summary
+        pred.insert(0, "fit_as_of_date", fit_date.date())
+        pred.insert(0, "as_of_date", as_of.date())
+        pred[PREDICTION_KEY_COLUMN] = key
+        yield pred
+        del pred
 
 
 def predict_snapshots(

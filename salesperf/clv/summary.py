@@ -180,25 +180,16 @@ def summarize(
     on_time = (purchases["purchase_date"] <= as_of).to_numpy()
     if not on_time.any():
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    if presorted and "customer_code" in purchases:
-        # the rows of the date (and of a customer: a missing id has code -1) by position: no copy of
-        # the frame (its id strings) at every date, only of the columns read, at the rows read
-        p = purchases
-        all_codes = p["customer_code"].to_numpy()
-        keep = on_time & (all_codes >= 0)
-        rows = None if keep.all() else np.flatnonzero(keep)
-        if rows is not None and rows.size == 0:
-            return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    else:
-        p = purchases if on_time.all() else purchases[on_time]  # no copy when every purchase counts
-        if not presorted:
-            p = sort_purchases(p)
-        missing = p["customer_id"].isna().to_numpy()
-        if missing.any():
-            p = p[~missing]  # as a groupby on the ids: no customer, no summary row
-        if "customer_code" not in p:
-            p = p.assign(customer_code=_customer_codes(p["customer_id"]))
-        rows = None
+    p = purchases
+    if not presorted or "customer_code" not in p:  # sorted and coded here (sort_purchases copies nothing sorted)
+        p = sort_purchases(p if on_time.all() else p[on_time])
+        on_time = np.ones(len(p), dtype=bool)
+    # the rows of the date with a customer (a missing id has code -1; a groupby on the ids drops it) by
+    # position: no copy of the frame (its id strings) at every date, only of the columns read, at the rows read
+    keep = on_time & (p["customer_code"].to_numpy() >= 0)
+    if not keep.any():
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    rows = None if keep.all() else np.flatnonzero(keep)
 
     def column(name: str, dtype=None) -> np.ndarray:
         values = p[name].to_numpy(dtype)
