@@ -46,6 +46,27 @@ def test_distinct_rows_are_those_of_numpy_unique(monkeypatch: pytest.MonkeyPatch
     assert empty.size == 0 and none.size == 0
 
 
+def test_columns_coded_by_hashing_are_coded_as_by_numpy_unique() -> None:
+    """Each column's codes (hashing, unless a NaN or a -0.0 is in it) are np.unique's values and inverse
+    (NaNs as one last value, -0.0 as 0.0); without NaN the distinct rows are np.unique(axis=0)'s."""
+    rng = np.random.default_rng(1)
+    for trial in range(200):
+        n = int(rng.integers(1, 300))
+        columns = [rng.integers(0, 20, n).astype(float) / rng.choice([1, 7, 3]) for _ in range(int(rng.integers(1, 4)))]
+        if trial % 7 == 0:
+            columns[-1][rng.integers(0, n, 2)] = -0.0
+        with_nan = columns[0].copy()
+        with_nan[rng.integers(0, n, 3)] = np.nan
+        for column in (*columns, with_nan):
+            values, inverse = grouping._sorted_codes(column)
+            expected, expected_inverse = np.unique(column, return_inverse=True)
+            assert np.array_equal(values, expected, equal_nan=True) and np.array_equal(inverse, expected_inverse)
+        rows, inverse = distinct_rows(*columns)
+        expected, expected_inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+        assert np.array_equal(np.stack(rows, axis=1), expected), trial
+        assert np.array_equal(inverse, expected_inverse.ravel()), trial
+
+
 @pytest.mark.parametrize(
     "theta", [np.log([0.24, 4.4, 0.79, 2.4]), np.log([2.0, 0.1, 30.0, 1e4]), np.log([1e-5, 1e5, 1e-5, 1e-5])]
 )
