@@ -25,7 +25,15 @@ For every scale asked for, in one run:
    selection (a director, period type month, the latest period, the first rep / customer / products
    a page selects by default), through the functions of ``dashboard/data.py`` (their cache cleared
    before every repetition), including the queries every page load runs first
-   (``streamlit_app.py`` and ``ui.build_context``); best of ``--repeat``, in ms.
+   (``streamlit_app.py`` and ``ui.build_context``); best of ``--repeat``, in ms;
+5. **incremental day** (after a measured build; ``--no-incremental`` skips it): the landing copied to
+   ``<work>/landing/X-seedS-plus1day``, one day appended there (``python -m salesperf.generate
+   --append-day``: the next day's orders and lines, every existing row unchanged; docs/incremental.md)
+   and ``python tasks.py build --incremental`` run on it against the warehouse the full build just
+   published (the daily run of issue 12: the same scratch folders, so dbt's kept parse and the
+   published tables serve it as they would a scheduled run); wall time, stages, peak RSS and its
+   share of the full build's time. That the incremental result equals a full build of the same
+   landing is a test (tests/test_incremental_build.py), not part of the benchmark.
 
 Then it prints a Markdown table of the figures and ratios, the machine (cores, RAM, load average
 before and after every step) and one PASS / FAIL / not measured line per goal of issue 12. A goal
@@ -56,7 +64,7 @@ if str(ROOT) not in sys.path:
 ORDER_LINES_TABLE = "erp_sales_order_lines"
 PAGES = ("overview", "teams", "rep", "customers", "products", "data_quality")
 GB = 1024**3
-INCREMENTAL = "not measured (no incremental build yet)"
+GOAL_INCREMENTAL_SHARE = 0.10  # incremental day / full build, at medium
 NOT_MEASURED = "not measured"
 
 # Goals of issue 12 (seconds, bytes, ratios).
@@ -257,10 +265,16 @@ STAGE_MARKS = (
 )
 
 
-def build(landing: Path, scratch: Path, threads: int) -> dict[str, Any]:
-    """``python tasks.py build`` into ``scratch``: wall time, stages, peak RSS, slowest dbt nodes."""
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
+def build(
+    landing: Path, scratch: Path, threads: int, *, incremental: bool = False, log_name: str = "build.log"
+) -> dict[str, Any]:
+    """``python tasks.py build`` into ``scratch``: wall time, stages, peak RSS, slowest dbt nodes.
+
+    ``incremental``: ``build --incremental`` from the warehouse an earlier build published in the same
+    ``scratch`` (kept, with its dbt target folder); otherwise ``scratch`` starts empty."""
+    if not incremental:
+        shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True, exist_ok=True)
     warehouse = scratch / "warehouse" / "sales_performance.duckdb"
     env = dict(os.environ)
     env.update(
@@ -273,6 +287,8 @@ def build(landing: Path, scratch: Path, threads: int) -> dict[str, Any]:
     )
     rusage_file = scratch / "rusage.json"
     cmd = [sys.executable, "-c", _RUSAGE_WRAPPER, str(rusage_file), sys.executable, str(ROOT / "tasks.py"), "build"]
+    if incremental:
+        cmd.append("--incremental")
     log_lines: list[tuple[float, str]] = []
     peak_tree = 0
     started = time.perf_counter()
@@ -288,7 +304,7 @@ def build(landing: Path, scratch: Path, threads: int) -> dict[str, Any]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     assert proc.stdout is not None
-    with open(scratch / "build.log", "w", encoding="utf-8") as log:
+    with open(scratch / log_name, "w", encoding="utf-8") as log:
         for line in proc.stdout:
             log_lines.append((time.perf_counter() - started, line.rstrip("\n")))
             log.write(line)
@@ -298,7 +314,7 @@ def build(landing: Path, scratch: Path, threads: int) -> dict[str, Any]:
     sampler.join()
     if returncode != 0:
         tail = "\n".join(line for _, line in log_lines[-40:])
-        raise SystemExit(f"[bench] build failed (exit {returncode}), log {scratch / 'build.log'}:\n{tail}")
+        raise SystemExit(f"[bench] build failed (exit {returncode}), log {scratch / log_name}:\n{tail}")
     rusage = json.loads(rusage_file.read_text(encoding="utf-8"))
     largest_process = rusage["ru_maxrss_kib"] * 1024
     return {
@@ -311,6 +327,18 @@ def build(landing: Path, scratch: Path, threads: int) -> dict[str, Any]:
         "warehouse": str(warehouse),
         "threads": threads,
     }
+
+
+def append_day(landing: Path, out: Path) -> dict[str, Any]:
+    """``landing`` copied to ``out`` (replacing it) and the next day appended there by the generator."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(landing, out)
+    (out / MARKER).unlink(missing_ok=True)  # not a generation of its own
+    cmd = [sys.executable, "-m", "salesperf.generate", "--append-day", "--out", str(out)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"[bench] --append-day in {out} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return {"landing": str(out), "generator": proc.stdout.strip()}
 
 
 def stages(log_lines: list[tuple[float, str]], total: float) -> dict[str, float]:
@@ -483,6 +511,8 @@ def ratios(results: dict[str, dict[str, Any]]) -> None:
         build_s = (r.get("build") or {}).get("seconds")
         floor_s = (r.get("scan_floor") or {}).get("seconds")
         r["build_over_floor"] = round(build_s / floor_s, 1) if build_s and floor_s else None
+        incremental_s = (r.get("incremental") or {}).get("seconds")
+        r["incremental_over_full"] = round(incremental_s / build_s, 3) if incremental_s and build_s else None
         pages = r.get("dashboard_ms")
         r["dashboard_over_small"] = (
             {page: round(ms / small[page], 2) for page, ms in pages.items() if small.get(page)}
@@ -560,7 +590,14 @@ def goals(results: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
         GOAL_PEAK_BYTES / GB,
         "{:.1f} GB",
     )
-    add("incremental daily run ≤ 10 % of full build (medium)", "—", INCREMENTAL)
+    shares = {s: r.get("incremental_over_full") for s, r in results.items() if r.get("incremental_over_full")}
+    text = ", ".join(
+        f"{s} {results[s]['incremental']['seconds']:.0f} s = {share:.1%} of {results[s]['build']['seconds']:.0f} s"
+        for s, share in shares.items()
+    )
+    medium_share = shares.get("medium")
+    verdict = f"{NOT_MEASURED} (medium)" if medium_share is None else _verdict(medium_share <= GOAL_INCREMENTAL_SHARE)
+    add("incremental daily run ≤ 10 % of full build (medium)", text or "—", verdict)
     over_small = large.get("dashboard_over_small")
     if over_small:
         worst = max(over_small.values())
@@ -668,6 +705,21 @@ def table(report: dict[str, Any]) -> str:
             rss = f"{b['peak_rss_largest_process_bytes'] / GB:.2f} / {b['peak_rss_tree_sampled_bytes'] / GB:.2f}"
             lines.append(f"| {scale} | " + " | ".join(cells) + f" | {rss} |")
         lines.append("")
+    incremental = {s: r for s, r in results.items() if (r.get("incremental") or {}).get("seconds")}
+    if incremental:
+        lines.append("Incremental day (`generate --append-day`, then `tasks.py build --incremental`):")
+        lines.append("")
+        lines.append("| scale | full build s | incremental s | ÷ full build | stages s | peak RSS GB |")
+        lines.append("|---|---|---|---|---|---|")
+        for scale, r in incremental.items():
+            inc = r["incremental"]
+            stage_text = ", ".join(f"{k} {v:.1f}" for k, v in (inc.get("stages") or {}).items())
+            lines.append(
+                f"| {scale} | {_fmt(r['build'].get('seconds'))} | {inc['seconds']:.1f} "
+                f"| {_fmt(r.get('incremental_over_full'), '{:.1%}')} | {stage_text} "
+                f"| {_fmt(inc['peak_rss_bytes'] / GB if inc.get('peak_rss_bytes') else None, '{:.2f}')} |"
+            )
+        lines.append("")
     lines.append("| goal (issue 12) | measured | result |")
     lines.append("|---|---|---|")
     for g in report["goals"]:
@@ -707,6 +759,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--landing", help="measure this existing landing folder (one scale; not generated)")
     parser.add_argument(
         "--warehouse", help="with --landing: this existing published warehouse (not built: build not measured)"
+    )
+    parser.add_argument(
+        "--no-incremental", action="store_true", help="skip the incremental day after each measured build"
     )
     parser.add_argument("--json", dest="json_out", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -760,10 +815,21 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = Path(r["build"]["warehouse"])
         with Step(steps, scale, "dashboard queries"):
             r["dashboard_ms"] = dashboard(warehouse, args.repeat)
+        if r["build"].get("seconds") and not args.no_incremental:
+            plus = work / "landing" / f"{scale}-seed{args.seed}-plus1day"
+            with Step(steps, scale, "append a day (generate --append-day)"):
+                r["append_day"] = append_day(landing, plus)
+            with Step(steps, scale, "incremental build (tasks.py build --incremental)"):
+                r["incremental"] = build(
+                    plus,
+                    work / "build" / f"{scale}-seed{args.seed}",
+                    args.threads,
+                    incremental=True,
+                    log_name="build_incremental.log",
+                )
     report["load_at_end"] = load()
     ratios(report["results"])
     report["goals"] = goals(report["results"])
-    report["incremental"] = INCREMENTAL
     text = table(report)
     report["markdown"] = text
     print()

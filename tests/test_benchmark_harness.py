@@ -73,7 +73,31 @@ def test_ratios_and_goals_from_hand_made_figures() -> None:
     assert got["peak RSS ≤ 6 GB, every scale"] == "FAIL"  # large 7 GB
     assert got["dashboard pages at large ≤ 1.5× small"] == "FAIL"  # customers 2×
     assert got["generation --scale large ≤ 5 min"] == "PASS"  # 290 s
-    assert got["incremental daily run ≤ 10 % of full build (medium)"] == "not measured (no incremental build yet)"
+    assert got["incremental daily run ≤ 10 % of full build (medium)"] == "not measured (medium)"
+
+    # the incremental day: its share of the full build, PASS at medium within 10 %, shown in the table
+    results["small"]["incremental"] = {"seconds": 40.0, "stages": {"dbt build": 30.0}, "peak_rss_bytes": GB}
+    results["medium"]["incremental"] = {"seconds": 6.0, "stages": {"dbt build": 5.0}, "peak_rss_bytes": 2 * GB}
+    run.ratios(results)
+    assert results["small"]["incremental_over_full"] == 0.8
+    assert results["medium"]["incremental_over_full"] == 0.075
+    got = {g["goal"]: g for g in run.goals(results)}["incremental daily run ≤ 10 % of full build (medium)"]
+    assert got["result"] == "PASS"
+    assert got["measured"] == "small 40 s = 80.0% of 50 s, medium 6 s = 7.5% of 80 s"
+    results["medium"]["incremental"]["seconds"] = 8.5  # 10.6 %
+    run.ratios(results)
+    assert verdicts(run.goals(results))["incremental daily run ≤ 10 % of full build (medium)"] == "FAIL"
+    report = {
+        "machine": run.machine(),
+        "threads": 2,
+        "repeat": 1,
+        "results": results,
+        "goals": run.goals(results),
+        "steps": [],
+        "load_at_end": [0.0, 0.0, 0.0],
+    }
+    row = _cells(run.table(report).split("Incremental day")[1], "medium")
+    assert row[1:5] == ["80.0", "8.5", "10.6%", "dbt build 5.0"]
 
 
 def test_goals_not_measured_are_never_pass() -> None:
@@ -172,9 +196,29 @@ def test_harness_on_the_demo_build(demo_landing, demo_build, tmp_path: Path) -> 
     goals = {g["goal"]: g["result"] for g in report["goals"]}
     assert len(goals) == 8
     assert "PASS" not in goals.values()
-    assert goals["incremental daily run ≤ 10 % of full build (medium)"] == "not measured (no incremental build yet)"
+    assert goals["incremental daily run ≤ 10 % of full build (medium)"] == "not measured (medium)"
+    assert "incremental" not in small  # no build measured here, so no incremental day after it
     for goal, result in goals.items():
         assert f"| {goal} |" in markdown and result in markdown
     assert report["machine"]["cores"] >= 1 and report["machine"]["ram_gb"] > 0
     assert {s["step"] for s in report["steps"]} == {"scan floor", "dashboard queries"}
     assert all(len(s["load_before"]) == 3 and len(s["load_after"]) == 3 for s in report["steps"])
+
+
+@pytest.mark.slow
+def test_append_day_copies_the_landing_and_adds_a_day(demo_landing, tmp_path: Path) -> None:
+    """The incremental step's input: a copy of the landing with the next day appended; the landing itself
+    unchanged (the full build's input), the copy not mistaken for a cached generation."""
+    run = harness()
+    before = {p.name: p.stat().st_mtime_ns for p in Path(demo_landing).iterdir()}
+    lines = run.order_lines(Path(demo_landing))
+    out = tmp_path / "plus1day"
+    added = run.append_day(Path(demo_landing), out)
+    assert added["generator"].startswith("appended "), added
+    assert {p.name: p.stat().st_mtime_ns for p in Path(demo_landing).iterdir()} == before
+    assert run.order_lines(out) > lines
+    assert not (out / run.MARKER).exists()
+    with_day = run.order_lines(out)
+    again = run.append_day(Path(demo_landing), out)  # replaces the copy: the same one day, not two
+    assert again["generator"].rsplit(" in ", 1)[0] == added["generator"].rsplit(" in ", 1)[0]  # but its time
+    assert run.order_lines(out) == with_day
