@@ -101,3 +101,60 @@ def test_weights_stand_for_repeated_customers(cdnow) -> None:
     weighted = fit_paretonbd(x, t_x, age, time_unit="weeks", weights=np.full(x.size, 2.0))
     np.testing.assert_allclose(weighted.params, twice.params, rtol=1e-6)
     assert weighted.log_likelihood == pytest.approx(twice.log_likelihood, rel=1e-9)
+
+
+def _reference_hessian(f, theta: np.ndarray, h: float = 4e-3) -> np.ndarray:
+    """An independent Hessian of f: central second differences at steps h and h/2, Richardson-extrapolated
+    (error of order h^4; written here, not the fit's own code)."""
+
+    def at(step: float) -> np.ndarray:
+        k = theta.size
+        out = np.zeros((k, k))
+        for i in range(k):
+            for j in range(k):
+                e_i, e_j = np.eye(k)[i] * step, np.eye(k)[j] * step
+                out[i, j] = (
+                    f(theta + e_i + e_j) - f(theta + e_i - e_j) - f(theta - e_i + e_j) + f(theta - e_i - e_j)
+                ) / (4 * step**2)
+        return out
+
+    return (16 * at(h / 2) - at(h)) / 15
+
+
+@pytest.mark.parametrize("spec", [paretonbd.SPEC, mbgnbd.SPEC], ids=lambda s: s.model)
+def test_standard_errors_are_those_of_the_observed_information(cdnow, spec) -> None:
+    """The covariance of a fit whose gradient is a central difference (MBG/NBD, Pareto/NBD) is the inverse
+    of the log-likelihood's Hessian at the optimum: standard errors within 1e-4 of an independent
+    reference (measured: 2e-5, the hypergeometric terms' own rounding), where differences of the
+    differenced gradient were ~1e-4 off the Hessian and 1.2 % (Pareto/NBD) and 0.26 % (MBG/NBD) off in
+    the standard errors on CDNOW."""
+    fit = spec.fit(*cdnow, time_unit="weeks")
+    assert fit.converged and fit.covariance is not None
+    x, t_x, big_t = cdnow
+    theta = np.log(np.asarray(fit.params))
+    hessian = _reference_hessian(lambda th: -float(np.sum(spec.row_log_likelihood(th, x, t_x, big_t))), theta)
+    covariance = np.linalg.inv(hessian) * np.outer(fit.params, fit.params)  # of the parameters (delta method)
+    np.testing.assert_allclose(fit.std_errors, np.sqrt(np.diag(covariance)), rtol=1e-4)
+    np.testing.assert_allclose(np.array(fit.covariance), covariance, rtol=1e-3, atol=1e-6 * np.max(np.abs(covariance)))
+
+
+def test_value_hessian_of_a_known_function() -> None:
+    """optim.value_hessian (second differences of values) against a closed-form Hessian."""
+    from salesperf.clv.optim import value_hessian
+
+    def f(t: np.ndarray) -> float:
+        return float(np.exp(t[0] + 2 * t[1]) + t[0] ** 2 * t[2] + np.sin(t[2] * t[3]) + np.log1p(t[3] ** 2))
+
+    t = np.array([0.3, -0.2, 1.1, 0.7])
+    a, s, c = np.exp(t[0] + 2 * t[1]), np.sin(t[2] * t[3]), np.cos(t[2] * t[3])
+    exact = np.array(
+        [
+            [a + 2 * t[2], 2 * a, 2 * t[0], 0.0],
+            [2 * a, 4 * a, 0.0, 0.0],
+            [2 * t[0], 0.0, -(t[3] ** 2) * s, c - t[2] * t[3] * s],
+            [0.0, 0.0, c - t[2] * t[3] * s, -(t[2] ** 2) * s + (2 - 2 * t[3] ** 2) / (1 + t[3] ** 2) ** 2],
+        ]
+    )
+    got = value_hessian(f, t)
+    np.testing.assert_allclose(got, got.T)
+    np.testing.assert_allclose(got, exact, atol=1e-6)

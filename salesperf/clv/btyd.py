@@ -6,7 +6,10 @@ parameters, customers with the same (x, t_x, T) as one weighted row, every start
 (L-BFGS-B, fixed cold starts and an optional warm one), the best kept and Newton-polished, the
 covariance from the observed information. Their gradients are central differences of the
 log-likelihood (step 1e-6 in log space): the hypergeometric terms of Pareto/NBD have no cheap
-analytic derivative, and a 4-parameter likelihood per distinct row is cheap to evaluate.
+analytic derivative, and a 4-parameter likelihood per distinct row is cheap to evaluate. Their
+Hessian (the Newton polish, the covariance) is second differences of the log-likelihood itself
+(:func:`salesperf.clv.optim.value_hessian`: 21 evaluations, more accurate than differences of the
+differenced gradient, which took 72).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 
 from salesperf.clv.bgnbd import _as_arrays
 from salesperf.clv.grouping import distinct_rows
-from salesperf.clv.optim import StartResult, bound_verdict, fit_problem, multi_start
+from salesperf.clv.optim import StartResult, bound_verdict, fit_problem, multi_start, value_hessian
 from salesperf.clv.timeunits import days_per_unit
 
 LOG_BOUNDS = (-12.0, 12.0)
@@ -97,6 +100,10 @@ def fit_grouped(
     def mean_ll(theta: np.ndarray) -> float:
         return float(np.sum(w * row_log_likelihood(theta, x, t_x, big_t, **extra))) / n_customers
 
+    def negative(theta: np.ndarray) -> float:
+        value = -mean_ll(theta)
+        return value if np.isfinite(value) else np.nan
+
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         value = -mean_ll(theta)
         if not np.isfinite(value):
@@ -112,7 +119,9 @@ def fit_grouped(
 
     starts = cold_starts(x, big_t, w, shapes)
     warm = None if initial is None else np.asarray(initial, dtype=float)
-    best = multi_start(objective, starts, LOG_BOUNDS, n_customers, warm)
+    best = multi_start(
+        objective, starts, LOG_BOUNDS, n_customers, warm, hessian=lambda theta: value_hessian(negative, theta)
+    )
     degenerate, limit = bound_verdict(
         best.theta, LOG_BOUNDS, names[2:], "dropout parameters at their bound: nearly homogeneous dropout"
     )
