@@ -9,6 +9,8 @@ calibration/holdout table and the tracking agree with each other and with a dire
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,6 +80,41 @@ def test_calibration_holdout_and_tracking_agree(purchases: pd.DataFrame) -> None
     verdict = pooled["holdout_error"].iloc[0]
     assert verdict == pytest.approx(abs(float(e.sum()) / last["actual_cumulative_purchases"] - 1))
     print(f"\nCDNOW BG/NBD holdout error {verdict:.1%}")
+
+
+def test_actual_holdout_purchases_by_a_direct_count(purchases: pd.DataFrame) -> None:
+    """The table's actual holdout purchases (per segment and frequency class) and the tracking's actual
+    cumulative purchases are the purchase days in the holdout of the customers known at the refit date,
+    counted here directly from the rows: a customer whose first purchase falls in the holdout and a
+    purchase without a customer id count for nobody; segments split the customers."""
+    extra = purchases.iloc[:2].copy()
+    extra["purchase_date"] = pd.Timestamp("1998-01-15")
+    extra["customer_id"] = ["first-in-holdout", None]
+    data = pd.concat([purchases, extra], ignore_index=True)
+    ids = sorted(purchases["customer_id"].unique())
+    segments = pd.DataFrame({"customer_id": ids, "segment": ["odd" if i % 2 else "even" for i in range(len(ids))]})
+    summary = summarize(data, CALIBRATION_END, time_unit="weeks")
+    summary = summary.merge(segments, on="customer_id", how="left").fillna({"segment": "unknown"})
+    settings = replace(SETTINGS, min_customers_per_segment=10, min_repeat_buyers=5)
+    fits = models_to_frame(fit_models(summary, settings), CALIBRATION_END, settings)
+    table, tracking = diagnostics(data, segments, fits, HOLDOUT_END, settings)
+    days = pd.to_datetime(data["purchase_date"])
+    holdout = data[(days > CALIBRATION_END) & (days <= HOLDOUT_END)].groupby("customer_id").size()
+    known = summary.assign(
+        actual=summary["customer_id"].map(holdout).fillna(0).astype(int), k=frequency_class(summary["frequency"])
+    )
+    for segment in ("pooled", "even", "odd"):
+        part = known if segment == "pooled" else known[known["segment"] == segment]
+        direct = part.groupby("k")["actual"].sum().reindex(range(8), fill_value=0)
+        rows = table[table["segment"] == segment].set_index("frequency_class")["actual_holdout_purchases"]
+        assert rows.to_dict() == direct.to_dict(), segment
+        month_ends = [*pd.date_range(CALIBRATION_END + pd.Timedelta(days=1), HOLDOUT_END, freq="ME")]
+        in_part = data[data["customer_id"].isin(part["customer_id"])]
+        part_days = pd.to_datetime(in_part["purchase_date"])
+        cumulative = [int(((part_days > CALIBRATION_END) & (part_days <= end)).sum()) for end in month_ends]
+        track = tracking[tracking["segment"] == segment]["actual_cumulative_purchases"].tolist()
+        assert track == cumulative, segment
+    assert int(known["actual"].sum()) == int(table[table["segment"] == "pooled"]["actual_holdout_purchases"].sum())
 
 
 def test_default_calibration_end() -> None:

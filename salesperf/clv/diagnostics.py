@@ -228,10 +228,12 @@ def diagnostics(
     """(calibration/holdout table, tracking) of every stored fit before ``holdout_end``."""
     holdout_end = pd.Timestamp(holdout_end)
     purchases = sort_purchases(purchases)
-    purchase_dates = pd.to_datetime(purchases["purchase_date"])
+    purchase_days = pd.to_datetime(purchases["purchase_date"]).to_numpy()
+    purchase_codes = purchases["customer_code"].to_numpy()  # the customer's code, -1 without an id
     unit = days_per_unit(settings.time_unit)
     fit_dates = pd.to_datetime(fits["as_of_date"])
     labels = segment_labels(purchases, segments)
+    segment_of_code = labels.to_numpy(dtype=object)
     table_rows: list[dict] = []
     tracking_rows: list[dict] = []
     for as_of in sorted(d for d in fit_dates.unique() if pd.Timestamp(d) < holdout_end):
@@ -239,22 +241,26 @@ def diagnostics(
         summary = summarize(purchases, as_of, time_unit=settings.time_unit, presorted=True, with_codes=True)
         if summary.empty:
             continue
-        summary = label_segments(summary, labels)
+        codes = summary["customer_code"].to_numpy()
+        summary = label_segments(summary, labels).assign(customer_code=codes)
         points = _month_ends_after(as_of, holdout_end)
         horizons = np.array([(p - as_of).days / unit for p in points])
-        # the holdout purchases of the customers known at the refit date, once per date: each
-        # segment takes its customers' rows by their segment (no per-segment lookup of ids)
-        window = purchases[(purchase_dates > as_of) & (purchase_dates <= holdout_end)]
-        known_segment = window["customer_id"].map(summary.set_index("customer_id")["segment"])
-        window = window[known_segment.notna()]
-        window_segment = known_segment[known_segment.notna()].to_numpy()
-        window_counts = window.groupby("customer_id").size()
-        window_days = pd.to_datetime(window["purchase_date"]).to_numpy()
+        # the holdout purchases of the customers known at the refit date, once per date, by the
+        # customers' integer codes (no lookup of id strings): each segment takes its customers' rows
+        # by their segment
+        known = np.zeros(len(segment_of_code), dtype=bool)
+        known[codes] = True
+        inside = (purchase_days > as_of.to_datetime64()) & (purchase_days <= holdout_end.to_datetime64())
+        window_codes = purchase_codes[inside]
+        window_days = purchase_days[inside]
+        of_known = known[np.maximum(window_codes, 0)] & (window_codes >= 0)
+        window_codes, window_days = window_codes[of_known], window_days[of_known]
+        window_segment = segment_of_code[window_codes]
+        window_counts = np.bincount(window_codes, minlength=len(segment_of_code))
         for segment, part, params in _fit_groups(summary, fits[fit_dates == as_of]):
             x, t_x, age = (part[c].to_numpy(float) for c in ("frequency", "recency", "age"))
             cumulative = expected("bgnbd", params, horizons[:, None], x[None, :], t_x[None, :], age[None, :])
-            ids = part["customer_id"]
-            a = ids.map(window_counts).fillna(0).to_numpy(int)
+            a = window_counts[part["customer_code"].to_numpy()]
             later_days = np.sort(window_days if segment == POOLED else window_days[window_segment == segment])
             actual_by_point = np.searchsorted(later_days, np.array(points, dtype="datetime64[ns]"), side="right")
             e = cumulative[-1]
