@@ -105,7 +105,7 @@ def fit_grouped(
         return value if np.isfinite(value) else np.nan
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        value = -mean_ll(theta)
+        value = negative(theta)
         if not np.isfinite(value):
             return 1e300, np.zeros(theta.size)
         gradient = np.zeros(theta.size)

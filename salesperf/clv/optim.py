@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -240,32 +241,17 @@ def newton_polish(
     return theta, value
 
 
-def _remembered_hessian(hessian: Hessian | None) -> Hessian | None:
-    """``hessian`` computed once per theta (the polish's last one is the covariance's)."""
-    if hessian is None:
-        return None
-    seen: dict[bytes, np.ndarray] = {}
+def _remembered(function: Callable[[np.ndarray], Any]) -> Callable[[np.ndarray], Any]:
+    """``function`` (the objective, or the Hessian) evaluated once per theta: the Newton polish ends with
+    the Hessian at the optimum, which the covariance needs again (the same points, the same values, no
+    new work). Each call gets its own copy of the arrays (the optimiser may change what it is given)."""
+    seen: dict[bytes, Any] = {}
 
-    def remembered(theta: np.ndarray) -> np.ndarray:
+    def remembered(theta: np.ndarray) -> Any:
         key = np.asarray(theta, dtype=float).tobytes()
         if key not in seen:
-            seen[key] = np.asarray(hessian(theta), dtype=float)
-        return np.array(seen[key], copy=True)
-
-    return remembered
-
-
-def _remembered(objective: Objective) -> Objective:
-    """``objective`` that evaluates each theta once: the Newton polish ends with the Hessian at the
-    optimum, which the covariance needs again (the same points, the same values, no new work)."""
-    seen: dict[bytes, tuple[float, np.ndarray]] = {}
-
-    def remembered(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        key = np.asarray(theta, dtype=float).tobytes()
-        if key not in seen:
-            seen[key] = objective(theta)
-        value, gradient = seen[key]
-        return value, np.array(gradient, copy=True)
+            seen[key] = function(theta)
+        return copy.deepcopy(seen[key])
 
     return remembered
 
@@ -290,7 +276,7 @@ def multi_start(
     if warm is not None:
         starts = [("warm", np.log(warm)), *starts]
     objective = _remembered(objective)
-    hessian = _remembered_hessian(hessian)
+    hessian = None if hessian is None else _remembered(hessian)
     with single_threaded_blas(), np.errstate(all="ignore"):
         results = []
         best, best_fun, best_label = None, np.inf, ""
