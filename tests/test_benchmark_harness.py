@@ -87,6 +87,14 @@ def test_ratios_and_goals_from_hand_made_figures() -> None:
     results["medium"]["incremental"]["seconds"] = 8.5  # 10.6 %
     run.ratios(results)
     assert verdicts(run.goals(results))["incremental daily run ≤ 10 % of full build (medium)"] == "FAIL"
+    # a landing the generator cannot append to: the goal says why it was not measured, never PASS
+    unmeasured = {
+        **results,
+        "medium": {**results["medium"], "incremental": {"seconds": None, "note": "not measured (x)"}},
+    }
+    run.ratios(unmeasured)
+    assert verdicts(run.goals(unmeasured))["incremental daily run ≤ 10 % of full build (medium)"] == "not measured (x)"
+    run.ratios(results)
     report = {
         "machine": run.machine(),
         "threads": 2,
@@ -222,3 +230,15 @@ def test_append_day_copies_the_landing_and_adds_a_day(demo_landing, tmp_path: Pa
     again = run.append_day(Path(demo_landing), out)  # replaces the copy: the same one day, not two
     assert again["generator"].rsplit(" in ", 1)[0] == added["generator"].rsplit(" in ", 1)[0]  # but its time
     assert run.order_lines(out) == with_day
+
+
+def test_append_day_on_a_csv_landing_is_not_measured_with_the_reason(tmp_path: Path) -> None:
+    """A company's own extracts (here a CSV folder) take no generated day: the harness gets an error that
+    says why (and reports the incremental day as not measured) instead of stopping the whole run."""
+    run = harness()
+    landing = tmp_path / "extracts"
+    landing.mkdir()
+    (landing / "erp_sales_orders.csv").write_text("order_id,customer_id\n1,a\n", encoding="utf-8")
+    with pytest.raises(run.AppendDayError, match="needs the Parquet landing file .*CSV landing folders"):
+        run.append_day(landing, tmp_path / "plus1day")
+    assert (landing / "erp_sales_orders.csv").exists()
