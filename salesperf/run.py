@@ -31,8 +31,8 @@ import sys
 import time
 from pathlib import Path
 
+from salesperf import build_record, operation
 from salesperf import landing as landing_mod
-from salesperf import operation
 from salesperf import settings as settings_mod
 from salesperf.contract import REQUIRED_TABLES
 from salesperf.operation import LOCK_NAME, BuildLock, BuildLocked
@@ -113,6 +113,13 @@ def in_build_folder(
         if value and not Path(value).expanduser().is_absolute():  # relative to the project, as before
             env[name] = str(settings_mod.PROJECT_DIR / Path(value).expanduser())
     return env
+
+
+def leave_out_unit_tests(env: dict[str, str]) -> None:
+    """Leave dbt's unit tests out of this build: dbt's DBT_EXCLUDE_RESOURCE_TYPES, added to what the user set."""
+    excluded = env.get("DBT_EXCLUDE_RESOURCE_TYPES", "").split()
+    if "unit_test" not in excluded:
+        env["DBT_EXCLUDE_RESOURCE_TYPES"] = " ".join([*excluded, "unit_test"])
 
 
 def dbt_env_vars() -> set[str]:
@@ -240,19 +247,32 @@ def _build(
     work.parent.mkdir(parents=True, exist_ok=True)
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
+    env = _env(settings, work)
+    record = build_record.current(settings.landing_dir, env, dbt_args or [], dbt_env_vars())
+    carried: list = []  # the published build's unit-test results, kept when they are not run again
     if incremental and "--full-refresh" not in (dbt_args or []):
-        if settings.warehouse.exists():
+        why = (
+            build_record.reason_for_full_build(build_record.read(settings.warehouse), record)
+            if settings.warehouse.exists()
+            else "nothing published yet"
+        )
+        if why is None:
             print(f"[build] incremental: starting from the published warehouse {settings.warehouse}", flush=True)
             shutil.copyfile(settings.warehouse, work)
+            # the same code as the published build: dbt's unit tests (fixed rows, not the landing) would give
+            # the results it recorded (read now: dbt creates dq_results anew), kept instead of run again
+            from salesperf.quality.results import read_results
+
+            carried = read_results(work, check_type="dbt_unit_test")
+            leave_out_unit_tests(env)
         else:
-            print("[build] incremental: nothing published yet, building everything", flush=True)
+            print(f"[build] incremental: {why}: building everything", flush=True)
     started = time.monotonic()
     rc, prepared = prepare_landing(settings)
     if rc != 0:
         return rc
     target = target_dir()
     (target / "run_results.json").unlink(missing_ok=True)  # never read a previous build's results
-    env = _env(settings, work)
     env[landing_mod.PREPARED_ENV] = str(prepared)
     dbt_cwd = settings_mod.PROJECT_DIR
     if on_spark:  # salesperf/spark_build.py: dbt on Spark, then its tables in the working copy, tested
@@ -279,9 +299,10 @@ def _build(
             file=sys.stderr,
         )
         return rc or EXIT_DBT_FAILED
-    rc = quality_gate(settings, work, target, prepared)
+    rc = quality_gate(settings, work, target, prepared, carried)
     if rc != 0:
         return rc
+    build_record.write(work, record)
     from salesperf import exports  # Parquet exports (and dbt docs) published with the warehouse
 
     project, fds = settings_mod.PROJECT_DIR, tuple(lock.fds)
@@ -294,8 +315,18 @@ def _build(
     return 0
 
 
-def quality_gate(settings: settings_mod.Settings, work: Path, target: Path, prepared: Path | None = None) -> int:
+def quality_gate(
+    settings: settings_mod.Settings,
+    work: Path,
+    target: Path,
+    prepared: Path | None = None,
+    carried: list | None = None,
+) -> int:
     """GX checkpoint + dq_results + summary on the working copy; 0 when it may be published.
+
+    ``carried``: results of the published build kept in dq_results with the time they were checked
+    (:func:`salesperf.quality.results.read_results`): its unit tests', when dbt ran without them on an
+    incremental run of the same code.
 
     The gate reads the landing files the preflight prepared (``prepared``), the very ones dbt read.
     The Data Docs are written into a sibling folder and swapped in when complete."""
@@ -315,6 +346,7 @@ def quality_gate(settings: settings_mod.Settings, work: Path, target: Path, prep
             work.parent,
             currency,
             say=lambda m: print(m, flush=True),
+            carried=carried,
         )
     except Exception as error:  # the gate itself broke (a bug): never publish what was not checked
         import traceback

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import duckdb
 
 from salesperf.quality import dbt_checks, freshness
 from salesperf.quality.report import write_summary
-from salesperf.quality.results import CheckResult, write_results
+from salesperf.quality.results import CarriedResult, CheckResult, write_results
 
 Printer = Callable[[str], None]
 
@@ -84,8 +84,12 @@ def run_gate(
     work_dir: Path,
     base_currency: str,
     say: Printer = print,
+    carried: Iterable[CarriedResult] = (),
 ) -> GateOutcome:
-    """Check the working copy ``warehouse``; record every result in its dq_results."""
+    """Check the working copy ``warehouse``; record every result in its dq_results.
+
+    ``carried``: results of the published build that this build did not check again (its dbt unit
+    tests, on an incremental run of the same code: salesperf.build_record), recorded with their time."""
     from salesperf.quality.checkpoint import run_checkpoint
 
     checked_at = dt.datetime.now().replace(microsecond=0)
@@ -122,9 +126,16 @@ def run_gate(
     gx_results = with_landing_rows(warehouse, base_currency, gx_results)
     manifest = dbt_checks.load_json(target_dir / "manifest.json") or {}
     fresh = freshness.freshness_checks(manifest, landing_dir, checked_at)
-    outcome.results = dbt_checks.test_results(target_dir, warehouse) + gx_results + fresh
+    carried = list(carried)
+    checked = dbt_checks.test_results(target_dir, warehouse) + gx_results + fresh
+    outcome.results = checked + [c.result for c in carried]
     outcome.rejected = rejected_rows(warehouse)
-    written = write_results(warehouse, outcome.results, checked_at)
+    written = write_results(warehouse, checked, checked_at, carried)
+    if carried:
+        say(
+            f"[gate] {len(carried)} results of the published build kept, not checked again (its dbt unit tests:"
+            f" the same code), checked at {min(c.checked_at for c in carried)}"
+        )
     outcome.summary_page = write_summary(docs_dir, outcome.results, outcome.rejected, checked_at, suites_by_check)
     say(f"[gate] {written} check results written to dq_results in {time.monotonic() - started:.0f} s")
     return outcome

@@ -55,9 +55,44 @@ class CheckResult:
 COLUMNS = [f.name for f in fields(CheckResult)]
 
 
-def write_results(warehouse: Path, results: Iterable[CheckResult], checked_at: dt.datetime) -> int:
-    """Replace the rows of dq_results in ``warehouse`` (read-write; no other process may hold it)."""
-    rows = [asdict(r) for r in results]
+@dataclass(frozen=True)
+class CarriedResult:
+    """A result of an earlier build kept in this one's dq_results, with the time it was checked."""
+
+    result: CheckResult
+    checked_at: dt.datetime
+
+
+def read_results(warehouse: Path, check_type: str) -> list[CarriedResult]:
+    """The rows of ``check_type`` in ``warehouse``'s dq_results (none if it has no dq_results)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = con.execute(
+            "select table_schema from information_schema.tables where table_name = 'dq_results'"
+            " order by table_schema = 'main' desc, table_schema limit 1"
+        ).fetchone()
+        if found is None:
+            return []
+        rows = con.execute(
+            f'select {", ".join(COLUMNS)}, checked_at from "{found[0]}".dq_results where check_type = ?'
+            " order by check_id",
+            [check_type],
+        ).fetchall()
+    finally:
+        con.close()
+    return [CarriedResult(CheckResult(*row[:-1]), row[-1]) for row in rows]
+
+
+def write_results(
+    warehouse: Path,
+    results: Iterable[CheckResult],
+    checked_at: dt.datetime,
+    carried: Iterable[CarriedResult] = (),
+) -> int:
+    """Replace the rows of dq_results in ``warehouse`` (read-write; no other process may hold it):
+    ``results`` checked at ``checked_at``, and the ``carried`` results of an earlier build with their time."""
+    rows = [[*asdict(r).values(), checked_at] for r in results]
+    rows += [[*asdict(c.result).values(), c.checked_at] for c in carried]
     con = duckdb.connect(str(warehouse))
     try:
         relation = _dq_results_relation(con)
@@ -67,7 +102,7 @@ def write_results(warehouse: Path, results: Iterable[CheckResult], checked_at: d
             con.executemany(
                 f"insert into {relation} ({', '.join(COLUMNS)}, checked_at) values "
                 f"({', '.join('?' for _ in COLUMNS)}, ?)",
-                [[r[c] for c in COLUMNS] + [checked_at] for r in rows],
+                rows,
             )
         con.execute("commit")
         con.execute("checkpoint")
