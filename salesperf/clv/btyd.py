@@ -4,9 +4,9 @@ MBG/NBD (:mod:`salesperf.clv.mbgnbd`) and Pareto/NBD (:mod:`salesperf.clv.pareto
 like BG/NBD (:func:`salesperf.clv.bgnbd.fit_bgnbd`): maximum likelihood over the logs of the four
 parameters, customers with the same (x, t_x, T) as one weighted row, every start optimised
 (L-BFGS-B, fixed cold starts and an optional warm one), the best kept and Newton-polished, the
-covariance from the observed information. Their gradients are central differences of the
-log-likelihood (step 1e-6 in log space): the hypergeometric terms of Pareto/NBD have no cheap
-analytic derivative, and a 4-parameter likelihood per distinct row is cheap to evaluate. Their
+covariance from the observed information. MBG/NBD's gradient is analytic (a model may bring
+``row_log_likelihood_and_gradient``); Pareto/NBD's is central differences of the log-likelihood (step
+1e-6 in log space): its hypergeometric terms have no cheap analytic derivative. Their
 Hessian (the Newton polish, the covariance) is second differences of the log-likelihood itself
 (:func:`salesperf.clv.optim.value_hessian`: 21 evaluations, more accurate than differences of the
 differenced gradient, which took 72).
@@ -29,6 +29,7 @@ LOG_BOUNDS = (-12.0, 12.0)
 _GRADIENT_STEP = 1e-6
 
 RowLogLikelihood = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+RowLogLikelihoodAndGradient = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def fit_grouped(
     initial=None,
     weights=None,
     prepare: Callable[[np.ndarray, np.ndarray, np.ndarray], dict] | None = None,
+    row_log_likelihood_and_gradient: RowLogLikelihoodAndGradient | None = None,
 ) -> RepeatFit:
     """Maximum-likelihood fit of a 4-parameter repeat-purchase model (see the module docstring).
 
@@ -85,7 +87,10 @@ def fit_grouped(
     parameter on its bound marks a degenerate fit, except the legitimate limits of the dropout
     process (:func:`salesperf.clv.optim.bound_verdict`: no dropout, nearly homogeneous dropout).
     ``prepare(x, t_x, T)``, when given, returns keyword arguments of ``row_log_likelihood``
-    computed once per fit from the (grouped) rows, e.g. their distinct pairs."""
+    computed once per fit from the (grouped) rows, e.g. their distinct pairs.
+    ``row_log_likelihood_and_gradient(theta, x, t_x, T)``, when given, returns the rows' log-likelihood
+    and its analytic gradient (4, n) over theta: the objective's gradient then comes from it, not
+    from central differences."""
     days_per_unit(time_unit)
     x, t_x, big_t = _as_arrays(frequency, recency, age)
     if x.size == 0:
@@ -105,15 +110,19 @@ def fit_grouped(
         return value if np.isfinite(value) else np.nan
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        value = negative(theta)
-        if not np.isfinite(value):
-            return 1e300, np.zeros(theta.size)
-        gradient = np.zeros(theta.size)
-        for i in range(theta.size):
-            step = np.zeros(theta.size)
-            step[i] = _GRADIENT_STEP
-            gradient[i] = -(mean_ll(theta + step) - mean_ll(theta - step)) / (2 * _GRADIENT_STEP)
-        if not np.all(np.isfinite(gradient)):
+        if row_log_likelihood_and_gradient is not None:
+            rows, row_gradient = row_log_likelihood_and_gradient(theta, x, t_x, big_t, **extra)
+            value = -float(np.sum(w * rows)) / n_customers
+            gradient = -(row_gradient @ w) / n_customers
+        else:
+            value = negative(theta)
+            gradient = np.zeros(theta.size)
+            if np.isfinite(value):
+                for i in range(theta.size):
+                    step = np.zeros(theta.size)
+                    step[i] = _GRADIENT_STEP
+                    gradient[i] = -(mean_ll(theta + step) - mean_ll(theta - step)) / (2 * _GRADIENT_STEP)
+        if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
             return 1e300, np.zeros(theta.size)
         return value, gradient
 
@@ -158,6 +167,7 @@ class RepeatModelSpec:
     row_log_likelihood: RowLogLikelihood
     shapes: tuple[tuple[float, float, float], ...]
     prepare: Callable[[np.ndarray, np.ndarray, np.ndarray], dict] | None = None
+    row_log_likelihood_and_gradient: RowLogLikelihoodAndGradient | None = None
 
     def log_likelihood(self, params, frequency, recency, age) -> float:
         """Total log-likelihood of the customers' (x, t_x, T) under ``params`` (in the order of ``names``)."""
@@ -178,4 +188,5 @@ class RepeatModelSpec:
             initial=initial,
             weights=weights,
             prepare=self.prepare,
+            row_log_likelihood_and_gradient=self.row_log_likelihood_and_gradient,
         )

@@ -37,7 +37,41 @@ def row_log_likelihood(theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t:
     return head + np.logaddexp(stays, drops)
 
 
-SPEC = RepeatModelSpec("mbgnbd", NAMES, row_log_likelihood, _SHAPES)
+def row_log_likelihood_and_gradient(
+    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`row_log_likelihood` and its gradient (4, n) with respect to theta = log(r, alpha, a, b).
+
+    With S = -(r + x) log(alpha + T), D = log a - log(b + x) - (r + x) log(alpha + t_x) and the weights
+    p_S, p_D = softmax(S, D) of their log-sum (psi: digamma):
+        d/dr     = psi(r + x) - psi(r) + log alpha - p_S log(alpha + T) - p_D log(alpha + t_x)
+        d/dalpha = r / alpha - (r + x) (p_S / (alpha + T) + p_D / (alpha + t_x))
+        d/da     = psi(a + b) - psi(a + b + x + 1) + p_D / a
+        d/db     = psi(b + x + 1) - psi(a + b + x + 1) - psi(b) + psi(a + b) - p_D / (b + x)
+    each times its parameter (the chain rule of the log scale)."""
+    r, alpha, a, b = np.exp(theta)
+    log_t = np.log(alpha + big_t)
+    log_tx = np.log(alpha + t_x)
+    head = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    head = head + special.betaln(a, b + x + 1.0) - special.betaln(a, b)
+    stays = -(r + x) * log_t
+    drops = np.log(a) - np.log(b + x) - (r + x) * log_tx
+    total = np.logaddexp(stays, drops)
+    p_d = np.exp(drops - total)
+    p_s = 1.0 - p_d
+    psi_abx1 = special.digamma(a + b + x + 1.0)
+    psi_ab = special.digamma(a + b)
+    gradient = np.empty((4, x.size))
+    gradient[0] = r * (special.digamma(r + x) - special.digamma(r) + np.log(alpha) - p_s * log_t - p_d * log_tx)
+    gradient[1] = r - alpha * (r + x) * (p_s / (alpha + big_t) + p_d / (alpha + t_x))
+    gradient[2] = a * (psi_ab - psi_abx1) + p_d
+    gradient[3] = b * (special.digamma(b + x + 1.0) - psi_abx1 - special.digamma(b) + psi_ab - p_d / (b + x))
+    return head + total, gradient
+
+
+SPEC = RepeatModelSpec(
+    "mbgnbd", NAMES, row_log_likelihood, _SHAPES, row_log_likelihood_and_gradient=row_log_likelihood_and_gradient
+)
 log_likelihood = SPEC.log_likelihood
 fit_mbgnbd = SPEC.fit
 
