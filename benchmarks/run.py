@@ -26,12 +26,13 @@ For every scale asked for, in one run:
    a page selects by default), through the functions of ``dashboard/data.py`` (their cache cleared
    before every repetition), including the queries every page load runs first
    (``streamlit_app.py`` and ``ui.build_context``); best of ``--repeat``, in ms;
-5. **incremental day** (after a measured build; ``--no-incremental`` skips it): the landing copied to
-   ``<work>/landing/X-seedS-plus1day``, one day appended there (``python -m salesperf.generate
-   --append-day``: the next day's orders and lines, every existing row unchanged; docs/incremental.md)
-   and ``python tasks.py build --incremental`` run on it against the warehouse the full build just
-   published (the daily run of issue 12: the same scratch folders, so dbt's kept parse and the
-   published tables serve it as they would a scheduled run); wall time, stages, peak RSS and its
+5. **incremental day** (after a measured build; ``--no-incremental`` skips it): the full build reads a
+   copy of the landing, ``<work>/landing/X-seedS-daily`` (copied before it, not timed); one day is
+   appended there (``python -m salesperf.generate --append-day``: the next day's orders and lines,
+   every existing row unchanged; docs/incremental.md) and ``python tasks.py build --incremental`` runs
+   on the same folder against the warehouse the full build just published (the daily run of issue 12:
+   the same landing folder and scratch folders, as a scheduled run has them; the run starts from the
+   published warehouse only for the folder it was built from); wall time, stages, peak RSS and its
    share of the full build's time. That the incremental result equals a full build of the same
    landing is a test (tests/test_incremental_build.py), not part of the benchmark.
 
@@ -333,20 +334,27 @@ class AppendDayError(RuntimeError):
     """The generator could not append a day to the copied landing (e.g. a company's own extracts, CSV)."""
 
 
-def append_day(landing: Path, out: Path) -> dict[str, Any]:
-    """``landing`` copied to ``out`` (replacing it) and the next day appended there by the generator.
+def daily_landing(landing: Path, out: Path) -> Path:
+    """``landing`` copied to ``out`` (replacing it): the folder a scheduled run reads, built in full, then
+    given a day in place (:func:`append_day`) and built incrementally (``build --incremental`` starts from
+    the published warehouse only for the landing folder it was built from: salesperf.build_record)."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(landing, out)
+    (out / MARKER).unlink(missing_ok=True)  # not a generation of its own: never reused as a cached one
+    return out
+
+
+def append_day(folder: Path) -> dict[str, Any]:
+    """The next day appended to the landing ``folder`` (in place) by the generator.
 
     Raises :class:`AppendDayError` with the generator's message when it cannot (its ``--append-day`` needs
     the Parquet order files it writes): the incremental day is then not measured, the rest of the run is."""
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(landing, out)
-    (out / MARKER).unlink(missing_ok=True)  # not a generation of its own
-    cmd = [sys.executable, "-m", "salesperf.generate", "--append-day", "--out", str(out)]
+    cmd = [sys.executable, "-m", "salesperf.generate", "--append-day", "--out", str(folder)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         message = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-1:] or ["no message"]
-        raise AppendDayError(f"--append-day in {out} failed (exit {proc.returncode}): {message[0]}")
-    return {"landing": str(out), "generator": proc.stdout.strip()}
+        raise AppendDayError(f"--append-day in {folder} failed (exit {proc.returncode}): {message[0]}")
+    return {"landing": str(folder), "generator": proc.stdout.strip()}
 
 
 def stages(log_lines: list[tuple[float, str]], total: float) -> dict[str, float]:
@@ -787,6 +795,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def daily_folder(work: Path, scale: str, args: argparse.Namespace) -> Path:
+    """The landing folder of the daily scenario of ``scale`` (see :func:`daily_landing`)."""
+    return work / "landing" / f"{scale}-seed{args.seed}-daily"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     work = Path(args.work).expanduser().resolve()
@@ -821,16 +834,18 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = Path(args.warehouse).expanduser().resolve()
             r["build"] = {"seconds": None, "note": "not measured (existing warehouse)"}
         else:
+            # the daily scenario builds, then appends to, one folder: a copy, so the generation stays cached
+            built_from = landing if args.no_incremental else daily_landing(landing, daily_folder(work, scale, args))
             with Step(steps, scale, "build (tasks.py build)"):
-                r["build"] = build(landing, work / "build" / f"{scale}-seed{args.seed}", args.threads)
+                r["build"] = build(built_from, work / "build" / f"{scale}-seed{args.seed}", args.threads)
             warehouse = Path(r["build"]["warehouse"])
         with Step(steps, scale, "dashboard queries"):
             r["dashboard_ms"] = dashboard(warehouse, args.repeat)
         if r["build"].get("seconds") and not args.no_incremental:
-            plus = work / "landing" / f"{scale}-seed{args.seed}-plus1day"
+            plus = daily_folder(work, scale, args)
             try:
                 with Step(steps, scale, "append a day (generate --append-day)"):
-                    r["append_day"] = append_day(landing, plus)
+                    r["append_day"] = append_day(plus)
             except AppendDayError as exc:
                 print(f"[bench] {scale}: incremental day not measured: {exc}", flush=True)
                 r["incremental"] = {"seconds": None, "note": f"not measured ({exc})"}

@@ -215,21 +215,23 @@ def test_harness_on_the_demo_build(demo_landing, demo_build, tmp_path: Path) -> 
 
 @pytest.mark.slow
 def test_append_day_copies_the_landing_and_adds_a_day(demo_landing, tmp_path: Path) -> None:
-    """The incremental step's input: a copy of the landing with the next day appended; the landing itself
-    unchanged (the full build's input), the copy not mistaken for a cached generation."""
+    """The daily scenario's landing: a copy of the landing (the full build's input), then the next day
+    appended to that copy in place (the incremental run's input: the same folder); the generated landing
+    unchanged, the copy not mistaken for a cached generation, a new copy without the day."""
     run = harness()
     before = {p.name: p.stat().st_mtime_ns for p in Path(demo_landing).iterdir()}
     lines = run.order_lines(Path(demo_landing))
-    out = tmp_path / "plus1day"
-    added = run.append_day(Path(demo_landing), out)
+    daily = run.daily_landing(Path(demo_landing), tmp_path / "daily")
+    assert run.order_lines(daily) == lines and not (daily / run.MARKER).exists()
+    added = run.append_day(daily)
     assert added["generator"].startswith("appended "), added
     assert {p.name: p.stat().st_mtime_ns for p in Path(demo_landing).iterdir()} == before
-    assert run.order_lines(out) > lines
-    assert not (out / run.MARKER).exists()
-    with_day = run.order_lines(out)
-    again = run.append_day(Path(demo_landing), out)  # replaces the copy: the same one day, not two
+    with_day = run.order_lines(daily)
+    assert with_day > lines
+    assert run.daily_landing(Path(demo_landing), daily) == daily and run.order_lines(daily) == lines  # replaced
+    again = run.append_day(daily)  # the same one day, not two
     assert again["generator"].rsplit(" in ", 1)[0] == added["generator"].rsplit(" in ", 1)[0]  # but its time
-    assert run.order_lines(out) == with_day
+    assert run.order_lines(daily) == with_day
 
 
 def test_append_day_on_a_csv_landing_is_not_measured_with_the_reason(tmp_path: Path) -> None:
@@ -239,6 +241,7 @@ def test_append_day_on_a_csv_landing_is_not_measured_with_the_reason(tmp_path: P
     landing = tmp_path / "extracts"
     landing.mkdir()
     (landing / "erp_sales_orders.csv").write_text("order_id,customer_id\n1,a\n", encoding="utf-8")
+    daily = run.daily_landing(landing, tmp_path / "daily")
     with pytest.raises(run.AppendDayError, match="needs the Parquet landing file .*CSV landing folders"):
-        run.append_day(landing, tmp_path / "plus1day")
-    assert (landing / "erp_sales_orders.csv").exists()
+        run.append_day(daily)
+    assert (landing / "erp_sales_orders.csv").read_text(encoding="utf-8") == "order_id,customer_id\n1,a\n"
