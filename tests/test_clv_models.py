@@ -60,37 +60,56 @@ def test_mbg_nbd_reproduces_the_published_estimates(cdnow) -> None:
     assert fit.log_likelihood == pytest.approx(-9582.1, abs=0.1)
 
 
-@pytest.mark.parametrize(
-    "params", [(0.525, 6.183, 0.891, 1.614), (2.0, 0.5, 5.0, 0.1), (0.01, 100.0, 0.05, 50.0), (8.0, 3.0, 40.0, 200.0)]
-)
-def test_mbg_nbd_analytic_gradient_is_the_derivative_of_its_likelihood(cdnow, params) -> None:
-    """Each row's gradient against central differences of the row log-likelihood (step 1e-6 in log
-    space: ~1e-9 truncation), on CDNOW's rows and on rows with many purchases or long ages."""
+def _rows_with_many_purchases_and_long_ages(cdnow) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CDNOW's rows and 200 more with up to 400 purchases and ages up to 2,000 weeks, 20 with t_x = T."""
     x, t_x, age = cdnow
     rng = np.random.default_rng(7)
     many = rng.integers(0, 400, 200).astype(float)
     long_age = rng.uniform(1.0, 2000.0, 200)
-    x = np.concatenate([x, many])
-    t_x = np.concatenate([t_x, np.where(many > 0, long_age * rng.uniform(0.0, 1.0, 200), 0.0)])
-    age = np.concatenate([age, long_age])
+    recency = np.where(many > 0, long_age * rng.uniform(0.0, 1.0, 200), 0.0)
+    recency[:20] = long_age[:20]
+    return np.concatenate([x, many]), np.concatenate([t_x, recency]), np.concatenate([age, long_age])
+
+
+GRADIENT_CASES = [
+    (mbgnbd, (0.525, 6.183, 0.891, 1.614)),
+    (mbgnbd, (2.0, 0.5, 5.0, 0.1)),
+    (mbgnbd, (0.01, 100.0, 0.05, 50.0)),
+    (mbgnbd, (8.0, 3.0, 40.0, 200.0)),
+    (paretonbd, (0.553, 10.58, 0.606, 11.67)),  # alpha < beta
+    (paretonbd, (0.553, 11.67, 0.606, 10.58)),  # alpha > beta
+    (paretonbd, (0.5, 3.0, 0.5, 3.0)),  # alpha = beta: the two forms meet
+    (paretonbd, (2.0, 0.5, 5.0, 0.1)),
+    (paretonbd, (0.05, 100.0, 0.3, 1.0)),
+]
+
+
+@pytest.mark.parametrize(("module", "params"), GRADIENT_CASES, ids=lambda v: getattr(v, "__name__", str(v)))
+def test_analytic_gradients_are_the_derivatives_of_the_likelihood(cdnow, module, params) -> None:
+    """Each row's gradient (MBG/NBD all analytic; Pareto/NBD's alpha and beta analytic) against central
+    differences of the row log-likelihood (step 1e-6 in log space: ~1e-9 truncation)."""
+    x, t_x, age = _rows_with_many_purchases_and_long_ages(cdnow)
     theta = np.log(params)
-    rows, gradient = mbgnbd.row_log_likelihood_and_gradient(theta, x, t_x, age)
-    np.testing.assert_allclose(rows, mbgnbd.row_log_likelihood(theta, x, t_x, age), rtol=1e-13, atol=1e-10)
+    rows, gradient = module.row_log_likelihood_and_gradient(theta, x, t_x, age)
+    np.testing.assert_allclose(rows, module.row_log_likelihood(theta, x, t_x, age), rtol=1e-13, atol=1e-10)
+    assert np.all(np.isfinite(gradient))
     for i in range(4):
         step = np.zeros(4)
         step[i] = 1e-6
         numeric = (
-            mbgnbd.row_log_likelihood(theta + step, x, t_x, age) - mbgnbd.row_log_likelihood(theta - step, x, t_x, age)
+            module.row_log_likelihood(theta + step, x, t_x, age) - module.row_log_likelihood(theta - step, x, t_x, age)
         ) / 2e-6
         np.testing.assert_allclose(gradient[i], numeric, rtol=1e-6, atol=1e-6 * (1 + np.abs(numeric).max()))
 
 
-def test_mbg_nbd_fit_with_the_analytic_gradient_ends_where_differences_end(cdnow) -> None:
-    """The same optimum as the fit driven by central differences (the code before the analytic gradient)."""
+@pytest.mark.parametrize("spec", [paretonbd.SPEC, mbgnbd.SPEC], ids=lambda s: s.model)
+def test_fits_with_analytic_gradients_end_where_differences_end(cdnow, spec) -> None:
+    """The same optimum as the fit driven by central differences of the whole gradient (the code
+    before the analytic gradients)."""
     from dataclasses import replace
 
-    analytic = fit_mbgnbd(*cdnow, time_unit="weeks")
-    differences = replace(mbgnbd.SPEC, row_log_likelihood_and_gradient=None).fit(*cdnow, time_unit="weeks")
+    analytic = spec.fit(*cdnow, time_unit="weeks")
+    differences = replace(spec, row_log_likelihood_and_gradient=None).fit(*cdnow, time_unit="weeks")
     np.testing.assert_allclose(analytic.params, differences.params, rtol=1e-6)
     assert analytic.log_likelihood == pytest.approx(differences.log_likelihood, abs=1e-7)
     np.testing.assert_allclose(analytic.std_errors, differences.std_errors, rtol=1e-4)

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import special
 
 from salesperf.clv import bgnbd
-from salesperf.clv.btyd import RepeatModelSpec
+from salesperf.clv.btyd import _GRADIENT_STEP, RepeatModelSpec
 from salesperf.clv.grouping import distinct_rows
 
 NAMES = ("r", "alpha", "s", "beta")
@@ -83,7 +83,72 @@ def row_log_likelihood(
     return head + np.logaddexp(alive, dead)
 
 
-SPEC = RepeatModelSpec("paretonbd", NAMES, row_log_likelihood, _SHAPES, prepare=distinct_pairs)
+def _log_hyp_term_and_slopes(r, alpha, s, beta, x, t) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_log_hyp_term` and its derivatives in alpha and beta. These enter only through the
+    argument z = |alpha - beta| / (max + t) and the power of (max + t), and dF/dz = a b / c
+    2F1(a + 1, b + 1; c + 1; z). At alpha = beta either form is exact on its side, so its slope is the
+    one-sided derivative, which is the derivative (the term is smooth in alpha and beta)."""
+    rsx = r + s + x
+    if alpha >= beta:
+        top, c = alpha, s + 1.0
+        dz = ((beta + t) / (alpha + t) ** 2, -1.0 / (alpha + t))
+        dpower = (-rsx / (alpha + t), 0.0)
+    else:
+        top, c = beta, r + x
+        dz = (-1.0 / (beta + t), (alpha + t) / (beta + t) ** 2)
+        dpower = (0.0, -rsx / (beta + t))
+    z = abs(alpha - beta) / (top + t)
+    value = special.hyp2f1(rsx, c, rsx + 1.0, z)
+    slope = rsx * c / (rsx + 1.0) * special.hyp2f1(rsx + 1.0, c + 1.0, rsx + 2.0, z) / value
+    term = np.log(value) - rsx * np.log(top + t)
+    return term, slope * dz[0] + dpower[0], slope * dz[1] + dpower[1]
+
+
+def row_log_likelihood_and_gradient(
+    theta: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray, pairs: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`row_log_likelihood` and its gradient (4, n) over theta = log(r, alpha, s, beta).
+
+    r and s also set the hypergeometric function's parameters, whose derivatives have no closed
+    form: their slopes are central differences of :func:`row_log_likelihood` (step 1e-6 in log
+    space, as for the whole gradient before). alpha and beta are analytic
+    (:func:`_log_hyp_term_and_slopes`): one more hypergeometric term per pair instead of four."""
+    if pairs is None:
+        pairs = distinct_pairs(x, t_x, big_t)["pairs"]
+    r, alpha, s, beta = np.exp(theta)
+    gradient = np.empty((4, x.size))
+    for i in (0, 2):
+        step = np.zeros(4)
+        step[i] = _GRADIENT_STEP
+        up = row_log_likelihood(theta + step, x, t_x, big_t, pairs)
+        gradient[i] = (up - row_log_likelihood(theta - step, x, t_x, big_t, pairs)) / (2 * _GRADIENT_STEP)
+    with np.errstate(all="ignore"):
+        xr, tr, ir = pairs["recency"]
+        xa, ta, ia = pairs["age"]
+        u, du_alpha, du_beta = (part[ir] for part in _log_hyp_term_and_slopes(r, alpha, s, beta, xr, tr))
+        v, dv_alpha, dv_beta = (part[ia] for part in _log_hyp_term_and_slopes(r, alpha, s, beta, xa, ta))
+        ratio = np.exp(v - u)  # A0 = e^u (1 - ratio); ratio = 1 where t_x = T (A0 = 0)
+        head = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
+        dead = np.log(s) - np.log(r + s + x) + u + np.log(-np.expm1(v - u))
+        total = np.logaddexp(alive, dead)
+        p_dead = np.exp(dead - total)
+        p_alive = 1.0 - p_dead
+        d_alpha = np.where(p_dead > 0, (du_alpha - ratio * dv_alpha) / (1.0 - ratio), 0.0)
+        d_beta = np.where(p_dead > 0, (du_beta - ratio * dv_beta) / (1.0 - ratio), 0.0)
+    gradient[1] = alpha * (r / alpha - p_alive * (r + x) / (alpha + big_t) + p_dead * d_alpha)
+    gradient[3] = beta * (s / beta - p_alive * s / (beta + big_t) + p_dead * d_beta)
+    return head + total, gradient
+
+
+SPEC = RepeatModelSpec(
+    "paretonbd",
+    NAMES,
+    row_log_likelihood,
+    _SHAPES,
+    prepare=distinct_pairs,
+    row_log_likelihood_and_gradient=row_log_likelihood_and_gradient,
+)
 log_likelihood = SPEC.log_likelihood
 fit_paretonbd = SPEC.fit
 
