@@ -203,6 +203,12 @@ def test_the_job_builds_and_publishes_the_demo(demo_landing: Path, demo_build, t
             "select count(*) from main.dq_results where severity = 'error' and status in ('fail', 'error')"
         ).fetchone()[0]
     assert blocking == 0
+    # what it was built from, recorded as `tasks.py build` records it (a later `build --incremental` reads it)
+    from salesperf import build_record
+
+    recorded, by_cli = build_record.read(warehouse), build_record.read(demo_build.warehouse)
+    assert recorded is not None and by_cli is not None
+    assert (recorded.code_fingerprint, recorded.landing_folder) == (by_cli.code_fingerprint, by_cli.landing_folder)
     # the same figures as `tasks.py build` of the same data: every row of indicator_values, within
     # 1e-9 relative (doubles summed by parallel threads in another order differ in the last digit)
     with duckdb.connect() as con:

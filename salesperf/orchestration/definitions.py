@@ -300,11 +300,16 @@ def quality_gate(context: AssetExecutionContext, build: SalesperfBuild) -> Mater
 
 @asset(deps=[quality_gate], description="the published warehouse file, replaced atomically")
 def published_warehouse(context: AssetExecutionContext, build: SalesperfBuild) -> MaterializeResult:
-    from salesperf import exports
+    from salesperf import build_record, exports
     from salesperf.alerts import digest
     from salesperf.alerts.digest import capture_stderr
 
     settings = build.settings()
+    env = run_mod._env(settings, settings.build_warehouse)
+    # what it was built from, as `tasks.py build` records it: a later `build --incremental` may start from it
+    build_record.write(
+        settings.build_warehouse, build_record.current(settings.landing_dir, env, [], run_mod.dbt_env_vars())
+    )
     with capture_stderr() as reason:
         rc = exports.publish_build(
             settings.build_warehouse,
@@ -312,7 +317,7 @@ def published_warehouse(context: AssetExecutionContext, build: SalesperfBuild) -
             run_mod.target_dir(),
             dbt=run_mod.BIN / "dbt",
             project=PROJECT_DIR,
-            env=run_mod._env(settings, settings.build_warehouse),
+            env=env,
         )
     if rc != 0:
         raise build.fail(context, rc, reason)
