@@ -22,7 +22,6 @@ they were checked (salesperf.quality.gate).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,11 +76,7 @@ def code_fingerprint() -> str:
             digest.update(f"{path.relative_to(root.parent).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     for name in PACKAGES:
-        try:
-            version = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}=={version};".encode())
+        digest.update(f"{name}=={settings_mod.installed_version(name)};".encode())
     return digest.hexdigest()
 
 
@@ -117,11 +112,11 @@ def read(warehouse: Path) -> BuildRecord | None:
     an earlier version) or a file DuckDB cannot open."""
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            found = con.execute(
+            exists = con.execute(
                 "select count(*) from information_schema.tables where table_schema = ? and table_name = 'build_record'",
                 [SCHEMA],
             ).fetchone()[0]
-            if not found:
+            if not exists:
                 return None
             row = con.execute(
                 f"select code_fingerprint, settings_fingerprint, landing_folder from {TABLE} limit 2"

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import configparser
 import hashlib
-import importlib.metadata
 import os
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from salesperf.contract import REQUIRED_TABLES
-from salesperf.settings import PROJECT_DIR
+from salesperf.settings import PROJECT_DIR, installed_version
 
 BIN = Path(sys.executable).parent
 # What sqlfluff lints (the dbt templater compiles these); exclusions are in .sqlfluffignore.
@@ -80,11 +79,7 @@ def lint_fingerprint(paths: Sequence[str], root: Path = PROJECT_DIR) -> str:
     digest = hashlib.sha256()
     digest.update("\0".join(sorted(paths)).encode())
     for tool in LINT_TOOLS:
-        try:
-            version = importlib.metadata.version(tool)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"\0{tool}={version}".encode())
+        digest.update(f"\0{tool}={installed_version(tool)}".encode())
     files = [root / name for name in LINT_CONFIG]
     for folder in LINT_INPUTS:
         files.extend(sorted((root / folder).rglob("*")))

@@ -66,6 +66,26 @@ def duckdb_config() -> dict[str, str]:
     return config
 
 
+def installed_version(package: str) -> str:
+    """The installed version of ``package``, "-" when it is not installed (for fingerprints)."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def schema_of(con: Any, table: str) -> str | None:
+    """The schema holding ``table`` in the DuckDB connection ``con`` (main first, then by name); None if none."""
+    found = con.execute(
+        "select table_schema from information_schema.tables where table_name = ?"
+        " order by table_schema = 'main' desc, table_schema limit 1",
+        [table],
+    ).fetchone()
+    return None if found is None else str(found[0])
+
+
 def warehouse_settings(warehouse: Path) -> dict[str, Any]:
     """The company settings a build used: ``main.warehouse_settings`` of its warehouse, opened
     read-only (base currency, time zone, fiscal year start, as-of date, calendar, windows). One
@@ -75,13 +95,10 @@ def warehouse_settings(warehouse: Path) -> dict[str, Any]:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        found = con.execute(
-            "select table_schema from information_schema.tables where table_name = 'warehouse_settings'"
-            " order by table_schema = 'main' desc limit 1"
-        ).fetchone()
-        if found is None:
+        schema = schema_of(con, "warehouse_settings")
+        if schema is None:
             return {}
-        cursor = con.execute(f'select * from "{found[0]}".warehouse_settings limit 1')
+        cursor = con.execute(f'select * from "{schema}".warehouse_settings limit 1')
         names = [d[0] for d in cursor.description]
         row = cursor.fetchone()
         return dict(zip(names, row, strict=True)) if row else {}

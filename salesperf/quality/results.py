@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from salesperf.settings import schema_of
+
 CHECK_TYPES = ("dbt_test", "dbt_unit_test", "gx_expectation", "freshness")
 STATUSES = ("pass", "warn", "fail", "error", "skipped")
 SEVERITIES = ("error", "warn")
@@ -67,14 +69,11 @@ def read_results(warehouse: Path, check_type: str) -> list[CarriedResult]:
     """The rows of ``check_type`` in ``warehouse``'s dq_results (none if it has no dq_results)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        found = con.execute(
-            "select table_schema from information_schema.tables where table_name = 'dq_results'"
-            " order by table_schema = 'main' desc, table_schema limit 1"
-        ).fetchone()
-        if found is None:
+        schema = schema_of(con, "dq_results")
+        if schema is None:
             return []
         rows = con.execute(
-            f'select {", ".join(COLUMNS)}, checked_at from "{found[0]}".dq_results where check_type = ?'
+            f'select {", ".join(COLUMNS)}, checked_at from "{schema}".dq_results where check_type = ?'
             " order by check_id",
             [check_type],
         ).fetchall()
@@ -112,15 +111,12 @@ def write_results(
 
 
 def _dq_results_relation(con: duckdb.DuckDBPyConnection) -> str:
-    found = con.execute(
-        "select table_schema from information_schema.tables where table_name = 'dq_results'"
-        " order by table_schema = 'main' desc, table_schema limit 1"
-    ).fetchone()
-    if found is None:  # built without the dbt model (e.g. a partial selection): create it here
+    schema = schema_of(con, "dq_results")
+    if schema is None:  # built without the dbt model (e.g. a partial selection): create it here
         con.execute(
             "create table main.dq_results (check_id varchar primary key, check_name varchar not null, "
             "check_type varchar not null, layer varchar not null, object_name varchar, severity varchar not null, "
             "status varchar not null, failing_rows bigint, message varchar, checked_at timestamp not null)"
         )
         return "main.dq_results"
-    return f'"{found[0]}"."dq_results"'
+    return f'"{schema}"."dq_results"'
