@@ -346,7 +346,7 @@ def quality_gate(
             work.parent,
             currency,
             say=lambda m: print(m, flush=True),
-            carried=carried,
+            carried=carried or (),
         )
     except Exception as error:  # the gate itself broke (a bug): never publish what was not checked
         import traceback
